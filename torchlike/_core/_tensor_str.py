@@ -27,9 +27,9 @@ class __PrinterOptions:
 PRINT_OPTS = __PrinterOptions()
 
 _PROFILES = {
-    "default": dict(precision=4, threshold=1000, edgeitems=3, linewidth=80),
-    "short": dict(precision=2, threshold=1000, edgeitems=2, linewidth=80),
-    "full": dict(precision=4, threshold=math.inf, edgeitems=3, linewidth=80),
+    "default": {"precision": 4, "threshold": 1000, "edgeitems": 3, "linewidth": 80},
+    "short": {"precision": 2, "threshold": 1000, "edgeitems": 2, "linewidth": 80},
+    "full": {"precision": 4, "threshold": math.inf, "edgeitems": 3, "linewidth": 80},
 }
 
 
@@ -158,7 +158,9 @@ def _vector_str(a, indent, summarize, formatter1, formatter2=None):
     else:
         data = fmt(a)
 
-    lines = [", ".join(data[i : i + elements_per_line]) for i in range(0, len(data), elements_per_line)]
+    lines = [
+        ", ".join(data[i : i + elements_per_line]) for i in range(0, len(data), elements_per_line)
+    ]
     return "[" + ("," + "\n" + " " * (indent + 1)).join(lines) + "]"
 
 
@@ -176,7 +178,9 @@ def _tensor_str_with_formatter(a, indent, summarize, formatter1, formatter2=None
     else:
         rows = range(n)
     slices = [
-        "..." if i is None else _tensor_str_with_formatter(a[i], indent + 1, summarize, formatter1, formatter2)
+        "..."
+        if i is None
+        else _tensor_str_with_formatter(a[i], indent + 1, summarize, formatter1, formatter2)
         for i in rows
     ]
     return "[" + ("," + "\n" * (dim - 1) + " " * (indent + 1)).join(slices) + "]"
@@ -302,7 +306,9 @@ def tensor_repr(t, *, tensor_contents=None) -> str:
         if not has_default_dtype:
             suffixes.append("dtype=" + repr(dtype))
         if tensor_str is None:
-            tensor_str = _tensor_str(_host_array(t), indent, dtype.is_floating_point, dtype.is_complex)
+            tensor_str = _tensor_str(
+                _host_array(t), indent, dtype.is_floating_point, dtype.is_complex
+            )
 
     grad_fn_name = _grad_fn_name(t)
     if grad_fn_name is not None:
