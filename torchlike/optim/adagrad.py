@@ -1,0 +1,100 @@
+"""Adagrad (torch.optim.Adagrad)."""
+
+from torchlike._core.tensor import Tensor
+
+from ._functional import _adagrad_single
+from .optimizer import (
+    ParamsT,
+    _CompiledStepOptimizer,
+    _full_state,
+    _get_scalar_dtype,
+    _scalar_state,
+)
+
+__all__ = ["Adagrad"]
+
+
+class Adagrad(_CompiledStepOptimizer):
+    """Adagrad, with optional lr decay and initial accumulator value."""
+
+    _single = staticmethod(_adagrad_single)
+
+    def __init__(
+        self,
+        params: ParamsT,
+        lr: float | Tensor = 1e-2,
+        lr_decay: float = 0,
+        weight_decay: float = 0,
+        initial_accumulator_value: float = 0,
+        eps: float = 1e-10,
+        foreach: bool | None = None,
+        *,
+        maximize: bool = False,
+        differentiable: bool = False,
+        fused: bool | None = None,
+    ) -> None:
+        if isinstance(lr, Tensor) and lr.numel() != 1:
+            raise ValueError("Tensor lr must be 1-element")
+        if not 0.0 <= lr:
+            raise ValueError(f"Invalid learning rate: {lr}")
+        if not 0.0 <= lr_decay:
+            raise ValueError(f"Invalid lr_decay value: {lr_decay}")
+        if not 0.0 <= weight_decay:
+            raise ValueError(f"Invalid weight_decay value: {weight_decay}")
+        if not 0.0 <= initial_accumulator_value:
+            raise ValueError(
+                f"Invalid initial_accumulator_value value: {initial_accumulator_value}"
+            )
+        if not 0.0 <= eps:
+            raise ValueError(f"Invalid epsilon value: {eps}")
+        defaults = {
+            "lr": lr,
+            "lr_decay": lr_decay,
+            "eps": eps,
+            "weight_decay": weight_decay,
+            "initial_accumulator_value": initial_accumulator_value,
+            "foreach": foreach,
+            "maximize": maximize,
+            "differentiable": differentiable,
+            "fused": fused,
+        }
+        super().__init__(params, defaults)
+        if fused:
+            if differentiable:
+                raise RuntimeError("`fused` does not support `differentiable`")
+            if foreach:
+                raise RuntimeError("`fused` and `foreach` cannot be `True` together.")
+        # PyTorch creates Adagrad's state eagerly, for every parameter.
+        for group in self.param_groups:
+            for p in group["params"]:
+                self._init_state(group, p, self.state[p], initial_accumulator_value)
+
+    def __setstate__(self, state):
+        super().__setstate__(state)
+        for group in self.param_groups:
+            group.setdefault("foreach", None)
+            group.setdefault("maximize", False)
+            group.setdefault("differentiable", False)
+            group.setdefault("fused", None)
+
+    def _init_state(self, group, p, state, initial_accumulator_value=None):
+        if initial_accumulator_value is None:
+            initial_accumulator_value = self.defaults["initial_accumulator_value"]
+        state["step"] = _scalar_state(p, 0.0, _get_scalar_dtype(is_fused=group["fused"]))
+        init_value = (
+            complex(initial_accumulator_value, initial_accumulator_value)
+            if p.dtype.is_complex
+            else initial_accumulator_value
+        )
+        state["sum"] = _full_state(p, init_value)
+
+    def _options(self, group):
+        return {"maximize": bool(group["maximize"]), "weight_decay": group["weight_decay"] != 0}
+
+    def _hyper(self, group):
+        return {
+            "lr": group["lr"],
+            "lr_decay": group["lr_decay"],
+            "eps": group["eps"],
+            "weight_decay": group["weight_decay"],
+        }

@@ -1,0 +1,586 @@
+"""Base optimizer: param_groups, state, state_dict, hooks (torch.optim.optimizer)."""
+
+import functools
+import warnings
+from collections import OrderedDict, defaultdict
+from collections.abc import Callable, Iterable
+from copy import deepcopy
+from itertools import chain
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+
+from torchlike._core import dtypes
+from torchlike._core.grad_mode import enable_grad, is_grad_enabled, set_grad_enabled
+from torchlike._core.tensor import Tensor, wrap
+
+from ._functional import compiled_update
+
+__all__ = [
+    "Optimizer",
+    "register_optimizer_step_post_hook",
+    "register_optimizer_step_pre_hook",
+]
+
+StateDict = dict[str, Any]
+ParamsT = Iterable[Tensor] | Iterable[dict[str, Any]] | Iterable[tuple[str, Tensor]]
+
+
+class _RequiredParameter:
+    """Singleton class representing a required parameter for an Optimizer."""
+
+    def __repr__(self) -> str:
+        return "<required parameter>"
+
+
+required = _RequiredParameter()
+
+
+class RemovableHandle:
+    """A handle that removes a hook from its dict (torch.utils.hooks.RemovableHandle)."""
+
+    next_id = 0
+
+    def __init__(self, hooks_dict: dict) -> None:
+        self.hooks_dict = hooks_dict
+        self.id = RemovableHandle.next_id
+        RemovableHandle.next_id += 1
+
+    def remove(self) -> None:
+        self.hooks_dict.pop(self.id, None)
+
+    def __enter__(self) -> "RemovableHandle":  # noqa: PYI034
+        return self
+
+    def __exit__(self, *args) -> None:
+        self.remove()
+
+
+_global_optimizer_pre_hooks: dict[int, Callable] = OrderedDict()
+_global_optimizer_post_hooks: dict[int, Callable] = OrderedDict()
+
+
+def register_optimizer_step_pre_hook(hook: Callable) -> RemovableHandle:
+    """Register a pre hook common to all optimizers: hook(optimizer, args, kwargs)."""
+    handle = RemovableHandle(_global_optimizer_pre_hooks)
+    _global_optimizer_pre_hooks[handle.id] = hook
+    return handle
+
+
+def register_optimizer_step_post_hook(hook: Callable) -> RemovableHandle:
+    """Register a post hook common to all optimizers: hook(optimizer, args, kwargs)."""
+    handle = RemovableHandle(_global_optimizer_post_hooks)
+    _global_optimizer_post_hooks[handle.id] = hook
+    return handle
+
+
+def _use_grad_for_differentiable(func):
+    """Run step() with grad mode set to the optimizer's `differentiable` default."""
+
+    @functools.wraps(func)
+    def _use_grad(self, *args, **kwargs):
+        prev_grad = is_grad_enabled()
+        try:
+            set_grad_enabled(self.defaults["differentiable"])
+            return func(self, *args, **kwargs)
+        finally:
+            set_grad_enabled(prev_grad)
+
+    return _use_grad
+
+
+def _to_scalar(x):
+    """A 1-element tensor hyperparameter becomes 0-d; anything else is kept."""
+    if isinstance(x, Tensor) and x.dim() != 0:
+        return x.squeeze()
+    return x
+
+
+def _get_value(x):
+    return x.item() if isinstance(x, Tensor) else x
+
+
+def _get_scalar_dtype(is_fused=None):
+    if is_fused:
+        return dtypes.float32
+    return dtypes.float64 if dtypes.get_default_dtype() is dtypes.float64 else dtypes.float32
+
+
+def _place_like(array, like):
+    """Put a new state array where the parameter lives (a no-op while tracing)."""
+    if isinstance(like, jax.core.Tracer) or isinstance(array, jax.core.Tracer):
+        return array
+    try:
+        return jax.device_put(array, like.sharding)
+    except Exception:  # noqa: BLE001 - placement is best effort; values are unaffected
+        return array
+
+
+def _full_state(p: Tensor, value, dtype=None) -> Tensor:
+    """A new state tensor shaped like p (zeros_like / full_like for optimizer state)."""
+    np_dtype = p._data.dtype if dtype is None else dtype._np
+    return wrap(_place_like(jnp.full(tuple(p.shape), value, dtype=np_dtype), p._data))
+
+
+def _scalar_state(p: Tensor, value, dtype=None) -> Tensor:
+    """A new 0-d state tensor (e.g. 'step'), float32 unless the default dtype is float64."""
+    dtype = _get_scalar_dtype() if dtype is None else dtype
+    return wrap(_place_like(jnp.asarray(value, dtype=dtype._np), p._data))
+
+
+def _hyper_value(x):
+    """A hyperparameter as a traced argument: a Python float or a tensor's array."""
+    x = _to_scalar(x)
+    if isinstance(x, Tensor):
+        return x._data
+    return float(x)
+
+
+class Optimizer:
+    """Base class for all optimizers."""
+
+    def __init__(self, params: ParamsT, defaults: dict[str, Any]) -> None:
+        self.defaults = defaults
+        self._optimizer_step_pre_hooks: dict[int, Callable] = OrderedDict()
+        self._optimizer_step_post_hooks: dict[int, Callable] = OrderedDict()
+        self._optimizer_state_dict_pre_hooks: dict[int, Callable] = OrderedDict()
+        self._optimizer_state_dict_post_hooks: dict[int, Callable] = OrderedDict()
+        self._optimizer_load_state_dict_pre_hooks: dict[int, Callable] = OrderedDict()
+        self._optimizer_load_state_dict_post_hooks: dict[int, Callable] = OrderedDict()
+        self._patch_step_function()
+
+        if isinstance(params, Tensor):
+            raise TypeError(
+                "params argument given to the optimizer should be "
+                "an iterable of Tensors or dicts, but got " + _typename(params)
+            )
+
+        self.state: defaultdict[Tensor, Any] = defaultdict(dict)
+        self.param_groups: list[dict[str, Any]] = []
+
+        param_groups = list(params)
+        if len(param_groups) == 0:
+            raise ValueError("optimizer got an empty parameter list")
+        if not isinstance(param_groups[0], dict):
+            param_groups = [{"params": param_groups}]
+
+        for param_group in param_groups:
+            self.add_param_group(param_group)
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {
+            "defaults": self.defaults,
+            "state": self.state,
+            "param_groups": self.param_groups,
+        }
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        for name in (
+            "_optimizer_step_pre_hooks",
+            "_optimizer_step_post_hooks",
+            "_optimizer_state_dict_pre_hooks",
+            "_optimizer_state_dict_post_hooks",
+            "_optimizer_load_state_dict_pre_hooks",
+            "_optimizer_load_state_dict_post_hooks",
+        ):
+            if name not in self.__dict__:
+                setattr(self, name, OrderedDict())
+        self._patch_step_function()
+        self.defaults.setdefault("differentiable", False)
+
+    def __repr__(self) -> str:
+        format_string = self.__class__.__name__ + " ("
+        for i, group in enumerate(self.param_groups):
+            format_string += "\n"
+            format_string += f"Parameter Group {i}\n"
+            for key in sorted(group.keys()):
+                if key != "params":
+                    format_string += f"    {key}: {group[key]}\n"
+        format_string += ")"
+        return format_string
+
+    @staticmethod
+    def profile_hook_step(func: Callable) -> Callable:
+        """Wrap a step() so that the step pre and post hooks run around it."""
+
+        @functools.wraps(func)
+        def wrapper(*args, **kwargs):
+            self, *_ = args
+            for pre_hook in chain(
+                _global_optimizer_pre_hooks.values(),
+                self._optimizer_step_pre_hooks.values(),
+            ):
+                result = pre_hook(self, args, kwargs)
+                if result is not None:
+                    if isinstance(result, tuple) and len(result) == 2:
+                        args, kwargs = result
+                    else:
+                        raise RuntimeError(
+                            f"{func} must return None or a tuple of (new_args, new_kwargs), "
+                            f"but got {result}."
+                        )
+            out = func(*args, **kwargs)
+            for post_hook in chain(
+                self._optimizer_step_post_hooks.values(),
+                _global_optimizer_post_hooks.values(),
+            ):
+                post_hook(self, args, kwargs)
+            return out
+
+        return wrapper
+
+    def _patch_step_function(self) -> None:
+        self._zero_grad_profile_name = f"Optimizer.zero_grad#{self.__class__.__name__}.zero_grad"
+        hooked = getattr(self.__class__.step, "hooked", None)
+        if not hooked:
+            self.__class__.step = self.profile_hook_step(self.__class__.step)
+            self.__class__.step.hooked = True
+
+    def register_step_pre_hook(self, hook: Callable) -> RemovableHandle:
+        """Register hook(optimizer, args, kwargs) -> None or (args, kwargs), run before step."""
+        handle = RemovableHandle(self._optimizer_step_pre_hooks)
+        self._optimizer_step_pre_hooks[handle.id] = hook
+        return handle
+
+    def register_step_post_hook(self, hook: Callable) -> RemovableHandle:
+        """Register hook(optimizer, args, kwargs) -> None, run after step."""
+        handle = RemovableHandle(self._optimizer_step_post_hooks)
+        self._optimizer_step_post_hooks[handle.id] = hook
+        return handle
+
+    def _register(self, hooks: dict, hook: Callable, prepend: bool) -> RemovableHandle:
+        handle = RemovableHandle(hooks)
+        hooks[handle.id] = hook
+        if prepend:
+            hooks.move_to_end(handle.id, last=False)
+        return handle
+
+    def register_state_dict_pre_hook(self, hook: Callable, prepend: bool = False):
+        """Register hook(optimizer) -> None, run before state_dict()."""
+        return self._register(self._optimizer_state_dict_pre_hooks, hook, prepend)
+
+    def register_state_dict_post_hook(self, hook: Callable, prepend: bool = False):
+        """Register hook(optimizer, state_dict) -> state_dict or None, run after state_dict()."""
+        return self._register(self._optimizer_state_dict_post_hooks, hook, prepend)
+
+    def register_load_state_dict_pre_hook(self, hook: Callable, prepend: bool = False):
+        """Register hook(optimizer, state_dict) -> state_dict or None, run before loading."""
+        return self._register(self._optimizer_load_state_dict_pre_hooks, hook, prepend)
+
+    def register_load_state_dict_post_hook(self, hook: Callable, prepend: bool = False):
+        """Register hook(optimizer) -> None, run after load_state_dict()."""
+        return self._register(self._optimizer_load_state_dict_post_hooks, hook, prepend)
+
+    def state_dict(self) -> StateDict:
+        """Return the optimizer state: {'state': {param_index: ...}, 'param_groups': [...]}."""
+        for pre_hook in self._optimizer_state_dict_pre_hooks.values():
+            pre_hook(self)
+
+        param_mappings: dict[int, int] = {}
+        start_index = 0
+
+        def pack_group(group: dict[str, Any]) -> dict[str, Any]:
+            nonlocal start_index
+            packed = {k: v for k, v in group.items() if k != "params"}
+            param_mappings.update(
+                {
+                    id(p): i
+                    for i, p in enumerate(group["params"], start_index)
+                    if id(p) not in param_mappings
+                }
+            )
+            packed["params"] = [param_mappings[id(p)] for p in group["params"]]
+            start_index += len(packed["params"])
+            return packed
+
+        param_groups = [pack_group(g) for g in self.param_groups]
+        packed_state = {
+            (param_mappings[id(k)] if isinstance(k, Tensor) else k): v
+            for k, v in self.state.items()
+        }
+        state_dict = {"state": packed_state, "param_groups": param_groups}
+
+        for post_hook in self._optimizer_state_dict_post_hooks.values():
+            hook_result = post_hook(self, state_dict)
+            if hook_result is not None:
+                state_dict = hook_result
+        return state_dict
+
+    @staticmethod
+    def _process_value_according_to_param_policy(param, value, param_id, param_groups, key=None):
+        # Floating-point state follows the param's dtype; 'step' keeps its own
+        # (float32 under fused/capturable), as in PyTorch.
+        fused = capturable = False
+        for pg in param_groups:
+            if param_id in pg["params"]:
+                fused = pg.get("fused", False)
+                capturable = pg.get("capturable", False)
+                break
+        if key == "step":
+            if capturable or fused:
+                return _cast_state(value, param, dtypes.float32)
+            return _cast_state(value, param, None)
+        if param.dtype.is_floating_point:
+            return _cast_state(value, param, param.dtype)
+        return _cast_state(value, param, None)
+
+    def load_state_dict(self, state_dict: StateDict) -> None:
+        """Load an optimizer state produced by state_dict() (PyTorch's layout)."""
+        state_dict = state_dict.copy()
+        for pre_hook in self._optimizer_load_state_dict_pre_hooks.values():
+            hook_result = pre_hook(self, state_dict)
+            if hook_result is not None:
+                state_dict = hook_result
+
+        groups = self.param_groups
+        saved_groups = deepcopy(state_dict["param_groups"])
+
+        if len(groups) != len(saved_groups):
+            raise ValueError("loaded state dict has a different number of parameter groups")
+        param_lens = (len(g["params"]) for g in groups)
+        saved_lens = (len(g["params"]) for g in saved_groups)
+        if any(p_len != s_len for p_len, s_len in zip(param_lens, saved_lens)):
+            raise ValueError(
+                "loaded state dict contains a parameter group "
+                "that doesn't match the size of optimizer's group"
+            )
+
+        id_map = dict(
+            zip(
+                chain.from_iterable(g["params"] for g in saved_groups),
+                chain.from_iterable(g["params"] for g in groups),
+            )
+        )
+
+        def _cast(param, value, param_id=None, param_groups=None, key=None):
+            if isinstance(value, Tensor):
+                return Optimizer._process_value_according_to_param_policy(
+                    param, value, param_id, param_groups, key
+                )
+            if isinstance(value, dict):
+                return {
+                    k: _cast(param, v, param_id=param_id, param_groups=param_groups, key=k)
+                    for k, v in value.items()
+                }
+            if isinstance(value, Iterable) and not isinstance(value, str):
+                return type(value)(
+                    _cast(param, v, param_id=param_id, param_groups=param_groups) for v in value
+                )
+            return value
+
+        state: defaultdict[Any, dict[Any, Any]] = defaultdict(dict)
+        for k, v in state_dict["state"].items():
+            if k in id_map:
+                param = id_map[k]
+                state[param] = _cast(param, v, param_id=k, param_groups=state_dict["param_groups"])
+            else:
+                state[k] = v
+
+        def update_group(group: dict[str, Any], new_group: dict[str, Any]) -> dict[str, Any]:
+            new_group["params"] = group["params"]
+            if "param_names" in group and "param_names" not in new_group:
+                new_group["param_names"] = group["param_names"]
+            return new_group
+
+        param_groups = [update_group(g, ng) for g, ng in zip(groups, saved_groups)]
+        self.__setstate__({"state": state, "param_groups": param_groups})
+
+        for post_hook in self._optimizer_load_state_dict_post_hooks.values():
+            post_hook(self)
+
+    def zero_grad(self, set_to_none: bool = True) -> None:
+        """Reset the gradients of all optimized tensors (to None by default)."""
+        for group in self.param_groups:
+            for p in group["params"]:
+                if p.grad is not None:
+                    if set_to_none:
+                        p.grad = None
+                    else:
+                        if p.grad.grad_fn is not None:
+                            p.grad = p.grad.detach()
+                        else:
+                            p.grad.requires_grad_(False)
+                        p.grad.zero_()
+
+    def step(self, closure: Callable[[], float] | None = None) -> float | None:
+        """Perform a single optimization step (subclasses implement it)."""
+        raise NotImplementedError
+
+    def add_param_group(self, param_group: dict[str, Any]) -> None:
+        """Add a param group to the optimizer's param_groups."""
+        if not isinstance(param_group, dict):
+            raise TypeError(f"param_group must be a dict, but got {type(param_group)}")
+
+        params = param_group["params"]
+        if isinstance(params, Tensor):
+            param_group["params"] = [params]
+        elif isinstance(params, set):
+            raise TypeError(
+                "optimizer parameters need to be organized in ordered collections, but "
+                "the ordering of tensors in sets will change between runs. Please use a list instead."
+            )
+        else:
+            param_group["params"] = list(params)
+
+        extracted_param_tensors = []
+        extracted_param_names = []
+        for param in param_group["params"]:
+            if isinstance(param, tuple):
+                extracted_param_names.append(param[0])
+                extracted_param_tensors.append(param[1])
+            else:
+                extracted_param_tensors.append(param)
+
+        param_group["params"] = extracted_param_tensors
+        if len(extracted_param_names) != 0:
+            if len(extracted_param_names) == len(extracted_param_tensors):
+                param_group["param_names"] = extracted_param_names
+            else:
+                raise ValueError(
+                    "all optimizer params should be with/without names. Some param names are missing"
+                )
+
+        for param in param_group["params"]:
+            if not isinstance(param, Tensor):
+                raise TypeError(
+                    "optimizer can only optimize Tensors, but one of the params is "
+                    + _typename(param)
+                )
+            if not self.defaults.get("differentiable", None) and not (
+                param.is_leaf or getattr(param, "retains_grad", False)
+            ):
+                raise ValueError("can't optimize a non-leaf Tensor")
+
+        for name, default in self.defaults.items():
+            if default is required and name not in param_group:
+                raise ValueError(
+                    "parameter group didn't specify a value of required optimization "
+                    f"parameter {name}"
+                )
+            param_group.setdefault(name, default)
+
+        params = param_group["params"]
+        if len(params) != len({id(p) for p in params}):
+            warnings.warn(
+                "optimizer contains a parameter group with duplicate parameters; "
+                "in future, this will cause an error; "
+                "see github.com/pytorch/pytorch/issues/40967 for more information",
+                stacklevel=3,
+            )
+
+        param_set: set[int] = set()
+        for group in self.param_groups:
+            param_set.update(id(p) for p in group["params"])
+            if ("param_names" in param_group) != ("param_names" in group):
+                current_group_txt = (
+                    "with names" if "param_names" in param_group else "without names"
+                )
+                raise ValueError(
+                    "all optimizer param groups should be with/without names. "
+                    f"cannot add param group {current_group_txt} to the optimizer"
+                )
+
+        if not param_set.isdisjoint(id(p) for p in param_group["params"]):
+            raise ValueError("some parameters appear in more than one parameter group")
+
+        self.param_groups.append(param_group)
+
+
+def _typename(obj) -> str:
+    if isinstance(obj, Tensor):
+        return "torch.Tensor"
+    module = type(obj).__module__
+    name = type(obj).__qualname__
+    return name if module in ("builtins", None) else f"{module}.{name}"
+
+
+def _cast_state(value: Tensor, param: Tensor, dtype) -> Tensor:
+    """A copy of a loaded state tensor in `dtype` (or its own) on the param's device."""
+    array = value._data
+    if dtype is not None:
+        array = array.astype(dtype._np)
+    return wrap(_place_like(jnp.array(array, copy=True), param._data))
+
+
+class _CompiledStepOptimizer(Optimizer):
+    """An optimizer whose step updates each group through one cached jax.jit.
+
+    Subclasses give the pure per-parameter update (``_single``), the static options
+    (``_options(group)``), the traced hyperparameters (``_hyper(group)``) and the
+    lazy state initialisation (``_init_state(group, p, state)``), as PyTorch's
+    ``_init_group`` does.
+    """
+
+    _single: Callable
+
+    def _options(self, group) -> dict[str, bool]:
+        return {"maximize": bool(group.get("maximize", False))}
+
+    def _hyper(self, group) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def _init_state(self, group, p, state) -> None:
+        raise NotImplementedError
+
+    def _group_states(self, group, params) -> list[dict]:
+        states = []
+        for p in params:
+            state = self.state[p]
+            if len(state) == 0:
+                self._init_state(group, p, state)
+            states.append(state)
+        return states
+
+    @_use_grad_for_differentiable
+    def step(self, closure=None):
+        """Perform a single optimization step."""
+        loss = None
+        if closure is not None:
+            with enable_grad():
+                loss = closure()
+        for group in self.param_groups:
+            params = [p for p in group["params"] if p.grad is not None]
+            if not params:
+                continue
+            states = self._group_states(group, params)
+            self._update_group(group, params, states)
+        return loss
+
+    def _update_group(self, group, params, states) -> None:
+        if group.get("differentiable") and any(
+            p.grad.requires_grad or p.requires_grad and not p.is_leaf for p in params
+        ):
+            raise NotImplementedError(
+                f"torchlike.optim.{type(self).__name__}(differentiable=True): autograd "
+                "through optimizer.step() is not supported; use torchlike.func to "
+                "differentiate through an update written as a function"
+            )
+        options = tuple(sorted(self._options(group).items()))
+        fn = compiled_update(type(self)._single, options)
+        hyper = {k: _hyper_value(v) for k, v in self._hyper(group).items()}
+        p_arrays = [p._data for p in params]
+        g_arrays = [p.grad._data for p in params]
+        s_arrays = [
+            {
+                k: (v._data if isinstance(v, Tensor) else jnp.asarray(v))
+                for k, v in s.items()
+                if v is not None
+            }
+            for s in states
+        ]
+        found_inf = getattr(self, "_found_inf", None)
+        if found_inf is None:
+            new_p, new_s = fn(p_arrays, g_arrays, s_arrays, hyper)
+        else:
+            new_p, new_s = fn(p_arrays, g_arrays, s_arrays, hyper, found_inf)
+        for p, a in zip(params, new_p):
+            p._set_data(a)
+        for s, ns in zip(states, new_s):
+            for k, a in ns.items():
+                t = s.get(k)
+                if isinstance(t, Tensor) and tuple(t.shape) == a.shape and t._data.dtype == a.dtype:
+                    t._set_data(a)
+                else:
+                    s[k] = wrap(a)
