@@ -1,0 +1,1 @@
+"""PyTorch's CPU random number generation, bit for bit, in numpy."""
