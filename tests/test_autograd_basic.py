@@ -1,0 +1,133 @@
+"""Autograd against real PyTorch: views, in-place, hooks, higher order, errors."""
+
+import numpy as np
+import pytest
+
+import torchlike as tl
+from tests._oracle import import_torch
+
+torch = import_torch()
+
+
+def both(fn):
+    """Run fn(lib) under both libraries; return the numpy results."""
+    a = fn(torch)
+    b = fn(tl)
+    return a, b
+
+
+def _np(x):
+    if isinstance(x, (list, tuple)):
+        return [_np(y) for y in x]
+    return np.asarray(x.detach().numpy() if hasattr(x, "detach") else x)
+
+
+def check(fn, rtol=1e-5, atol=1e-6):
+    a, b = both(fn)
+    for x, y in zip(_np(a) if isinstance(a, (list, tuple)) else [_np(a)],
+                    _np(b) if isinstance(b, (list, tuple)) else [_np(b)]):
+        np.testing.assert_allclose(y, x, rtol=rtol, atol=atol)
+
+
+def test_inplace_on_view_gradient():
+    def f(lib):
+        w = lib.tensor([1.0, 2.0, 3.0], requires_grad=True)
+        x = w * 2
+        x[0] = 0
+        x.sum().backward()
+        return w.grad
+    check(f)
+
+
+def test_view_alias_write_through():
+    def f(lib):
+        x = lib.arange(12.0).reshape(3, 4)
+        y = x[1]
+        y.add_(1)
+        x[:, 2] = -1
+        z = x.t()[1:3]
+        z.mul_(2)
+        return [x, y, lib.tensor(float(x._version))]
+    check(f)
+
+
+def test_higher_order():
+    def f(lib):
+        p = lib.tensor([1.0, 2.0, 3.0], requires_grad=True)
+        (g,) = lib.autograd.grad((p ** 3).sum(), p, create_graph=True)
+        (g2,) = lib.autograd.grad((g * g).sum(), p)
+        return [g, g2]
+    check(f)
+
+
+def test_accumulates_and_hooks():
+    def f(lib):
+        w = lib.tensor([1.0, -2.0], requires_grad=True)
+        seen = []
+        h = w.register_hook(lambda g: g * 10)
+        for _ in range(2):
+            (w * w).sum().backward()
+        h.remove()
+        (w * 3).sum().backward()
+        y = w * 2
+        y.retain_grad()
+        y.sum().backward()
+        return [w.grad, y.grad]
+    check(f)
+
+
+def test_errors_match():
+    for lib in (torch, tl):
+        x = lib.tensor([1.0, 2.0], requires_grad=True)
+        with pytest.raises(RuntimeError, match="scalar outputs"):
+            (x * 2).backward()
+        y = (x * x).sum()
+        y.backward()
+        with pytest.raises(RuntimeError, match="second time"):
+            y.backward()
+        with pytest.raises(RuntimeError, match="leaf Variable"):
+            x.add_(1)
+        with pytest.raises(RuntimeError, match="does not require grad"):
+            lib.tensor([1.0]).sum().backward()
+        a = x * 1
+        b = a * a
+        a.add_(1)
+        with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+            b.sum().backward()
+
+
+def test_no_grad_and_detach():
+    x = tl.tensor([1.0], requires_grad=True)
+    with tl.no_grad():
+        y = x * 2
+    assert not y.requires_grad and y.grad_fn is None
+    d = x.detach()
+    d.add_(5)
+    assert float(x.item()) == 6.0  # detach shares storage
+    assert x.is_leaf and not d.requires_grad
+
+
+def test_custom_function():
+    class Sq(tl.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            ctx.save_for_backward(x)
+            return x * x
+
+        @staticmethod
+        def backward(ctx, g):
+            (x,) = ctx.saved_tensors
+            return 2 * x * g
+
+    x = tl.tensor([1.0, 3.0], requires_grad=True)
+    Sq.apply(x).sum().backward()
+    np.testing.assert_allclose(x.grad.numpy(), [2.0, 6.0])
+
+
+def test_where_nan_branch_and_relu_at_zero():
+    def f(lib):
+        x = lib.tensor([0.0, -1.0, 4.0], requires_grad=True)
+        y = lib.where(x > 0, lib.sqrt(x), lib.zeros_like(x)).sum() + x.relu().sum() + x.abs().sum()
+        y.backward()
+        return x.grad
+    check(f)

@@ -1,0 +1,129 @@
+"""torchlike: the PyTorch API, implemented on JAX. Use it as `import torchlike as torch`."""
+
+import jax as _jax
+
+# Torch semantics: int64 is the default integer, so JAX must allow 64-bit types. Every op
+# passes explicit dtypes, so float32 stays the default float.
+_jax.config.update("jax_enable_x64", True)
+
+from ._core import dtypes as _dtypes  # noqa: E402
+from ._core.dtypes import (  # noqa: E402,F401
+    dtype, bool, uint8, int8, int16, int32, int64, uint16, uint32, uint64, float16, bfloat16,
+    float32, float64, complex32, complex64, complex128, finfo, iinfo, get_default_dtype,
+    set_default_dtype, promote_types, can_cast,
+)
+from ._core.dtypes import ALIASES as _ALIASES  # noqa: E402
+globals().update(_ALIASES)
+from ._core.device import device, set_default_device, get_default_device  # noqa: E402,F401
+from ._core.size import Size  # noqa: E402,F401
+from ._core.grad_mode import (  # noqa: E402,F401
+    no_grad, enable_grad, set_grad_enabled, is_grad_enabled, inference_mode,
+    is_inference_mode_enabled,
+)
+from ._core.tensor import Tensor  # noqa: E402,F401
+from ._ops import (  # noqa: E402,F401
+    registry as _registry, pointwise as _pointwise, shape_views as _shape_views,
+    shape as _shape, reduction as _reduction, indexing as _indexing, creation as _creation,
+    linalg_basic as _linalg_basic, dunders as _dunders,
+)
+from ._ops.pointwise import *  # noqa: E402,F401,F403
+from ._ops.pointwise import abs, round, pow, where, equal, allclose, isclose, relu, softmax, log_softmax  # noqa: E402,F401,E501
+from ._ops.shape_views import (  # noqa: E402,F401
+    reshape, permute, transpose, swapaxes, swapdims, t, movedim, moveaxis, squeeze, unsqueeze,
+    flatten, unflatten, broadcast_to, diagonal, select, narrow, unbind, split, chunk,
+    tensor_split, hsplit, vsplit, dsplit, as_strided, real, imag,
+)
+from ._ops.shape import (  # noqa: E402,F401
+    clone, cat, concat, concatenate, stack, hstack, vstack, row_stack, dstack, column_stack,
+    atleast_1d, atleast_2d, atleast_3d, flip, fliplr, flipud, roll, rot90, tile, repeat_interleave,
+    tril, triu, diag, diag_embed, diagflat, broadcast_tensors, broadcast_shapes, cross, meshgrid,
+)
+from ._ops.reduction import (  # noqa: E402,F401
+    sum, nansum, mean, nanmean, prod, var, std, var_mean, std_mean, amax, amin, aminmax, max, min,
+    argmax, argmin, all, any, logsumexp, norm, cumsum, cumprod, logcumsumexp, cummax, cummin,
+    sort, argsort, msort, topk, kthvalue, median, nanmedian, mode, count_nonzero, unique,
+    unique_consecutive, bincount, histc, searchsorted, bucketize, diff, trace,
+)
+from ._ops.indexing import (  # noqa: E402,F401
+    gather, scatter, scatter_add, scatter_reduce, index_select, index_add, index_copy,
+    index_fill, masked_fill, masked_select, masked_scatter, take, take_along_dim, nonzero,
+    argwhere, index_put,
+)
+from ._ops.creation import (  # noqa: E402,F401
+    tensor, as_tensor, asarray, from_numpy, from_jax, zeros, ones, empty, full, zeros_like,
+    ones_like, empty_like, full_like, empty_strided, arange, range, linspace, logspace, eye,
+    tril_indices, triu_indices, scalar_tensor,
+)
+from ._ops.linalg_basic import (  # noqa: E402,F401
+    matmul, mm, bmm, addmm, addmv, baddbmm, addbmm, addr, mv, dot, vdot, inner, outer, ger,
+    einsum, tensordot, kron, cdist, chain_matmul,
+)
+from ._core.legacy import make_legacy_type as _mlt, TYPE_NAMES as _TN  # noqa: E402
+for _name, _dt in _TN.items():
+    globals()[_name.split(".")[1]] = _mlt(_name.split(".")[1], _dt)
+del _name, _dt
+from . import autograd  # noqa: E402,F401
+from .autograd import Function as _Function  # noqa: E402,F401
+
+result_type = _registry.result_type_of if False else None  # replaced below
+
+
+def result_type(tensor1, tensor2):  # noqa: F811
+    """torch.result_type."""
+    import builtins as _b
+    specs, arrays = [], []
+    for x in (tensor1, tensor2):
+        if isinstance(x, Tensor):
+            specs.append("T")
+            arrays.append(x._data)
+        else:
+            specs.append(type(x))
+            arrays.append(None)
+    dims = [x.dtype for x in (tensor1, tensor2) if isinstance(x, Tensor) and x.dim()]
+    zeros_ = [x.dtype for x in (tensor1, tensor2) if isinstance(x, Tensor) and not x.dim()]
+    wrapped = [_dtypes.scalar_dtype(x) for x in (tensor1, tensor2) if not isinstance(x, Tensor)]
+    return _dtypes.result_type_of(dims, zeros_, wrapped)
+
+
+def is_tensor(obj):
+    return isinstance(obj, Tensor)
+
+
+def is_floating_point(input):
+    return input.is_floating_point()
+
+
+def is_complex(input):
+    return input.is_complex()
+
+
+def is_nonzero(input):
+    if input.numel() != 1:
+        raise RuntimeError(f"Boolean value of Tensor with {'no values' if input.numel() == 0 else 'more than one value'} is ambiguous")
+    return builtins_bool(input.item())
+
+
+import builtins as _builtins  # noqa: E402
+builtins_bool = _builtins.bool
+
+
+def numel(input):
+    return input.numel()
+
+
+def detach(input):
+    return input.detach()
+
+
+def conj(input):
+    return input.conj()
+
+
+Tensor.conj = lambda self: _pointwise.conj_physical(self) if self.is_complex() else self
+Tensor.resolve_conj = lambda self: self
+Tensor.resolve_neg = lambda self: self
+Tensor.is_conj = lambda self: False
+conj_physical = _pointwise.conj_physical
+__version__ = "2.13.0+torchlike.0.1.0"
+version = type("version", (), {"__version__": __version__, "cuda": None, "hip": None,
+                                "debug": False, "git_version": "torchlike"})

@@ -1,0 +1,345 @@
+"""The tape: nodes recorded as ops run, and the engine that walks them backwards.
+
+A node keeps the op's compiled kernel, the input arrays (primals) and one edge per input:
+(next node, output number) or None. Its backward is the kernel's cached, jitted jax.vjp.
+"""
+
+import weakref
+
+import jax
+import jax.numpy as jnp
+
+from . import grad_mode
+
+
+class Node:
+    """A recorded op (PyTorch's grad_fn)."""
+
+    __slots__ = ("kernel", "primals", "edges", "needs", "out_avals", "saved", "pre_hooks",
+                 "hooks", "retained", "tensor_pre_hooks", "released", "metadata", "_name",
+                 "__weakref__")
+
+    def __init__(self, kernel, primals, edges, out_avals, saved):
+        self.kernel = kernel
+        self.primals = primals
+        self.edges = edges
+        self.needs = tuple(e is not None for e in edges)
+        self.out_avals = out_avals  # ((shape, dtype, differentiable), ...)
+        self.saved = saved  # [(version counter, version) or None] per input
+        self.pre_hooks = None
+        self.hooks = None
+        self.retained = None
+        self.tensor_pre_hooks = None
+        self.released = False
+        self.metadata = {}
+        self._name = None
+
+    def name(self):
+        if self._name is None:
+            base = self.kernel.name
+            self._name = "".join(p[:1].upper() + p[1:] for p in base.strip("_").split("_")) + "Backward0"
+        return self._name
+
+    @property
+    def next_functions(self):
+        return tuple((e[0], e[1]) if e is not None else (None, 0) for e in self.edges)
+
+    def register_hook(self, fn):
+        if self.hooks is None:
+            self.hooks = {}
+        return _Handle(self.hooks, fn)
+
+    def register_prehook(self, fn):
+        if self.pre_hooks is None:
+            self.pre_hooks = {}
+        return _Handle(self.pre_hooks, fn)
+
+    def __call__(self, *grads):
+        return self.apply(list(grads), False)
+
+    def __repr__(self):
+        return f"<{self.name()} object at {hex(id(self))}>"
+
+    def _check_saved(self):
+        for i, s in enumerate(self.saved):
+            if s is not None and s[0]._vcount != s[1] and self.kernel.depends_on(self, i):
+                ctr, ver = s
+                av = self.primals[i]
+                raise RuntimeError(
+                    "one of the variables needed for gradient computation has been modified by "
+                    f"an inplace operation: [{_type_name(av)} {list(av.shape)}] is at version "
+                    f"{ctr._vcount}; expected version {ver} instead. Hint: the backtrace further "
+                    "above shows the operation that failed to compute its gradient.")
+
+    def apply(self, grads, create_graph):
+        """Input gradients (None where an input needs none) from output gradients."""
+        if self.released:
+            raise RuntimeError(
+                "Trying to backward through the graph a second time (or directly access saved "
+                "tensors after they have already been freed). Saved intermediate values of the "
+                "graph are freed when you call .backward() or autograd.grad(). Specify "
+                "retain_graph=True if you need to backward through the graph a second time or "
+                "if you need to access saved tensors after calling backward.")
+        if self.saved:
+            self._check_saved()
+        diff = self.kernel_diff_outputs()
+        cts = []
+        for i in diff:
+            g = grads[i] if i < len(grads) else None
+            cts.append(g)
+        if all(g is None for g in cts):
+            return [None] * len(self.edges)
+        return self.kernel.backward(self, tuple(cts), create_graph)
+
+    def kernel_diff_outputs(self):
+        return tuple(i for i, a in enumerate(self.out_avals) if a[2])
+
+    def release(self):
+        self.primals = None
+        self.released = True
+
+
+def _type_name(a):
+    from .dtypes import from_np
+    n = from_np(a.dtype)._name
+    return "torch." + {"float32": "Float", "float64": "Double", "int64": "Long", "int32": "Int",
+                       "bool": "Bool", "float16": "Half", "bfloat16": "BFloat16"}.get(n, n) + "Tensor"
+
+
+class AccumulateGrad:
+    """The node of a leaf that requires grad: adds incoming gradients into `.grad`."""
+
+    __slots__ = ("_variable", "pre_hooks", "hooks", "post_hooks", "tensor_pre_hooks", "__weakref__",
+                 "metadata")
+    edges = ()
+    needs = ()
+
+    def __init__(self, variable):
+        self._variable = weakref.ref(variable)
+        self.pre_hooks = self.hooks = self.post_hooks = self.tensor_pre_hooks = None
+        self.metadata = {}
+
+    @property
+    def variable(self):
+        return self._variable()
+
+    def name(self):
+        return "torch::autograd::AccumulateGrad"
+
+    next_functions = ()
+
+    def register_hook(self, fn):
+        if self.hooks is None:
+            self.hooks = {}
+        return _Handle(self.hooks, fn)
+
+    def register_prehook(self, fn):
+        if self.pre_hooks is None:
+            self.pre_hooks = {}
+        return _Handle(self.pre_hooks, fn)
+
+    def __repr__(self):
+        return f"<AccumulateGrad object at {hex(id(self))}>"
+
+
+class _Handle:
+    """A removable hook handle."""
+
+    _next_id = 0
+
+    def __init__(self, table, fn):
+        _Handle._next_id += 1
+        self.id = _Handle._next_id
+        self._table = weakref.ref(table) if not isinstance(table, dict) else (lambda t=table: t)
+        table[self.id] = fn
+
+    def remove(self):
+        t = self._table()
+        if t is not None:
+            t.pop(self.id, None)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.remove()
+
+
+RemovableHandle = _Handle
+
+
+def _add(a, b):
+    if a is None:
+        return b
+    if b is None:
+        return a
+    return a + b
+
+
+def run_backward(roots, retain_graph, create_graph, capture=None, accumulate=True):
+    """Walk the graph from roots [(edge, grad)]; accumulate into leaves, or capture grads at the
+    edges in `capture` (a dict edge -> slot) when `accumulate` is False. Returns the captures."""
+    from .tensor import Tensor, wrap
+
+    captured = {}
+    # dependency counts over the reachable graph
+    deps = {}
+    seen = set()
+    stack = []
+    for edge, _ in roots:
+        if edge[0] not in seen:
+            seen.add(edge[0])
+            stack.append(edge[0])
+    while stack:
+        n = stack.pop()
+        for e in n.edges:
+            if e is None:
+                continue
+            m = e[0]
+            deps[m] = deps.get(m, 0) + 1
+            if m not in seen:
+                seen.add(m)
+                stack.append(m)
+    buffers = {}
+    for (node, nr), g in roots:
+        buf = buffers.setdefault(node, {})
+        buf[nr] = _add(buf.get(nr), g)
+    ready = [n for n in buffers if deps.get(n, 0) == 0]
+    prev_mode = grad_mode.state.enabled
+    grad_mode.state.enabled = create_graph
+    try:
+        while ready:
+            node = ready.pop()
+            buf = buffers.pop(node, {})
+            if node.tensor_pre_hooks:
+                for nr, hooks in node.tensor_pre_hooks.items():
+                    if nr in buf and buf[nr] is not None:
+                        for h in list(hooks.values()):
+                            r = h(_as_tensor(buf[nr], create_graph))
+                            if r is not None:
+                                buf[nr] = r if create_graph else r._data
+            if getattr(node, "retained", None):
+                for nr, ref in node.retained.items():
+                    t = ref()
+                    if t is not None and nr in buf and buf[nr] is not None:
+                        g = buf[nr]
+                        t._grad = (g if create_graph else wrap(g)) if t._grad is None else \
+                            _as_tensor(_add(t._grad if create_graph else t._grad._data, g), create_graph)
+            if capture is not None:
+                for nr, g in buf.items():
+                    slot = capture.get((node, nr))
+                    if slot is not None:
+                        for s in slot:
+                            captured[s] = _add(captured.get(s), g)
+            if node.pre_hooks:
+                grads_t = tuple(_as_tensor(buf.get(i), create_graph)
+                                for i in range(max(buf, default=-1) + 1))
+                for h in list(node.pre_hooks.values()):
+                    r = h(grads_t)
+                    if r is not None:
+                        grads_t = tuple(r)
+                buf = {i: (None if g is None else (g if create_graph else g._data))
+                       for i, g in enumerate(grads_t)}
+            if isinstance(node, AccumulateGrad):
+                if accumulate:
+                    _accumulate(node, buf.get(0), create_graph)
+                continue
+            n_out = len(node.out_avals)
+            grads = [buf.get(i) for i in range(n_out)]
+            in_grads = node.apply(grads, create_graph)
+            if node.hooks:
+                gi = tuple(_as_tensor(g, create_graph) for g in in_grads)
+                go = tuple(_as_tensor(g, create_graph) for g in grads)
+                for h in list(node.hooks.values()):
+                    r = h(gi, go)
+                    if r is not None:
+                        gi = tuple(r)
+                in_grads = [None if g is None else (g if create_graph else g._data) for g in gi]
+            if _anomaly.enabled:
+                _check_anomaly(node, in_grads)
+            for e, g in zip(node.edges, in_grads):
+                if e is None:
+                    continue
+                m, nr = e
+                if g is not None:
+                    b = buffers.setdefault(m, {})
+                    b[nr] = _add(b.get(nr), g)
+                deps[m] -= 1
+                if deps[m] == 0:
+                    if m in buffers:
+                        ready.append(m)
+                    else:
+                        _skip(m, deps, buffers, ready)
+            if not retain_graph:
+                node.release()
+    finally:
+        grad_mode.state.enabled = prev_mode
+    return captured
+
+
+def _skip(node, deps, buffers, ready):
+    # a node that received no gradient at all: release its dependants' counts
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        for e in n.edges:
+            if e is None:
+                continue
+            m = e[0]
+            deps[m] -= 1
+            if deps[m] == 0:
+                if m in buffers:
+                    ready.append(m)
+                else:
+                    stack.append(m)
+
+
+def _as_tensor(g, create_graph):
+    from .tensor import wrap
+    if g is None or create_graph:
+        return g
+    return wrap(g)
+
+
+def _accumulate(node, g, create_graph):
+    from .tensor import wrap
+    var = node.variable
+    if var is None or g is None:
+        return
+    if node.tensor_pre_hooks:
+        pass  # applied by the engine before this point
+    if create_graph:
+        gt = g
+        if gt.dtype is not var.dtype:
+            gt = gt.to(var.dtype)
+        var._grad = gt if var._grad is None else var._grad + gt
+    else:
+        if g.dtype != var._dtype._np:
+            g = g.astype(var._dtype._np)
+        if var._grad is None:
+            var._grad = wrap(g, device=var._device)
+        elif var._grad.requires_grad:
+            var._grad = var._grad + wrap(g)
+        else:
+            var._grad._set_data(var._grad._data + g)
+    if node.post_hooks:
+        for h in list(node.post_hooks.values()):
+            h(var)
+
+
+class _Anomaly:
+    enabled = False
+    check_nan = True
+
+
+_anomaly = _Anomaly()
+
+
+def _check_anomaly(node, in_grads):
+    for i, g in enumerate(in_grads):
+        if g is None:
+            continue
+        arr = g._data if hasattr(g, "_data") else g
+        if jnp.issubdtype(arr.dtype, jnp.inexact) and bool(jnp.isnan(arr).any()):
+            raise RuntimeError(f"Function '{node.name()}' returned nan values in its "
+                               f"{i}th output.")

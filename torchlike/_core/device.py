@@ -1,0 +1,121 @@
+"""torch.device and the mapping of torch device names to JAX devices."""
+
+import functools
+
+import jax
+
+_TYPES = ("cpu", "cuda", "mps", "meta", "xla")
+
+
+class device:
+    """torch.device: a type ('cpu', 'cuda') and an optional index."""
+
+    __slots__ = ("type", "index")
+
+    def __init__(self, type, index=None):
+        if isinstance(type, device):
+            self.type, self.index = type.type, type.index
+            return
+        if isinstance(type, int):
+            type, index = "cuda", type
+        if not isinstance(type, str):
+            raise TypeError(f"device() received an invalid combination of arguments - got ({type!r})")
+        if ":" in type:
+            if index is not None:
+                raise RuntimeError(f"type (string) must not include an index because index was "
+                                   f"passed explicitly: {type}")
+            type, _, idx = type.partition(":")
+            if not idx.isdigit():
+                raise RuntimeError(f"Invalid device string: '{type}:{idx}'")
+            index = int(idx)
+        if type not in _TYPES:
+            raise RuntimeError(f"Expected one of cpu, cuda, mps, meta, xla device type at start "
+                               f"of device string: {type}")
+        if index is not None and index < 0:
+            raise RuntimeError(f"Device index must not be negative")
+        self.type, self.index = type, index
+
+    def __eq__(self, other):
+        if isinstance(other, str):
+            other = device(other)
+        return isinstance(other, device) and self.type == other.type and self.index == other.index
+
+    def __hash__(self):
+        return hash((self.type, self.index))
+
+    def __repr__(self):
+        if self.index is None:
+            return f"device(type='{self.type}')"
+        return f"device(type='{self.type}', index={self.index})"
+
+    def __str__(self):
+        return self.type if self.index is None else f"{self.type}:{self.index}"
+
+    def __reduce__(self):
+        return (device, (self.type, self.index))
+
+    def __enter__(self):
+        global _default_device
+        self._prev = _default_device
+        _default_device = self
+        return self
+
+    def __exit__(self, *exc):
+        global _default_device
+        _default_device = self._prev
+
+
+CPU = device("cpu")
+_default_device = CPU
+
+
+@functools.lru_cache(None)
+def gpus():
+    """JAX's GPU devices (empty on a CPU-only machine)."""
+    try:
+        return tuple(jax.devices("gpu"))
+    except RuntimeError:
+        return ()
+
+
+def multi_device() -> bool:
+    """Whether tensors can live on more than one device here (else device checks are skipped)."""
+    return bool(gpus())
+
+
+def canonical(dev) -> device:
+    """Parse a user device argument into a torch device, checking that it exists."""
+    if dev is None:
+        return _default_device
+    if not isinstance(dev, device):
+        dev = device(dev)
+    if dev.type == "cuda":
+        g = gpus()
+        if not g:
+            raise RuntimeError("Found no NVIDIA driver on your system: torch.cuda is not "
+                               "available because JAX sees no GPU (install jax[cuda12]).")
+        idx = 0 if dev.index is None else dev.index
+        if idx >= len(g):
+            raise RuntimeError("CUDA error: invalid device ordinal")
+        return device("cuda", idx)
+    if dev.type == "meta":
+        raise NotImplementedError("torch.device('meta') is not supported by torchlike yet")
+    if dev.type != "cpu":
+        raise RuntimeError(f"torchlike has no '{dev.type}' backend; use 'cpu' or 'cuda'")
+    return CPU
+
+
+def jax_device(dev: device):
+    """The JAX device for a canonical torch device."""
+    if dev.type == "cuda":
+        return gpus()[dev.index or 0]
+    return jax.devices("cpu")[0]
+
+
+def set_default_device(dev) -> None:
+    global _default_device
+    _default_device = canonical(dev)
+
+
+def get_default_device() -> device:
+    return _default_device

@@ -1,0 +1,727 @@
+"""torch.Tensor on a jax array.
+
+A tensor is either a root (it owns `_arr`, a jax array) or a view: (`_base` root, `_chain` of
+view steps). Writes to a view are scattered back into its root, so all aliases see them.
+For autograd a view is relative to `_gbase`, the nearest ancestor that is a root or was
+detached (`.detach()`, `.data`): the view's grad_fn is that chain applied to `_gbase`'s history.
+"""
+
+import numbers
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from . import dtypes as _dt
+from . import grad_mode, views
+from .autograd import AccumulateGrad, _Handle, run_backward
+from .device import CPU, canonical, jax_device, multi_device
+from .size import Size
+
+_BY_NP = _dt._BY_NP
+
+
+class Tensor:
+    """A multi-dimensional array with autograd: torch.Tensor."""
+
+    # defaults, so making a tensor only sets what differs
+    _arr = None
+    _base = None
+    _chain = ()
+    _gbase = None
+    _gchain = ()
+    _vsrc = None
+    _varr = None
+    _vnode = None
+    _requires_grad = False
+    _grad = None
+    _grad_fn = None
+    _out_nr = 0
+    _acc = None
+    _vcount = 0
+    _detached_view = False
+    _retains = False
+    _post_hooks = None
+    is_sparse = False
+    is_quantized = False
+    is_meta = False
+    is_mkldnn = False
+    is_nested = False
+    layout = "torch.strided"
+
+    def __new__(cls, *args, **kwargs):
+        return _legacy_new(cls, *args, **kwargs)
+
+    def __init__(self, *args, **kwargs):
+        pass
+
+    # ---- construction ----
+    @classmethod
+    def _wrap(cls, arr, device=None):
+        t = object.__new__(Tensor)
+        t._arr = arr
+        t._dtype = _BY_NP[arr.dtype]
+        t._device = device or CPU
+        return t
+
+    @staticmethod
+    def _make_subclass(cls, data, require_grad=False):
+        """An instance of subclass `cls` sharing `data`'s storage (as torch's _make_subclass)."""
+        t = object.__new__(cls)
+        _alias(t, data)
+        t._requires_grad = bool(require_grad)
+        return t
+
+    # ---- data ----
+    @property
+    def _data(self):
+        b = self._base
+        if b is None:
+            return self._arr
+        src = b._arr
+        if not self._chain:
+            return src
+        if self._vsrc is not src:
+            self._varr = views.reader(self._chain)(src)
+            self._vsrc = src
+        return self._varr
+
+    def _set_data(self, arr):
+        """Overwrite this tensor's value in place (no autograd); visible through all aliases."""
+        b = self._base
+        if b is None:
+            self._arr = arr
+            self._vcount += 1
+        elif not self._chain:
+            b._arr = arr
+            b._vcount += 1
+        else:
+            if views.has_overlap(self._chain):
+                _overlap_error()
+            b._arr = views.writer(self._chain)(b._arr, arr)
+            b._vcount += 1
+            self._vsrc = b._arr
+            self._varr = arr if arr.shape == self._varr.shape and arr.dtype == self._varr.dtype \
+                else views.reader(self._chain)(b._arr)
+
+    def _root(self):
+        return self._base if self._base is not None else self
+
+    @property
+    def _vc(self):
+        return self._root()
+
+    @property
+    def _version(self):
+        return self._root()._vcount
+
+    # ---- autograd bookkeeping ----
+    def _history(self):
+        """This tensor's edge in the graph: (node, output number), or None."""
+        g = self._gbase
+        if g is None:
+            if self._grad_fn is not None:
+                return (self._grad_fn, self._out_nr)
+            if self._requires_grad:
+                acc = self._acc
+                if acc is None:
+                    acc = self._acc = AccumulateGrad(self)
+                return (acc, 0)
+            return None
+        src = g._history()
+        if src is None:
+            return None
+        vn = self._vnode
+        if vn is not None and vn[0] is src[0] and vn[1] == src[1] and vn[3] is g._data:
+            return (vn[2], 0)
+        from .._ops.kernel import run
+        from .._ops.shape_views import view_kernel
+        with grad_mode.enable_grad():
+            out = run(view_kernel(self._gchain), [g])
+        self._vnode = (src[0], src[1], out._grad_fn, g._data)
+        return (out._grad_fn, 0)
+
+    @property
+    def grad_fn(self):
+        if self._gbase is None:
+            return self._grad_fn
+        h = self._history()
+        return None if h is None else h[0]
+
+    @property
+    def requires_grad(self):
+        if self._gbase is None:
+            return self._requires_grad or self._grad_fn is not None
+        return self._gbase.requires_grad
+
+    @requires_grad.setter
+    def requires_grad(self, value):
+        self.requires_grad_(value)
+
+    def requires_grad_(self, requires_grad=True):
+        if not self.is_leaf:
+            if not requires_grad:
+                raise RuntimeError("you can only change requires_grad flags of leaf variables. If "
+                                   "you want to use a computed variable in a subgraph that doesn't "
+                                   "require differentiation use var_no_grad = var.detach().")
+            return self
+        if requires_grad and not (self._dtype.is_floating_point or self._dtype.is_complex):
+            raise RuntimeError("only Tensors of floating point and complex dtype can require "
+                               "gradients")
+        if self._gbase is not None:
+            # a non-detached view that is a leaf: make it a root of its own for autograd
+            self._gbase = None
+            self._gchain = ()
+        self._requires_grad = bool(requires_grad)
+        return self
+
+    @property
+    def is_leaf(self):
+        return self.grad_fn is None
+
+    @property
+    def grad(self):
+        return self._grad
+
+    @grad.setter
+    def grad(self, g):
+        if g is not None:
+            if not isinstance(g, Tensor):
+                raise TypeError(f"assigned grad expected to be a Tensor or None but got grad of "
+                                f"type {type(g).__name__}")
+            if g.dtype is not self.dtype:
+                raise RuntimeError("assigned grad has data of a different type")
+            if tuple(g.shape) != tuple(self.shape):
+                raise RuntimeError("assigned grad has data of a different size")
+        self._grad = g
+
+    @grad.deleter
+    def grad(self):
+        self._grad = None
+
+    def retain_grad(self):
+        if self.is_leaf:
+            return
+        node, nr = self._history()
+        if node.retained is None:
+            node.retained = {}
+        import weakref
+        node.retained[nr] = weakref.ref(self)
+        self._retains = True
+
+    @property
+    def retains_grad(self):
+        return self._retains
+
+    def register_hook(self, hook):
+        if not self.requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        node, nr = self._history()
+        if node.tensor_pre_hooks is None:
+            node.tensor_pre_hooks = {}
+        return _Handle(node.tensor_pre_hooks.setdefault(nr, {}), hook)
+
+    def register_post_accumulate_grad_hook(self, hook):
+        if not self.is_leaf:
+            raise RuntimeError("post accumulate grad hooks cannot be registered on non-leaf tensors")
+        node, _ = self._history()
+        if node.post_hooks is None:
+            node.post_hooks = {}
+        return _Handle(node.post_hooks, hook)
+
+    def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
+        from ..autograd import backward as _backward
+        _backward(self, gradient, retain_graph, create_graph, inputs=inputs)
+
+    def detach(self):
+        t = object.__new__(Tensor)
+        _alias(t, self)
+        return t
+
+    def detach_(self):
+        if self._base is not None and self._gbase is not None:
+            raise RuntimeError("Can't detach views in-place. Use detach() instead.")
+        self._grad_fn = None
+        self._requires_grad = False
+        return self
+
+    @property
+    def data(self):
+        t = self.detach()
+        return t
+
+    @data.setter
+    def data(self, new):
+        if not isinstance(new, Tensor):
+            raise TypeError(f"data must be a Tensor, not {type(new).__name__}")
+        # rebinds this tensor to new's storage (type and shape may change), like PyTorch
+        if self._base is not None:
+            self._base = None
+            self._chain = ()
+        arr = new._data
+        self._arr = arr
+        self._dtype = new._dtype
+        self._device = new._device
+        self._vcount += 1
+
+    # ---- metadata ----
+    @property
+    def shape(self):
+        return Size(self._data.shape)
+
+    def size(self, dim=None):
+        s = self._data.shape
+        if dim is None:
+            return Size(s)
+        return s[_wrap_dim(dim, len(s))]
+
+    @property
+    def dtype(self):
+        return self._dtype
+
+    @property
+    def device(self):
+        return self._device
+
+    @property
+    def is_cuda(self):
+        return self._device.type == "cuda"
+
+    @property
+    def is_cpu(self):
+        return self._device.type == "cpu"
+
+    def get_device(self):
+        return -1 if self._device.type == "cpu" else (self._device.index or 0)
+
+    def dim(self):
+        return self._data.ndim
+
+    ndimension = dim
+
+    @property
+    def ndim(self):
+        return self._data.ndim
+
+    def numel(self):
+        return int(self._data.size)
+
+    nelement = numel
+
+    def element_size(self):
+        return self._dtype.itemsize
+
+    @property
+    def itemsize(self):
+        return self._dtype.itemsize
+
+    @property
+    def nbytes(self):
+        return self.numel() * self._dtype.itemsize
+
+    def is_floating_point(self):
+        return self._dtype.is_floating_point
+
+    def is_complex(self):
+        return self._dtype.is_complex
+
+    def is_signed(self):
+        return self._dtype.is_signed
+
+    def _layout(self):
+        if self._base is None:
+            s = self._arr.shape
+            return s, views.contiguous_strides(s), 0
+        return views.layout(self._base._arr.shape, self._chain)
+
+    def stride(self, dim=None):
+        st = self._layout()[1]
+        return st if dim is None else st[_wrap_dim(dim, len(st))]
+
+    def storage_offset(self):
+        return self._layout()[2]
+
+    def is_contiguous(self, memory_format=None):
+        if self._base is None:
+            return True
+        shape, st, _ = self._layout()
+        if 0 in shape:
+            return True
+        return views.is_contiguous_layout(shape, st)
+
+    def data_ptr(self):
+        return id(self._root()) * 16 + self.storage_offset() * self._dtype.itemsize
+
+    def untyped_storage(self):
+        return _Storage(self._root())
+
+    def is_shared(self):
+        return False
+
+    def is_pinned(self):
+        return False
+
+    def pin_memory(self):
+        return self
+
+    def share_memory_(self):
+        raise NotImplementedError("Tensor.share_memory_ is not supported by torchlike: JAX arrays "
+                                  "cannot live in shared memory; pass tensors between processes "
+                                  "by pickling them instead")
+
+    # ---- conversion ----
+    def numpy(self, force=False):
+        """A numpy array of the values. Differs from PyTorch: a copy, not shared memory."""
+        if self.requires_grad and not force:
+            raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use "
+                               "tensor.detach().numpy() instead.")
+        if self._device.type != "cpu" and not force:
+            raise TypeError(f"can't convert {self._device} device type tensor to numpy. Use "
+                            "Tensor.cpu() to copy the tensor to host memory first.")
+        return np.asarray(self._data)
+
+    def __array__(self, dtype=None, copy=None):
+        a = np.asarray(self._data)
+        return a if dtype is None else a.astype(dtype)
+
+    def jax(self):
+        """The jax array holding this tensor's values."""
+        return self._data
+
+    def item(self):
+        a = self._data
+        if a.size != 1:
+            raise RuntimeError(f"a Tensor with {a.size} elements cannot be converted to Scalar")
+        _no_trace(a, "Tensor.item()")
+        return np.asarray(a).reshape(()).item()
+
+    def tolist(self):
+        a = self._data
+        _no_trace(a, "Tensor.tolist()")
+        return np.asarray(a).tolist()
+
+    def __len__(self):
+        s = self._data.shape
+        if not s:
+            raise TypeError("len() of a 0-d tensor")
+        return s[0]
+
+    def __iter__(self):
+        s = self._data.shape
+        if not s:
+            raise TypeError("iteration over a 0-d tensor")
+        return iter(self.unbind(0))
+
+    def __bool__(self):
+        a = self._data
+        if a.size != 1:
+            raise RuntimeError(f"Boolean value of Tensor with more than one value is ambiguous")
+        _no_trace(a, "bool(Tensor)")
+        return bool(np.asarray(a).reshape(()))
+
+    def __float__(self):
+        if self.numel() != 1:
+            raise TypeError("only one element tensors can be converted to Python scalars")
+        return float(self.item().real if isinstance(self.item(), complex) else self.item())
+
+    def __int__(self):
+        if self.numel() != 1:
+            raise TypeError("only one element tensors can be converted to Python scalars")
+        return int(self.item())
+
+    def __complex__(self):
+        return complex(self.item())
+
+    def __index__(self):
+        if self._dtype.is_floating_point or self._dtype.is_complex or self.numel() != 1:
+            raise TypeError("only integer tensors of a single element can be converted to an index")
+        return int(self.item())
+
+    def __hash__(self):
+        return id(self)
+
+    def __format__(self, spec):
+        if self.dim() == 0:
+            return self.item().__format__(spec)
+        return object.__format__(self, spec)
+
+    def __repr__(self, *, tensor_contents=None):
+        from ._tensor_str import tensor_repr
+        return tensor_repr(self)
+
+    def __str__(self):
+        return self.__repr__()
+
+    def __reduce_ex__(self, proto):
+        from .. import _pickle_support
+        return _pickle_support.reduce_tensor(self)
+
+    def __deepcopy__(self, memo):
+        if not self.is_leaf:
+            raise RuntimeError("Only Tensors created explicitly by the user (graph leaves) "
+                               "support the deepcopy protocol at the moment.")
+        if id(self) in memo:
+            return memo[id(self)]
+        new = object.__new__(type(self))
+        new._arr = self._data
+        new._dtype = self._dtype
+        new._device = self._device
+        new._requires_grad = self._requires_grad
+        new.__dict__.update({k: v for k, v in self.__dict__.items()
+                             if k not in _FIELDS})
+        memo[id(self)] = new
+        if self._grad is not None:
+            new._grad = self._grad.__deepcopy__(memo)
+        import copy
+        for k in list(new.__dict__):
+            if k not in _FIELDS:
+                new.__dict__[k] = copy.deepcopy(new.__dict__[k], memo)
+        return new
+
+    def __dlpack__(self, stream=None):
+        return self._data.__dlpack__()
+
+    def __dlpack_device__(self):
+        return self._data.__dlpack_device__()
+
+    # ---- device / dtype movement ----
+    def to(self, *args, **kwargs):
+        dtype, device, copy = _parse_to(args, kwargs)
+        t = self
+        if device is not None:
+            device = canonical(device)
+            if device != t._device:
+                t = _device_put(t, device)
+        if dtype is not None and dtype is not t._dtype:
+            from .._ops.pointwise import _to_dtype
+            t = _to_dtype(t, dtype)
+        if copy and t is self:
+            t = self.clone()
+        return t
+
+    def cuda(self, device=None, non_blocking=False, memory_format=None):
+        return self.to("cuda" if device is None else (f"cuda:{device}" if isinstance(device, int) else device))
+
+    def cpu(self, memory_format=None):
+        return self.to("cpu")
+
+    def type(self, dtype=None, non_blocking=False, **kwargs):
+        if dtype is None:
+            return _type_string(self)
+        if isinstance(dtype, str):
+            from .legacy import TYPE_NAMES
+            if dtype not in TYPE_NAMES:
+                raise ValueError(f"invalid type: '{dtype}'")
+            return self.to(TYPE_NAMES[dtype])
+        if isinstance(dtype, type) and hasattr(dtype, "_legacy_dtype"):
+            return self.to(dtype._legacy_dtype)
+        return self.to(dtype)
+
+    def type_as(self, other):
+        return self.to(other.dtype)
+
+    def float(self, memory_format=None):
+        return self.to(_dt.float32)
+
+    def double(self, memory_format=None):
+        return self.to(_dt.float64)
+
+    def half(self, memory_format=None):
+        return self.to(_dt.float16)
+
+    def bfloat16(self, memory_format=None):
+        return self.to(_dt.bfloat16)
+
+    def long(self, memory_format=None):
+        return self.to(_dt.int64)
+
+    def int(self, memory_format=None):
+        return self.to(_dt.int32)
+
+    def short(self, memory_format=None):
+        return self.to(_dt.int16)
+
+    def char(self, memory_format=None):
+        return self.to(_dt.int8)
+
+    def byte(self, memory_format=None):
+        return self.to(_dt.uint8)
+
+    def bool(self, memory_format=None):
+        return self.to(_dt.bool)
+
+    def cfloat(self):
+        return self.to(_dt.complex64)
+
+    def cdouble(self):
+        return self.to(_dt.complex128)
+
+    def new_tensor(self, data, dtype=None, device=None, requires_grad=False):
+        from .._ops.creation import tensor
+        return tensor(data, dtype=dtype or self._dtype, device=device or self._device,
+                      requires_grad=requires_grad)
+
+    def _new_filled(self, fill, size, dtype, device, requires_grad):
+        from .._ops.creation import full, _size_args
+        return full(_size_args(size), fill, dtype=dtype or self._dtype,
+                    device=device or self._device, requires_grad=requires_grad)
+
+    def new_zeros(self, *size, dtype=None, device=None, requires_grad=False, **kw):
+        return self._new_filled(0, size, dtype, device, requires_grad)
+
+    def new_ones(self, *size, dtype=None, device=None, requires_grad=False, **kw):
+        return self._new_filled(1, size, dtype, device, requires_grad)
+
+    def new_empty(self, *size, dtype=None, device=None, requires_grad=False, **kw):
+        return self._new_filled(0, size, dtype, device, requires_grad)
+
+    def new_full(self, size, fill_value, dtype=None, device=None, requires_grad=False, **kw):
+        return self._new_filled(fill_value, (size,), dtype, device, requires_grad)
+
+    # arithmetic dunders and methods are installed by torchlike._ops
+
+
+_FIELDS = frozenset(("_arr", "_base", "_chain", "_gbase", "_gchain", "_vsrc", "_varr", "_vnode",
+                     "_requires_grad", "_grad", "_grad_fn", "_out_nr", "_acc", "_vcount",
+                     "_detached_view", "_dtype", "_device", "_retains", "_post_hooks"))
+
+
+def _alias(t, src):
+    """Make `t` a detached alias of `src`'s storage."""
+    if src._base is None:
+        t._base = src
+        t._chain = ()
+    else:
+        t._base = src._base
+        t._chain = src._chain
+    t._dtype = src._dtype
+    t._device = src._device
+    t._detached_view = True
+
+
+def _overlap_error():
+    raise RuntimeError("unsupported operation: more than one element of the written-to tensor "
+                       "refers to a single memory location. Please clone() the tensor before "
+                       "performing the operation.")
+
+
+def _no_trace(a, what):
+    if isinstance(a, jax.core.Tracer):
+        from .._compile_errors import GraphBreak
+        raise GraphBreak(f"{what} needs a concrete value")
+
+
+def _wrap_dim(dim, ndim):
+    n = max(ndim, 1)
+    if not -n <= dim < n:
+        raise IndexError(f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], "
+                         f"but got {dim})")
+    return dim % n
+
+
+def wrap(arr, requires_grad=False, device=None):
+    """A Tensor around a jax or numpy array (no copy, no dtype change)."""
+    if isinstance(arr, np.ndarray) or np.isscalar(arr):
+        arr = jnp.asarray(arr)
+    t = object.__new__(Tensor)
+    t._arr = arr
+    t._dtype = _BY_NP[arr.dtype]
+    t._device = device or CPU
+    if requires_grad:
+        t.requires_grad_(True)
+    return t
+
+
+def _wrap_out(arr, device, node, nr):
+    t = object.__new__(Tensor)
+    t._arr = arr
+    t._dtype = _BY_NP[arr.dtype]
+    t._device = device or CPU
+    if node is not None:
+        t._grad_fn = node
+        t._out_nr = nr
+    return t
+
+
+def _from_edge(arr, edge):
+    """A tensor for a node input: the leaf itself, or a tensor carrying that history."""
+    if edge is None:
+        return wrap(arr)
+    node, nr = edge
+    if isinstance(node, AccumulateGrad):
+        v = node.variable
+        if v is not None:
+            return v
+    t = wrap(arr)
+    t._grad_fn = node
+    t._out_nr = nr
+    return t
+
+
+def _device_put(t, device):
+    from .._ops.kernel import run
+    from .._ops.pointwise import device_kernel
+    out = run(device_kernel(device), [t], device=device)
+    return out
+
+
+def _parse_to(args, kwargs):
+    dtype = kwargs.pop("dtype", None)
+    device = kwargs.pop("device", None)
+    copy = kwargs.pop("copy", False)
+    kwargs.pop("non_blocking", None)
+    kwargs.pop("memory_format", None)
+    if kwargs:
+        raise TypeError(f"to() got an unexpected keyword argument '{next(iter(kwargs))}'")
+    for a in args:
+        if isinstance(a, _dt.dtype):
+            dtype = a
+        elif isinstance(a, Tensor):
+            dtype, device = a.dtype, a.device
+        elif isinstance(a, bool):
+            pass  # non_blocking / copy given positionally
+        elif a is None:
+            pass
+        else:
+            device = a
+    return dtype, device, copy
+
+
+_TYPE_STR = {"float32": "torch.FloatTensor", "float64": "torch.DoubleTensor",
+             "float16": "torch.HalfTensor", "bfloat16": "torch.BFloat16Tensor",
+             "int64": "torch.LongTensor", "int32": "torch.IntTensor",
+             "int16": "torch.ShortTensor", "int8": "torch.CharTensor",
+             "uint8": "torch.ByteTensor", "bool": "torch.BoolTensor",
+             "complex64": "torch.ComplexFloatTensor", "complex128": "torch.ComplexDoubleTensor"}
+
+
+def _type_string(t):
+    s = _TYPE_STR.get(t._dtype._name, "torch." + t._dtype._name)
+    if t._device.type == "cuda":
+        s = s.replace("torch.", "torch.cuda.")
+    return s
+
+
+class _Storage:
+    """A minimal untyped storage: identity of the shared data (for data_ptr comparisons)."""
+
+    def __init__(self, root):
+        self._root = root
+
+    def data_ptr(self):
+        return id(self._root) * 16
+
+    def nbytes(self):
+        return self._root.numel() * self._root._dtype.itemsize
+
+    def size(self):
+        return self.nbytes()
+
+    def __len__(self):
+        return self.nbytes()
+
+
+def _legacy_new(cls, *args, **kwargs):
+    """torch.Tensor(...) / torch.FloatTensor(...): the legacy constructors."""
+    from .legacy import legacy_construct
+    return legacy_construct(cls, _dt.get_default_dtype(), *args, **kwargs)

@@ -1,0 +1,251 @@
+"""Views: a view is (root tensor, chain of view steps). Steps are hashable tuples, so the
+functions that read a view from its root and scatter a write back are jitted once per chain."""
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+# A step is one of:
+#   ("idx", items)   basic indexing; items: ("i", k) | ("s", start, stop, step) | ("n",) | ("e",)
+#   ("reshape", shape) | ("permute", dims) | ("expand", shape) | ("diag", offset, d1, d2)
+#   ("strided", size, stride, offset)   as_strided over the root's flat storage
+#   ("unfold", dim, size, step)
+
+
+def _item(it):
+    k = it[0]
+    if k == "i":
+        return it[1]
+    if k == "s":
+        return slice(it[1], it[2], it[3])
+    if k == "n":
+        return None
+    return Ellipsis
+
+
+def _diag(a, offset, d1, d2):
+    return jnp.diagonal(a, offset, d1, d2)
+
+
+def apply_step(a, step):
+    kind = step[0]
+    if kind == "idx":
+        return a[tuple(_item(it) for it in step[1])]
+    if kind == "reshape":
+        return a.reshape(step[1])
+    if kind == "permute":
+        return jnp.transpose(a, step[1])
+    if kind == "expand":
+        return jnp.broadcast_to(a, step[1])
+    if kind == "diag":
+        return _diag(a, *step[1:])
+    if kind == "strided":
+        size, stride, offset = step[1:]
+        idx = np.full(size, offset, dtype=np.int64)
+        for d, (n, s) in enumerate(zip(size, stride)):
+            shape = [1] * len(size)
+            shape[d] = n
+            idx = idx + (np.arange(n, dtype=np.int64) * s).reshape(shape)
+        return a.reshape(-1)[idx]
+    if kind == "unfold":
+        dim, size, st = step[1:]
+        n = (a.shape[dim] - size) // st + 1
+        idx = (np.arange(n)[:, None] * st + np.arange(size)[None, :])
+        moved = jnp.moveaxis(a, dim, -1)
+        out = moved[..., idx]  # (..., n, size)
+        return jnp.moveaxis(out, -2, dim)
+    if kind == "real":
+        return jnp.real(a)
+    if kind == "imag":
+        return jnp.imag(a)
+    raise AssertionError(kind)
+
+
+def apply_chain(a, chain):
+    for step in chain:
+        a = apply_step(a, step)
+    return a
+
+
+_READ = {}
+_WRITE = {}
+
+
+def reader(chain):
+    """A jitted function root_array -> view_array."""
+    f = _READ.get(chain)
+    if f is None:
+        f = _READ[chain] = jax.jit(lambda a: apply_chain(a, chain))
+    return f
+
+
+def scatter(base, value, chain):
+    """The root array with the view `chain` of it replaced by `value` (pure, differentiable)."""
+    if not chain:
+        return jnp.broadcast_to(value, base.shape).astype(base.dtype)
+    if len(chain) == 1 and chain[0][0] == "idx":
+        idx = tuple(_item(it) for it in chain[0][1])
+        return base.at[idx].set(value.astype(base.dtype))
+    if any(s[0] in ("real", "imag") for s in chain):
+        # complex parts: rebuild the complex root from the written part
+        pre, last = chain[:-1], chain[-1]
+        sub = apply_chain(base, pre)
+        new = (jax.lax.complex(value.astype(sub.real.dtype), jnp.imag(sub)) if last[0] == "real"
+               else jax.lax.complex(jnp.real(sub), value.astype(sub.real.dtype)))
+        return scatter(base, new, pre)
+    # general case: push an index map through the chain, then scatter by flat index
+    ids = apply_chain(jnp.arange(base.size, dtype=jnp.int64).reshape(base.shape), chain)
+    v = jnp.broadcast_to(value, ids.shape).astype(base.dtype)
+    return base.reshape(-1).at[ids.reshape(-1)].set(v.reshape(-1)).reshape(base.shape)
+
+
+def writer(chain):
+    """A jitted function (root_array, value) -> new root_array."""
+    f = _WRITE.get(chain)
+    if f is None:
+        f = _WRITE[chain] = jax.jit(lambda a, v: scatter(a, v, chain))
+    return f
+
+
+def has_overlap(chain):
+    """Whether the view maps several of its elements to one root element (writes are refused)."""
+    return any(s[0] in ("expand", "strided", "unfold") for s in chain)
+
+
+# ---- strides: the layout PyTorch would give the view (for stride(), is_contiguous(), view()) ----
+
+def contiguous_strides(shape):
+    strides, acc = [], 1
+    for s in reversed(shape):
+        strides.append(acc)
+        acc *= max(s, 1)
+    return tuple(reversed(strides))
+
+
+def view_strides(old_shape, old_strides, new_shape):
+    """PyTorch's computeStride: strides for viewing (shape, strides) as new_shape, or None."""
+    numel = 1
+    for s in old_shape:
+        numel *= s
+    if numel == 0:
+        return contiguous_strides(new_shape) if tuple(old_shape) != tuple(new_shape) else tuple(old_strides)
+    new_strides = [0] * len(new_shape)
+    view_d = len(new_shape) - 1
+    chunk_base_stride = old_strides[-1] if old_strides else 1
+    tensor_numel = 1
+    view_numel = 1
+    for tensor_d in range(len(old_shape) - 1, -1, -1):
+        tensor_numel *= old_shape[tensor_d]
+        if tensor_d == 0 or (old_shape[tensor_d - 1] != 1 and
+                             old_strides[tensor_d - 1] != tensor_numel * chunk_base_stride):
+            while view_d >= 0 and (view_numel < tensor_numel or new_shape[view_d] == 1):
+                new_strides[view_d] = view_numel * chunk_base_stride
+                view_numel *= new_shape[view_d]
+                view_d -= 1
+            if view_numel != tensor_numel:
+                return None
+            if tensor_d > 0:
+                chunk_base_stride = old_strides[tensor_d - 1]
+                tensor_numel = 1
+                view_numel = 1
+    if view_d != -1:
+        return None
+    return tuple(new_strides)
+
+
+def step_layout(shape, strides, offset, step):
+    """(shape, strides, offset) after one view step."""
+    kind = step[0]
+    if kind == "idx":
+        items = list(step[1])
+        n_real = sum(1 for it in items if it[0] in ("i", "s"))
+        out_shape, out_strides = [], []
+        d = 0
+        for it in items:
+            if it[0] == "e":
+                for _ in range(len(shape) - n_real):
+                    out_shape.append(shape[d])
+                    out_strides.append(strides[d])
+                    d += 1
+            elif it[0] == "n":
+                out_shape.append(1)
+                out_strides.append(0)
+            elif it[0] == "i":
+                k = it[1] + shape[d] if it[1] < 0 else it[1]
+                offset += k * strides[d]
+                d += 1
+            else:
+                start, stop, st = slice(it[1], it[2], it[3]).indices(shape[d])
+                n = len(range(start, stop, st))
+                out_shape.append(n)
+                out_strides.append(strides[d] * st)
+                if n:
+                    offset += start * strides[d]
+                d += 1
+        out_shape += shape[d:]
+        out_strides += strides[d:]
+        return tuple(out_shape), tuple(out_strides), offset
+    if kind == "reshape":
+        new = view_strides(shape, strides, step[1])
+        if new is None:  # cannot happen for chains we build (reshape copies instead)
+            new = contiguous_strides(step[1])
+        return tuple(step[1]), new, offset
+    if kind == "permute":
+        return tuple(shape[i] for i in step[1]), tuple(strides[i] for i in step[1]), offset
+    if kind == "expand":
+        new_shape = tuple(step[1])
+        lead = len(new_shape) - len(shape)
+        st = [0] * lead + [0 if (s == 1 and n != 1) else strides[i]
+                           for i, (s, n) in enumerate(zip(shape, new_shape[lead:]))]
+        return new_shape, tuple(st), offset
+    if kind == "diag":
+        off, d1, d2 = step[1:]
+        n1, n2 = shape[d1], shape[d2]
+        n = max(0, min(n1, n2 - off) if off >= 0 else min(n1 + off, n2))
+        if n:
+            offset += (off * strides[d2]) if off >= 0 else (-off * strides[d1])
+        rest = [i for i in range(len(shape)) if i not in (d1, d2)]
+        return (tuple(shape[i] for i in rest) + (n,),
+                tuple(strides[i] for i in rest) + (strides[d1] + strides[d2],), offset)
+    if kind == "strided":
+        return tuple(step[1]), tuple(step[2]), step[3]
+    if kind == "unfold":
+        dim, size, st = step[1:]
+        n = (shape[dim] - size) // st + 1
+        sh = list(shape)
+        sd = list(strides)
+        sh[dim] = n
+        sd[dim] = strides[dim] * st
+        return tuple(sh) + (size,), tuple(sd) + (strides[dim],), offset
+    if kind in ("real", "imag"):
+        return shape, tuple(2 * s for s in strides), offset * 2 + (kind == "imag")
+    raise AssertionError(kind)
+
+
+_LAYOUT = {}
+
+
+def layout(root_shape, chain):
+    """(shape, strides, storage_offset) of a view, as PyTorch would lay it out."""
+    key = (root_shape, chain)
+    r = _LAYOUT.get(key)
+    if r is None:
+        shape, strides, offset = tuple(root_shape), contiguous_strides(root_shape), 0
+        for step in chain:
+            if step[0] == "strided":
+                shape, strides, offset = step_layout(shape, strides, offset, step)
+            else:
+                shape, strides, offset = step_layout(shape, strides, offset, step)
+        r = _LAYOUT[key] = (shape, strides, offset)
+    return r
+
+
+def is_contiguous_layout(shape, strides):
+    expected = 1
+    for n, s in zip(reversed(shape), reversed(strides)):
+        if n == 1:
+            continue
+        if s != expected:
+            return n == 0
+        expected *= n
+    return True

@@ -1,0 +1,302 @@
+"""Tensor creation: tensor, as_tensor, from_numpy, zeros/ones/full/empty, arange, linspace, ..."""
+
+import builtins
+import math
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from .._core import dtypes as _dt
+from .._core import device as _dev
+from .._core.tensor import Tensor, wrap
+
+
+def _size_args(size):
+    if len(size) == 1 and isinstance(size[0], (tuple, list)) or (
+            len(size) == 1 and hasattr(size[0], "__len__") and not isinstance(size[0], Tensor)):
+        size = tuple(size[0])
+    out = []
+    for s in size:
+        if isinstance(s, Tensor):
+            s = int(s.item())
+        if not isinstance(s, (builtins.int, np.integer)):
+            raise TypeError(f"empty(): argument 'size' must be tuple of ints, but found element of "
+                            f"type {type(s).__name__}")
+        if s < 0:
+            raise RuntimeError(f"Trying to create tensor with negative dimension {s}: "
+                               f"{list(size)}")
+        out.append(int(s))
+    return tuple(out)
+
+
+def _place(arr, device):
+    dev = _dev.canonical(device)
+    if dev.type != "cpu":
+        arr = jax.device_put(arr, _dev.jax_device(dev))
+    return arr, dev
+
+
+def _finish(arr, device, requires_grad):
+    arr, dev = _place(arr, device)
+    t = wrap(arr, device=dev)
+    if requires_grad:
+        t.requires_grad_(True)
+    return t
+
+
+def _infer_dtype(data):
+    """The dtype torch.tensor infers for nested Python data."""
+    kind = 0  # 0 bool, 1 int, 2 float, 3 complex
+    found = False
+    tensor_dt = None
+
+    def visit(x):
+        nonlocal kind, found, tensor_dt
+        if isinstance(x, Tensor):
+            tensor_dt = x.dtype if tensor_dt is None else _dt.promote_types(tensor_dt, x.dtype)
+            found = True
+            return
+        if isinstance(x, (list, tuple)):
+            for y in x:
+                visit(y)
+            return
+        found = True
+        if isinstance(x, (builtins.bool, np.bool_)):
+            k = 0
+        elif isinstance(x, (builtins.int, np.integer)):
+            k = 1
+        elif isinstance(x, (builtins.float, np.floating)):
+            k = 2
+        elif isinstance(x, (builtins.complex, np.complexfloating)):
+            k = 3
+        else:
+            raise TypeError(f"new(): invalid data type '{type(x).__name__}'")
+        kind = builtins.max(kind, k)
+
+    visit(data)
+    if tensor_dt is not None:
+        return tensor_dt
+    if not found:
+        return _dt.get_default_dtype()
+    return (_dt.bool, _dt.int64, _dt.get_default_dtype(), _dt.default_complex())[kind]
+
+
+def _to_numpy(data):
+    if isinstance(data, Tensor):
+        return np.asarray(data._data)
+    if isinstance(data, (list, tuple)):
+        if any(isinstance(x, Tensor) for x in data):
+            return np.stack([_to_numpy(x) for x in data]) if data else np.zeros(0)
+        return np.array([_to_numpy(x) if isinstance(x, (list, tuple, Tensor)) else x for x in data]) \
+            if any(isinstance(x, (list, tuple, Tensor)) for x in data) else np.array(data)
+    return np.asarray(data)
+
+
+def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=False):
+    """torch.tensor: always copies data."""
+    if isinstance(data, Tensor):
+        arr = data.detach()._data
+        if dtype is not None:
+            arr = arr.astype(dtype._np)
+        return _finish(arr, device if device is not None else data.device, requires_grad)
+    if isinstance(data, np.ndarray):
+        a = data
+        if dtype is None:
+            dtype = _dt.from_np(a.dtype)
+    elif isinstance(data, (jax.Array,)):
+        a = data
+        dtype = dtype or _dt.from_np(a.dtype)
+    else:
+        if dtype is None:
+            if isinstance(data, (np.generic,)):
+                dtype = _dt.from_np(data.dtype)
+            else:
+                dtype = _infer_dtype(data)
+        try:
+            a = _to_numpy(data)
+        except ValueError as e:
+            raise ValueError(f"expected sequence of length {e}") from None
+        if a.dtype == object:
+            raise ValueError("too many dimensions or ragged nested sequence")
+    if isinstance(a, np.ndarray) and a.dtype.kind in "fc" and dtype._cat <= _dt._INT and \
+            not isinstance(data, np.ndarray):
+        a = np.trunc(a) if dtype is not _dt.bool else a
+    arr = jnp.asarray(a, dtype=dtype._np)
+    return _finish(arr, device, requires_grad)
+
+
+def as_tensor(data, dtype=None, device=None):
+    """torch.as_tensor: reuses a tensor when dtype and device already match."""
+    if isinstance(data, Tensor):
+        return data.to(device=device, dtype=dtype) if (dtype or device) else data
+    return tensor(data, dtype=dtype, device=device)
+
+
+asarray = as_tensor
+
+
+def from_numpy(ndarray):
+    """torch.from_numpy. Differs from PyTorch: the tensor holds a copy, not shared memory."""
+    if not isinstance(ndarray, np.ndarray):
+        raise TypeError(f"expected np.ndarray (got {type(ndarray).__name__})")
+    return wrap(jnp.asarray(ndarray), device=_dev.CPU)
+
+
+def from_jax(array):
+    """A tensor around a jax array (no copy)."""
+    return wrap(array)
+
+
+def _fill(size, value, dtype, device, requires_grad):
+    shape = _size_args(size)
+    arr = jnp.full(shape, value, dtype=dtype._np)
+    return _finish(arr, device, requires_grad)
+
+
+def _dtype_or_default(dtype):
+    return dtype if dtype is not None else _dt.get_default_dtype()
+
+
+def zeros(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False, **kw):
+    r = _fill(size, 0, _dtype_or_default(dtype), device, requires_grad)
+    return _out(out, r)
+
+
+def ones(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False, **kw):
+    return _out(out, _fill(size, 1, _dtype_or_default(dtype), device, requires_grad))
+
+
+def empty(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False, **kw):
+    """torch.empty. Differs from PyTorch: the memory is zero-filled."""
+    return _out(out, _fill(size, 0, _dtype_or_default(dtype), device, requires_grad))
+
+
+def full(size, fill_value, *, out=None, dtype=None, layout=None, device=None,
+         requires_grad=False, **kw):
+    if dtype is None:
+        dtype = _dt.scalar_dtype(fill_value) if not isinstance(fill_value, Tensor) else fill_value.dtype
+    if isinstance(fill_value, Tensor):
+        fill_value = fill_value.item()
+    return _out(out, _fill((size,) if not isinstance(size, (tuple, list)) else size, fill_value,
+                           dtype, device, requires_grad))
+
+
+def _out(out, r):
+    if out is None:
+        return r
+    from .registry import write_out
+    return write_out(out, r)
+
+
+def _like(input, dtype, device):
+    return (dtype or input.dtype), (device if device is not None else input.device)
+
+
+def zeros_like(input, *, dtype=None, layout=None, device=None, requires_grad=False,
+               memory_format=None):
+    d, dev = _like(input, dtype, device)
+    return _fill(tuple(input.shape), 0, d, dev, requires_grad)
+
+
+def ones_like(input, *, dtype=None, layout=None, device=None, requires_grad=False,
+              memory_format=None):
+    d, dev = _like(input, dtype, device)
+    return _fill(tuple(input.shape), 1, d, dev, requires_grad)
+
+
+def empty_like(input, *, dtype=None, layout=None, device=None, requires_grad=False,
+               memory_format=None):
+    d, dev = _like(input, dtype, device)
+    return _fill(tuple(input.shape), 0, d, dev, requires_grad)
+
+
+def full_like(input, fill_value, *, dtype=None, layout=None, device=None, requires_grad=False,
+              memory_format=None):
+    d, dev = _like(input, dtype, device)
+    return _fill(tuple(input.shape), fill_value, d, dev, requires_grad)
+
+
+def empty_strided(size, stride, *, dtype=None, device=None, requires_grad=False, **kw):
+    return empty(*size, dtype=dtype, device=device, requires_grad=requires_grad)
+
+
+def _num(x):
+    return x.item() if isinstance(x, Tensor) else x
+
+
+def arange(start=0, end=None, step=1, *, out=None, dtype=None, layout=None, device=None,
+           requires_grad=False):
+    start, end, step = _num(start), _num(end), _num(step)
+    if end is None:
+        start, end = 0, start
+    if step == 0:
+        raise RuntimeError("step must be nonzero")
+    if (end - start) * step < 0 and end != start:
+        raise RuntimeError("upper bound and larger bound inconsistent with step sign")
+    if dtype is None:
+        dtype = _dt.get_default_dtype() if any(
+            isinstance(v, (builtins.float, np.floating)) for v in (start, end, step)) else _dt.int64
+    n = builtins.max(0, math.ceil((end - start) / step))
+    a = (start + np.arange(n, dtype=np.float64 if dtype._cat >= _dt._FLOAT else np.int64) * step)
+    return _out(out, _finish(jnp.asarray(a.astype(dtype._np)), device, requires_grad))
+
+
+def range(start=0, end=None, step=1, *, dtype=None, device=None, requires_grad=False):
+    """torch.range (deprecated in PyTorch): includes `end`."""
+    start, end, step = _num(start), _num(end), _num(step)
+    n = int(math.floor((end - start) / step)) + 1
+    dtype = dtype or _dt.get_default_dtype()
+    a = start + np.arange(n, dtype=np.float64) * step
+    return _finish(jnp.asarray(a.astype(dtype._np)), device, requires_grad)
+
+
+def linspace(start, end, steps, *, out=None, dtype=None, layout=None, device=None,
+             requires_grad=False):
+    start, end = _num(start), _num(end)
+    if steps < 0:
+        raise RuntimeError("number of steps must be non-negative")
+    dtype = dtype or _dt.get_default_dtype()
+    if steps == 0:
+        a = np.zeros(0)
+    elif steps == 1:
+        a = np.array([start], dtype=np.float64)
+    else:
+        # PyTorch fills the two halves from each end
+        step = (end - start) / (steps - 1)
+        i = np.arange(steps, dtype=np.float64)
+        half = steps // 2
+        a = np.where(i < half, start + step * i, end - step * (steps - 1 - i))
+    if dtype._cat <= _dt._INT:
+        a = np.trunc(a)
+    return _out(out, _finish(jnp.asarray(a.astype(dtype._np)), device, requires_grad))
+
+
+def logspace(start, end, steps, base=10.0, *, out=None, dtype=None, layout=None, device=None,
+             requires_grad=False):
+    dtype = dtype or _dt.get_default_dtype()
+    lin = linspace(start, end, steps, dtype=_dt.float64)
+    a = np.power(base, np.asarray(lin._data))
+    return _out(out, _finish(jnp.asarray(a.astype(dtype._np)), device, requires_grad))
+
+
+def eye(n, m=None, *, out=None, dtype=None, layout=None, device=None, requires_grad=False):
+    if n < 0:
+        raise RuntimeError(f"n must be greater or equal to 0, got {n}")
+    dtype = dtype or _dt.get_default_dtype()
+    return _out(out, _finish(jnp.eye(n, m, dtype=dtype._np), device, requires_grad))
+
+
+def tril_indices(row, col, offset=0, *, dtype=None, device=None, layout=None):
+    r, c = np.tril_indices(row, offset, col)
+    return _finish(jnp.asarray(np.stack([r, c]).astype((dtype or _dt.int64)._np)), device, False)
+
+
+def triu_indices(row, col, offset=0, *, dtype=None, device=None, layout=None):
+    r, c = np.triu_indices(row, offset, col)
+    return _finish(jnp.asarray(np.stack([r, c]).astype((dtype or _dt.int64)._np)), device, False)
+
+
+def scalar_tensor(s, *, dtype=None, device=None, requires_grad=False, **kw):
+    return full((), s, dtype=dtype or _dt.get_default_dtype(), device=device,
+                requires_grad=requires_grad)

@@ -1,0 +1,63 @@
+"""Tensor operator dunders, in terms of the registered ops."""
+
+from .._core.tensor import Tensor
+from . import pointwise as P
+
+
+def _binary(f, reflected=False):
+    if reflected:
+        def m(self, other):
+            if not isinstance(other, (Tensor, int, float, bool, complex)):
+                return NotImplemented
+            return f(other, self)
+    else:
+        def m(self, other):
+            if not isinstance(other, (Tensor, int, float, bool, complex)):
+                return NotImplemented
+            return f(self, other)
+    return m
+
+
+def _inplace(name):
+    def m(self, other):
+        return getattr(self, name)(other)
+    return m
+
+
+_TABLE = {
+    "add": P.add, "sub": P.sub, "mul": P.mul, "truediv": P.div, "floordiv": P.floor_divide,
+    "mod": P.remainder, "pow": P.pow, "and": P.bitwise_and, "or": P.bitwise_or,
+    "xor": P.bitwise_xor, "lshift": P.bitwise_left_shift, "rshift": P.bitwise_right_shift,
+}
+_INPLACE = {"add": "add_", "sub": "sub_", "mul": "mul_", "truediv": "div_",
+            "floordiv": "floor_divide_", "mod": "remainder_", "pow": "pow_",
+            "and": "bitwise_and_", "or": "bitwise_or_", "xor": "bitwise_xor_",
+            "lshift": "bitwise_left_shift_", "rshift": "bitwise_right_shift_"}
+
+for _n, _f in _TABLE.items():
+    setattr(Tensor, f"__{_n}__", _binary(_f))
+    setattr(Tensor, f"__r{_n}__", _binary(_f, reflected=True))
+    setattr(Tensor, f"__i{_n}__", _inplace(_INPLACE[_n]))
+
+
+def _logical_bool(f, bitwise):
+    def m(self, other):
+        return bitwise(self, other)
+    return m
+
+
+def _cmp(f):
+    def m(self, other):
+        if other is None or not isinstance(other, (Tensor, int, float, bool, complex)):
+            return NotImplemented
+        return f(self, other)
+    return m
+
+
+for _n, _f in {"eq": P.eq, "ne": P.ne, "lt": P.lt, "le": P.le, "gt": P.gt, "ge": P.ge}.items():
+    setattr(Tensor, f"__{_n}__", _cmp(_f))
+
+Tensor.__neg__ = lambda self: P.neg(self)
+Tensor.__pos__ = lambda self: P.positive(self)
+Tensor.__abs__ = lambda self: P.abs(self)
+Tensor.__invert__ = lambda self: P.bitwise_not(self) if self.dtype._cat > 0 else P.logical_not(self)

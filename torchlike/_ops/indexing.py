@@ -1,0 +1,616 @@
+"""Indexing: __getitem__/__setitem__, gather/scatter, index_* and masked_* ops, copy_/fill_."""
+
+import builtins
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from .._core import dtypes as _dt
+from .._core import grad_mode
+from .._core.tensor import Tensor, _wrap_dim, wrap
+from .kernel import Kernel, run
+from .registry import apply_inplace, op, scalar_leaf
+from .shape_views import make_view
+
+_INT_TYPES = (builtins.int, np.integer)
+
+
+def _is_basic(item):
+    return item is None or item is Ellipsis or isinstance(item, slice) or (
+        isinstance(item, _INT_TYPES) and not isinstance(item, (builtins.bool, np.bool_)))
+
+
+def _slice_item(s, size):
+    def idx(v):
+        if v is None:
+            return None
+        if isinstance(v, Tensor):
+            v = int(v.item())
+        return int(v)
+    step = idx(s.step)
+    if step is not None and step <= 0:
+        raise ValueError("step must be greater than zero")
+    return ("s", idx(s.start), idx(s.stop), step)
+
+
+def _basic_items(index, shape):
+    n_real = builtins.sum(1 for it in index if it is not None and it is not Ellipsis)
+    if n_real > len(shape):
+        raise IndexError(f"too many indices for tensor of dimension {len(shape)}")
+    if builtins.sum(1 for it in index if it is Ellipsis) > 1:
+        raise IndexError("an index can only have a single ellipsis ('...')")
+    items = []
+    d = 0
+    for it in index:
+        if it is None:
+            items.append(("n",))
+        elif it is Ellipsis:
+            items.append(("e",))
+            d += len(shape) - n_real
+        elif isinstance(it, slice):
+            items.append(_slice_item(it, shape[d]))
+            d += 1
+        else:
+            k = int(it)
+            size = shape[d]
+            if not -size <= k < size:
+                raise IndexError(f"index {k} is out of bounds for dimension {d} with size {size}")
+            items.append(("i", k % size))
+            d += 1
+    return tuple(items)
+
+
+def _normalize(index):
+    if not isinstance(index, tuple):
+        index = (index,)
+    return index
+
+
+def _to_index_tensor(it):
+    from .creation import tensor
+    if isinstance(it, Tensor):
+        return it
+    if isinstance(it, (list, np.ndarray)):
+        t = tensor(it)
+        if t.numel() == 0:
+            t = t.to(_dt.int64)
+        return t
+    if isinstance(it, (builtins.bool, np.bool_)):
+        return tensor(builtins.bool(it))
+    return it
+
+
+def _expand_bool(index, shape):
+    """Replace bool masks by their nonzero int indices (data-dependent shapes need a host sync)."""
+    out = []
+    d = 0
+    n_real = builtins.sum(
+        (it.dim() if isinstance(it, Tensor) and it.dtype is _dt.bool else 1)
+        for it in index if it is not None and it is not Ellipsis)
+    for it in index:
+        if isinstance(it, Tensor) and it.dtype in (_dt.bool, _dt.uint8):
+            m = np.asarray(it._data).astype(bool)
+            if m.ndim == 0:
+                out.append(("bool0", builtins.bool(m)))
+                continue
+            for j, s in enumerate(m.shape):
+                if d + j >= len(shape) or shape[d + j] != s:
+                    raise IndexError(f"The shape of the mask {list(m.shape)} at index {j} does "
+                                     f"not match the shape of the indexed tensor {list(shape)} at "
+                                     f"index {d + j}")
+            nz = np.nonzero(m)
+            for a in nz:
+                out.append(wrap(jnp.asarray(a.astype(np.int64)), device=it.device))
+            d += m.ndim
+        elif it is Ellipsis:
+            out.append(it)
+            d += len(shape) - n_real
+        else:
+            out.append(it)
+            if it is not None:
+                d += 1
+    return out
+
+
+def _adv_spec(index, shape):
+    """(static spec, index tensors) for an advanced index; checks integer bounds."""
+    spec, leaves = [], []
+    d = 0
+    n_real = builtins.sum(1 for it in index if it is not None and it is not Ellipsis
+                          and not (isinstance(it, tuple) and it[0] == "bool0"))
+    if n_real > len(shape):
+        raise IndexError(f"too many indices for tensor of dimension {len(shape)}")
+    for it in index:
+        if it is None:
+            spec.append(("n",))
+        elif it is Ellipsis:
+            spec.append(("e",))
+            d += len(shape) - n_real
+        elif isinstance(it, tuple) and it[0] == "bool0":
+            spec.append(("b0", it[1]))
+        elif isinstance(it, slice):
+            spec.append(_slice_item(it, shape[d]))
+            d += 1
+        elif isinstance(it, Tensor):
+            if it.dtype.is_floating_point or it.dtype.is_complex:
+                raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
+            a = it._data
+            if not isinstance(a, jax.core.Tracer) and a.size:
+                lo, hi = int(jnp.min(a)), int(jnp.max(a))
+                size = shape[d]
+                if lo < -size or hi >= size:
+                    bad = hi if hi >= size else lo
+                    raise IndexError(f"index {bad} is out of bounds for dimension {d} with size "
+                                     f"{size}")
+            spec.append(("t",))
+            leaves.append(it)
+            d += 1
+        else:
+            k = int(it)
+            size = shape[d]
+            if not -size <= k < size:
+                raise IndexError(f"index {k} is out of bounds for dimension {d} with size {size}")
+            spec.append(("i", k))
+            d += 1
+    return tuple(spec), leaves
+
+
+def _build_index(spec, arrays):
+    it = iter(arrays)
+    idx = []
+    for s in spec:
+        k = s[0]
+        if k == "t":
+            idx.append(next(it))
+        elif k == "b0":
+            idx.append(None)
+            if not s[1]:
+                idx.append(slice(0, 0))  # handled by caller via empty result
+        elif k == "i":
+            idx.append(s[1])
+        elif k == "s":
+            idx.append(slice(s[1], s[2], s[3]))
+        elif k == "n":
+            idx.append(None)
+        else:
+            idx.append(Ellipsis)
+    return tuple(idx)
+
+
+_GET = {}
+_PUT = {}
+
+
+def _get_kernel(spec):
+    k = _GET.get(spec)
+    if k is None:
+        def f(a, *ix):
+            return a[_build_index(spec, ix)]
+        k = _GET[spec] = Kernel(f, "index")
+    return k
+
+
+def getitem(self, index):
+    index = _normalize(index)
+    shape = self._data.shape
+    if builtins.all(_is_basic(it) and not isinstance(it, Tensor) for it in index):
+        return make_view(self, ("idx", _basic_items(index, shape)))
+    index = [_to_index_tensor(it) for it in index]
+    index = _expand_bool(index, shape)
+    if builtins.any(isinstance(it, tuple) and it[0] == "bool0" and not it[1] for it in index):
+        # x[False]: an empty leading dimension
+        rest = [it for it in index if not (isinstance(it, tuple) and it[0] == "bool0")]
+        r = getitem(self, tuple(rest)) if rest else self
+        return r.unsqueeze(0)[0:0]
+    index = [None if (isinstance(it, tuple) and it[0] == "bool0") else it for it in index]
+    if builtins.all(_is_basic(it) and not isinstance(it, Tensor) for it in index):
+        return make_view(self, ("idx", _basic_items(tuple(index), shape)))
+    spec, leaves = _adv_spec(index, shape)
+    return run(_get_kernel(spec), [self] + leaves)
+
+
+def _put_kernel(spec, accumulate):
+    key = (spec, accumulate)
+    k = _PUT.get(key)
+    if k is None:
+        def f(a, v, *ix):
+            idx = _build_index(spec, ix)
+            v = v.astype(a.dtype)
+            return a.at[idx].add(v) if accumulate else a.at[idx].set(v)
+        k = _PUT[key] = Kernel(f, "index_put")
+    return k
+
+
+def _value_leaf(self, value):
+    if isinstance(value, Tensor):
+        return value
+    if isinstance(value, (builtins.int, builtins.float, builtins.bool, builtins.complex)):
+        if isinstance(value, builtins.float) and not (self.dtype.is_floating_point or self.dtype.is_complex) \
+                and value != int(value) if value == value and abs(value) != float("inf") else False:
+            pass  # PyTorch truncates a float assigned into an integer tensor
+        return scalar_leaf(value)
+    from .creation import tensor
+    return tensor(value, dtype=self.dtype, device=self.device)
+
+
+def setitem(self, index, value):
+    index = _normalize(index)
+    shape = self._data.shape
+    if builtins.all(_is_basic(it) and not isinstance(it, Tensor) for it in index):
+        v = make_view(self, ("idx", _basic_items(index, shape))) if index != (Ellipsis,) else self
+        v.copy_(value) if isinstance(value, Tensor) else v.fill_(value)
+        return
+    index = [_to_index_tensor(it) for it in index]
+    index = _expand_bool(index, shape)
+    index = [None if (isinstance(it, tuple) and it[0] == "bool0") else it for it in index]
+    spec, leaves = _adv_spec(index, shape)
+    apply_inplace(self, _put_kernel(spec, False), [_value_leaf(self, value)] + leaves, "index_put_")
+
+
+Tensor.__getitem__ = getitem
+Tensor.__setitem__ = setitem
+
+
+def index_put_(self, indices, values, accumulate=False):
+    index = _expand_bool([_to_index_tensor(i) for i in indices], self._data.shape)
+    spec, leaves = _adv_spec(index, self._data.shape)
+    return apply_inplace(self, _put_kernel(spec, accumulate), [_value_leaf(self, values)] + leaves,
+                         "index_put_")
+
+
+def index_put(self, indices, values, accumulate=False):
+    return index_put_(self.clone(), indices, values, accumulate)
+
+
+Tensor.index_put_ = index_put_
+Tensor.index_put = index_put
+
+
+# ---- copy_, fill_, zero_ ----
+_COPY = Kernel(lambda a, src: jnp.broadcast_to(
+    (jnp.real(src) if jnp.iscomplexobj(src) and not jnp.iscomplexobj(a) else src).astype(a.dtype),
+    a.shape), "copy")
+
+
+def copy_(self, src, non_blocking=False):
+    if not isinstance(src, Tensor):
+        raise TypeError(f"copy_(): argument 'src' must be Tensor, not {type(src).__name__}")
+    try:
+        np.broadcast_shapes(src._data.shape, self._data.shape)
+        ok = np.broadcast_shapes(src._data.shape, self._data.shape) == tuple(self._data.shape)
+    except ValueError:
+        ok = False
+    if not ok:
+        raise RuntimeError(f"The size of tensor a ({self.shape[-1] if self.dim() else 1}) must "
+                           f"match the size of tensor b ({src.shape[-1] if src.dim() else 1}) at "
+                           f"non-singleton dimension {self.dim() - 1}")
+    if src.device != self.device:
+        src = src.to(self.device)
+    return apply_inplace(self, _COPY, [src], "copy_")
+
+
+_FILL = Kernel(lambda a, v: jnp.broadcast_to(v.astype(a.dtype), a.shape), "fill")
+
+
+def fill_(self, value):
+    if isinstance(value, Tensor):
+        if value.dim() != 0:
+            raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got tensor with "
+                               f"{value.dim()} dimensions.")
+        return apply_inplace(self, _FILL, [value], "fill_")
+    return apply_inplace(self, _FILL, [scalar_leaf(value)], "fill_")
+
+
+def zero_(self):
+    return fill_(self, 0)
+
+
+Tensor.copy_ = copy_
+Tensor.fill_ = fill_
+Tensor.zero_ = zero_
+
+
+# ---- gather / scatter family ----
+def _check_index_dtype(index, name):
+    if index.dtype is not _dt.int64 and index.dtype is not _dt.int32:
+        raise RuntimeError(f"{name}(): Expected dtype int64 for index")
+
+
+def _check_bounds(index, size, name, dim):
+    a = index._data
+    if isinstance(a, jax.core.Tracer) or a.size == 0:
+        return
+    lo, hi = int(jnp.min(a)), int(jnp.max(a))
+    if lo < -size or hi >= size:
+        raise RuntimeError(f"index {hi if hi >= size else lo} is out of bounds for dimension "
+                           f"{dim} with size {size}")
+
+
+def _gidx(index, dim, ndim):
+    # full index arrays for take_along_axis-style gathers/scatters
+    idx = []
+    for d in range(ndim):
+        if d == dim:
+            idx.append(index)
+        else:
+            shape = [1] * ndim
+            shape[d] = index.shape[d]
+            idx.append(jnp.arange(index.shape[d]).reshape(shape))
+    return tuple(idx)
+
+
+@op(tensor_args=("input", "index"), method=False, name="_gather")
+def _gather(input, dim, index):
+    return input[_gidx(index, dim, input.ndim)]
+
+
+def gather(input, dim, index, *, sparse_grad=False, out=None):
+    _check_index_dtype(index, "gather")
+    d = _wrap_dim(dim, input.dim())
+    if index.dim() != input.dim() and not (index.dim() <= 1 and input.dim() <= 1):
+        raise RuntimeError("Index tensor must have the same number of dimensions as input tensor")
+    _check_bounds(index, input.shape[d] if input.dim() else 1, "gather", d)
+    return _gather(input, d, index, out=out)
+
+
+@op(tensor_args=("input", "index", "src"), method=False, name="_scatter")
+def _scatter(input, dim, index, src, reduce):
+    if src.ndim == 0:
+        src = jnp.broadcast_to(src, index.shape)
+    else:
+        src = src[tuple(slice(0, s) for s in index.shape)]
+    src = src.astype(input.dtype)
+    at = input.at[_gidx(index, dim, input.ndim)]
+    if reduce is None:
+        return at.set(src)
+    if reduce in ("add", "sum"):
+        return at.add(src)
+    if reduce in ("multiply", "prod"):
+        return at.multiply(src)
+    if reduce == "amax":
+        return at.max(src)
+    if reduce == "amin":
+        return at.min(src)
+    raise RuntimeError(f"reduce argument must be either sum, prod, mean, amax or amin, got {reduce}")
+
+
+def _scatter_args(input, dim, index, src, value):
+    _check_index_dtype(index, "scatter")
+    d = _wrap_dim(dim, input.dim())
+    _check_bounds(index, input.shape[d] if input.dim() else 1, "scatter", d)
+    if src is None:
+        src = value
+    if not isinstance(src, Tensor):
+        src = scalar_leaf(src)
+    return d, src
+
+
+def scatter(input, dim, index, src=None, value=None, *, reduce=None):
+    d, s = _scatter_args(input, dim, index, src, value)
+    return _scatter(input, d, index, s, reduce)
+
+
+def scatter_(self, dim, index, src=None, value=None, *, reduce=None):
+    d, s = _scatter_args(self, dim, index, src, value)
+    leaves, key = _scatter.__wrapped_op__.split([self, d, index, s, reduce])
+    return apply_inplace(self, _scatter.__wrapped_op__.kernel(key), leaves[1:], "scatter_")
+
+
+def scatter_add(input, dim, index, src):
+    return scatter(input, dim, index, src, reduce="add")
+
+
+def scatter_add_(self, dim, index, src):
+    return scatter_(self, dim, index, src, reduce="add")
+
+
+@op(tensor_args=("input", "index", "src"), method=False, name="_scatter_reduce")
+def _scatter_reduce(input, dim, index, src, reduce, include_self):
+    src = src[tuple(slice(0, s) for s in index.shape)].astype(input.dtype)
+    idx = _gidx(index, dim, input.ndim)
+    if reduce == "mean":
+        cnt = jnp.zeros(input.shape, input.dtype).at[idx].add(1)
+        base = input if include_self else jnp.zeros_like(input)
+        tot = base.at[idx].add(src)
+        n = cnt + (1 if include_self else 0)
+        res = jnp.where(n > 0, tot / jnp.where(n > 0, n, 1), input)
+        if not jnp.issubdtype(input.dtype, jnp.inexact):
+            res = jnp.where(n > 0, jnp.floor_divide(tot, jnp.where(n > 0, n, 1)), input)
+        return res.astype(input.dtype)
+    touched = jnp.zeros(input.shape, bool).at[idx].set(True)
+    if reduce == "sum":
+        base = input if include_self else jnp.where(touched, 0, input)
+        return base.at[idx].add(src)
+    if reduce == "prod":
+        base = input if include_self else jnp.where(touched, 1, input)
+        return base.at[idx].multiply(src)
+    if reduce == "amax":
+        lo = jnp.finfo(input.dtype).min if jnp.issubdtype(input.dtype, jnp.inexact) else jnp.iinfo(input.dtype).min
+        base = input if include_self else jnp.where(touched, -jnp.inf if jnp.issubdtype(input.dtype, jnp.inexact) else lo, input)
+        return base.at[idx].max(src)
+    if reduce == "amin":
+        hi = jnp.finfo(input.dtype).max if jnp.issubdtype(input.dtype, jnp.inexact) else jnp.iinfo(input.dtype).max
+        base = input if include_self else jnp.where(touched, jnp.inf if jnp.issubdtype(input.dtype, jnp.inexact) else hi, input)
+        return base.at[idx].min(src)
+    raise RuntimeError(f"reduce argument must be either sum, prod, mean, amax or amin, got {reduce}")
+
+
+def scatter_reduce(input, dim, index, src, reduce, *, include_self=True):
+    d = _wrap_dim(dim, input.dim())
+    _check_bounds(index, input.shape[d], "scatter_reduce", d)
+    return _scatter_reduce(input, d, index, src, reduce, include_self)
+
+
+def scatter_reduce_(self, dim, index, src, reduce, *, include_self=True):
+    self._set_data(scatter_reduce(self.detach(), dim, index, src, reduce,
+                                  include_self=include_self)._data)
+    return self
+
+
+@op(tensor_args=("input", "index"), method=False, name="_index_select")
+def _index_select(input, dim, index):
+    return jnp.take(input, index.reshape(-1), axis=dim)
+
+
+def index_select(input, dim, index, *, out=None):
+    d = _wrap_dim(dim, input.dim())
+    if index.dim() > 1:
+        raise IndexError("index_select(): Index is supposed to be a vector")
+    _check_index_dtype(index, "index_select")
+    _check_bounds(index, input.shape[d] if input.dim() else 1, "index_select", d)
+    if input.dim() == 0:
+        return input.clone()
+    return _index_select(input, d, index, out=out)
+
+
+def _index_at(a, dim, index):
+    return (slice(None),) * dim + (index,)
+
+
+@op(tensor_args=("input", "index", "source", "alpha"), method=False, name="_index_add")
+def _index_add(input, dim, index, source, alpha):
+    s = source.astype(input.dtype)
+    if alpha is not None:
+        s = s * alpha.astype(input.dtype)
+    return input.at[_index_at(input, dim, index)].add(s)
+
+
+def index_add(input, dim, index, source, *, alpha=1):
+    d = _wrap_dim(dim, input.dim())
+    _check_bounds(index, input.shape[d], "index_add", d)
+    return _index_add(input, d, index, source, None if alpha == 1 else alpha)
+
+
+def index_add_(self, dim, index, source, *, alpha=1):
+    d = _wrap_dim(dim, self.dim())
+    _check_bounds(index, self.shape[d], "index_add", d)
+    o = _index_add.__wrapped_op__
+    leaves, key = o.split([self, d, index, source, None if alpha == 1 else alpha])
+    return apply_inplace(self, o.kernel(key), leaves[1:], "index_add_")
+
+
+@op(tensor_args=("input", "index", "source"), method=False, name="_index_copy")
+def _index_copy(input, dim, index, source):
+    return input.at[_index_at(input, dim, index)].set(source.astype(input.dtype))
+
+
+def index_copy(input, dim, index, source):
+    d = _wrap_dim(dim, input.dim())
+    _check_bounds(index, input.shape[d], "index_copy", d)
+    return _index_copy(input, d, index, source)
+
+
+def index_copy_(self, dim, index, source):
+    d = _wrap_dim(dim, self.dim())
+    o = _index_copy.__wrapped_op__
+    leaves, key = o.split([self, d, index, source])
+    return apply_inplace(self, o.kernel(key), leaves[1:], "index_copy_")
+
+
+@op(tensor_args=("input", "index", "value"), method=False, name="_index_fill")
+def _index_fill(input, dim, index, value):
+    return input.at[_index_at(input, dim, index)].set(value.astype(input.dtype))
+
+
+def index_fill(input, dim, index, value):
+    d = _wrap_dim(dim, input.dim())
+    _check_bounds(index, input.shape[d], "index_fill", d)
+    return _index_fill(input, d, index, value)
+
+
+def index_fill_(self, dim, index, value):
+    d = _wrap_dim(dim, self.dim())
+    o = _index_fill.__wrapped_op__
+    leaves, key = o.split([self, d, index, value])
+    return apply_inplace(self, o.kernel(key), leaves[1:], "index_fill_")
+
+
+@op(tensor_args=("input", "mask", "value"), method=False, name="_masked_fill")
+def _masked_fill(input, mask, value):
+    if mask.dtype != jnp.bool_:
+        raise RuntimeError(f"masked_fill_ only supports boolean masks, but got mask with dtype "
+                           f"{_dt.from_np(mask.dtype)._name}")
+    return jnp.where(mask, value.astype(input.dtype), input)
+
+
+def masked_fill(input, mask, value):
+    if isinstance(value, Tensor) and value.dim() != 0:
+        raise RuntimeError(f"masked_fill_ only supports a 0-dimensional value tensor, but got "
+                           f"tensor with {value.dim()} dimension(s).")
+    np.broadcast_shapes(tuple(mask.shape), tuple(input.shape))
+    return _masked_fill(input, mask, value)
+
+
+def masked_fill_(self, mask, value):
+    if isinstance(value, Tensor) and value.dim() != 0:
+        raise RuntimeError(f"masked_fill_ only supports a 0-dimensional value tensor, but got "
+                           f"tensor with {value.dim()} dimension(s).")
+    o = _masked_fill.__wrapped_op__
+    leaves, key = o.split([self, mask, value])
+    return apply_inplace(self, o.kernel(key), leaves[1:], "masked_fill_")
+
+
+def masked_select(input, mask):
+    shape = np.broadcast_shapes(tuple(input.shape), tuple(mask.shape))
+    x = input.expand(*shape) if tuple(input.shape) != shape else input
+    m = mask.expand(*shape) if tuple(mask.shape) != shape else mask
+    return getitem(x, m)
+
+
+def masked_scatter(input, mask, source):
+    shape = np.broadcast_shapes(tuple(input.shape), tuple(mask.shape))
+    out = input.expand(*shape).clone()
+    m = mask.expand(*shape)
+    n = int(m.sum())
+    setitem(out, m, source.reshape(-1)[:n])
+    return out
+
+
+def masked_scatter_(self, mask, source):
+    m = mask.expand(*self.shape)
+    n = int(m.sum())
+    setitem(self, m, source.reshape(-1)[:n])
+    return self
+
+
+def take(input, index):
+    flat = input.reshape(-1)
+    _check_bounds(index, flat.shape[0], "take", 0)
+    return getitem(flat, index)
+
+
+def take_along_dim(input, indices, dim=None):
+    if dim is None:
+        return take(input, indices)
+    d = _wrap_dim(dim, input.dim())
+    shape = list(np.broadcast_shapes(tuple(s for i, s in enumerate(input.shape) if i != d),
+                                     tuple(s for i, s in enumerate(indices.shape) if i != d)))
+    ishape = shape[:d] + [input.shape[d]] + shape[d:]
+    xshape = shape[:d] + [indices.shape[d]] + shape[d:]
+    return gather(input.expand(*ishape), d, indices.expand(*xshape))
+
+
+def nonzero(input, *, as_tuple=False):
+    a = np.asarray(input._data)
+    nz = np.nonzero(a) if a.ndim else (np.nonzero(np.atleast_1d(a))[0],)
+    if as_tuple:
+        if a.ndim == 0:
+            return (wrap(jnp.asarray(nz[0].astype(np.int64))),)
+        return tuple(wrap(jnp.asarray(x.astype(np.int64)), device=input.device) for x in nz)
+    if a.ndim == 0:
+        return wrap(jnp.zeros((int(bool(a)), 0), jnp.int64))
+    return wrap(jnp.asarray(np.stack(nz, 1).astype(np.int64).reshape(-1, a.ndim)),
+                device=input.device)
+
+
+def argwhere(input):
+    return nonzero(input)
+
+
+for _n in ("gather", "scatter", "scatter_", "scatter_add", "scatter_add_", "scatter_reduce",
+           "scatter_reduce_", "index_select", "index_add", "index_add_", "index_copy",
+           "index_copy_", "index_fill", "index_fill_", "masked_fill", "masked_fill_",
+           "masked_select", "masked_scatter", "masked_scatter_", "take", "take_along_dim",
+           "nonzero", "argwhere"):
+    setattr(Tensor, _n, globals()[_n])

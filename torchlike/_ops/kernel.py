@@ -1,0 +1,170 @@
+"""Kernels: pure functions of jax arrays, jitted once, with a cached jitted backward.
+
+`run(kernel, leaves)` is the one place where eager ops execute: it unwraps tensors, runs the
+compiled forward, wraps the outputs and, when gradients are needed, records a tape Node.
+"""
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from .._core import grad_mode
+from .._core.autograd import Node
+
+
+def _differentiable(dt):
+    return jnp.issubdtype(dt, jnp.inexact)
+
+
+class Kernel:
+    """One compiled function of array leaves, and its backward (jax.vjp of the same function)."""
+
+    __slots__ = ("fn", "fwd", "name", "_bwd", "_deps")
+
+    def __init__(self, fn, name):
+        self.fn = fn
+        self.fwd = jax.jit(fn)
+        self.name = name
+        self._bwd = {}
+        self._deps = {}
+
+    def bwd_fn(self, needs, ct_mask):
+        """The jitted (primals, cotangents) -> input cotangents for this set of needed inputs."""
+        key = (needs, ct_mask)
+        f = self._bwd.get(key)
+        if f is None:
+            fn = self.fn
+            idx = [i for i, n in enumerate(needs) if n]
+
+            def bwd(primals, cts):
+                def partial(*dp):
+                    full = list(primals)
+                    for i, p in zip(idx, dp):
+                        full[i] = p
+                    out = fn(*full)
+                    outs = out if isinstance(out, tuple) else (out,)
+                    return tuple(o for o, d in zip(outs, ct_mask) if d is not None)
+
+                ys, vjp = jax.vjp(partial, *[primals[i] for i in idx])
+                cts_full = []
+                j = 0
+                for d in ct_mask:
+                    if d is None:
+                        continue
+                    c = cts[j]
+                    j += 1
+                    y = ys[len(cts_full)]
+                    if c is None:
+                        c = jnp.zeros(y.shape, y.dtype)
+                    else:
+                        c = jnp.broadcast_to(c.astype(y.dtype), y.shape)
+                        if jnp.iscomplexobj(y):
+                            c = jnp.conj(c)  # PyTorch's convention: conjugate Wirtinger gradients
+                    cts_full.append(c)
+                grads = vjp(tuple(cts_full))
+                out = [None] * len(primals)
+                for i, g in zip(idx, grads):
+                    if jnp.iscomplexobj(g):
+                        g = jnp.conj(g)
+                    elif jnp.iscomplexobj(primals[i]) is False and jnp.iscomplexobj(g):
+                        g = jnp.real(g)
+                    out[i] = g
+                return tuple(out)
+
+            f = self._bwd[key] = jax.jit(bwd)
+        return f
+
+    def backward(self, node, cts, create_graph):
+        diff = node.kernel_diff_outputs()
+        ct_mask = tuple(True if i in diff else None for i in range(len(node.out_avals)))
+        # cts holds one entry per differentiable output (None where no gradient arrived)
+        f = self.bwd_fn(node.needs, ct_mask)
+        if not create_graph:
+            cts = tuple(None if c is None else c for c in cts)
+            return list(f(node.primals, cts))
+        return _backward_graph(self, node, f, ct_mask, cts)
+
+    def depends_on(self, node, i):
+        """Whether the backward reads input i's value (PyTorch only checks saved tensors)."""
+        key = (node.needs, tuple(a.shape for a in node.primals), tuple(a.dtype for a in node.primals))
+        d = self._deps.get(key)
+        if d is None:
+            diff = node.kernel_diff_outputs()
+            ct_mask = tuple(True if k in diff else None for k in range(len(node.out_avals)))
+            f = self.bwd_fn(node.needs, ct_mask)
+            cts = tuple(jnp.zeros(node.out_avals[k][0], node.out_avals[k][1]) for k in diff)
+            jaxpr = jax.make_jaxpr(lambda *p: f(p, cts))(*node.primals)
+            used = set()
+            for eqn in jaxpr.jaxpr.eqns:
+                for v in eqn.invars:
+                    used.add(id(v))
+            for v in jaxpr.jaxpr.outvars:
+                used.add(id(v))
+            d = tuple(id(v) in used for v in jaxpr.jaxpr.invars)
+            self._deps[key] = d
+        return d[i] if i < len(d) else True
+
+
+_GRAPH_KERNELS = {}
+
+
+def _backward_graph(kernel, node, f, ct_mask, cts):
+    """create_graph=True: run the backward itself as a recorded op on tensors."""
+    from .._core.tensor import Tensor, _from_edge
+
+    key = (id(kernel), node.needs, ct_mask)
+    gk = _GRAPH_KERNELS.get(key)
+    n_in = len(node.primals)
+    needed = [i for i, n in enumerate(node.needs) if n]
+    if gk is None:
+        def gfn(*leaves):
+            grads = f(tuple(leaves[:n_in]), tuple(leaves[n_in:]))
+            return tuple(grads[i] for i in needed)
+        gk = _GRAPH_KERNELS[key] = Kernel(gfn, kernel.name + "_backward")
+    prim_t = [_from_edge(p, e) for p, e in zip(node.primals, node.edges)]
+    diff = node.kernel_diff_outputs()
+    cts_t = [Tensor._wrap(jnp.zeros(node.out_avals[k][0], node.out_avals[k][1])) if c is None
+             else (c if isinstance(c, Tensor) else Tensor._wrap(c)) for c, k in zip(cts, diff)]
+    outs = run(gk, prim_t + cts_t)
+    res = [None] * n_in
+    for i, o in zip(needed, outs):
+        res[i] = o
+    return res
+
+
+def run(kernel, leaves, device=None):
+    """Execute `kernel` on `leaves` (Tensors, arrays or None); returns Tensor output(s).
+
+    Records a Node when grad mode is on and a floating leaf requires grad."""
+    from .._core.tensor import Tensor, _wrap_out
+
+    arrays = []
+    edges = None
+    saved = None
+    record = grad_mode.state.enabled
+    for i, x in enumerate(leaves):
+        if isinstance(x, Tensor):
+            arrays.append(x._data)
+            if device is None:
+                device = x._device
+            if record:
+                h = x._history()
+                if h is not None:
+                    if edges is None:
+                        edges = [None] * len(leaves)
+                        saved = [None] * len(leaves)
+                    edges[i] = h
+                    r = x._base if x._base is not None else x
+                    saved[i] = (r, r._vcount)
+        else:
+            arrays.append(x)
+    out = kernel.fwd(*arrays)
+    if edges is None:
+        if isinstance(out, tuple):
+            return tuple(_wrap_out(o, device, None, 0) for o in out)
+        return _wrap_out(out, device, None, 0)
+    outs = out if isinstance(out, tuple) else (out,)
+    avals = tuple((o.shape, o.dtype, _differentiable(o.dtype)) for o in outs)
+    node = Node(kernel, tuple(arrays), tuple(edges), avals, saved)
+    res = tuple(_wrap_out(o, device, node if a[2] else None, k) for k, (o, a) in enumerate(zip(outs, avals)))
+    return res if isinstance(out, tuple) else res[0]

@@ -1,0 +1,220 @@
+"""Matrix products: matmul, mm, bmm, addmm, einsum, ..."""
+
+import jax
+import jax.numpy as jnp
+
+from .._core.tensor import Tensor
+from .registry import op
+
+_MM = ("input", "mat2")
+
+
+class _Flags:
+    # PyTorch computes float32 matmuls in full precision unless TF32 is allowed
+    precision = jax.lax.Precision.HIGHEST
+
+
+flags = _Flags()
+
+
+def _shape_err(a, b):
+    raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({a[0]}x{a[1]} and "
+                       f"{b[0]}x{b[1]})")
+
+
+def _check_dtypes(a, b, name="expected"):
+    if a.dtype != b.dtype:
+        from .._core.dtypes import from_np
+        from .registry import _scalar_type_name
+        raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: "
+                           f"{from_np(a.dtype)._name} != {from_np(b.dtype)._name}")
+
+
+@op(tensor_args=("input", "other"))
+def matmul(input, other):
+    _check_dtypes(input, other)
+    if input.ndim == 0 or other.ndim == 0:
+        raise RuntimeError(f"both arguments to matmul need to be at least 1D, but they are "
+                           f"{input.ndim}D and {other.ndim}D")
+    ka = input.shape[-1]
+    kb = other.shape[-2] if other.ndim > 1 else other.shape[0]
+    if ka != kb:
+        if input.ndim <= 2 and other.ndim <= 2:
+            a = input.shape if input.ndim == 2 else (1, input.shape[0])
+            b = other.shape if other.ndim == 2 else (other.shape[0], 1)
+            _shape_err(a, b)
+        raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: "
+                           f"[{other.shape[0] if other.ndim > 2 else 1}, {ka}] but got: "
+                           f"[{other.shape[0] if other.ndim > 2 else 1}, {kb}].")
+    return jnp.matmul(input, other, precision=flags.precision)
+
+
+@op(tensor_args=_MM)
+def mm(input, mat2):
+    _check_dtypes(input, mat2)
+    if input.ndim != 2:
+        raise RuntimeError("self must be a matrix")
+    if mat2.ndim != 2:
+        raise RuntimeError("mat2 must be a matrix")
+    if input.shape[1] != mat2.shape[0]:
+        _shape_err(input.shape, mat2.shape)
+    return jnp.matmul(input, mat2, precision=flags.precision)
+
+
+@op(tensor_args=_MM)
+def bmm(input, mat2):
+    _check_dtypes(input, mat2)
+    if input.ndim != 3:
+        raise RuntimeError("batch1 must be a 3D tensor")
+    if mat2.ndim != 3:
+        raise RuntimeError("batch2 must be a 3D tensor")
+    if input.shape[0] != mat2.shape[0] or input.shape[2] != mat2.shape[1]:
+        raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: "
+                           f"[{input.shape[0]}, {input.shape[2]}] but got: "
+                           f"[{mat2.shape[0]}, {mat2.shape[1]}].")
+    return jnp.matmul(input, mat2, precision=flags.precision)
+
+
+def _scaled(x, s):
+    return x if s is None else x * s.astype(x.dtype)
+
+
+_ADD = ("input", "mat1", "mat2", "beta", "alpha")
+
+
+@op(tensor_args=_ADD, inplace=True)
+def addmm(input, mat1, mat2, beta=None, alpha=None):
+    if mat1.shape[1] != mat2.shape[0]:
+        _shape_err(mat1.shape, mat2.shape)
+    return _scaled(input, beta) + _scaled(jnp.matmul(mat1, mat2, precision=flags.precision), alpha)
+
+
+@op(tensor_args=("input", "mat", "vec", "beta", "alpha"), inplace=True)
+def addmv(input, mat, vec, beta=None, alpha=None):
+    return _scaled(input, beta) + _scaled(jnp.matmul(mat, vec, precision=flags.precision), alpha)
+
+
+@op(tensor_args=("input", "batch1", "batch2", "beta", "alpha"), inplace=True)
+def baddbmm(input, batch1, batch2, beta=None, alpha=None):
+    return _scaled(input, beta) + _scaled(jnp.matmul(batch1, batch2, precision=flags.precision), alpha)
+
+
+@op(tensor_args=("input", "batch1", "batch2", "beta", "alpha"), inplace=True)
+def addbmm(input, batch1, batch2, beta=None, alpha=None):
+    return _scaled(input, beta) + _scaled(
+        jnp.einsum("bij,bjk->ik", batch1, batch2, precision=flags.precision), alpha)
+
+
+@op(tensor_args=("input", "vec1", "vec2", "beta", "alpha"), inplace=True)
+def addr(input, vec1, vec2, beta=None, alpha=None):
+    return _scaled(input, beta) + _scaled(jnp.outer(vec1, vec2), alpha)
+
+
+@op(tensor_args=("input", "vec"))
+def mv(input, vec):
+    if input.ndim != 2 or vec.ndim != 1:
+        raise RuntimeError(f"vector + matrix @ vector expected, got {input.ndim}, {vec.ndim}")
+    if input.shape[1] != vec.shape[0]:
+        raise RuntimeError(f"size mismatch, got input ({input.shape[0]}), mat ({input.shape[0]}x"
+                           f"{input.shape[1]}), vec ({vec.shape[0]})")
+    return jnp.matmul(input, vec, precision=flags.precision)
+
+
+@op(tensor_args=("input", "tensor"))
+def dot(input, tensor):
+    if input.ndim != 1 or tensor.ndim != 1:
+        raise RuntimeError(f"1D tensors expected, but got {input.ndim}D and {tensor.ndim}D tensors")
+    if input.shape[0] != tensor.shape[0]:
+        raise RuntimeError(f"inconsistent tensor size, expected tensor [{input.shape[0]}] and src "
+                           f"[{tensor.shape[0]}] to have the same number of elements, but got "
+                           f"{input.shape[0]} and {tensor.shape[0]} elements respectively")
+    _check_dtypes(input, tensor)
+    return jnp.dot(input, tensor, precision=flags.precision)
+
+
+@op(tensor_args=("input", "other"))
+def vdot(input, other):
+    return jnp.vdot(input, other, precision=flags.precision)
+
+
+@op(tensor_args=("input", "other"), promote="default")
+def inner(input, other):
+    if input.ndim == 0 or other.ndim == 0:
+        return input * other
+    return jnp.inner(input, other, precision=flags.precision)
+
+
+@op(tensor_args=("input", "vec2"), promote="default")
+def outer(input, vec2):
+    return jnp.outer(input, vec2)
+
+
+ger = outer
+Tensor.ger = Tensor.outer
+
+
+@op(tensor_args=("operands",), method=False)
+def _einsum(equation, operands):
+    return jnp.einsum(equation, *operands, precision=flags.precision)
+
+
+def einsum(equation, *operands):
+    if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
+        operands = operands[0]
+    return _einsum(equation.replace(" ", ""), list(operands))
+
+
+@op(tensor_args=("a", "b"), method=False)
+def _tensordot(a, b, dims):
+    return jnp.tensordot(a, b, dims, precision=flags.precision)
+
+
+def tensordot(a, b, dims=2, out=None):
+    if isinstance(dims, Tensor):
+        dims = dims.tolist()
+    if isinstance(dims, (list, tuple)):
+        dims = tuple(tuple(d) if isinstance(d, (list, tuple)) else (d,) for d in dims)
+    return _tensordot(a, b, dims)
+
+
+@op(tensor_args=("input", "other"), promote="default")
+def kron(input, other):
+    return jnp.kron(input, other)
+
+
+@op(tensor_args=("x1", "x2"), method=False)
+def _cdist(x1, x2, p):
+    d = x1[..., :, None, :] - x2[..., None, :, :]
+    a = jnp.abs(d)
+    if p == 2:
+        s = jnp.sum(a * a, -1)
+        z = s == 0
+        return jnp.where(z, 0, jnp.sqrt(jnp.where(z, 1, s)))
+    if p == float("inf"):
+        return jnp.max(a, -1)
+    if p == 0:
+        return jnp.sum((a != 0).astype(a.dtype), -1)
+    if p == 1:
+        return jnp.sum(a, -1)
+    s = jnp.sum(a ** p, -1)
+    z = s == 0
+    return jnp.where(z, 0, jnp.where(z, 1, s) ** (1 / p))
+
+
+def cdist(x1, x2, p=2.0, compute_mode="use_mm_for_euclid_dist_if_necessary"):
+    if x1.shape[-1] != x2.shape[-1]:
+        raise RuntimeError(f"X1 and X2 must have the same number of columns. X1: {x1.shape[-1]} "
+                           f"X2: {x2.shape[-1]}")
+    return _cdist(x1, x2, float(p))
+
+
+def chain_matmul(*matrices):
+    out = matrices[0]
+    for m in matrices[1:]:
+        out = mm(out, m)
+    return out
+
+
+Tensor.__matmul__ = lambda self, other: matmul(self, other)
+Tensor.__rmatmul__ = lambda self, other: matmul(other, self)
+Tensor.__imatmul__ = lambda self, other: self.copy_(matmul(self, other))

@@ -1,0 +1,559 @@
+"""Pointwise ops: unary and binary math, comparisons, logical and bitwise ops."""
+
+import builtins
+
+import jax
+import jax.numpy as jnp
+import jax.scipy.special as jsp
+
+from .._core import dtypes as _dt
+from .._core.device import jax_device
+from .._core.tensor import Tensor
+from .kernel import Kernel, run
+from .registry import op
+
+
+def _float_unary(name, f):
+    def fn(input):
+        return f(input)
+
+    fn.__name__ = name
+    return op(fn, name=name, promote="int_to_float", inplace=True)
+
+
+def _same_unary(name, f, int_identity=False):
+    def fn(input):
+        if int_identity and not jnp.issubdtype(input.dtype, jnp.inexact):
+            return input
+        return f(input)
+
+    fn.__name__ = name
+    return op(fn, name=name, promote="default", inplace=True)
+
+
+def _sigmoid(x):
+    return jax.nn.sigmoid(x)
+
+
+_FLOAT_UNARY = {
+    "exp": jnp.exp, "exp2": jnp.exp2, "expm1": jnp.expm1, "log": jnp.log, "log2": jnp.log2,
+    "log10": jnp.log10, "log1p": jnp.log1p, "sqrt": jnp.sqrt, "rsqrt": jax.lax.rsqrt,
+    "sin": jnp.sin, "cos": jnp.cos, "tan": jnp.tan, "asin": jnp.arcsin, "acos": jnp.arccos,
+    "atan": jnp.arctan, "sinh": jnp.sinh, "cosh": jnp.cosh, "tanh": jnp.tanh,
+    "asinh": jnp.arcsinh, "acosh": jnp.arccosh, "atanh": jnp.arctanh, "sigmoid": _sigmoid,
+    "erf": jsp.erf, "erfc": jsp.erfc, "erfinv": jsp.erfinv, "lgamma": jsp.gammaln,
+    "digamma": jsp.digamma, "reciprocal": lambda x: 1 / x, "sinc": jnp.sinc, "i0": jnp.i0,
+    "deg2rad": jnp.deg2rad, "rad2deg": jnp.rad2deg, "angle": jnp.angle,
+}
+_ALIASES = {"arcsin": "asin", "arccos": "acos", "arctan": "atan", "arcsinh": "asinh",
+            "arccosh": "acosh", "arctanh": "atanh"}
+for _n, _f in _FLOAT_UNARY.items():
+    globals()[_n] = _float_unary(_n, _f)
+for _a, _n in _ALIASES.items():
+    globals()[_a] = globals()[_n]
+    setattr(Tensor, _a, getattr(Tensor, _n))
+    setattr(Tensor, _a + "_", getattr(Tensor, _n + "_"))
+
+
+def _sign(x):
+    if x.dtype == jnp.bool_:
+        return x
+    return jnp.sign(x)
+
+
+def _sgn(x):
+    if jnp.iscomplexobj(x):
+        a = jnp.abs(x)
+        return jnp.where(a == 0, 0, x / jnp.where(a == 0, 1, a))
+    return _sign(x)
+
+
+def _abs(x):
+    if x.dtype == jnp.bool_:
+        return x
+    return jnp.abs(x)
+
+
+_SAME_UNARY = {
+    "neg": jnp.negative, "sign": _sign, "sgn": _sgn, "square": jnp.square,
+    "positive": lambda x: x, "conj_physical": jnp.conj,
+}
+for _n, _f in _SAME_UNARY.items():
+    globals()[_n] = _same_unary(_n, _f)
+abs = _same_unary("abs", _abs)
+absolute = abs
+Tensor.absolute = Tensor.abs
+Tensor.absolute_ = Tensor.abs_
+negative = neg
+Tensor.negative = Tensor.neg
+Tensor.negative_ = Tensor.neg_
+for _n, _f in {"floor": jnp.floor, "ceil": jnp.ceil, "trunc": jnp.trunc,
+               "frac": lambda x: x - jnp.trunc(x)}.items():
+    globals()[_n] = _same_unary(_n, _f, int_identity=True)
+fix = trunc
+Tensor.fix = Tensor.trunc
+Tensor.fix_ = Tensor.trunc_
+
+
+@op(promote="default", inplace=True)
+def round(input, decimals=0):
+    if not jnp.issubdtype(input.dtype, jnp.inexact):
+        return input
+    if decimals == 0:
+        return jnp.round(input)
+    s = 10.0 ** decimals
+    return jnp.round(input * s) / s
+
+
+@op(promote="int_to_float", inplace=True)
+def logit(input, eps=None):
+    x = input if eps is None else jnp.clip(input, eps, 1 - eps)
+    return jnp.log(x / (1 - x))
+
+
+@op(inplace=True)
+def bitwise_not(input):
+    if jnp.issubdtype(input.dtype, jnp.inexact):
+        raise TypeError("bitwise_not_cpu not implemented for 'Float'")
+    return ~input
+
+
+@op(inplace=True)
+def logical_not(input):
+    return jnp.logical_not(input)
+
+
+@op(method=True)
+def isnan(input):
+    return jnp.isnan(input)
+
+
+@op(method=True)
+def isinf(input):
+    return jnp.isinf(input)
+
+
+@op(method=True)
+def isposinf(input):
+    return jnp.isposinf(input)
+
+
+@op(method=True)
+def isneginf(input):
+    return jnp.isneginf(input)
+
+
+@op(method=True)
+def isfinite(input):
+    return jnp.isfinite(input)
+
+
+@op(method=True)
+def isreal(input):
+    return jnp.isreal(input)
+
+
+@op(method=True)
+def signbit(input):
+    return jnp.signbit(input)
+
+
+@op(inplace=True)
+def nan_to_num(input, nan=0.0, posinf=None, neginf=None):
+    if not jnp.issubdtype(input.dtype, jnp.inexact):
+        return input
+    return jnp.nan_to_num(input, nan=nan, posinf=posinf, neginf=neginf)
+
+
+# ---------------- binary ----------------
+_BIN = ("input", "other")
+
+
+def _alpha(other, alpha):
+    return other if alpha is None else other * alpha.astype(other.dtype)
+
+
+@op(tensor_args=("input", "other", "alpha"), promote="default", promote_args=_BIN, inplace=True)
+def add(input, other, alpha=None):
+    if input.dtype == jnp.bool_ and other.dtype == jnp.bool_:
+        return input | other if alpha is None else (input | (other & alpha.astype(bool)))
+    return input + _alpha(other, alpha)
+
+
+@op(tensor_args=("input", "other", "alpha"), promote="default", promote_args=_BIN, inplace=True)
+def sub(input, other, alpha=None):
+    if input.dtype == jnp.bool_:
+        raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not "
+                           "supported. Use the `^` or `logical_xor()` operator instead.")
+    return input - _alpha(other, alpha)
+
+
+subtract = sub
+Tensor.subtract = Tensor.sub
+Tensor.subtract_ = Tensor.sub_
+
+
+@op(tensor_args=_BIN, promote="default", inplace=True)
+def mul(input, other):
+    if input.dtype == jnp.bool_:
+        return input & other
+    return input * other
+
+
+multiply = mul
+Tensor.multiply = Tensor.mul
+Tensor.multiply_ = Tensor.mul_
+
+
+@op(tensor_args=_BIN, promote="default", inplace=True)
+def div(input, other, rounding_mode=None):
+    if rounding_mode is None:
+        if not jnp.issubdtype(input.dtype, jnp.inexact):
+            f = _dt.get_default_dtype()._np
+            input, other = input.astype(f), other.astype(f)
+        return input / other
+    if rounding_mode == "trunc":
+        if jnp.issubdtype(input.dtype, jnp.integer):
+            q = jnp.abs(input) // jnp.abs(other)
+            return jnp.where((input < 0) != (other < 0), -q, q).astype(input.dtype)
+        return jnp.trunc(input / other)
+    if rounding_mode == "floor":
+        if jnp.issubdtype(input.dtype, jnp.integer):
+            return jnp.floor_divide(input, other)
+        return jnp.floor(input / other)
+    raise ValueError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but "
+                     f"found '{rounding_mode}'")
+
+
+divide = div
+true_divide = div
+Tensor.divide = Tensor.div
+Tensor.divide_ = Tensor.div_
+Tensor.true_divide = Tensor.div
+Tensor.true_divide_ = Tensor.div_
+
+
+@op(tensor_args=_BIN, promote="default", inplace=True)
+def floor_divide(input, other):
+    if jnp.issubdtype(input.dtype, jnp.integer):
+        return jnp.floor_divide(input, other)
+    return jnp.floor(input / other)
+
+
+@op(tensor_args=_BIN, promote="default", inplace=True)
+def remainder(input, other):
+    return jnp.remainder(input, other)
+
+
+@op(tensor_args=_BIN, promote="default", inplace=True)
+def fmod(input, other):
+    return jnp.fmod(input, other)
+
+
+@op(tensor_args=("input", "exponent"), promote="default", inplace=True)
+def pow(input, exponent):
+    if input.dtype == jnp.bool_:
+        input = input.astype(jnp.int64)
+    return jnp.power(input, exponent)
+
+
+@op(tensor_args=("input", "exponent"), promote=None, inplace=True)
+def float_power(input, exponent):
+    c = jnp.iscomplexobj(input) or jnp.iscomplexobj(exponent)
+    dt = jnp.complex128 if c else jnp.float64
+    return jnp.power(input.astype(dt), exponent.astype(dt))
+
+
+@op(tensor_args=_BIN, promote="int_to_float", inplace=True)
+def atan2(input, other):
+    return jnp.arctan2(input, other)
+
+
+arctan2 = atan2
+Tensor.arctan2 = Tensor.atan2
+Tensor.arctan2_ = Tensor.atan2_
+
+
+@op(tensor_args=_BIN, promote="int_to_float", inplace=True)
+def hypot(input, other):
+    return jnp.hypot(input, other)
+
+
+@op(tensor_args=_BIN, promote="int_to_float", inplace=True)
+def copysign(input, other):
+    return jnp.copysign(input, other)
+
+
+@op(tensor_args=_BIN, promote="int_to_float", inplace=True)
+def xlogy(input, other):
+    return jsp.xlogy(input, other)
+
+
+@op(tensor_args=_BIN, promote="int_to_float", inplace=True)
+def logaddexp(input, other):
+    return jnp.logaddexp(input, other)
+
+
+@op(tensor_args=_BIN, promote="int_to_float", inplace=True)
+def logaddexp2(input, other):
+    return jnp.logaddexp2(input, other)
+
+
+@op(tensor_args=("input", "values"), promote="default", inplace=True)
+def heaviside(input, values):
+    return jnp.heaviside(input, values)
+
+
+@op(tensor_args=_BIN, promote="default", inplace=True)
+def nextafter(input, other):
+    return jnp.nextafter(input, other)
+
+
+@op(tensor_args=_BIN, promote="int_to_float", inplace=True)
+def ldexp(input, other):
+    return input * jnp.power(2.0, other).astype(input.dtype)
+
+
+def _maxmin(pick):
+    def f(input, other):
+        # NaN propagates, as in PyTorch
+        out = jnp.where(pick(input, other), input, other)
+        if jnp.issubdtype(out.dtype, jnp.inexact):
+            out = jnp.where(jnp.isnan(input) | jnp.isnan(other), jnp.nan, out)
+        return out
+    return f
+
+
+@op(tensor_args=_BIN, promote="default")
+def maximum(input, other):
+    return jnp.maximum(input, other)
+
+
+@op(tensor_args=_BIN, promote="default")
+def minimum(input, other):
+    return jnp.minimum(input, other)
+
+
+@op(tensor_args=_BIN, promote="default")
+def fmax(input, other):
+    return jnp.fmax(input, other)
+
+
+@op(tensor_args=_BIN, promote="default")
+def fmin(input, other):
+    return jnp.fmin(input, other)
+
+
+def _cmp(name, f):
+    def fn(input, other):
+        return f(input, other)
+
+    fn.__name__ = name
+    return op(fn, name=name, tensor_args=_BIN, promote="default", inplace=False)
+
+
+for _n, _f in {"eq": jnp.equal, "ne": jnp.not_equal, "lt": jnp.less, "le": jnp.less_equal,
+               "gt": jnp.greater, "ge": jnp.greater_equal}.items():
+    globals()[_n] = _cmp(_n, _f)
+greater, greater_equal, less, less_equal, not_equal = gt, ge, lt, le, ne
+for _a, _n in {"greater": "gt", "greater_equal": "ge", "less": "lt", "less_equal": "le",
+               "not_equal": "ne"}.items():
+    setattr(Tensor, _a, getattr(Tensor, _n))
+
+
+def _cmp_inplace(name):
+    def method_(self, other):
+        from .registry import apply_inplace, REGISTRY
+        d = REGISTRY[name]
+        leaves, key = d.split(d.bind((self, other), {}))
+        return apply_inplace(self, d.kernel(key), leaves[1:], name + "_")
+    return method_
+
+
+for _n in ("eq", "ne", "lt", "le", "gt", "ge"):
+    setattr(Tensor, _n + "_", _cmp_inplace(_n))
+
+
+def _logical(name, f):
+    def fn(input, other):
+        return f(input, other)
+
+    fn.__name__ = name
+    return op(fn, name=name, tensor_args=_BIN, inplace=True)
+
+
+for _n, _f in {"logical_and": jnp.logical_and, "logical_or": jnp.logical_or,
+               "logical_xor": jnp.logical_xor}.items():
+    globals()[_n] = _logical(_n, _f)
+
+
+def _bitwise(name, f):
+    def fn(input, other):
+        if jnp.issubdtype(input.dtype, jnp.inexact):
+            raise RuntimeError(f"\"{name}_cpu\" not implemented for 'Float'")
+        return f(input, other)
+
+    fn.__name__ = name
+    return op(fn, name=name, tensor_args=_BIN, promote="default", inplace=True)
+
+
+for _n, _f in {"bitwise_and": jnp.bitwise_and, "bitwise_or": jnp.bitwise_or,
+               "bitwise_xor": jnp.bitwise_xor, "bitwise_left_shift": jnp.left_shift,
+               "bitwise_right_shift": jnp.right_shift}.items():
+    globals()[_n] = _bitwise(_n, _f)
+
+
+@op(tensor_args=("input", "end", "weight"), promote="default", inplace=True)
+def lerp(input, end, weight):
+    # PyTorch's formula: more accurate for weight near 1
+    return jnp.where(jnp.abs(weight) < 0.5, input + weight * (end - input),
+                     end - (end - input) * (1 - weight))
+
+
+@op(tensor_args=("input", "tensor1", "tensor2", "value"), promote="default",
+    promote_args=("input", "tensor1", "tensor2"), inplace=True)
+def addcmul(input, tensor1, tensor2, value=None):
+    p = tensor1 * tensor2
+    return input + (p if value is None else value.astype(p.dtype) * p)
+
+
+@op(tensor_args=("input", "tensor1", "tensor2", "value"), promote="default",
+    promote_args=("input", "tensor1", "tensor2"), inplace=True)
+def addcdiv(input, tensor1, tensor2, value=None):
+    if not jnp.issubdtype(tensor1.dtype, jnp.inexact) and not jnp.issubdtype(tensor2.dtype, jnp.inexact):
+        raise RuntimeError("Integer division with addcdiv is no longer supported, and in a future "
+                           "release addcdiv will perform a true division of tensor1 and tensor2.")
+    q = tensor1 / tensor2
+    return input + (q if value is None else value.astype(q.dtype) * q)
+
+
+@op(tensor_args=("input", "min", "max"), promote="default", inplace=True)
+def clamp(input, min=None, max=None):
+    if min is None and max is None:
+        raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
+    out = input
+    if min is not None:
+        out = jnp.where(out < min, min, out)
+    if max is not None:
+        out = jnp.where(out > max, max, out)
+    if min is not None and jnp.issubdtype(out.dtype, jnp.inexact):
+        out = jnp.where(jnp.isnan(min), min, out)
+    if max is not None and jnp.issubdtype(out.dtype, jnp.inexact):
+        out = jnp.where(jnp.isnan(max), max, out)
+    return out
+
+
+clip = clamp
+Tensor.clip = Tensor.clamp
+Tensor.clip_ = Tensor.clamp_
+
+
+def clamp_min(input, min):
+    return clamp(input, min=min)
+
+
+def clamp_max(input, max):
+    return clamp(input, max=max)
+
+
+Tensor.clamp_min = clamp_min
+Tensor.clamp_max = clamp_max
+Tensor.clamp_min_ = lambda self, min: self.clamp_(min=min)
+Tensor.clamp_max_ = lambda self, max: self.clamp_(max=max)
+
+
+@op(tensor_args=("condition", "input", "other"), promote="default",
+    promote_args=("input", "other"), method=False)
+def _where(condition, input, other):
+    if condition.dtype != jnp.bool_:
+        raise RuntimeError(f"where expected condition to be a boolean tensor, but got a tensor "
+                           f"with dtype {_dt.from_np(condition.dtype)._name.capitalize()}")
+    return jnp.where(condition, input, other)
+
+
+def where(condition, input=None, other=None, *, out=None):
+    """torch.where: elementwise select, or nonzero(as_tuple=True) with one argument."""
+    if input is None and other is None:
+        from .indexing import nonzero
+        return nonzero(condition, as_tuple=True)
+    return _where(condition, input, other, out=out)
+
+
+Tensor.where = lambda self, condition, other: where(condition, self, other)
+
+
+@op(tensor_args=_BIN, promote="default")
+def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+    return jnp.isclose(input, other, rtol=rtol, atol=atol, equal_nan=equal_nan)
+
+
+def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+    return builtins.bool(isclose(input, other, rtol, atol, equal_nan).all())
+
+
+Tensor.allclose = allclose
+
+
+def equal(input, other):
+    """True if two tensors have the same size and elements."""
+    if tuple(input.shape) != tuple(other.shape):
+        return False
+    return builtins.bool(eq(input, other).all())
+
+
+Tensor.equal = equal
+
+
+# ---------------- casts and devices ----------------
+_CAST = {}
+
+
+def cast_kernel(dt):
+    k = _CAST.get(dt)
+    if k is None:
+        npdt = dt._np
+
+        def cast(a):
+            if jnp.iscomplexobj(a) and not jnp.issubdtype(npdt, jnp.complexfloating):
+                a = jnp.real(a)
+            return a.astype(npdt)
+
+        k = _CAST[dt] = Kernel(cast, "to_copy")
+    return k
+
+
+def _to_dtype(t, dt):
+    return run(cast_kernel(dt), [t])
+
+
+_DEV = {}
+
+
+def device_kernel(device):
+    k = _DEV.get(device)
+    if k is None:
+        jd = jax_device(device)
+        k = _DEV[device] = Kernel(lambda a: jax.device_put(a, jd), "to_copy")
+    return k
+
+
+@op(inplace=True)
+def relu(input):
+    return jax.nn.relu(input)
+
+
+def _softmax_dtype(input, dtype):
+    x = input if dtype is None else input.astype(dtype._np)
+    if not jnp.issubdtype(x.dtype, jnp.inexact):
+        raise RuntimeError("softmax_lastdim_kernel_impl not implemented for 'Long'")
+    return x
+
+
+@op()
+def softmax(input, dim, dtype=None):
+    return jax.nn.softmax(_softmax_dtype(input, dtype), axis=dim)
+
+
+@op()
+def log_softmax(input, dim, dtype=None):
+    return jax.nn.log_softmax(_softmax_dtype(input, dtype), axis=dim)

@@ -1,0 +1,665 @@
+"""Reductions, scans, sorting and selection."""
+
+import builtins
+import collections
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from .._core import dtypes as _dt
+from .._core.tensor import Tensor, _wrap_dim, wrap
+from .registry import op
+
+_RT = {}
+
+
+def return_type(name, fields=("values", "indices")):
+    """torch.return_types.X: the named tuple an op returns."""
+    t = _RT.get(name)
+    if t is None:
+        t = _RT[name] = collections.namedtuple(name, fields)
+        t.__module__ = "torch.return_types"
+    return t
+
+
+def _norm_dims(dim, ndim):
+    if dim is None:
+        return None
+    if isinstance(dim, (list, tuple)):
+        if len(dim) == 0:
+            return None
+        ds = tuple(_wrap_dim(d, ndim) for d in dim)
+        if len(set(ds)) != len(ds):
+            raise RuntimeError(f"dim {ds[0]} appears multiple times in the list of dims")
+        return ds
+    return (_wrap_dim(dim, ndim),)
+
+
+def _int_to_long(x, dtype):
+    if dtype is not None:
+        return x.astype(dtype._np)
+    if x.dtype == jnp.bool_ or jnp.issubdtype(x.dtype, jnp.integer):
+        return x.astype(jnp.int64)
+    return x
+
+
+@op(method=False, name="_sum")
+def _sum(input, dim, keepdim, dtype):
+    return jnp.sum(_int_to_long(input, dtype), axis=dim, keepdims=keepdim)
+
+
+def sum(input, dim=None, keepdim=False, *, dtype=None, out=None):
+    if isinstance(dim, _dt.dtype):
+        dim, dtype = None, dim
+    return _sum(input, _norm_dims(dim, input.dim()), keepdim, dtype, out=out)
+
+
+@op(method=False, name="_nansum")
+def _nansum(input, dim, keepdim, dtype):
+    return jnp.nansum(_int_to_long(input, dtype), axis=dim, keepdims=keepdim)
+
+
+def nansum(input, dim=None, keepdim=False, *, dtype=None, out=None):
+    return _nansum(input, _norm_dims(dim, input.dim()), keepdim, dtype, out=out)
+
+
+def _check_float_mean(input, dtype, name="mean"):
+    d = dtype or input.dtype
+    if not (d.is_floating_point or d.is_complex):
+        n = {"int64": "Long", "int32": "Int", "bool": "Bool", "uint8": "Byte", "int16": "Short",
+             "int8": "Char"}.get(d._name, d._name)
+        raise RuntimeError(f"{name}(): could not infer output dtype. Input dtype must be either a "
+                           f"floating point or complex dtype. Got: {n}")
+
+
+@op(method=False, name="_mean")
+def _mean(input, dim, keepdim, dtype):
+    x = input if dtype is None else input.astype(dtype._np)
+    return jnp.mean(x, axis=dim, keepdims=keepdim)
+
+
+def mean(input, dim=None, keepdim=False, *, dtype=None, out=None):
+    _check_float_mean(input, dtype)
+    return _mean(input, _norm_dims(dim, input.dim()), keepdim, dtype, out=out)
+
+
+@op(method=False, name="_nanmean")
+def _nanmean(input, dim, keepdim, dtype):
+    x = input if dtype is None else input.astype(dtype._np)
+    return jnp.nanmean(x, axis=dim, keepdims=keepdim)
+
+
+def nanmean(input, dim=None, keepdim=False, *, dtype=None, out=None):
+    _check_float_mean(input, dtype, "nanmean")
+    return _nanmean(input, _norm_dims(dim, input.dim()), keepdim, dtype, out=out)
+
+
+@op(method=False, name="_prod")
+def _prod(input, dim, keepdim, dtype):
+    return jnp.prod(_int_to_long(input, dtype), axis=dim, keepdims=keepdim)
+
+
+def prod(input, dim=None, keepdim=False, *, dtype=None, out=None):
+    if isinstance(dim, _dt.dtype):
+        dim, dtype = None, dim
+    return _prod(input, None if dim is None else (_wrap_dim(dim, input.dim()),), keepdim, dtype,
+                 out=out)
+
+
+@op(method=False, name="_var")
+def _var(input, dim, correction, keepdim):
+    return jnp.var(input, axis=dim, ddof=correction, keepdims=keepdim)
+
+
+def _var_args(input, dim, unbiased, correction, keepdim):
+    if isinstance(dim, builtins.bool):
+        unbiased, dim = dim, None
+    if correction is None:
+        correction = 1 if unbiased is None or unbiased else 0
+    if not (input.dtype.is_floating_point or input.dtype.is_complex):
+        raise RuntimeError("std and var only support floating point and complex dtypes")
+    return _norm_dims(dim, input.dim()), correction, keepdim
+
+
+def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None, out=None):
+    d, c, k = _var_args(input, dim, unbiased, correction, keepdim)
+    return _var(input, d, c, k, out=out)
+
+
+def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None, out=None):
+    from .pointwise import sqrt
+    return sqrt(var(input, dim, unbiased, keepdim, correction=correction), out=out)
+
+
+def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    return var(input, dim, unbiased, keepdim, correction=correction), mean(
+        input, _norm_dims(dim, input.dim()) if not isinstance(dim, builtins.bool) else None, keepdim)
+
+
+def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    return std(input, dim, unbiased, keepdim, correction=correction), mean(
+        input, _norm_dims(dim, input.dim()) if not isinstance(dim, builtins.bool) else None, keepdim)
+
+
+def _check_nonempty(input, dim, name):
+    if input.numel() == 0 and (dim is None or input.shape[dim] == 0):
+        raise IndexError(f"{name}(): Expected reduction dim {dim if dim is not None else ''} to "
+                         "have non-zero size.") if dim is not None else RuntimeError(
+            f"{name}(): Expected reduction dim to be specified for input.numel() == 0. Specify "
+            "the reduction dim with the 'dim' argument.")
+
+
+@op(method=False, name="_amax")
+def _amax(input, dim, keepdim):
+    return jnp.max(input, axis=dim, keepdims=keepdim)
+
+
+@op(method=False, name="_amin")
+def _amin(input, dim, keepdim):
+    return jnp.min(input, axis=dim, keepdims=keepdim)
+
+
+def amax(input, dim=(), keepdim=False, *, out=None):
+    d = _norm_dims(dim, input.dim())
+    if input.numel() == 0 and d is None:
+        raise RuntimeError("amax(): Expected reduction dim to be specified for input.numel() == "
+                           "0. Specify the reduction dim with the 'dim' argument.")
+    return _amax(input, d, keepdim, out=out)
+
+
+def amin(input, dim=(), keepdim=False, *, out=None):
+    d = _norm_dims(dim, input.dim())
+    if input.numel() == 0 and d is None:
+        raise RuntimeError("amin(): Expected reduction dim to be specified for input.numel() == "
+                           "0. Specify the reduction dim with the 'dim' argument.")
+    return _amin(input, d, keepdim, out=out)
+
+
+@op(method=False, name="_max_dim")
+def _max_dim(input, dim, keepdim, largest):
+    x = input
+    if x.dtype == jnp.bool_:
+        x = x.astype(jnp.int8)
+    if jnp.issubdtype(x.dtype, jnp.inexact):
+        # NaN wins, as in PyTorch
+        key = jnp.where(jnp.isnan(x), jnp.inf if largest else -jnp.inf, x)
+        nanpos = jnp.isnan(x)
+        idx = jnp.where(nanpos.any(axis=dim, keepdims=True),
+                        jnp.argmax(nanpos, axis=dim, keepdims=True),
+                        (jnp.argmax if largest else jnp.argmin)(key, axis=dim, keepdims=True))
+    else:
+        idx = (jnp.argmax if largest else jnp.argmin)(x, axis=dim, keepdims=True)
+    vals = jnp.take_along_axis(input, idx, axis=dim)
+    if not keepdim:
+        vals, idx = jnp.squeeze(vals, dim), jnp.squeeze(idx, dim)
+    return vals, idx.astype(jnp.int64)
+
+
+def _maxmin(name, largest):
+    def f(input, dim=None, keepdim=False, *, out=None):
+        if isinstance(dim, Tensor):  # torch.max(a, b): elementwise
+            from . import pointwise
+            return (pointwise.maximum if largest else pointwise.minimum)(input, dim, out=out)
+        if dim is None:
+            if input.numel() == 0:
+                raise RuntimeError(f"{name}(): Expected reduction dim to be specified for "
+                                   "input.numel() == 0. Specify the reduction dim with the 'dim' "
+                                   "argument.")
+            return (_amax if largest else _amin)(input, None, False, out=out)
+        d = _wrap_dim(dim, input.dim())
+        if input.dim() and input.shape[d] == 0:
+            raise IndexError(f"{name}(): Expected reduction dim {d} to have non-zero size.")
+        v, i = _max_dim(input, d if input.dim() else None, keepdim, largest)
+        if out is not None:
+            from .registry import write_out
+            write_out(out, (v, i))
+        return return_type(name)(v, i)
+    f.__name__ = name
+    return f
+
+
+max = _maxmin("max", True)
+min = _maxmin("min", False)
+
+
+def aminmax(input, *, dim=None, keepdim=False):
+    return return_type("aminmax", ("min", "max"))(amin(input, () if dim is None else dim, keepdim),
+                                                   amax(input, () if dim is None else dim, keepdim))
+
+
+@op(method=False, name="_argmax")
+def _argmax(input, dim, keepdim, largest):
+    x = input
+    if x.dtype == jnp.bool_:
+        x = x.astype(jnp.int8)
+    f = jnp.argmax if largest else jnp.argmin
+    if jnp.issubdtype(x.dtype, jnp.inexact):
+        nanpos = jnp.isnan(x)
+        r = jnp.where(nanpos.any(axis=dim, keepdims=keepdim), jnp.argmax(nanpos, axis=dim, keepdims=keepdim),
+                      f(x, axis=dim, keepdims=keepdim))
+    else:
+        r = f(x, axis=dim, keepdims=keepdim)
+    return r.astype(jnp.int64)
+
+
+def argmax(input, dim=None, keepdim=False):
+    if input.numel() == 0:
+        raise RuntimeError("argmax(): Expected reduction dim to be specified for input.numel() "
+                           "== 0.")
+    if dim is None:
+        r = _argmax(input.reshape(-1), 0, False, True)
+        return r.reshape([1] * input.dim()) if keepdim else r
+    return _argmax(input, _wrap_dim(dim, input.dim()) if input.dim() else None, keepdim, True)
+
+
+def argmin(input, dim=None, keepdim=False):
+    if input.numel() == 0:
+        raise RuntimeError("argmin(): Expected reduction dim to be specified for input.numel() "
+                           "== 0.")
+    if dim is None:
+        r = _argmax(input.reshape(-1), 0, False, False)
+        return r.reshape([1] * input.dim()) if keepdim else r
+    return _argmax(input, _wrap_dim(dim, input.dim()) if input.dim() else None, keepdim, False)
+
+
+@op(method=False, name="_all")
+def _all(input, dim, keepdim):
+    return jnp.all(input, axis=dim, keepdims=keepdim)
+
+
+@op(method=False, name="_any")
+def _any(input, dim, keepdim):
+    return jnp.any(input, axis=dim, keepdims=keepdim)
+
+
+def all(input, dim=None, keepdim=False, *, out=None):
+    return _all(input, _norm_dims(dim, input.dim()), keepdim, out=out)
+
+
+def any(input, dim=None, keepdim=False, *, out=None):
+    return _any(input, _norm_dims(dim, input.dim()), keepdim, out=out)
+
+
+@op(method=False, name="_logsumexp")
+def _logsumexp(input, dim, keepdim):
+    x = input if jnp.issubdtype(input.dtype, jnp.inexact) else input.astype(_dt.get_default_dtype()._np)
+    return jax.nn.logsumexp(x, axis=dim, keepdims=keepdim)
+
+
+def logsumexp(input, dim, keepdim=False, *, out=None):
+    return _logsumexp(input, _norm_dims(dim, input.dim()), keepdim, out=out)
+
+
+def _safe_pnorm(x, p, axis, keepdim):
+    a = jnp.abs(x)
+    if p == 2:
+        s = jnp.sum(a * a, axis=axis, keepdims=keepdim)
+        zero = s == 0
+        return jnp.where(zero, 0, jnp.sqrt(jnp.where(zero, 1, s)))
+    if p == float("inf"):
+        return jnp.max(a, axis=axis, keepdims=keepdim)
+    if p == float("-inf"):
+        return jnp.min(a, axis=axis, keepdims=keepdim)
+    if p == 0:
+        return jnp.sum((a != 0).astype(a.dtype), axis=axis, keepdims=keepdim)
+    if p == 1:
+        return jnp.sum(a, axis=axis, keepdims=keepdim)
+    s = jnp.sum(a ** p, axis=axis, keepdims=keepdim)
+    zero = s == 0
+    return jnp.where(zero, 0, jnp.where(zero, 1, s) ** (1.0 / p))
+
+
+@op(method=False, name="_vector_norm")
+def _vector_norm(input, ord, dim, keepdim, dtype):
+    x = input if dtype is None else input.astype(dtype._np)
+    if dim is None:
+        r = _safe_pnorm(x.reshape(-1), ord, 0, False)
+        return r.reshape((1,) * input.ndim) if keepdim else r
+    return _safe_pnorm(x, ord, dim, keepdim)
+
+
+def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None, out=None):
+    if not (x.dtype.is_floating_point or x.dtype.is_complex):
+        raise RuntimeError(f"linalg.vector_norm: Expected a floating point or complex tensor as "
+                           f"input. Got {_dt._BY_NAME[x.dtype._name]._name.capitalize()}")
+    return _vector_norm(x, float(ord), _norm_dims(dim, x.dim()), keepdim, dtype, out=out)
+
+
+def norm(input, p="fro", dim=None, keepdim=False, out=None, dtype=None):
+    if isinstance(p, str):
+        if p == "fro" and (dim is None or isinstance(dim, int) or len(dim) <= 2):
+            return vector_norm(input, 2, dim, keepdim, dtype=dtype, out=out)
+        from .linalg import matrix_norm
+        return matrix_norm(input, p, dim if dim is not None else (-2, -1), keepdim)
+    return vector_norm(input, 2 if p is None else p, dim, keepdim, dtype=dtype, out=out)
+
+
+def _scan(name, f, int_long=True):
+    @op(method=False, name="_" + name)
+    def _s(input, dim, dtype):
+        x = input
+        if dtype is not None:
+            x = x.astype(dtype._np)
+        elif int_long and (x.dtype == jnp.bool_ or jnp.issubdtype(x.dtype, jnp.integer)):
+            x = x.astype(jnp.int64)
+        if x.ndim == 0:
+            return x
+        return f(x, axis=dim)
+
+    def public(input, dim, *, dtype=None, out=None):
+        return _s(input, _wrap_dim(dim, input.dim()), dtype, out=out)
+
+    public.__name__ = name
+    return public
+
+
+cumsum = _scan("cumsum", jnp.cumsum)
+cumprod = _scan("cumprod", jnp.cumprod)
+
+
+def _logcumsumexp_f(x, axis):
+    return jax.lax.cumlogsumexp(x, axis=axis)
+
+
+logcumsumexp = _scan("logcumsumexp", _logcumsumexp_f, int_long=False)
+
+
+@op(method=False, name="_cummax")
+def _cummax(input, dim, largest):
+    if input.ndim == 0:
+        return input, jnp.zeros((), jnp.int64)
+    n = input.shape[dim]
+    x = jnp.moveaxis(input, dim, 0)
+    idx = jnp.arange(n).reshape((n,) + (1,) * (x.ndim - 1))
+    idx = jnp.broadcast_to(idx, x.shape)
+
+    def comb(a, b):
+        va, ia = a
+        vb, ib = b
+        take_b = (vb >= va) if largest else (vb <= va)
+        if jnp.issubdtype(va.dtype, jnp.inexact):
+            take_b = (take_b | jnp.isnan(vb)) & ~(jnp.isnan(va) & ~jnp.isnan(vb))
+        return jnp.where(take_b, vb, va), jnp.where(take_b, ib, ia)
+
+    v, i = jax.lax.associative_scan(comb, (x, idx), axis=0)
+    return jnp.moveaxis(v, 0, dim), jnp.moveaxis(i, 0, dim).astype(jnp.int64)
+
+
+def cummax(input, dim):
+    v, i = _cummax(input, _wrap_dim(dim, input.dim()), True)
+    return return_type("cummax")(v, i)
+
+
+def cummin(input, dim):
+    v, i = _cummax(input, _wrap_dim(dim, input.dim()), False)
+    return return_type("cummin")(v, i)
+
+
+@op(method=False, name="_sort")
+def _sort(input, dim, descending, stable):
+    x = input
+    if x.ndim == 0:
+        return x, jnp.zeros((), jnp.int64)
+    key = x
+    if jnp.issubdtype(x.dtype, jnp.inexact):
+        # NaN sorts as the largest value
+        key = jnp.where(jnp.isnan(x), jnp.inf, x)
+        nan = jnp.isnan(x)
+        order = jnp.lexsort((jnp.moveaxis(key, dim, -1) * (-1 if descending else 1),
+                             jnp.moveaxis(nan if not descending else ~nan, dim, -1)), axis=-1)
+        order = jnp.moveaxis(order, -1, dim)
+    else:
+        if x.dtype == jnp.bool_:
+            key = x.astype(jnp.int8)
+        order = jnp.argsort(key, axis=dim, stable=True, descending=descending)
+    return jnp.take_along_axis(input, order, axis=dim), order.astype(jnp.int64)
+
+
+def sort(input, dim=-1, descending=False, stable=False, *, out=None):
+    if isinstance(dim, builtins.bool):
+        dim, descending = -1, dim
+    v, i = _sort(input, _wrap_dim(dim, input.dim()), descending, True)
+    if out is not None:
+        from .registry import write_out
+        write_out(out, (v, i))
+    return return_type("sort")(v, i)
+
+
+def argsort(input, dim=-1, descending=False, stable=False):
+    return sort(input, dim, descending, stable)[1]
+
+
+def msort(input):
+    return sort(input, 0)[0]
+
+
+def topk(input, k, dim=-1, largest=True, sorted=True, *, out=None):
+    d = _wrap_dim(dim, input.dim())
+    n = input.shape[d] if input.dim() else 1
+    if not 0 <= k <= n:
+        raise RuntimeError("selected index k out of range")
+    v, i = sort(input, d, descending=largest)
+    return return_type("topk")(v.narrow(d, 0, k), i.narrow(d, 0, k))
+
+
+def kthvalue(input, k, dim=-1, keepdim=False, *, out=None):
+    d = _wrap_dim(dim, input.dim())
+    n = input.shape[d] if input.dim() else 1
+    if not 1 <= k <= n:
+        raise RuntimeError(f"kthvalue(): selected number k out of range for dimension {d}")
+    v, i = sort(input, d)
+    v, i = v.select(d, k - 1), i.select(d, k - 1)
+    if keepdim:
+        v, i = v.unsqueeze(d), i.unsqueeze(d)
+    return return_type("kthvalue")(v, i)
+
+
+def median(input, dim=None, keepdim=False):
+    if dim is None:
+        flat = input.reshape(-1)
+        v, _ = sort(flat)
+        n = flat.numel()
+        if n == 0:
+            return flat.new_full((), float("nan"))
+        has_nan = input.dtype.is_floating_point and builtins.bool(input.isnan().any())
+        return v[n - 1] if has_nan else v[(n - 1) // 2]
+    d = _wrap_dim(dim, input.dim())
+    n = input.shape[d] if input.dim() else 1
+    v, i = sort(input, d)
+    # NaN propagates: sort puts NaNs last, so the median of a row with NaN is NaN
+    if input.dtype.is_floating_point:
+        nan = input.isnan().any(d, keepdim=True)
+        first_nan = input.isnan().to(_dt.int64).argmax(d, keepdim=True)
+        pos = (nan.to(_dt.int64) * (n - 1 - (n - 1) // 2)) + (n - 1) // 2
+        from .indexing import gather
+        vv = gather(v, d, pos.expand(*v.shape[:d], 1, *v.shape[d + 1:]) if v.dim() else pos)
+        ii = gather(i, d, pos.expand(*v.shape[:d], 1, *v.shape[d + 1:]) if v.dim() else pos)
+        from .pointwise import where
+        ii = where(nan, first_nan, ii)
+        vv, ii = (vv, ii) if keepdim else (vv.squeeze(d), ii.squeeze(d))
+        return return_type("median")(vv, ii)
+    vv, ii = v.select(d, (n - 1) // 2), i.select(d, (n - 1) // 2)
+    if keepdim:
+        vv, ii = vv.unsqueeze(d), ii.unsqueeze(d)
+    return return_type("median")(vv, ii)
+
+
+def nanmedian(input, dim=None, keepdim=False):
+    a = np.asarray(input.detach()._data)
+    if dim is None:
+        flat = a.reshape(-1)
+        ok = flat[~np.isnan(flat)] if a.dtype.kind == "f" else flat
+        if ok.size == 0:
+            return wrap(jnp.asarray(np.array(np.nan, a.dtype)))
+        return sort(input.reshape(-1))[0][(ok.size - 1) // 2]
+    d = _wrap_dim(dim, input.dim())
+    v, i = sort(input, d)
+    cnt = (~input.isnan()).sum(d, keepdim=True)
+    pos = ((cnt - 1).clamp(min=0)) // 2
+    from .indexing import gather
+    vv, ii = gather(v, d, pos), gather(i, d, pos)
+    if not keepdim:
+        vv, ii = vv.squeeze(d), ii.squeeze(d)
+    return return_type("nanmedian")(vv, ii)
+
+
+def mode(input, dim=-1, keepdim=False):
+    d = _wrap_dim(dim, input.dim())
+    a = np.moveaxis(np.asarray(input.detach()._data), d, -1)
+    flat = a.reshape(-1, a.shape[-1]) if a.ndim else a.reshape(1, 1)
+    vals, idxs = [], []
+    for row in flat:
+        u, c = np.unique(row, return_counts=True)
+        best = u[np.argmax(c)]
+        vals.append(best)
+        idxs.append(np.nonzero(row == best)[0][-1])
+    shape = a.shape[:-1]
+    v = jnp.asarray(np.array(vals, a.dtype).reshape(shape))
+    i = jnp.asarray(np.array(idxs, np.int64).reshape(shape))
+    vt, it = wrap(v, device=input.device), wrap(i, device=input.device)
+    if keepdim:
+        vt, it = vt.unsqueeze(d), it.unsqueeze(d)
+    return return_type("mode")(vt, it)
+
+
+def count_nonzero(input, dim=None):
+    return sum(input != 0, dim)
+
+
+def unique(input, sorted=True, return_inverse=False, return_counts=False, dim=None):
+    a = np.asarray(input.detach()._data)
+    if dim is None:
+        u, inv, cnt = np.unique(a.reshape(-1), return_inverse=True, return_counts=True)
+        inv = inv.reshape(a.shape)
+    else:
+        d = _wrap_dim(dim, input.dim())
+        u, inv, cnt = np.unique(a, return_inverse=True, return_counts=True, axis=d)
+        inv = inv.reshape(-1)
+    res = [wrap(jnp.asarray(u), device=input.device)]
+    if return_inverse:
+        res.append(wrap(jnp.asarray(inv.astype(np.int64)), device=input.device))
+    if return_counts:
+        res.append(wrap(jnp.asarray(cnt.astype(np.int64)), device=input.device))
+    return res[0] if len(res) == 1 else tuple(res)
+
+
+def unique_consecutive(input, return_inverse=False, return_counts=False, dim=None):
+    a = np.asarray(input.detach()._data)
+    if dim is None:
+        flat = a.reshape(-1)
+        if flat.size == 0:
+            keep = np.zeros(0, bool)
+        else:
+            keep = np.concatenate([[True], flat[1:] != flat[:-1]])
+        u = flat[keep]
+        grp = np.cumsum(keep) - 1
+        inv = grp.reshape(a.shape)
+        cnt = np.bincount(grp, minlength=len(u)) if flat.size else np.zeros(0, np.int64)
+    else:
+        d = _wrap_dim(dim, input.dim())
+        m = np.moveaxis(a, d, 0)
+        keep = np.concatenate([[True], np.any((m[1:] != m[:-1]).reshape(m.shape[0] - 1, -1), axis=1)]) if m.shape[0] else np.zeros(0, bool)
+        u = np.moveaxis(m[keep], 0, d)
+        inv = np.cumsum(keep) - 1
+        cnt = np.bincount(inv, minlength=int(keep.sum()))
+    res = [wrap(jnp.asarray(u), device=input.device)]
+    if return_inverse:
+        res.append(wrap(jnp.asarray(inv.astype(np.int64))))
+    if return_counts:
+        res.append(wrap(jnp.asarray(cnt.astype(np.int64))))
+    return res[0] if len(res) == 1 else tuple(res)
+
+
+@op(tensor_args=("input", "weights"), method=False, name="_bincount")
+def _bincount(input, weights, length):
+    return jnp.bincount(input, weights, length=length)
+
+
+def bincount(input, weights=None, minlength=0):
+    if input.dim() != 1:
+        raise RuntimeError("bincount only supports 1-d non-negative integral inputs.")
+    a = np.asarray(input._data)
+    if a.size and a.min() < 0:
+        raise RuntimeError("bincount only supports 1-d non-negative integral inputs.")
+    length = builtins.max(int(a.max()) + 1 if a.size else 0, minlength)
+    r = _bincount(input, weights, length)
+    if weights is None:
+        return r.to(_dt.int64)
+    return r if weights.dtype.is_floating_point else r.to(_dt.float64)
+
+
+def histc(input, bins=100, min=0, max=0):
+    a = np.asarray(input.detach()._data)
+    lo, hi = float(min), float(max)
+    if lo == hi and a.size:
+        lo, hi = float(a.min()), float(a.max())
+    if lo == hi:
+        lo, hi = lo - 1, hi + 1
+    h, _ = np.histogram(a, bins=bins, range=(lo, hi))
+    return wrap(jnp.asarray(h.astype(a.dtype)), device=input.device)
+
+
+@op(tensor_args=("sorted_sequence", "input"), method=False, name="_searchsorted")
+def _searchsorted(sorted_sequence, input, right, out_int32):
+    side = "right" if right else "left"
+    if sorted_sequence.ndim == 1:
+        r = jnp.searchsorted(sorted_sequence, input, side=side)
+    else:
+        f = jax.vmap(lambda s, v: jnp.searchsorted(s, v, side=side))
+        lead = sorted_sequence.shape[:-1]
+        r = f(sorted_sequence.reshape(-1, sorted_sequence.shape[-1]),
+              input.reshape(-1, input.shape[-1])).reshape(input.shape)
+    return r.astype(jnp.int32 if out_int32 else jnp.int64)
+
+
+def searchsorted(sorted_sequence, input, *, out_int32=False, right=False, side=None, sorter=None):
+    if side is not None:
+        right = side == "right"
+    if not isinstance(input, Tensor):
+        from .creation import tensor
+        input = tensor(input, dtype=sorted_sequence.dtype)
+    if sorter is not None:
+        from .indexing import gather
+        sorted_sequence = gather(sorted_sequence, -1, sorter)
+    return _searchsorted(sorted_sequence, input, right, out_int32)
+
+
+def bucketize(input, boundaries, *, out_int32=False, right=False):
+    if not isinstance(input, Tensor):
+        from .creation import tensor
+        input = tensor(input)
+    return _searchsorted(boundaries, input, right, out_int32)
+
+
+@op(tensor_args=("input", "prepend", "append"), method=False, name="_diff")
+def _diff(input, n, dim, prepend, append):
+    return jnp.diff(input, n=n, axis=dim, prepend=prepend, append=append)
+
+
+def diff(input, n=1, dim=-1, prepend=None, append=None):
+    return _diff(input, n, _wrap_dim(dim, input.dim()), prepend, append)
+
+
+@op()
+def trace(input):
+    if input.ndim != 2:
+        raise RuntimeError("trace: expected a matrix, but got tensor with dim " + str(input.ndim))
+    return jnp.trace(input).astype(jnp.int64 if not jnp.issubdtype(input.dtype, jnp.inexact) else input.dtype)
+
+
+for _n in ("sum", "nansum", "mean", "nanmean", "prod", "var", "std", "amax", "amin", "aminmax",
+           "max", "min", "argmax", "argmin", "all", "any", "logsumexp", "norm", "cumsum",
+           "cumprod", "logcumsumexp", "cummax", "cummin", "sort", "argsort", "msort", "topk",
+           "kthvalue", "median", "nanmedian", "mode", "count_nonzero", "unique",
+           "unique_consecutive", "bincount", "histc", "diff"):
+    setattr(Tensor, _n, globals()[_n])
+
+
+def _cumsum_(self, dim, *, dtype=None):
+    from .registry import apply_inplace
+    self._set_data(cumsum(self.detach(), dim, dtype=dtype)._data.astype(self.dtype._np))
+    return self
+
+
+Tensor.cumsum_ = _cumsum_

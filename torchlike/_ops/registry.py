@@ -1,0 +1,374 @@
+"""The op registry: one pure-jax definition per op becomes `torchlike.X`, `Tensor.X`, and
+`Tensor.X_`, all running one cached compiled kernel and recording one tape node."""
+
+import builtins
+import inspect
+import math
+
+import jax.numpy as jnp
+import numpy as np
+
+from .._core import dtypes as _dt
+from .._core import grad_mode
+from .._core.tensor import Tensor, _overlap_error
+from .._core import views
+from .kernel import Kernel, run
+
+_REQUIRED = object()
+_PY_SCALAR = (builtins.bool, builtins.int, builtins.float, builtins.complex)
+_CANON = {builtins.bool: np.bool_, builtins.int: np.int64, builtins.float: np.float64,
+          builtins.complex: np.complex128}
+_SCALARS = {}
+REGISTRY = {}
+
+
+def scalar_leaf(v):
+    """A cached 0-d jax array for a Python number (a 'wrapped number' leaf)."""
+    t = type(v)
+    key = (t, v, math.copysign(1.0, v) if t is builtins.float and v == 0 else 0)
+    a = _SCALARS.get(key)
+    if a is None:
+        if t is builtins.int and not -(2 ** 63) <= v < 2 ** 64:
+            raise RuntimeError(f"Overflow when unpacking long")
+        a = jnp.asarray(np.asarray(v, _CANON[t]) if not (t is builtins.int and v >= 2 ** 63)
+                        else np.asarray(v, np.uint64).astype(np.int64))
+        if v == v and len(_SCALARS) < 8192:
+            _SCALARS[key] = a
+    return a
+
+
+def _static(v):
+    """A hashable stand-in for a non-tensor argument."""
+    t = type(v)
+    if t in (builtins.int, builtins.float, builtins.bool, str, type(None), builtins.complex):
+        return v
+    if t in (list, tuple) or isinstance(v, tuple):
+        return tuple(_static(x) for x in v)
+    if isinstance(v, Tensor):
+        if v.numel() == 1 and not (v.dtype.is_floating_point or v.dtype.is_complex):
+            return int(v.item())
+        if v.numel() == 1:
+            return float(v.item())
+        return tuple(_static(x) for x in v.tolist())
+    if isinstance(v, np.integer):
+        return int(v)
+    if isinstance(v, np.floating):
+        return float(v)
+    if isinstance(v, slice):
+        return ("__slice__", v.start, v.stop, v.step)
+    return v
+
+
+def _type_of_scalar(t):
+    return {builtins.bool: _dt.bool, builtins.int: _dt.int64,
+            builtins.float: _dt.get_default_dtype(),
+            builtins.complex: _dt.default_complex()}[t]
+
+
+def result_dtype(specs, leaves):
+    """torch's result dtype over (spec, leaf) pairs: 'T' tensors, Python-type scalars."""
+    dims, zeros, wrapped = [], [], []
+    for sp, a in zip(specs, leaves):
+        if sp == "T":
+            (dims if a.ndim else zeros).append(_dt._BY_NP[a.dtype])
+        else:
+            wrapped.append(_type_of_scalar(sp))
+    return _dt.result_type_of(dims, zeros, wrapped)
+
+
+class OpDef:
+    """A registered op: binds arguments, picks the kernel for their static part, runs it."""
+
+    def __init__(self, fn, name, tensor_args, promote, promote_args, differentiable):
+        self.fn = fn
+        self.name = name
+        sig = inspect.signature(fn)
+        self.params = [p.name for p in sig.parameters.values()]
+        self.defaults = [_REQUIRED if p.default is inspect.Parameter.empty else p.default
+                         for p in sig.parameters.values()]
+        self.index = {n: i for i, n in enumerate(self.params)}
+        self.is_tensor = [n in tensor_args for n in self.params]
+        pa = tensor_args if promote_args is None else promote_args
+        self.promote_mask = [n in pa for n in self.params]
+        self.promote = promote
+        self.differentiable = differentiable
+        self.kernels = {}
+
+    def bind(self, args, kwargs):
+        n = len(args)
+        if n > len(self.params):
+            raise TypeError(f"{self.name}() takes {len(self.params)} positional arguments but "
+                            f"{n} were given")
+        vals = list(args) + self.defaults[n:]
+        for k, v in kwargs.items():
+            i = self.index.get(k)
+            if i is None:
+                raise TypeError(f"{self.name}() got an unexpected keyword argument '{k}'")
+            if i < n:
+                raise TypeError(f"{self.name}() got multiple values for argument '{k}'")
+            vals[i] = v
+        for i, v in enumerate(vals):
+            if v is _REQUIRED:
+                raise TypeError(f"{self.name}() missing required argument '{self.params[i]}'")
+        return vals
+
+    def split(self, vals):
+        """(leaves, key): the tensor/scalar leaves and the hashable rest."""
+        leaves = []
+        spec = []
+        for v, is_t in zip(vals, self.is_tensor):
+            if is_t:
+                if isinstance(v, Tensor):
+                    leaves.append(v)
+                    spec.append("T")
+                elif v is None:
+                    spec.append(None)
+                elif type(v) in _PY_SCALAR:
+                    leaves.append(scalar_leaf(v))
+                    spec.append(type(v))
+                elif isinstance(v, (list, tuple)):
+                    sub = []
+                    for x in v:
+                        if isinstance(x, Tensor):
+                            leaves.append(x)
+                            sub.append("T")
+                        elif type(x) in _PY_SCALAR:
+                            leaves.append(scalar_leaf(x))
+                            sub.append(type(x))
+                        else:
+                            raise TypeError(f"{self.name}(): expected a sequence of Tensors, "
+                                            f"got an element of type {type(x).__name__}")
+                    spec.append(("L", tuple(sub)))
+                elif isinstance(v, (np.integer, np.floating, np.bool_)):
+                    v = v.item()
+                    leaves.append(scalar_leaf(v))
+                    spec.append(type(v))
+                else:
+                    raise TypeError(f"{self.name}(): argument '{self.params[len(spec)]}' must be "
+                                    f"Tensor, not {type(v).__name__}")
+            else:
+                spec.append(("V", _static(v)))
+        if self.promote is not None:
+            spec.append(_dt._default.float)
+        return leaves, tuple(spec)
+
+    def kernel(self, key):
+        k = self.kernels.get(key)
+        if k is None:
+            k = self.kernels[key] = Kernel(self._make(key), self.name)
+        return k
+
+    def _make(self, key):
+        fn = self.fn
+        promote = self.promote
+        pmask = self.promote_mask
+        params = self.params
+
+        def kfn(*leaves):
+            it = iter(leaves)
+            vals = []
+            pspecs, pleaves, slots = [], [], []
+            for i, sp in enumerate(key[: len(params)]):
+                if sp is None:
+                    vals.append(None)
+                elif sp == "T" or sp in _PY_SCALAR:
+                    a = next(it)
+                    if promote is not None and pmask[i]:
+                        pspecs.append(sp)
+                        pleaves.append(a)
+                        slots.append((len(vals), None))
+                    vals.append(a)
+                elif sp[0] == "L":
+                    lst = []
+                    for j, s in enumerate(sp[1]):
+                        a = next(it)
+                        if promote is not None and pmask[i]:
+                            pspecs.append(s)
+                            pleaves.append(a)
+                            slots.append((len(vals), j))
+                        lst.append(a)
+                    vals.append(lst)
+                else:
+                    vals.append(_unstatic(sp[1]))
+            if promote is not None and pleaves:
+                rt = result_dtype(pspecs, pleaves)
+                if promote == "int_to_float" and rt._cat <= _dt._INT:
+                    rt = _dt.get_default_dtype()
+                for (vi, j), a in zip(slots, pleaves):
+                    c = a.astype(rt._np) if a.dtype != rt._np else a
+                    if j is None:
+                        vals[vi] = c
+                    else:
+                        vals[vi][j] = c
+            return fn(*vals)
+
+        return kfn
+
+    def __call__(self, *args, out=None, **kwargs):
+        vals = self.bind(args, kwargs)
+        leaves, key = self.split(vals)
+        res = run(self.kernel(key), leaves)
+        if out is not None:
+            return write_out(out, res)
+        return res
+
+    def inplace(self, self_t, *args, **kwargs):
+        """Tensor.X_: the op's result written into self (PyTorch's in-place semantics)."""
+        vals = self.bind((self_t,) + args, kwargs)
+        leaves, key = self.split(vals)
+        if self.promote is not None:
+            _check_inplace(self, self_t, key, leaves)
+        return apply_inplace(self_t, self.kernel(key), leaves[1:], self.name + "_")
+
+
+def _unstatic(v):
+    if isinstance(v, tuple):
+        if len(v) == 4 and v[0] == "__slice__":
+            return slice(*v[1:])
+        return tuple(_unstatic(x) for x in v)
+    return v
+
+
+def _check_inplace(opdef, self_t, key, leaves):
+    specs = [s for s in key if s == "T" or s in _PY_SCALAR]
+    arrays = [x._data if isinstance(x, Tensor) else x for x in leaves]
+    rt = result_dtype(specs, arrays)
+    if opdef.promote == "int_to_float" and rt._cat <= _dt._INT:
+        rt = _dt.get_default_dtype()
+    if not _dt.can_cast(rt, self_t._dtype):
+        raise RuntimeError(f"result type {_scalar_type_name(rt)} can't be cast to the desired "
+                           f"output type {_scalar_type_name(self_t._dtype)}")
+    shapes = [a.shape for a in arrays]
+    try:
+        bshape = np.broadcast_shapes(*shapes)
+    except ValueError:
+        bshape = None
+    if bshape is not None and tuple(bshape) != tuple(arrays[0].shape):
+        raise RuntimeError(f"output with shape {list(arrays[0].shape)} doesn't match the "
+                           f"broadcast shape {list(bshape)}")
+
+
+_SCALAR_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half",
+                 "bfloat16": "BFloat16", "int64": "Long", "int32": "Int", "int16": "Short",
+                 "int8": "Char", "uint8": "Byte", "bool": "Bool", "complex64": "ComplexFloat",
+                 "complex128": "ComplexDouble"}
+
+
+def _scalar_type_name(d):
+    return _SCALAR_NAMES.get(d._name, d._name)
+
+
+_INPLACE_KERNELS = {}
+
+
+def apply_inplace(self_t, kernel, others, name):
+    """Run `kernel(self, *others)` and write the result into self_t, recording autograd.
+
+    A view's write becomes a functional update of its autograd base (PyTorch's CopySlices)."""
+    need_grad = grad_mode.state.enabled and (
+        self_t.requires_grad or any(isinstance(o, Tensor) and o.requires_grad for o in others))
+    if not need_grad:
+        with grad_mode.no_grad():
+            res = run(kernel, [self_t] + list(others))
+        arr = res._data if not isinstance(res, tuple) else res[0]._data
+        if arr.dtype != self_t._dtype._np:
+            arr = arr.astype(self_t._dtype._np)
+        if arr.shape != self_t._data.shape:
+            arr = jnp.broadcast_to(arr, self_t._data.shape)
+        self_t._set_data(arr)
+        return self_t
+    g = self_t._gbase
+    if g is None:
+        if self_t._requires_grad and self_t._grad_fn is None:
+            raise RuntimeError("a leaf Variable that requires grad is being used in an in-place "
+                               "operation.")
+        target, chain = self_t, ()
+    else:
+        if g._requires_grad and g._grad_fn is None:
+            raise RuntimeError("a view of a leaf Variable that requires grad is being used in an "
+                               "in-place operation.")
+        target, chain = g, self_t._gchain
+        if views.has_overlap(chain):
+            _overlap_error()
+    ikey = (id(kernel), chain, self_t._dtype)
+    ik = _INPLACE_KERNELS.get(ikey)
+    if ik is None:
+        fn = kernel.fn
+        dt = self_t._dtype._np
+
+        def ifn(base, *rest):
+            cur = views.apply_chain(base, chain) if chain else base
+            out = fn(cur, *rest)
+            if isinstance(out, tuple):
+                out = out[0]
+            out = jnp.broadcast_to(out.astype(dt), cur.shape)
+            return views.scatter(base, out, chain) if chain else out
+
+        ik = _INPLACE_KERNELS[ikey] = (Kernel(ifn, name), kernel)
+    res = run(ik[0], [target] + list(others))
+    target._set_data(res._data)
+    node = res._grad_fn
+    target._grad_fn = node
+    target._out_nr = 0
+    target._requires_grad = False
+    if node is not None and node.saved and node.saved[0] is not None:
+        r = node.saved[0][0]
+        node.saved[0] = (r, r._vcount)  # the node's own write is not a later modification
+    return self_t
+
+
+def write_out(out, res):
+    """Write an op's result into `out=` (resizing it if its shape differs, like PyTorch)."""
+    if isinstance(res, tuple):
+        for o, r in zip(out, res):
+            write_out(o, r)
+        return out
+    if grad_mode.state.enabled and (res.requires_grad or out.requires_grad):
+        raise RuntimeError(f"{_fn_name(res)}(): functions with out=... arguments don't support "
+                           "automatic differentiation, but one of the arguments requires grad.")
+    arr = res._data
+    if not _dt.can_cast(res._dtype, out._dtype):
+        raise RuntimeError(f"result type {_scalar_type_name(res._dtype)} can't be cast to the "
+                           f"desired output type {_scalar_type_name(out._dtype)}")
+    arr = arr.astype(out._dtype._np)
+    if arr.shape != out._data.shape:
+        out._base = None
+        out._chain = ()
+        out._arr = arr
+        out._vcount += 1
+    else:
+        out._set_data(arr)
+    return out
+
+
+def _fn_name(t):
+    return "op"
+
+
+def op(fn=None, *, name=None, tensor_args=("input",), promote=None, promote_args=None,
+       method=True, inplace=False, function=True, differentiable=True):
+    """Register a pure jax function as a torchlike op (see the module docstring)."""
+    if fn is None:
+        return lambda f: op(f, name=name, tensor_args=tensor_args, promote=promote,
+                            promote_args=promote_args, method=method, inplace=inplace,
+                            function=function, differentiable=differentiable)
+    opname = name or fn.__name__
+    d = OpDef(fn, opname, tuple(tensor_args), promote, promote_args, differentiable)
+    REGISTRY[opname] = d
+
+    def public(*args, **kwargs):
+        return d(*args, **kwargs)
+
+    public.__name__ = opname
+    public.__qualname__ = opname
+    public.__doc__ = fn.__doc__
+    public.__wrapped_op__ = d
+    if method:
+        setattr(Tensor, opname, public)
+    if inplace:
+        def method_(self, *args, **kwargs):
+            return d.inplace(self, *args, **kwargs)
+
+        method_.__name__ = opname + "_"
+        setattr(Tensor, opname + "_", method_)
+    return public

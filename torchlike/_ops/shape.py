@@ -1,0 +1,344 @@
+"""Shape ops that copy: cat, stack, flip, roll, repeat, tile, tril/triu, ..."""
+
+import jax.numpy as jnp
+import numpy as np
+
+from .._core.tensor import Tensor, _wrap_dim
+from .kernel import Kernel, run
+from .registry import op
+
+_RESHAPE = {}
+
+
+def _reshape_copy(t, shape):
+    k = _RESHAPE.get(shape)
+    if k is None:
+        k = _RESHAPE[shape] = Kernel(lambda a: jnp.reshape(a, shape), "reshape")
+    return run(k, [t])
+
+
+@op()
+def clone(input, memory_format=None):
+    return jnp.array(input, copy=True)
+
+
+def contiguous(self, memory_format=None):
+    return self if self.is_contiguous() else clone(self)
+
+
+Tensor.contiguous = contiguous
+
+
+def _check_cat(tensors, dim):
+    if not tensors:
+        raise RuntimeError("torch.cat(): expected a non-empty list of Tensors")
+    shapes = [t.shape for t in tensors]
+    nd = [len(s) for s in shapes if not (len(s) == 1 and s[0] == 0)]
+    if not nd:
+        return 0
+    n = nd[0]
+    d = _wrap_dim(dim, n)
+    ref = next(s for s in shapes if not (len(s) == 1 and s[0] == 0))
+    for i, s in enumerate(shapes):
+        if len(s) == 1 and s[0] == 0:
+            continue
+        if len(s) != n:
+            raise RuntimeError(f"Tensors must have same number of dimensions: got {n} and {len(s)}")
+        for j in range(n):
+            if j != d and s[j] != ref[j]:
+                raise RuntimeError(f"Sizes of tensors must match except in dimension {d}. Expected "
+                                   f"size {ref[j]} but got size {s[j]} for tensor number {i} in "
+                                   "the list.")
+    return d
+
+
+@op(tensor_args=("tensors",), promote="default", method=False)
+def _cat(tensors, dim=0):
+    ts = [t for t in tensors if not (t.ndim == 1 and t.shape[0] == 0)] or list(tensors)[:1]
+    return jnp.concatenate(ts, axis=dim)
+
+
+def cat(tensors, dim=0, *, out=None):
+    if isinstance(tensors, Tensor):
+        raise TypeError("cat(): argument 'tensors' (position 1) must be tuple of Tensors, not Tensor")
+    tensors = list(tensors)
+    d = _check_cat(tensors, dim)
+    return _cat(tensors, d, out=out)
+
+
+concat = concatenate = cat
+
+
+@op(tensor_args=("tensors",), promote="default", method=False)
+def _stack(tensors, dim=0):
+    return jnp.stack(tensors, axis=dim)
+
+
+def stack(tensors, dim=0, *, out=None):
+    tensors = list(tensors)
+    if not tensors:
+        raise RuntimeError("stack expects a non-empty TensorList")
+    s0 = tensors[0].shape
+    for i, t in enumerate(tensors):
+        if t.shape != s0:
+            raise RuntimeError(f"stack expects each tensor to be equal size, but got {list(s0)} at "
+                               f"entry 0 and {list(t.shape)} at entry {i}")
+    d = _wrap_dim(dim, len(s0) + 1)
+    return _stack(tensors, d, out=out)
+
+
+def hstack(tensors, *, out=None):
+    tensors = [atleast_1d(t) for t in tensors]
+    return cat(tensors, 0 if tensors[0].dim() == 1 else 1, out=out)
+
+
+def vstack(tensors, *, out=None):
+    return cat([atleast_2d(t) for t in tensors], 0, out=out)
+
+
+row_stack = vstack
+
+
+def dstack(tensors, *, out=None):
+    return cat([atleast_3d(t) for t in tensors], 2, out=out)
+
+
+def column_stack(tensors, *, out=None):
+    ts = [t.reshape(-1, 1) if t.dim() <= 1 else t for t in tensors]
+    return cat(ts, 1, out=out)
+
+
+def atleast_1d(*tensors):
+    if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
+        return tuple(atleast_1d(t) for t in tensors[0])
+    if len(tensors) > 1:
+        return tuple(atleast_1d(t) for t in tensors)
+    t = tensors[0]
+    return t.reshape(1) if t.dim() == 0 else t
+
+
+def atleast_2d(*tensors):
+    if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
+        return tuple(atleast_2d(t) for t in tensors[0])
+    if len(tensors) > 1:
+        return tuple(atleast_2d(t) for t in tensors)
+    t = tensors[0]
+    return t.reshape(1, -1) if t.dim() < 2 else t
+
+
+def atleast_3d(*tensors):
+    if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
+        return tuple(atleast_3d(t) for t in tensors[0])
+    if len(tensors) > 1:
+        return tuple(atleast_3d(t) for t in tensors)
+    t = tensors[0]
+    if t.dim() == 0:
+        return t.reshape(1, 1, 1)
+    if t.dim() == 1:
+        return t.reshape(1, -1, 1)
+    if t.dim() == 2:
+        return t.unsqueeze(-1)
+    return t
+
+
+def _dims(dims, n):
+    dims = (dims,) if isinstance(dims, int) else tuple(dims)
+    return tuple(_wrap_dim(d, n) for d in dims)
+
+
+@op()
+def _flip(input, dims):
+    return jnp.flip(input, dims) if dims else input
+
+
+def flip(input, dims):
+    return _flip(input, _dims(dims, input.dim()))
+
+
+def fliplr(input):
+    if input.dim() < 2:
+        raise RuntimeError("Input must be >= 2-d.")
+    return flip(input, 1)
+
+
+def flipud(input):
+    if input.dim() < 1:
+        raise RuntimeError("Input must be >= 1-d.")
+    return flip(input, 0)
+
+
+@op()
+def _roll(input, shifts, dims):
+    if dims is None:
+        return jnp.roll(input.reshape(-1), shifts).reshape(input.shape)
+    return jnp.roll(input, shifts, dims)
+
+
+def roll(input, shifts, dims=None):
+    if dims is None:
+        return _roll(input, shifts if isinstance(shifts, int) else tuple(shifts), None)
+    shifts = (shifts,) if isinstance(shifts, int) else tuple(shifts)
+    d = _dims(dims, input.dim())
+    if len(shifts) != len(d):
+        raise RuntimeError(f"shifts and dimensions must align. shifts: {len(shifts)}, dims:{len(d)}")
+    return _roll(input, shifts, d)
+
+
+@op()
+def _rot90(input, k, dims):
+    return jnp.rot90(input, k, dims)
+
+
+def rot90(input, k=1, dims=(0, 1)):
+    if len(dims) != 2:
+        raise RuntimeError(f"expected total rotation dims == 2, but got dims = {len(dims)}")
+    return _rot90(input, k, _dims(dims, input.dim()))
+
+
+@op()
+def _repeat(input, repeats):
+    lead = len(repeats) - input.ndim
+    x = input.reshape((1,) * lead + input.shape)
+    return jnp.tile(x, repeats)
+
+
+def repeat(self, *sizes):
+    sizes = sizes[0] if len(sizes) == 1 and isinstance(sizes[0], (tuple, list)) else sizes
+    sizes = tuple(int(s) for s in sizes)
+    if len(sizes) < self.dim():
+        raise RuntimeError("Number of dimensions of repeat dims can not be smaller than number "
+                           "of dimensions of tensor")
+    return _repeat(self, sizes)
+
+
+Tensor.repeat = repeat
+
+
+def tile(input, dims):
+    dims = tuple(dims)
+    if len(dims) < input.dim():
+        dims = (1,) * (input.dim() - len(dims)) + dims
+    return _repeat(input, dims)
+
+
+Tensor.tile = tile
+
+
+@op(tensor_args=("input", "repeats"))
+def _repeat_interleave(input, repeats, dim, total):
+    if dim is None:
+        input = input.reshape(-1)
+        dim = 0
+    return jnp.repeat(input, repeats, axis=dim, total_repeat_length=total)
+
+
+def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
+    if repeats is None:  # torch.repeat_interleave(repeats): indices repeated
+        from .creation import arange
+        r = input
+        return repeat_interleave(arange(r.numel()), r, 0)
+    if dim is not None:
+        dim = _wrap_dim(dim, input.dim())
+    if isinstance(repeats, Tensor):
+        if repeats.dim() == 0 or repeats.numel() == 1:
+            repeats = int(repeats.item())
+        else:
+            r = np.asarray(repeats._data)
+            if (r < 0).any():
+                raise RuntimeError("repeats can not be negative")
+            total = int(r.sum()) if output_size is None else output_size
+            return _repeat_interleave(input, repeats, dim, total)
+    if repeats < 0:
+        raise RuntimeError("repeats can not be negative")
+    n = input.numel() if dim is None else input.shape[dim]
+    return _repeat_interleave(input, repeats, dim, n * repeats)
+
+
+Tensor.repeat_interleave = repeat_interleave
+
+
+@op(inplace=True)
+def tril(input, diagonal=0):
+    if input.ndim < 2:
+        raise RuntimeError("tril: input tensor must have at least 2 dimensions")
+    return jnp.tril(input, diagonal)
+
+
+@op(inplace=True)
+def triu(input, diagonal=0):
+    if input.ndim < 2:
+        raise RuntimeError("triu: input tensor must have at least 2 dimensions")
+    return jnp.triu(input, diagonal)
+
+
+@op()
+def diag(input, diagonal=0):
+    if input.ndim not in (1, 2):
+        raise RuntimeError("diag(): Supports 1D or 2D tensors. Got " + str(input.ndim) + "D")
+    return jnp.diag(input, diagonal)
+
+
+@op()
+def diag_embed(input, offset=0, dim1=-2, dim2=-1):
+    n = input.shape[-1] + abs(offset)
+    eye = jnp.eye(n, k=offset, dtype=bool)
+    idx = jnp.arange(n)
+    out_nd = input.ndim + 1
+    d1, d2 = dim1 % out_nd, dim2 % out_nd
+    # build with the two new dims last, then move them
+    base = jnp.zeros(input.shape[:-1] + (n, n), input.dtype)
+    rows = idx[: input.shape[-1]] + max(-offset, 0)
+    cols = idx[: input.shape[-1]] + max(offset, 0)
+    base = base.at[..., rows, cols].set(input)
+    return jnp.moveaxis(base, (-2, -1), (d1, d2))
+
+
+@op()
+def diagflat(input, offset=0):
+    return jnp.diagflat(input, offset)
+
+
+@op(tensor_args=("tensors",), method=False)
+def _broadcast_tensors(tensors):
+    shape = jnp.broadcast_shapes(*[t.shape for t in tensors])
+    return tuple(jnp.broadcast_to(t, shape) for t in tensors)
+
+
+def broadcast_tensors(*tensors):
+    if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
+        tensors = tuple(tensors[0])
+    shape = broadcast_shapes(*[t.shape for t in tensors])
+    return tuple(t.expand(*shape) for t in tensors)
+
+
+def broadcast_shapes(*shapes):
+    from .._core.size import Size
+    norm = [(s,) if isinstance(s, int) else tuple(s) for s in shapes]
+    try:
+        return Size(np.broadcast_shapes(*norm))
+    except ValueError:
+        raise RuntimeError(f"Shape mismatch: objects cannot be broadcast to a single shape") from None
+
+
+@op(tensor_args=("input", "other"), promote="default")
+def cross(input, other, dim=None):
+    if dim is None:
+        dim = next(i for i, s in enumerate(jnp.broadcast_shapes(input.shape, other.shape)) if s == 3)
+    return jnp.cross(input, other, axis=dim)
+
+
+def meshgrid(*tensors, indexing="ij"):
+    if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
+        tensors = tuple(tensors[0])
+    shape = [t.numel() for t in tensors]
+    if indexing == "xy" and len(tensors) >= 2:
+        shape[0], shape[1] = shape[1], shape[0]
+    out = []
+    for i, t in enumerate(tensors):
+        j = i
+        if indexing == "xy" and len(tensors) >= 2 and i < 2:
+            j = 1 - i
+        s = [1] * len(tensors)
+        s[j] = t.numel()
+        out.append(t.reshape(*s).expand(*shape))
+    return tuple(out)

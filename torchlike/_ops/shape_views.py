@@ -1,0 +1,441 @@
+"""View ops: results alias their input (reshape-as-view, transpose, slicing, expand, ...)."""
+
+import math
+
+import jax.numpy as jnp
+
+from .._core import grad_mode, views
+from .._core.tensor import Tensor, _wrap_dim
+from .kernel import Kernel, run
+
+_VIEW_KERNELS = {}
+
+
+def view_kernel(chain):
+    """The kernel applying a view chain (used for a view's grad_fn)."""
+    k = _VIEW_KERNELS.get(chain)
+    if k is None:
+        name = {"idx": "slice", "reshape": "view", "permute": "permute", "expand": "expand",
+                "diag": "diagonal", "strided": "as_strided", "unfold": "unfold"}.get(
+                    chain[-1][0], "view") if chain else "alias"
+        k = _VIEW_KERNELS[chain] = Kernel(lambda a: views.apply_chain(a, chain), name)
+    return k
+
+
+def make_view(t, step):
+    """A new tensor viewing `t` through one more step."""
+    v = object.__new__(Tensor)
+    if t._base is None:
+        v._base = t
+        v._chain = (step,)
+    else:
+        v._base = t._base
+        v._chain = t._chain + (step,)
+    if step[0] == "strided":
+        # as_strided addresses the root's storage directly
+        v._chain = (step,)
+    v._dtype = t._dtype
+    v._device = t._device
+    if not grad_mode.state.enabled:
+        v._detached_view = True  # a view made under no_grad does not track its base's history
+    elif t._gbase is None:
+        v._gbase = t
+        v._gchain = (step,)
+    else:
+        v._gbase = t._gbase
+        v._gchain = t._gchain + (step,)
+    return v
+
+
+def _shape(t):
+    return t._data.shape
+
+
+def infer_size(shape, numel):
+    shape = list(shape)
+    neg = [i for i, s in enumerate(shape) if s == -1]
+    if len(neg) > 1:
+        raise RuntimeError("only one dimension can be inferred")
+    for s in shape:
+        if s < -1:
+            raise RuntimeError(f"invalid shape dimension {s}")
+    known = math.prod(s for s in shape if s != -1)
+    if neg:
+        if known == 0 or numel % known:
+            raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {numel}")
+        shape[neg[0]] = numel // known
+    elif known != numel:
+        raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {numel}")
+    return tuple(shape)
+
+
+def _size_arg(size):
+    if len(size) == 1 and isinstance(size[0], (tuple, list)):
+        size = size[0]
+    return tuple(int(s) for s in size)
+
+
+def view(self, *shape):
+    from .._core import dtypes as _dt
+    if len(shape) == 1 and isinstance(shape[0], _dt.dtype):
+        return view_dtype(self, shape[0])
+    shape = infer_size(_size_arg(shape), self.numel())
+    old = _shape(self)
+    if tuple(shape) == tuple(old):
+        return make_view(self, ("reshape", shape))
+    lay_shape, lay_strides, _ = self._layout()
+    if views.view_strides(lay_shape, lay_strides, shape) is None:
+        raise RuntimeError("view size is not compatible with input tensor's size and stride (at "
+                           "least one dimension spans across two contiguous subspaces). Use "
+                           ".reshape(...) instead.")
+    return make_view(self, ("reshape", shape))
+
+
+def view_dtype(self, dtype):
+    raise NotImplementedError("Tensor.view(dtype) is not supported by torchlike yet; use "
+                              ".to(dtype) for a value conversion")
+
+
+def reshape(self, *shape):
+    shape = infer_size(_size_arg(shape), self.numel())
+    lay_shape, lay_strides, _ = self._layout()
+    if views.view_strides(lay_shape, lay_strides, shape) is not None:
+        return make_view(self, ("reshape", shape))
+    from .shape import _reshape_copy
+    return _reshape_copy(self, shape)
+
+
+def view_as(self, other):
+    return view(self, *other.shape)
+
+
+def reshape_as(self, other):
+    return reshape(self, *other.shape)
+
+
+def permute(self, *dims):
+    dims = _size_arg(dims)
+    n = self.dim()
+    if len(dims) != n:
+        raise RuntimeError(f"permute(sparse_coo): number of dimensions in the tensor input does "
+                           f"not match the length of the desired ordering of dimensions i.e. "
+                           f"input.dim() = {n} is not equal to len(dims) = {len(dims)}")
+    d = tuple(_wrap_dim(x, n) for x in dims)
+    if len(set(d)) != n:
+        raise RuntimeError("permute(): duplicate dims are not allowed.")
+    return make_view(self, ("permute", d))
+
+
+def transpose(self, dim0, dim1):
+    n = self.dim()
+    if n == 0:
+        _wrap_dim(dim0, 0), _wrap_dim(dim1, 0)
+        return make_view(self, ("permute", ()))
+    d0, d1 = _wrap_dim(dim0, n), _wrap_dim(dim1, n)
+    p = list(range(n))
+    p[d0], p[d1] = p[d1], p[d0]
+    return make_view(self, ("permute", tuple(p)))
+
+
+swapaxes = swapdims = transpose
+
+
+def t(self):
+    n = self.dim()
+    if n > 2:
+        raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {n}D")
+    return transpose(self, 0, 1) if n == 2 else make_view(self, ("permute", tuple(range(n))))
+
+
+def movedim(self, source, destination):
+    n = self.dim()
+    src = (source,) if isinstance(source, int) else tuple(source)
+    dst = (destination,) if isinstance(destination, int) else tuple(destination)
+    if len(src) != len(dst):
+        raise RuntimeError(f"movedim: Invalid source or destination dims: source ({list(src)} "
+                           f"dims) should contain the same number of dims as destination "
+                           f"({list(dst)} dims)")
+    src = [_wrap_dim(s, n) for s in src]
+    dst = [_wrap_dim(s, n) for s in dst]
+    order = [i for i in range(n) if i not in src]
+    perm = [None] * n
+    for s, d in zip(src, dst):
+        perm[d] = s
+    it = iter(order)
+    perm = tuple(p if p is not None else next(it) for p in perm)
+    return make_view(self, ("permute", perm))
+
+
+moveaxis = movedim
+
+
+def squeeze(self, dim=None):
+    shape = _shape(self)
+    n = len(shape)
+    if dim is None:
+        dims = [i for i, s in enumerate(shape) if s == 1]
+    else:
+        ds = (dim,) if isinstance(dim, int) else tuple(dim)
+        dims = [_wrap_dim(d, n) for d in ds]
+        dims = [d for d in dims if n and shape[d] == 1]
+    new = tuple(s for i, s in enumerate(shape) if i not in dims)
+    return make_view(self, ("reshape", new))
+
+
+def unsqueeze(self, dim):
+    shape = list(_shape(self))
+    d = _wrap_dim(dim, len(shape) + 1)
+    shape.insert(d, 1)
+    return make_view(self, ("reshape", tuple(shape)))
+
+
+def flatten(self, start_dim=0, end_dim=-1):
+    shape = _shape(self)
+    n = len(shape)
+    if n == 0:
+        return reshape(self, 1)
+    s, e = _wrap_dim(start_dim, n), _wrap_dim(end_dim, n)
+    if s > e:
+        raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
+    new = shape[:s] + (math.prod(shape[s:e + 1]),) + shape[e + 1:]
+    return reshape(self, new)
+
+
+def unflatten(self, dim, sizes):
+    shape = _shape(self)
+    d = _wrap_dim(dim, len(shape))
+    sizes = infer_size(tuple(sizes), shape[d])
+    return view(self, shape[:d] + sizes + shape[d + 1:])
+
+
+def expand(self, *sizes):
+    sizes = _size_arg(sizes)
+    shape = _shape(self)
+    if len(sizes) < len(shape):
+        raise RuntimeError(f"expand(torch.FloatTensor{{{list(shape)}}}, size={list(sizes)}): the "
+                           f"number of sizes provided ({len(sizes)}) must be greater or equal to "
+                           f"the number of dimensions in the tensor ({len(shape)})")
+    lead = len(sizes) - len(shape)
+    out = []
+    for i, s in enumerate(sizes):
+        if i < lead:
+            if s < 0:
+                raise RuntimeError(f"The expanded size of the tensor ({s}) isn't allowed in a "
+                                   "leading, non-existing dimension 0")
+            out.append(s)
+        else:
+            cur = shape[i - lead]
+            if s == -1:
+                out.append(cur)
+            elif cur != s and cur != 1:
+                raise RuntimeError(f"The expanded size of the tensor ({s}) must match the existing "
+                                   f"size ({cur}) at non-singleton dimension {i}.  Target sizes: "
+                                   f"{list(sizes)}.  Tensor sizes: {list(shape)}")
+            else:
+                out.append(s)
+    return make_view(self, ("expand", tuple(out)))
+
+
+def expand_as(self, other):
+    return expand(self, *other.shape)
+
+
+def broadcast_to(input, size):
+    return expand(input, *size)
+
+
+def diagonal(input, offset=0, dim1=0, dim2=1):
+    n = input.dim()
+    d1, d2 = _wrap_dim(dim1, n), _wrap_dim(dim2, n)
+    if d1 == d2:
+        raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
+    return make_view(input, ("diag", offset, d1, d2))
+
+
+def select(input, dim, index):
+    shape = _shape(input)
+    n = len(shape)
+    if n == 0:
+        raise IndexError("select() cannot be applied to a 0-dim tensor.")
+    d = _wrap_dim(dim, n)
+    size = shape[d]
+    if not -size <= index < size:
+        raise IndexError(f"select(): index {index} out of range for tensor of size "
+                         f"{list(shape)} at dimension {dim}")
+    items = tuple(("s", None, None, None) for _ in range(d)) + (("i", index % size),)
+    return make_view(input, ("idx", items))
+
+
+def narrow(input, dim, start, length):
+    shape = _shape(input)
+    d = _wrap_dim(dim, len(shape))
+    start = int(start)
+    if start < 0:
+        start += shape[d]
+    if not 0 <= start <= shape[d] or length < 0 or start + length > shape[d]:
+        raise RuntimeError(f"start ({start}) + length ({length}) exceeds dimension size "
+                           f"({shape[d]}).")
+    items = tuple(("s", None, None, None) for _ in range(d)) + (("s", start, start + length, 1),)
+    return make_view(input, ("idx", items))
+
+
+def _slice_dim(input, d, start, stop):
+    items = tuple(("s", None, None, None) for _ in range(d)) + (("s", start, stop, 1),)
+    return make_view(input, ("idx", items))
+
+
+def unbind(input, dim=0):
+    d = _wrap_dim(dim, input.dim())
+    return tuple(select(input, d, i) for i in range(_shape(input)[d]))
+
+
+def split(tensor, split_size_or_sections, dim=0):
+    shape = _shape(tensor)
+    d = _wrap_dim(dim, len(shape))
+    n = shape[d]
+    if isinstance(split_size_or_sections, int):
+        s = split_size_or_sections
+        if s <= 0 and n:
+            raise RuntimeError(f"split_size can only be 0 if dimension size is 0, but got "
+                               f"dimension size of {n}")
+        sizes = [min(s, n - i) for i in range(0, n, s)] if s else [0]
+        if not sizes:
+            sizes = [0]
+    else:
+        sizes = list(split_size_or_sections)
+        if sum(sizes) != n:
+            raise RuntimeError(f"split_with_sizes expects split_sizes to sum exactly to {n} (input "
+                               f"tensor's size at dimension {d}), but got split_sizes={sizes}")
+    out, start = [], 0
+    for s in sizes:
+        out.append(_slice_dim(tensor, d, start, start + s))
+        start += s
+    return tuple(out)
+
+
+def chunk(input, chunks, dim=0):
+    if chunks <= 0:
+        raise RuntimeError("chunk expects `chunks` to be greater than 0, got: " + str(chunks))
+    n = _shape(input)[_wrap_dim(dim, input.dim())]
+    size = -(-n // chunks) if n else 0
+    if size == 0:
+        return split(input, [0] * chunks if n == 0 else 1, dim)[:chunks] if n else tuple(
+            _slice_dim(input, _wrap_dim(dim, input.dim()), 0, 0) for _ in range(chunks))
+    return split(input, size, dim)
+
+
+def tensor_split(input, indices_or_sections, dim=0):
+    d = _wrap_dim(dim, input.dim())
+    n = _shape(input)[d]
+    if isinstance(indices_or_sections, int):
+        k = indices_or_sections
+        if k <= 0:
+            raise RuntimeError(f"number of sections must be larger than 0, got {k}")
+        q, r = divmod(n, k)
+        bounds, s = [], 0
+        for i in range(k):
+            e = s + q + (1 if i < r else 0)
+            bounds.append((s, e))
+            s = e
+    else:
+        idx = [int(i) for i in indices_or_sections]
+        bounds, s = [], 0
+        for i in idx + [n]:
+            e = max(min(i, n), s) if i >= 0 else max(n + i, s)
+            bounds.append((s, e))
+            s = e
+    return tuple(_slice_dim(input, d, a, b) for a, b in bounds)
+
+
+def hsplit(input, sections):
+    return tensor_split(input, sections, 1 if input.dim() > 1 else 0)
+
+
+def vsplit(input, sections):
+    return tensor_split(input, sections, 0)
+
+
+def dsplit(input, sections):
+    return tensor_split(input, sections, 2)
+
+
+def as_strided(input, size, stride, storage_offset=None):
+    off = input.storage_offset() if storage_offset is None else storage_offset
+    size, stride = tuple(size), tuple(stride)
+    root_n = input._root()._data.size
+    if size and math.prod(size) and off + sum((s - 1) * st for s, st in zip(size, stride)) >= root_n:
+        raise RuntimeError(f"setStorage: sizes {list(size)}, strides {list(stride)}, storage "
+                           f"offset {off} requiring a storage size out of bounds of the "
+                           f"storage of size {root_n}")
+    return make_view(input, ("strided", size, stride, off))
+
+
+def unfold(self, dimension, size, step):
+    shape = _shape(self)
+    d = _wrap_dim(dimension, len(shape))
+    if size > (shape[d] if shape else 1):
+        raise RuntimeError(f"maximum size for tensor at dimension {d} is {shape[d]} but size is "
+                           f"{size}")
+    if step <= 0:
+        raise RuntimeError(f"step is {step} but must be > 0")
+    return make_view(self, ("unfold", d, size, step))
+
+
+def real(input):
+    if not input.is_complex():
+        return input
+    return make_view(input, ("real",))
+
+
+def imag(input):
+    if not input.is_complex():
+        raise RuntimeError("imag is not implemented for tensors with non-complex dtypes.")
+    return make_view(input, ("imag",))
+
+
+def _T(self):
+    n = self.dim()
+    return permute(self, *reversed(range(n)))
+
+
+def _mT(self):
+    if self.dim() < 2:
+        raise RuntimeError("tensor.mT is only supported on matrices or batches of matrices. Got "
+                           f"{self.dim()}-D tensor.")
+    return transpose(self, -2, -1)
+
+
+for _name in ("view", "view_as", "reshape", "reshape_as", "permute", "transpose", "swapaxes",
+              "swapdims", "t", "movedim", "moveaxis", "squeeze", "unsqueeze", "flatten",
+              "unflatten", "expand", "expand_as", "broadcast_to", "diagonal", "select", "narrow",
+              "unbind", "split", "chunk", "tensor_split", "hsplit", "vsplit", "dsplit",
+              "as_strided", "unfold"):
+    setattr(Tensor, _name, globals()[_name])
+Tensor.T = property(_T)
+Tensor.mT = property(_mT)
+Tensor.real = property(real, lambda self, v: real(self).copy_(v))
+Tensor.imag = property(imag, lambda self, v: imag(self).copy_(v))
+Tensor.H = property(lambda self: _T(self).conj())
+Tensor.mH = property(lambda self: _mT(self).conj())
+
+
+def _inplace_meta(name, fn):
+    def method_(self, *args):
+        # in-place view ops re-point this tensor at the result's layout
+        new = fn(self, *args)
+        if self._base is None:
+            self._arr = new._data  # a root keeps owning its (re-laid-out) data
+            return self
+        self.__dict__.pop("_arr", None)
+        self._base, self._chain = new._base, new._chain
+        self._gbase, self._gchain = new._gbase, new._gchain
+        self._vsrc = None
+        return self
+    method_.__name__ = name
+    return method_
+
+
+for _name, _fn in (("t_", t), ("transpose_", transpose), ("squeeze_", squeeze),
+                   ("unsqueeze_", unsqueeze), ("swapaxes_", transpose), ("swapdims_", transpose),
+                   ("as_strided_", as_strided)):
+    setattr(Tensor, _name, _inplace_meta(_name, _fn))
