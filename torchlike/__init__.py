@@ -127,3 +127,5 @@ conj_physical = _pointwise.conj_physical
 __version__ = "2.13.0+torchlike.0.1.0"
 version = type("version", (), {"__version__": __version__, "cuda": None, "hip": None,
                                 "debug": False, "git_version": "torchlike"})
+from ._compile import compile  # noqa: E402,F401
+from . import compiler  # noqa: E402,F401

@@ -10,6 +10,7 @@ import numpy as np
 
 from .._core import grad_mode
 from .._core.autograd import Node
+from .._core.tensor import Tensor, _wrap_out
 
 
 def _differentiable(dt):
@@ -136,7 +137,6 @@ def run(kernel, leaves, device=None):
     """Execute `kernel` on `leaves` (Tensors, arrays or None); returns Tensor output(s).
 
     Records a Node when grad mode is on and a floating leaf requires grad."""
-    from .._core.tensor import Tensor, _wrap_out
 
     arrays = []
     edges = None
