@@ -488,9 +488,27 @@ class Optimizer:
         self.param_groups.append(param_group)
 
 
+_LEGACY_TENSOR_TYPES = {
+    "float32": "FloatTensor",
+    "float64": "DoubleTensor",
+    "float16": "HalfTensor",
+    "bfloat16": "BFloat16Tensor",
+    "int64": "LongTensor",
+    "int32": "IntTensor",
+    "int16": "ShortTensor",
+    "int8": "CharTensor",
+    "uint8": "ByteTensor",
+    "bool": "BoolTensor",
+    "complex64": "ComplexFloatTensor",
+    "complex128": "ComplexDoubleTensor",
+}
+
+
 def _typename(obj) -> str:
+    """torch.typename: 'torch.FloatTensor' for a float32 tensor, 'module.Class' otherwise."""
     if isinstance(obj, Tensor):
-        return "torch.Tensor"
+        name = _LEGACY_TENSOR_TYPES.get(str(obj.dtype).replace("torch.", ""), "Tensor")
+        return "torch." + name
     module = type(obj).__module__
     name = type(obj).__qualname__
     return name if module in ("builtins", None) else f"{module}.{name}"

@@ -7,11 +7,11 @@ from copy import deepcopy
 from typing import Any, Literal
 
 import jax.numpy as jnp
-from torchlike.nn.modules.batchnorm import _BatchNorm
 
 from torchlike._core.grad_mode import no_grad
 from torchlike._core.tensor import Tensor, wrap
 from torchlike.nn import Module
+from torchlike.nn.modules.batchnorm import _BatchNorm
 
 from ._functional import lerp
 from .lr_scheduler import LRScheduler, _format_param
