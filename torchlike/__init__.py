@@ -129,3 +129,5 @@ version = type("version", (), {"__version__": __version__, "cuda": None, "hip": 
                                 "debug": False, "git_version": "torchlike"})
 from ._compile import compile  # noqa: E402,F401
 from . import compiler  # noqa: E402,F401
+from ._core._tensor_str import set_printoptions, get_printoptions, printoptions  # noqa: E402,F401
+from ._core import _tensor_str  # noqa: E402,F401

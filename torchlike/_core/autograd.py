@@ -10,6 +10,7 @@ import jax
 import jax.numpy as jnp
 
 from . import grad_mode
+from .._lazy import LazyArray, call as _lazy_call, _astype
 
 
 class Node:
@@ -173,7 +174,12 @@ def _add(a, b):
         return b
     if b is None:
         return a
+    if type(a) is LazyArray or type(b) is LazyArray:
+        return _lazy_call(_ADD, (a, b))
     return a + b
+
+
+_ADD = jax.jit(lambda a, b: a + b)
 
 
 def run_backward(roots, retain_graph, create_graph, capture=None, accumulate=True):
@@ -315,13 +321,13 @@ def _accumulate(node, g, create_graph):
         var._grad = gt if var._grad is None else var._grad + gt
     else:
         if g.dtype != var._dtype._np:
-            g = g.astype(var._dtype._np)
+            g = _lazy_call(_astype(var._dtype._np), (g,))
         if var._grad is None:
             var._grad = wrap(g, device=var._device)
         elif var._grad.requires_grad:
             var._grad = var._grad + wrap(g)
         else:
-            var._grad._set_data(var._grad._data + g)
+            var._grad._set_data(_add(var._grad._data, g))
     if node.post_hooks:
         for h in list(node.post_hooks.values()):
             h(var)

@@ -17,6 +17,7 @@ from . import grad_mode, views
 from .autograd import AccumulateGrad, _Handle, run_backward
 from .device import CPU, canonical, jax_device, multi_device
 from .size import Size
+from .._lazy import LazyArray, call as _lazy_call
 
 _BY_NP = _dt._BY_NP
 
@@ -77,14 +78,20 @@ class Tensor:
     def _data(self):
         b = self._base
         if b is None:
-            return self._arr
-        src = b._arr
+            a = self._arr
+            if type(a) is LazyArray and a.value is not None:
+                a = self._arr = a.value
+            return a
+        src = b._data
         if not self._chain:
             return src
         if self._vsrc is not src:
-            self._varr = views.reader(self._chain)(src)
+            self._varr = _lazy_call(views.reader(self._chain), (src,))
             self._vsrc = src
-        return self._varr
+        v = self._varr
+        if type(v) is LazyArray and v.value is not None:
+            v = self._varr = v.value
+        return v
 
     def _set_data(self, arr):
         """Overwrite this tensor's value in place (no autograd); visible through all aliases."""
@@ -98,11 +105,9 @@ class Tensor:
         else:
             if views.has_overlap(self._chain):
                 _overlap_error()
-            b._arr = views.writer(self._chain)(b._arr, arr)
+            b._arr = _lazy_call(views.writer(self._chain), (b._data, arr))
             b._vcount += 1
-            self._vsrc = b._arr
-            self._varr = arr if arr.shape == self._varr.shape and arr.dtype == self._varr.dtype \
-                else views.reader(self._chain)(b._arr)
+            self._vsrc = None
 
     def _root(self):
         return self._base if self._base is not None else self
@@ -447,7 +452,7 @@ class Tensor:
 
     def __repr__(self, *, tensor_contents=None):
         from ._tensor_str import tensor_repr
-        return tensor_repr(self)
+        return tensor_repr(self, tensor_contents=tensor_contents)
 
     def __str__(self):
         return self.__repr__()
@@ -606,6 +611,9 @@ def _overlap_error():
 
 
 def _no_trace(a, what):
+    if type(a) is LazyArray and a.value is None:
+        a.trace.materialize(what)
+        return
     if isinstance(a, jax.core.Tracer):
         from .._compile_errors import GraphBreak
         raise GraphBreak(f"{what} needs a concrete value")

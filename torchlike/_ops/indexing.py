@@ -11,6 +11,7 @@ from .._core import grad_mode
 from .._core.tensor import Tensor, _wrap_dim, wrap
 from .kernel import Kernel, run
 from .registry import apply_inplace, op, scalar_leaf
+from .._lazy import LazyArray as _LazyArray
 from .shape_views import make_view
 
 _INT_TYPES = (builtins.int, np.integer)
@@ -136,7 +137,7 @@ def _adv_spec(index, shape):
             if it.dtype.is_floating_point or it.dtype.is_complex:
                 raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
             a = it._data
-            if not isinstance(a, jax.core.Tracer) and a.size:
+            if not isinstance(a, (jax.core.Tracer, _LazyArray)) and a.size:
                 lo, hi = int(jnp.min(a)), int(jnp.max(a))
                 size = shape[d]
                 if lo < -size or hi >= size:
@@ -319,7 +320,7 @@ def _check_index_dtype(index, name):
 
 def _check_bounds(index, size, name, dim):
     a = index._data
-    if isinstance(a, jax.core.Tracer) or a.size == 0:
+    if isinstance(a, (jax.core.Tracer, _LazyArray)) or a.size == 0:
         return
     lo, hi = int(jnp.min(a)), int(jnp.max(a))
     if lo < -size or hi >= size:

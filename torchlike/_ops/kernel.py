@@ -11,6 +11,7 @@ import numpy as np
 from .._core import grad_mode
 from .._core.autograd import Node
 from .._core.tensor import Tensor, _wrap_out
+from .. import _lazy
 
 
 def _differentiable(dt):
@@ -82,7 +83,13 @@ class Kernel:
         f = self.bwd_fn(node.needs, ct_mask)
         if not create_graph:
             cts = tuple(None if c is None else c for c in cts)
-            return list(f(node.primals, cts))
+            tr = _lazy.state.trace
+            if tr is not None:
+                return list(tr.call(f, (node.primals, cts)))
+            prim = node.primals
+            if any(type(p) is _lazy.LazyArray for p in prim):
+                prim = node.primals = tuple(_lazy.concrete(p) for p in prim)
+            return list(f(prim, tuple(_lazy.concrete(c) for c in cts)))
         return _backward_graph(self, node, f, ct_mask, cts)
 
     def depends_on(self, node, i):
@@ -94,7 +101,8 @@ class Kernel:
             ct_mask = tuple(True if k in diff else None for k in range(len(node.out_avals)))
             f = self.bwd_fn(node.needs, ct_mask)
             cts = tuple(jnp.zeros(node.out_avals[k][0], node.out_avals[k][1]) for k in diff)
-            jaxpr = jax.make_jaxpr(lambda *p: f(p, cts))(*node.primals)
+            structs = [jax.ShapeDtypeStruct(a.shape, a.dtype) for a in node.primals]
+            jaxpr = jax.make_jaxpr(lambda *p: f(p, cts))(*structs)
             used = set()
             for eqn in jaxpr.jaxpr.eqns:
                 for v in eqn.invars:
@@ -158,7 +166,8 @@ def run(kernel, leaves, device=None):
                     saved[i] = (r, r._vcount)
         else:
             arrays.append(x)
-    out = kernel.fwd(*arrays)
+    tr = _lazy.state.trace
+    out = kernel.fwd(*arrays) if tr is None else tr.call(kernel.fwd, arrays)
     if edges is None:
         if isinstance(out, tuple):
             return tuple(_wrap_out(o, device, None, 0) for o in out)

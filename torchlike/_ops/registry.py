@@ -13,6 +13,19 @@ from .._core import grad_mode
 from .._core.tensor import Tensor, _overlap_error
 from .._core import views
 from .kernel import Kernel, run
+from .. import _lazy
+
+_FITS = {}
+
+
+def _fit(dtype, shape):
+    """A jitted cast-and-broadcast to a tensor's dtype and shape."""
+    key = (dtype, shape)
+    f = _FITS.get(key)
+    if f is None:
+        import jax
+        f = _FITS[key] = jax.jit(lambda a: jnp.broadcast_to(a.astype(dtype), shape))
+    return f
 
 _REQUIRED = object()
 _PY_SCALAR = (builtins.bool, builtins.int, builtins.float, builtins.complex)
@@ -271,10 +284,9 @@ def apply_inplace(self_t, kernel, others, name):
         with grad_mode.no_grad():
             res = run(kernel, [self_t] + list(others))
         arr = res._data if not isinstance(res, tuple) else res[0]._data
-        if arr.dtype != self_t._dtype._np:
-            arr = arr.astype(self_t._dtype._np)
-        if arr.shape != self_t._data.shape:
-            arr = jnp.broadcast_to(arr, self_t._data.shape)
+        shape = self_t._data.shape
+        if arr.dtype != self_t._dtype._np or arr.shape != shape:
+            arr = _lazy.call(_fit(self_t._dtype._np, shape), (arr,))
         self_t._set_data(arr)
         return self_t
     g = self_t._gbase
@@ -330,7 +342,7 @@ def write_out(out, res):
     if not _dt.can_cast(res._dtype, out._dtype):
         raise RuntimeError(f"result type {_scalar_type_name(res._dtype)} can't be cast to the "
                            f"desired output type {_scalar_type_name(out._dtype)}")
-    arr = arr.astype(out._dtype._np)
+    arr = _lazy.call(_lazy._astype(out._dtype._np), (arr,))
     if arr.shape != out._data.shape:
         out._base = None
         out._chain = ()

@@ -1,0 +1,100 @@
+"""torchlike.compile: compiled steps equal eager steps; caching, graph breaks, fullgraph."""
+
+import warnings
+
+import numpy as np
+import pytest
+
+import torchlike as tl
+
+
+def _params():
+    rs = np.random.RandomState(0)
+    w1 = tl.tensor(rs.randn(8, 4).astype(np.float32) * 0.3, requires_grad=True)
+    w2 = tl.tensor(rs.randn(1, 8).astype(np.float32) * 0.3, requires_grad=True)
+    x = tl.tensor(rs.randn(16, 4).astype(np.float32))
+    y = tl.tensor(rs.randn(16, 1).astype(np.float32))
+    return w1, w2, x, y
+
+
+def _make_step(w1, w2, probe=None):
+    state = {"calls": 0}
+
+    def step(x, y, lr):
+        state["calls"] += 1  # a Python side effect: must happen on every call
+        for p in (w1, w2):
+            p.grad = None
+        h = (x @ w1.t()).tanh()
+        h[:, 0] = 0.0  # in-place write through a view
+        loss = ((h @ w2.t() - y) ** 2).mean()
+        if probe is not None:
+            probe(loss)
+        loss.backward()
+        with tl.no_grad():
+            for p in (w1, w2):
+                p.sub_(p.grad * lr)
+        return loss
+
+    return step, state
+
+
+def _run(compiled, lrs, probe=None):
+    w1, w2, x, y = _params()
+    step, state = _make_step(w1, w2, probe)
+    f = tl.compile(step) if compiled else step
+    losses = [float(f(x, y, lr).item()) for lr in lrs]
+    return losses, w1.detach().numpy(), w2.grad.numpy(), state["calls"], f
+
+
+def test_compiled_equals_eager_over_steps():
+    lrs = [0.1, 0.05, 0.2, 0.1, 0.07, 0.3]
+    le, w1e, g2e, _, _ = _run(False, lrs)
+    lc, w1c, g2c, calls, f = _run(True, lrs)
+    np.testing.assert_allclose(lc, le, rtol=1e-5)
+    np.testing.assert_allclose(w1c, w1e, rtol=1e-5, atol=1e-7)
+    np.testing.assert_allclose(g2c, g2e, rtol=1e-5, atol=1e-7)
+    assert calls == len(lrs)
+    # a new learning rate is a new input value, not a new program
+    assert f.compile_count == 1
+
+
+def test_recompiles_on_new_shape():
+    f = tl.compile(lambda a: (a * 2).sum())
+    f(tl.ones(3))
+    f(tl.ones(3))
+    assert f.compile_count == 1
+    f(tl.ones(4))
+    assert f.compile_count == 2
+    assert float(f(tl.ones(5)).item()) == 10.0
+
+
+def test_graph_break_warns_and_stays_correct():
+    le, *_ = _run(False, [0.1, 0.1])
+    seen = []
+    with warnings.catch_warnings(record=True) as w:
+        warnings.simplefilter("always")
+        lc, *_ = _run(True, [0.1, 0.1], probe=lambda loss: seen.append(loss.item()))
+    np.testing.assert_allclose(lc, le, rtol=1e-5)
+    np.testing.assert_allclose(seen, le, rtol=1e-5)
+    msgs = [str(x.message) for x in w if "graph break" in str(x.message)]
+    assert len(msgs) == 1 and "Tensor.item()" in msgs[0] and "test_compile.py" in msgs[0]
+
+
+def test_fullgraph_refuses_graph_breaks():
+    f = tl.compile(lambda a: a * a.sum().item(), fullgraph=True)
+    with pytest.raises(RuntimeError, match="fullgraph"):
+        f(tl.ones(2))
+
+
+def test_state_consistent_after_exception():
+    w = tl.ones(2, requires_grad=True)
+
+    def bad(a):
+        with tl.no_grad():
+            w.add_(a)
+        raise ValueError("boom")
+
+    f = tl.compile(bad)
+    with pytest.raises(ValueError):
+        f(tl.ones(2))
+    np.testing.assert_allclose(w.detach().numpy(), [2.0, 2.0])
