@@ -219,8 +219,6 @@ def test_lambda_state_dict_keys_match_torch():
 
 
 def test_tensor_lr_is_filled_in_place():
-    if not hasattr(wrap(jnp.zeros(())), "fill_"):
-        pytest.skip("needs the core's Tensor ops (fill_, comparisons)")
     p = _tl_param()
     lr = wrap(jnp.asarray(0.1, jnp.float32))
     opt = tl_optim.SGD([p], lr=lr)

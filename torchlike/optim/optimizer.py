@@ -130,10 +130,12 @@ def _scalar_state(p: Tensor, value, dtype=None) -> Tensor:
 
 
 def _hyper_value(x):
-    """A hyperparameter as a traced argument: a Python float or a tensor's array."""
+    """A hyperparameter as a traced argument: a Python float or a (tensor's) array."""
     x = _to_scalar(x)
     if isinstance(x, Tensor):
         return x._data
+    if isinstance(x, (jax.Array, jax.core.Tracer)):
+        return x  # e.g. an lr lifted into a whole-step compile's inputs
     return float(x)
 
 

@@ -1,0 +1,142 @@
+"""Custom optimizers written the PyTorch way, step() under an outer jax trace, LBFGS."""
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+
+from tests._oracle import import_torch
+
+torch = import_torch()
+
+import torchlike as tl
+import torchlike.optim
+from torchlike._core.tensor import wrap
+
+
+def _quadratic_steps(lib, opt_cls, steps=3, **kw):
+    w = lib.tensor([1.0, -2.0, 3.0], requires_grad=True)
+    opt = opt_cls([w], **kw)
+    for _ in range(steps):
+        opt.zero_grad()
+        (w * w * lib.tensor([1.0, 2.0, 3.0])).sum().backward()
+        opt.step()
+    return w.detach().numpy(), opt
+
+
+def test_custom_optimizer_written_the_pytorch_way():
+    def make(lib):
+        class MomentumSGD(lib.optim.Optimizer):
+            def __init__(self, params, lr=0.1, momentum=0.9):
+                super().__init__(params, {"lr": lr, "momentum": momentum})
+
+            @lib.no_grad()
+            def step(self, closure=None):
+                for group in self.param_groups:
+                    for p in group["params"]:
+                        if p.grad is None:
+                            continue
+                        state = self.state[p]
+                        if "buf" not in state:
+                            state["buf"] = lib.zeros_like(p)
+                        state["buf"].mul_(group["momentum"]).add_(p.grad)
+                        p.add_(state["buf"], alpha=-group["lr"])
+
+        return MomentumSGD
+
+    ours, opt = _quadratic_steps(tl, make(tl))
+    ref, _ = _quadratic_steps(torch, make(torch))
+    np.testing.assert_allclose(ours, ref, rtol=1e-6)
+    assert list(opt.state_dict()["state"][0]) == ["buf"]
+
+
+def test_builtin_with_autograd_loop():
+    ours, _ = _quadratic_steps(tl, tl.optim.AdamW, steps=5, lr=0.1, amsgrad=True)
+    ref, _ = _quadratic_steps(torch, torch.optim.AdamW, steps=5, lr=0.1, amsgrad=True)
+    np.testing.assert_allclose(ours, ref, rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("name", ["SGD", "Adam", "RAdam", "ASGD"])
+def test_step_traces_inside_an_outer_jit(name):
+    """A whole-step compile traces optimizer.step(): no Python branch on tensor values."""
+    kw = {"lr": 0.1, "momentum": 0.9} if name == "SGD" else {"lr": 0.1}
+    params = [tl.tensor(np.linspace(-1, 1, 6, dtype=np.float32), requires_grad=True)]
+    opt = getattr(tl.optim, name)(params, **kw)
+    eager = [tl.tensor(np.linspace(-1, 1, 6, dtype=np.float32), requires_grad=True)]
+    eager_opt = getattr(tl.optim, name)(eager, **kw)
+    grad = np.cos(np.arange(6, dtype=np.float32))
+
+    # one eager step creates the state the traced steps then carry
+    for ps, o in ((params, opt), (eager, eager_opt)):
+        ps[0].grad = tl.tensor(grad)
+        o.step()
+    state = opt.state[params[0]]
+    keys = list(state)
+
+    @jax.jit
+    def traced_step(p, g, s, lr):
+        params[0]._set_data(p)
+        params[0].grad = wrap(g)
+        for k in keys:
+            state[k]._set_data(s[k])
+        opt.param_groups[0]["lr"] = lr
+        opt.step()
+        return params[0]._data, {k: state[k]._data for k in keys}
+
+    p, s = params[0]._data, {k: state[k]._data for k in keys}
+    for lr in (0.1, 0.05):
+        p, s = traced_step(p, jnp.asarray(grad), s, jnp.asarray(lr))
+        eager_opt.param_groups[0]["lr"] = lr
+        eager[0].grad = tl.tensor(grad)
+        eager_opt.step()
+    assert traced_step._cache_size() == 1
+    np.testing.assert_allclose(np.asarray(p), eager[0].detach().numpy(), rtol=1e-6, atol=1e-7)
+    for k in keys:
+        np.testing.assert_allclose(
+            np.asarray(s[k]), np.asarray(eager_opt.state[eager[0]][k]._data), rtol=1e-6
+        )
+
+
+@pytest.mark.parametrize("line_search_fn", [None, "strong_wolfe"])
+def test_lbfgs_matches_torch(line_search_fn):
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((10, 3)).astype(np.float32)
+    y = x @ np.array([1.0, -2.0, 0.5], np.float32) + 0.1 * np.sin(np.arange(10, dtype=np.float32))
+
+    def run(lib):
+        w = lib.zeros(3, requires_grad=True)
+        opt = lib.optim.LBFGS([w], lr=1, max_iter=5, history_size=3, line_search_fn=line_search_fn)
+        xt, yt = lib.tensor(x), lib.tensor(y)
+
+        def closure():
+            opt.zero_grad()
+            loss = ((xt @ w - yt) ** 2).mean()
+            loss.backward()
+            return loss
+
+        losses = [opt.step(closure).item() for _ in range(3)]
+        return w.detach().numpy(), losses, opt.state[w]["func_evals"], opt.state[w]["n_iter"]
+
+    w, losses, evals, n_iter = run(tl)
+    tw, tlosses, tevals, tn_iter = run(torch)
+    np.testing.assert_allclose(w, tw, rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(losses, tlosses, rtol=1e-3, atol=1e-6)
+    assert (evals, n_iter) == (tevals, tn_iter)
+
+
+def test_lbfgs_rejects_param_groups():
+    a = tl.zeros(2, requires_grad=True)
+    b = tl.zeros(2, requires_grad=True)
+    with pytest.raises(ValueError, match="per-parameter options"):
+        tl.optim.LBFGS([{"params": [a]}, {"params": [b]}])
+
+
+def test_differentiable_true_is_accepted_but_autograd_through_step_is_refused():
+    w = tl.tensor([1.0, 2.0], requires_grad=True)
+    opt = tl.optim.SGD([w], lr=0.1, differentiable=True)
+    w.grad = tl.tensor([1.0, 1.0])
+    opt.step()  # plain gradients: same update as differentiable=False
+    np.testing.assert_allclose(w.detach().numpy(), [0.9, 1.9], rtol=1e-6)
+    w.grad = tl.tensor([1.0, 1.0], requires_grad=True) * 2
+    with pytest.raises(NotImplementedError, match="differentiable=True"):
+        opt.step()
