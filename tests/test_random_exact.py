@@ -40,6 +40,13 @@ def _np(t):
     return t.numpy()
 
 
+def _t(a):
+    """A torch tensor from a numpy array (bfloat16 included)."""
+    if a.dtype == BF16:
+        return torch.from_numpy(a.view(np.int16)).view(torch.bfloat16)
+    return torch.from_numpy(a)
+
+
 def _bits(a):
     a = np.ascontiguousarray(a)
     return a.view(np.uint8) if a.dtype.itemsize else a
@@ -400,24 +407,24 @@ def test_bernoulli_tensor_p():
 
 @pytest.mark.parametrize("replacement", [True, False])
 @pytest.mark.parametrize("k", [1, 3])
-@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.float16, BF16])
 def test_multinomial(replacement, k, dtype):
     w = np.array([0.1, 0.0, 2.5, 0.7, 1.3], dtype)
     W = np.random.default_rng(1).random((3, 6)).astype(dtype)
     for seed in SEEDS[:2]:
         assert_same(
-            lambda: torch.multinomial(torch.from_numpy(w), k, replacement),
+            lambda: torch.multinomial(_t(w), k, replacement),
             lambda g: S.multinomial(g, w, k, replacement),
             seed,
         )
         assert_same(
-            lambda: torch.multinomial(torch.from_numpy(W), k, replacement),
+            lambda: torch.multinomial(_t(W), k, replacement),
             lambda g: S.multinomial(g, W, k, replacement),
             seed,
         )
     if replacement:
         assert_same(
-            lambda: torch.multinomial(torch.from_numpy(W), 500, True),
+            lambda: torch.multinomial(_t(W), 500, True),
             lambda g: S.multinomial(g, W, 500, True),
             0,
         )

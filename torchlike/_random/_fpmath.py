@@ -55,6 +55,8 @@ def _round_to_odd(s: np.ndarray, e: np.ndarray) -> np.ndarray:
 def fma64(a, b, c) -> np.ndarray:
     """Correctly rounded float64 a * b + c."""
     a, b, c = (np.asarray(v, dtype=_f64) for v in (a, b, c))
+    if b.ndim == 0 and c.ndim == 0 and b == 1.0 and c == 0.0:
+        return a + 0.0  # a * 1 + 0, as the FMA rounds it
     ph, pl = _two_prod(a, b)
     th, tl = _two_sum(c, ph)
     v, ve = _two_sum(tl, pl)
@@ -68,10 +70,25 @@ def fma64(a, b, c) -> np.ndarray:
 
 def fma32(a, b, c) -> np.ndarray:
     """Correctly rounded float32 a * b + c (the product is exact in float64)."""
-    p = np.asarray(a, dtype=_f32).astype(_f64) * np.asarray(b, dtype=_f32).astype(_f64)
-    s, e = _two_sum(p, np.asarray(c, dtype=_f32).astype(_f64))
+    if np.ndim(b) == 0 and np.ndim(c) == 0 and b == 1 and c == 0:
+        return np.asarray(a, dtype=_f32) + _f32(0)  # a * 1 + 0, as the FMA rounds it
+    a64 = np.asarray(a, dtype=_f32).astype(_f64)
+    b64 = np.asarray(b, dtype=_f32).astype(_f64)
+    c64 = np.asarray(c, dtype=_f32).astype(_f64)
+    s = a64 * b64 + c64
     with np.errstate(over="ignore", invalid="ignore"):
-        return _round_to_odd(s, np.where(np.isfinite(s), e, 0.0)).astype(_f32)
+        r = s.astype(_f32)
+    # Rounding the double sum to float32 is exact unless the sum landed exactly on a float32
+    # tie (or below float32's normal range); redo only those with an exact rounding.
+    bits = np.abs(s).view(np.int64)
+    slow = ((bits & 0x1FFFFFFF) == 0x10000000) | (bits < 0x3810000000000000)
+    if slow.any():
+        idx = np.nonzero(slow)
+        aa, bb, cc = (np.broadcast_to(v, s.shape)[idx] for v in (a64, b64, c64))
+        ss, e = _two_sum(aa * bb, cc)
+        with np.errstate(over="ignore", invalid="ignore"):
+            r[idx] = _round_to_odd(ss, np.where(np.isfinite(ss), e, 0.0)).astype(_f32)
+    return r
 
 
 # ---- the C library's double-precision functions ------------------------------------------------
