@@ -242,3 +242,30 @@ def test_next_jax_key():
     k2 = Generator().manual_seed(0)._next_jax_key()
     assert np.array_equal(jax.random.key_data(k1), jax.random.key_data(k2))
     assert not np.array_equal(jax.random.key_data(k1), jax.random.key_data(g._next_jax_key()))
+
+
+def test_out_and_more_dtypes():
+    seed(12)
+    t, tt = tl.empty(5), torch.empty(5)
+    assert R.rand(3, out=t) is t
+    torch.rand(3, out=tt)
+    same(t, tt)
+    rates = np.array([0.5, 4.0, 30.0], np.float16)
+    same(R.poisson(tl.tensor(rates)), torch.poisson(torch.tensor(rates)))
+    same(R.randint(0, 2, (5,), dtype=tl.bool), torch.randint(0, 2, (5,), dtype=torch.bool))
+    assert states_equal()
+    with pytest.raises(NotImplementedError):
+        R.bernoulli(tl.ones(3, dtype=tl.int64))
+    with pytest.raises(RuntimeError):
+        tl.empty(2, 3).bernoulli_(tl.ones(3, 3))
+    with pytest.raises(RuntimeError):
+        R.bernoulli(tl.tensor([1.5]))
+
+
+def test_generator_pickles():
+    import pickle
+
+    g = Generator().manual_seed(3)
+    g._random(5)
+    g2 = pickle.loads(pickle.dumps(g))
+    assert np.array_equal(g.get_state().numpy(), g2.get_state().numpy())

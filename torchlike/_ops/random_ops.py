@@ -19,7 +19,7 @@ from .._core import grad_mode
 from .._core.tensor import Tensor, wrap
 from .._random import sampling as S
 from .._random.generator import Generator, default_generator
-from .registry import op
+from .registry import op, write_out
 
 __all__ = [
     "bernoulli",
@@ -100,10 +100,7 @@ def _to_device(arr: np.ndarray, dev):
 def _new(arr: np.ndarray, device, requires_grad: bool, out=None) -> Tensor:
     """A fresh tensor (or ``out=``) holding ``arr``."""
     if out is not None:
-        if tuple(out.shape) != arr.shape:
-            raise NotImplementedError("out= of a different shape is not supported for random ops")
-        out._set_data(_to_device(arr.astype(out.dtype._np), out.device))
-        return out
+        return write_out(out, wrap(_to_device(arr, out.device), device=out.device))
     dev = _dev.canonical(device)
     t = wrap(_to_device(arr, dev), device=dev)
     if requires_grad:
@@ -394,8 +391,7 @@ def normal(
         arr = _inplace_binop(_inplace_binop(z, s, np.multiply), m, np.add)
         res = _result(arr, mean.device, mean, std)
     if out is not None:
-        out._set_data(res._data.astype(out.dtype._np))
-        return out
+        return write_out(out, res)
     return res
 
 
@@ -421,12 +417,13 @@ def bernoulli(input, p=None, *, generator=None, out=None) -> Tensor:
         arr = S.bernoulli_scalar(g, x.shape, x.dtype, float(p))
     res = _result(arr, input.device, input)
     if out is not None:
-        out._set_data(res._data.astype(out.dtype._np))
-        return out
+        return write_out(out, res)
     return res
 
 
 def _check_probs(p: np.ndarray) -> np.ndarray:
+    if p.dtype.kind not in "fV":
+        return p  # the sampler names the unsupported dtype
     pf = p.astype(np.float64)
     if not np.all((pf >= 0) & (pf <= 1)):
         raise RuntimeError("Expected p_in >= 0 && p_in <= 1 to be true, but got false.")
@@ -524,7 +521,7 @@ def bernoulli_(self, p=0.5, *, generator=None):
     g = _gen(generator, "bernoulli_")
     if isinstance(p, Tensor):
         # One draw per element of self in iteration order, each against its (broadcast) p.
-        pa = np.broadcast_to(_check_probs(_np(p)), tuple(self.shape)).reshape(-1)
+        pa = S._expand(_check_probs(_np(p)), tuple(self.shape)).reshape(-1)
         order = _iteration_order(self)
         if order is not None:
             pa = pa[order]

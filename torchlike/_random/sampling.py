@@ -503,6 +503,16 @@ def bernoulli_scalar(gen, shape, dtype, p: float = 0.5) -> np.ndarray:
     return _cast((u < p).astype(_f64), dt).reshape(shape)
 
 
+def _expand(p: np.ndarray, shape) -> np.ndarray:
+    try:
+        return np.broadcast_to(p, shape)
+    except ValueError:
+        raise RuntimeError(
+            f"The expanded size of the tensor must match the existing size. Target sizes: "
+            f"{list(shape)}.  Tensor sizes: {list(p.shape)}"
+        ) from None
+
+
 def bernoulli_tensor(gen, shape, dtype, p: np.ndarray) -> np.ndarray:
     """``Tensor.bernoulli_(p_tensor)`` / ``torch.bernoulli(p)``: one draw per element in order.
 
@@ -510,7 +520,11 @@ def bernoulli_tensor(gen, shape, dtype, p: np.ndarray) -> np.ndarray:
     """
     dt = np.dtype(dtype)
     p = np.asarray(p)
-    pb = np.broadcast_to(p, shape)
+    if not _is_float(p.dtype):
+        raise NotImplementedError(
+            f"\"bernoulli_tensor_cpu_p_\" not implemented for '{_dtype_name(p.dtype)}'"
+        )
+    pb = _expand(p, shape)
     n = _numel(shape)
     if p.dtype == _f64:
         u = uniform_floats(gen, n, _f64)
@@ -594,12 +608,12 @@ def poisson(gen, rates: np.ndarray) -> np.ndarray:
     """``torch.poisson``: PyTorch's (NumPy-derived) sampler, element by element in order."""
     rates = np.asarray(rates)
     dt = rates.dtype
-    if dt not in (_f32, _f64):
+    if not _is_float(dt):
         raise NotImplementedError(f"\"poisson_cpu\" not implemented for '{_dtype_name(dt)}'")
     out = np.empty(rates.size, dtype=_f64)
     for i, lam in enumerate(rates.reshape(-1).astype(_f64).tolist()):
         out[i] = _sample_poisson(gen, lam)
-    return out.astype(dt).reshape(rates.shape)
+    return _cast(out, dt).reshape(rates.shape)
 
 
 def _uniform1(gen) -> float:
