@@ -1,0 +1,433 @@
+"""Pooling: max/avg/lp pools, adaptive pools and max_unpool (lax.reduce_window and gathers)."""
+
+import math
+
+import jax.numpy as jnp
+import numpy as np
+from jax import lax
+
+from torchlike._ops.registry import op
+
+__all__ = [
+    "max_pool1d", "max_pool2d", "max_pool3d",
+    "max_pool1d_with_indices", "max_pool2d_with_indices", "max_pool3d_with_indices",
+    "avg_pool1d", "avg_pool2d", "avg_pool3d",
+    "adaptive_avg_pool1d", "adaptive_avg_pool2d", "adaptive_avg_pool3d",
+    "adaptive_max_pool1d", "adaptive_max_pool2d", "adaptive_max_pool3d",
+    "adaptive_max_pool1d_with_indices", "adaptive_max_pool2d_with_indices",
+    "adaptive_max_pool3d_with_indices",
+    "lp_pool1d", "lp_pool2d", "lp_pool3d",
+    "max_unpool1d", "max_unpool2d", "max_unpool3d",
+]
+
+
+def _tuple(x, n):
+    if isinstance(x, (tuple, list)):
+        if len(x) == 1:
+            return (int(x[0]),) * n
+        return tuple(int(v) for v in x)
+    return (int(x),) * n
+
+
+def _pool_out_size(size, k, s, p, d, ceil_mode):
+    num = size + 2 * p - d * (k - 1) - 1
+    out = (-(-num // s) if ceil_mode else num // s) + 1
+    # the last window must start inside the input or the left padding
+    if ceil_mode and (out - 1) * s >= size + p:
+        out -= 1
+    return out
+
+
+def _pool_params(name, n, input, kernel_size, stride, padding, dilation, ceil_mode):
+    if input.ndim not in (n + 1, n + 2):
+        raise RuntimeError(
+            f"{name}: Expected {n + 1}D or {n + 2}D (batch mode) tensor for input, "
+            f"but got: {input.ndim}D"
+        )
+    k = _tuple(kernel_size, n)
+    s = k if stride is None or (isinstance(stride, (tuple, list)) and len(stride) == 0) else _tuple(stride, n)
+    p = _tuple(padding, n)
+    d = _tuple(dilation, n)
+    if any(v <= 0 for v in k):
+        raise RuntimeError(f"{name}: kernel_size must be greater than zero")
+    if any(v <= 0 for v in s):
+        raise RuntimeError(f"{name}: stride must be greater than zero")
+    for pi, ki, di in zip(p, k, d):
+        if pi > (di * (ki - 1) + 1) // 2:
+            raise RuntimeError(
+                f"pad should be at most half of effective kernel size, but got pad={pi}, "
+                f"kernel_size={ki} and dilation={di}"
+            )
+    spatial = input.shape[-n:]
+    out = tuple(_pool_out_size(L, ki, si, pi, di, ceil_mode) for L, ki, si, pi, di in zip(spatial, k, s, p, d))
+    if any(o <= 0 for o in out):
+        raise RuntimeError(
+            f"Given input size: ({'x'.join(str(v) for v in input.shape[-n - 1:])}). Calculated "
+            f"output size: ({'x'.join(str(v) for v in (input.shape[-n - 1],) + out)}). "
+            "Output size is too small"
+        )
+    # extra right padding so that ceil_mode's last partial window is computed
+    pads = [
+        (pi, max(0, (o - 1) * si + di * (ki - 1) + 1 - L - pi))
+        for L, o, ki, si, pi, di in zip(spatial, out, k, s, p, d)
+    ]
+    return k, s, p, d, out, pads
+
+
+def _window_indices(size, out, k, s, p, d):
+    """(out, k) input positions of each window element, and whether each is inside the input."""
+    idx = np.arange(out)[:, None] * s - p + np.arange(k)[None, :] * d
+    return idx, (idx >= 0) & (idx < size)
+
+
+def _gather_windows(x, n, per_dim):
+    """x: (B, *spatial). Returns (B, out_numel, K) values, flat input indices and validity."""
+    spatial = x.shape[1:]
+    flat_idx = np.zeros((1, 1), np.int64)
+    valid = np.ones((1, 1), bool)
+    for (idx, ok), L in zip(per_dim, spatial):
+        flat_idx = (flat_idx[:, None, :, None] * L + idx[None, :, None, :]).reshape(
+            flat_idx.shape[0] * idx.shape[0], -1
+        )
+        valid = (valid[:, None, :, None] & ok[None, :, None, :]).reshape(flat_idx.shape)
+    safe = np.where(valid, flat_idx, 0)
+    xf = x.reshape(x.shape[0], -1)
+    vals = jnp.take(xf, jnp.asarray(safe.reshape(-1)), axis=1).reshape((x.shape[0],) + safe.shape)
+    return vals, flat_idx, valid
+
+
+def _max_over_windows(x, n, per_dim, out_shape):
+    lead = x.shape[:-n]
+    xb = x.reshape((-1,) + x.shape[-n:])
+    vals, flat_idx, valid = _gather_windows(xb, n, per_dim)
+    neg = jnp.array(-jnp.inf, x.dtype) if jnp.issubdtype(x.dtype, jnp.floating) else jnp.iinfo(x.dtype).min
+    vals = jnp.where(jnp.asarray(valid)[None], vals, neg)
+    # torch keeps the first maximum (and propagates NaN); argmax does both
+    am = jnp.argmax(jnp.where(jnp.isnan(vals), jnp.inf, vals) if jnp.issubdtype(x.dtype, jnp.floating) else vals, axis=-1)
+    out = jnp.take_along_axis(vals, am[..., None], axis=-1)[..., 0]
+    indices = jnp.take_along_axis(jnp.asarray(flat_idx)[None], am[..., None], axis=-1)[..., 0]
+    return out.reshape(lead + out_shape), indices.reshape(lead + out_shape).astype(jnp.int64)
+
+
+def _max_pool(n, name, input, kernel_size, stride, padding, dilation, ceil_mode, return_indices):
+    k, s, p, d, out, pads = _pool_params(name, n, input, kernel_size, stride, padding, dilation, ceil_mode)
+    if return_indices:
+        per_dim = [_window_indices(L, o, ki, si, pi, di) for L, o, ki, si, pi, di in zip(input.shape[-n:], out, k, s, p, d)]
+        return _max_over_windows(input, n, per_dim, out)
+    lead = input.ndim - n
+    init = -jnp.inf if jnp.issubdtype(input.dtype, jnp.floating) else jnp.iinfo(input.dtype).min
+    return lax.reduce_window(
+        input,
+        np.array(init, input.dtype),
+        lax.max,
+        window_dimensions=(1,) * lead + k,
+        window_strides=(1,) * lead + s,
+        padding=((0, 0),) * lead + tuple(pads),
+        window_dilation=(1,) * lead + d,
+    )
+
+
+@op(tensor_args=("input",), method=False, name="nn_max_pool1d")
+def _max_pool1d(input, kernel_size, stride, padding, dilation, ceil_mode, return_indices):
+    return _max_pool(1, "max_pool1d", input, kernel_size, stride, padding, dilation, ceil_mode, return_indices)
+
+
+@op(tensor_args=("input",), method=False, name="nn_max_pool2d")
+def _max_pool2d(input, kernel_size, stride, padding, dilation, ceil_mode, return_indices):
+    return _max_pool(2, "max_pool2d", input, kernel_size, stride, padding, dilation, ceil_mode, return_indices)
+
+
+@op(tensor_args=("input",), method=False, name="nn_max_pool3d")
+def _max_pool3d(input, kernel_size, stride, padding, dilation, ceil_mode, return_indices):
+    return _max_pool(3, "max_pool3d", input, kernel_size, stride, padding, dilation, ceil_mode, return_indices)
+
+
+def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False):
+    """1-D max pooling (returns (output, indices) when return_indices=True)."""
+    return _max_pool1d(input, kernel_size, stride, padding, dilation, ceil_mode, bool(return_indices))
+
+
+def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False):
+    """2-D max pooling (returns (output, indices) when return_indices=True)."""
+    return _max_pool2d(input, kernel_size, stride, padding, dilation, ceil_mode, bool(return_indices))
+
+
+def max_pool3d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False):
+    """3-D max pooling (returns (output, indices) when return_indices=True)."""
+    return _max_pool3d(input, kernel_size, stride, padding, dilation, ceil_mode, bool(return_indices))
+
+
+def max_pool1d_with_indices(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False):
+    """1-D max pooling returning (output, indices)."""
+    return _max_pool1d(input, kernel_size, stride, padding, dilation, ceil_mode, True)
+
+
+def max_pool2d_with_indices(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False):
+    """2-D max pooling returning (output, indices)."""
+    return _max_pool2d(input, kernel_size, stride, padding, dilation, ceil_mode, True)
+
+
+def max_pool3d_with_indices(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False):
+    """3-D max pooling returning (output, indices)."""
+    return _max_pool3d(input, kernel_size, stride, padding, dilation, ceil_mode, True)
+
+
+def _avg_pool(n, name, input, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override):
+    k, s, p, d, out, pads = _pool_params(name, n, input, kernel_size, stride, padding, 1, ceil_mode)
+    if divisor_override is not None and divisor_override == 0:
+        raise RuntimeError("divisor must be not zero")
+    lead = input.ndim - n
+    win = dict(
+        window_dimensions=(1,) * lead + k,
+        window_strides=(1,) * lead + s,
+        padding=((0, 0),) * lead + tuple(pads),
+    )
+    summed = lax.reduce_window(input, np.array(0, input.dtype), lax.add, **win)
+    if divisor_override is not None:
+        return summed / divisor_override
+    spatial = input.shape[-n:]
+    if count_include_pad:
+        # windows count the explicit padding but not ceil_mode's overhang beyond it
+        ones = np.ones(tuple(L + 2 * pi for L, pi in zip(spatial, p)))
+        cpads = [(0, hi - pi) for (pi, hi) in pads]
+    else:
+        ones = np.ones(spatial)
+        cpads = pads
+    counts = _np_window_count(ones, k, s, cpads)
+    return summed / jnp.asarray(counts, input.dtype)
+
+
+def _np_window_count(ones, k, s, pads):
+    """Number of elements of `ones` under each window (a static numpy computation)."""
+    counts = ones
+    for ax, (ki, si, (lo, hi)) in enumerate(zip(k, s, pads)):
+        L = counts.shape[ax]
+        padded = np.pad(counts, [(0, 0)] * ax + [(lo, max(hi, 0))] + [(0, 0)] * (counts.ndim - ax - 1))
+        if hi < 0:
+            padded = np.take(padded, np.arange(lo + L + hi), axis=ax)
+        c = np.cumsum(padded, axis=ax)
+        c = np.concatenate([np.zeros_like(np.take(c, [0], axis=ax)), c], axis=ax)
+        n_out = (padded.shape[ax] - ki) // si + 1
+        starts = np.arange(n_out) * si
+        counts = np.take(c, starts + ki, axis=ax) - np.take(c, starts, axis=ax)
+    return counts
+
+
+@op(tensor_args=("input",), method=False)
+def avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True):
+    """1-D average pooling."""
+    return _avg_pool(1, "avg_pool1d", input, kernel_size, stride, padding, ceil_mode, count_include_pad, None)
+
+
+@op(tensor_args=("input",), method=False)
+def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True, divisor_override=None):
+    """2-D average pooling."""
+    return _avg_pool(2, "avg_pool2d", input, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override)
+
+
+@op(tensor_args=("input",), method=False)
+def avg_pool3d(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True, divisor_override=None):
+    """3-D average pooling."""
+    return _avg_pool(3, "avg_pool3d", input, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override)
+
+
+def _adaptive_sizes(name, n, input, output_size):
+    if input.ndim not in (n + 1, n + 2):
+        raise RuntimeError(
+            f"{name}(): Expected {n + 1}D or {n + 2}D tensor, but got {list(input.shape)}"
+        )
+    if isinstance(output_size, (tuple, list)):
+        if len(output_size) != n:
+            raise ValueError(
+                f"{name}: output_size must be {n}, but got {len(output_size)}"
+            ) if n > 1 else RuntimeError(f"{name}: output_size must be 1")
+        outs = output_size
+    else:
+        outs = (output_size,) * n
+    spatial = input.shape[-n:]
+    return tuple(L if o is None else int(o) for o, L in zip(outs, spatial))
+
+
+def _adaptive_bounds(L, o):
+    i = np.arange(o)
+    start = (i * L) // o
+    end = -((-(i + 1) * L) // o)
+    return start, end
+
+
+def _adaptive_avg(n, name, input, output_size):
+    out = _adaptive_sizes(name, n, input, output_size)
+    for ax, (L, o) in enumerate(zip(input.shape[-n:], out)):
+        start, end = _adaptive_bounds(L, o)
+        m = np.zeros((o, L))
+        for j in range(o):
+            m[j, start[j]:end[j]] = 1.0 / (end[j] - start[j])
+        axis = input.ndim - n + ax
+        moved = jnp.moveaxis(input, axis, -1)
+        moved = jnp.matmul(moved, jnp.asarray(m.T, input.dtype), precision=lax.Precision.HIGHEST)
+        input = jnp.moveaxis(moved, -1, axis)
+    return input
+
+
+@op(tensor_args=("input",), method=False)
+def adaptive_avg_pool1d(input, output_size):
+    """1-D adaptive average pooling."""
+    return _adaptive_avg(1, "adaptive_avg_pool1d", input, output_size)
+
+
+@op(tensor_args=("input",), method=False)
+def adaptive_avg_pool2d(input, output_size):
+    """2-D adaptive average pooling."""
+    return _adaptive_avg(2, "adaptive_avg_pool2d", input, output_size)
+
+
+@op(tensor_args=("input",), method=False)
+def adaptive_avg_pool3d(input, output_size):
+    """3-D adaptive average pooling."""
+    return _adaptive_avg(3, "adaptive_avg_pool3d", input, output_size)
+
+
+def _adaptive_max(n, name, input, output_size, return_indices):
+    out = _adaptive_sizes(name, n, input, output_size)
+    per_dim = []
+    for L, o in zip(input.shape[-n:], out):
+        start, end = _adaptive_bounds(L, o)
+        kmax = int((end - start).max())
+        idx = start[:, None] + np.arange(kmax)[None, :]
+        per_dim.append((np.minimum(idx, L - 1), idx < end[:, None]))
+    res, indices = _max_over_windows(input, n, per_dim, out)
+    return (res, indices) if return_indices else res
+
+
+@op(tensor_args=("input",), method=False, name="nn_adaptive_max_pool1d")
+def _adaptive_max_pool1d(input, output_size, return_indices):
+    return _adaptive_max(1, "adaptive_max_pool1d", input, output_size, return_indices)
+
+
+@op(tensor_args=("input",), method=False, name="nn_adaptive_max_pool2d")
+def _adaptive_max_pool2d(input, output_size, return_indices):
+    return _adaptive_max(2, "adaptive_max_pool2d", input, output_size, return_indices)
+
+
+@op(tensor_args=("input",), method=False, name="nn_adaptive_max_pool3d")
+def _adaptive_max_pool3d(input, output_size, return_indices):
+    return _adaptive_max(3, "adaptive_max_pool3d", input, output_size, return_indices)
+
+
+def adaptive_max_pool1d(input, output_size, return_indices=False):
+    """1-D adaptive max pooling."""
+    return _adaptive_max_pool1d(input, output_size, bool(return_indices))
+
+
+def adaptive_max_pool2d(input, output_size, return_indices=False):
+    """2-D adaptive max pooling."""
+    return _adaptive_max_pool2d(input, output_size, bool(return_indices))
+
+
+def adaptive_max_pool3d(input, output_size, return_indices=False):
+    """3-D adaptive max pooling."""
+    return _adaptive_max_pool3d(input, output_size, bool(return_indices))
+
+
+def adaptive_max_pool1d_with_indices(input, output_size, return_indices=False):
+    """1-D adaptive max pooling returning (output, indices)."""
+    return _adaptive_max_pool1d(input, output_size, True)
+
+
+def adaptive_max_pool2d_with_indices(input, output_size, return_indices=False):
+    """2-D adaptive max pooling returning (output, indices)."""
+    return _adaptive_max_pool2d(input, output_size, True)
+
+
+def adaptive_max_pool3d_with_indices(input, output_size, return_indices=False):
+    """3-D adaptive max pooling returning (output, indices)."""
+    return _adaptive_max_pool3d(input, output_size, True)
+
+
+@op(tensor_args=("input",), method=False, name="nn_lp_pool")
+def _lp_pool(input, n, norm_type, kernel_size, stride, ceil_mode):
+    k = _tuple(kernel_size, n)
+    avg = _avg_pool(n, f"lp_pool{n}d", input**norm_type, k, stride, 0, ceil_mode, True, None)
+    avg = jnp.sign(avg) * jnp.maximum(jnp.abs(avg), 0) * math.prod(k)
+    return avg ** (1.0 / norm_type)
+
+
+def lp_pool1d(input, norm_type, kernel_size, stride=None, ceil_mode=False):
+    """1-D power-average pooling."""
+    return _lp_pool(input, 1, float(norm_type), kernel_size, stride, ceil_mode)
+
+
+def lp_pool2d(input, norm_type, kernel_size, stride=None, ceil_mode=False):
+    """2-D power-average pooling."""
+    return _lp_pool(input, 2, float(norm_type), kernel_size, stride, ceil_mode)
+
+
+def lp_pool3d(input, norm_type, kernel_size, stride=None, ceil_mode=False):
+    """3-D power-average pooling."""
+    return _lp_pool(input, 3, float(norm_type), kernel_size, stride, ceil_mode)
+
+
+def _unpool_output_size(n, input_shape, kernel_size, stride, padding, output_size):
+    k = _tuple(kernel_size, n)
+    s = k if stride is None else _tuple(stride, n)
+    p = _tuple(padding, n)
+    default = tuple((input_shape[-n + i] - 1) * s[i] + k[i] - 2 * p[i] for i in range(n))
+    if output_size is None:
+        return default
+    output_size = tuple(int(v) for v in output_size)
+    if len(output_size) == n + 2:
+        output_size = output_size[2:]
+    elif len(output_size) == n + 1:
+        output_size = output_size[1:]
+    if len(output_size) != n:
+        raise ValueError(
+            f"output_size should be a sequence containing {n} or {n + 2} elements, but it has a "
+            f"length of '{len(output_size)}'"
+        )
+    for i in range(n):
+        lo, hi = default[i] - s[i], default[i] + s[i]
+        if not (lo < output_size[i] < hi):
+            raise ValueError(
+                f'invalid output_size "{list(output_size)}" (dim {i} must be between {lo} and {hi})'
+            )
+    return output_size
+
+
+@op(tensor_args=("input", "indices"), method=False, name="nn_max_unpool")
+def _max_unpool(input, indices, out_spatial):
+    n = len(out_spatial)
+    lead = input.shape[:-n]
+    x = input.reshape(lead + (-1,))
+    idx = indices.reshape(lead + (-1,))
+    numel = math.prod(out_spatial)
+    flat = jnp.zeros(lead + (numel,), input.dtype)
+    xb = x.reshape(-1, x.shape[-1])
+    ib = idx.reshape(-1, idx.shape[-1])
+    fb = flat.reshape(-1, numel)
+    rows = jnp.arange(xb.shape[0])[:, None]
+    fb = fb.at[rows, ib].set(xb, mode="drop")
+    return fb.reshape(lead + tuple(out_spatial))
+
+
+def _max_unpool_n(n, input, indices, kernel_size, stride, padding, output_size):
+    if input.dim() not in (n + 1, n + 2):
+        raise RuntimeError(
+            f"max_unpool{n}d: Expected input to be {n + 1}D or {n + 2}D, but got {input.dim()}D"
+        )
+    out = _unpool_output_size(n, tuple(input.shape), kernel_size, stride, padding, output_size)
+    return _max_unpool(input, indices, out)
+
+
+def max_unpool1d(input, indices, kernel_size, stride=None, padding=0, output_size=None):
+    """Partial inverse of max_pool1d."""
+    return _max_unpool_n(1, input, indices, kernel_size, stride, padding, output_size)
+
+
+def max_unpool2d(input, indices, kernel_size, stride=None, padding=0, output_size=None):
+    """Partial inverse of max_pool2d."""
+    return _max_unpool_n(2, input, indices, kernel_size, stride, padding, output_size)
+
+
+def max_unpool3d(input, indices, kernel_size, stride=None, padding=0, output_size=None):
+    """Partial inverse of max_pool3d."""
+    return _max_unpool_n(3, input, indices, kernel_size, stride, padding, output_size)
