@@ -63,7 +63,7 @@ def main():
             p.grad = tl.tensor(g, device=args.device)
         l_opt = getattr(tl.optim, name)(l_params, **kw)
 
-        def l_sync():
+        def l_sync(l_params=l_params):
             for p in l_params:
                 p._data.block_until_ready()
 
