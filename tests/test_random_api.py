@@ -269,3 +269,14 @@ def test_generator_pickles():
     g._random(5)
     g2 = pickle.loads(pickle.dumps(g))
     assert np.array_equal(g.get_state().numpy(), g2.get_state().numpy())
+
+
+def test_gamma_binomial_api():
+    seed(13)
+    a = np.array([0.5, 2.0, 7.0], np.float32)
+    same(R._standard_gamma(tl.tensor(a)), torch._standard_gamma(torch.tensor(a)))
+    n, p = np.array([3.0, 40.0], np.float64), np.array([0.4, 0.8], np.float64)
+    same(R.binomial(tl.tensor(n), tl.tensor(p)), torch.binomial(torch.tensor(n), torch.tensor(p)))
+    assert states_equal()
+    with pytest.raises(NotImplementedError):
+        R._standard_gamma(tl.ones(2, requires_grad=True))

@@ -473,3 +473,29 @@ def test_sampler_errors_match_torch():
         with pytest.raises(RuntimeError) as got:
             ofn()
         assert str(got.value) == str(want.value).split("\n")[0]
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_gamma_and_binomial(dtype):
+    alpha = np.array([0.0, 0.05, 0.3, 0.99, 1.0, 1.5, 3.0, 10.0, 123.4], dtype)
+    count = np.array([0, 1, 5, 10, 20, 50, 100, 1000, 37], dtype)
+    prob = np.array([0.5, 0.3, 0.05, 0.9, 0.6, 0.2, 0.99, 0.3, 0.7], dtype)
+
+    def cached_normal(g):
+        # the gamma sampler reads and refills the cached Box-Muller normal
+        torch.randn(1)
+        S.normal(g, (1,), np.float32)
+
+    for seed in range(4):
+        pre = cached_normal if seed % 2 else None
+        assert_same(
+            lambda: torch._standard_gamma(_t(alpha)),
+            lambda g: S.standard_gamma(g, alpha),
+            seed,
+            pre,
+        )
+        assert_same(
+            lambda: torch.binomial(_t(count), _t(prob)),
+            lambda g: S.binomial(g, count, prob),
+            seed,
+        )

@@ -22,7 +22,9 @@ from .._random.generator import Generator, default_generator
 from .registry import op, write_out
 
 __all__ = [
+    "_standard_gamma",
     "bernoulli",
+    "binomial",
     "multinomial",
     "normal",
     "poisson",
@@ -442,6 +444,26 @@ def poisson(input, generator=None) -> Tensor:
     """torch.poisson: a Poisson sample for each rate in input."""
     arr = S.poisson(_gen(generator, "poisson"), _np(input))
     return _result(arr, input.device, input)
+
+
+def _standard_gamma(input, generator=None) -> Tensor:
+    """torch._standard_gamma: Gamma(input, 1) samples (used by torch.distributions)."""
+    if grad_mode.is_grad_enabled() and input.requires_grad:
+        raise NotImplementedError(
+            "torch._standard_gamma: the reparameterised gradient (Gamma/Beta/Dirichlet rsample) "
+            "is not supported by torchlike yet; sample under torch.no_grad()"
+        )
+    arr = S.standard_gamma(_gen(generator, "_standard_gamma"), _np(input))
+    return _new(arr, input.device, False)
+
+
+def binomial(count, prob, generator=None) -> Tensor:
+    """torch.binomial: Binomial(count, prob) samples.
+
+    Differs from PyTorch: the result never requires grad (PyTorch's has no derivative either).
+    """
+    arr = S.binomial(_gen(generator, "binomial"), _np(count), _np(prob))
+    return _new(arr, count.device, False)
 
 
 def _no_kwargs(fname, kw):

@@ -262,3 +262,24 @@ def cephes_sincos_ps(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     s = np.where(sin_neg, -s, s)
     c = np.where(cos_neg, -c, c)
     return s, c
+
+
+_LIBM_F = None
+
+
+def log1pf(x: np.float32) -> np.float32:
+    """The C library's float log1p (``std::log1p(float)``), one value."""
+    global _LIBM_F
+    if _LIBM_F is None:
+        import ctypes
+        import ctypes.util
+
+        name = ctypes.util.find_library("m")
+        lib = ctypes.CDLL(name) if name else None
+        if lib is not None:
+            lib.log1pf.restype = ctypes.c_float
+            lib.log1pf.argtypes = [ctypes.c_float]
+        _LIBM_F = lib or False
+    if _LIBM_F is False:
+        return np.float32(math.log1p(float(x)))  # correctly rounded in practice
+    return np.float32(_LIBM_F.log1pf(float(x)))
