@@ -1,8 +1,20 @@
 """PyTorch's CPU sampling kernels in numpy: same draws from the stream, same roundings.
 
 Each function takes a :class:`~torchlike._random.generator.Generator` and numpy dtypes and
-returns a numpy array whose bits equal what PyTorch's CPU kernel writes (x86-64 with AVX2, as
-PyTorch dispatches there; see docs of each function for what it mirrors).
+returns a numpy array whose bits equal what PyTorch's CPU kernel writes, and leaves the
+generator in the state PyTorch's would be in.
+
+The target is PyTorch 2.13 on x86-64 with AVX2 or AVX512 (PyTorch runs its normal kernel's
+AVX2 build there; both fuse a*b + c into one FMA, which is emulated exactly). Checked against
+torch 2.13 on an AMD EPYC and torch 2.11 on an Intel Xeon, where all agree except that 2.11
+drew half/bfloat16 rand/randn differently (2.13 draws them in float). Known differences:
+
+- Other CPUs (e.g. ARM, or x86 without AVX2) run PyTorch's scalar Box-Muller for float32
+  normals of 16+ elements; torchlike always gives the AVX2 kernel's numbers.
+- PyTorch builds with MKL on Intel CPUs may draw ``bernoulli_(float p)`` from MKL's stream
+  (not so in torch 2.11 or 2.13 as checked); torchlike uses the mt19937 path.
+- ``multinomial`` without replacement breaks ties between equal keys (only possible among
+  zero-probability categories) by index, where PyTorch's topk order is libstdc++'s.
 """
 
 from __future__ import annotations
