@@ -117,6 +117,11 @@ GRID = [
     ("ASGD", {"lr": 0.01, "t0": 2, "lambd": 0.01, "weight_decay": 0.1}),
     ("Rprop", {"lr": 0.01}),
     ("Rprop", {"lr": 0.01, "etas": (0.3, 1.5), "step_sizes": (1e-3, 0.05), "maximize": True}),
+    ("Adafactor", {}),
+    (
+        "Adafactor",
+        {"lr": 0.05, "eps": (1e-4, 1e-2), "d": 1.5, "weight_decay": 0.1, "maximize": True},
+    ),
 ]
 
 
@@ -338,3 +343,25 @@ def test_step_returns_closure_loss():
 
     assert opt.step(closure) == 3.5
     assert float(opt.state[p]["step"]._data) == 1.0
+
+
+@pytest.mark.parametrize(
+    "kw,shape",
+    [({}, (3, 4)), ({"nesterov": False, "adjust_lr_fn": "match_rms_adamw", "lr": 0.02}, (4, 3))],
+)
+def test_muon_matches_torch(kw, shape):
+    rng = np.random.default_rng(0)
+    params = [rng.standard_normal(shape).astype(np.float32)]
+    grads = [[rng.standard_normal(shape).astype(np.float32)] for _ in range(STEPS)]
+    t_opt, l_opt, t_params, l_params = _pair("Muon", kw, params)
+    _step_both(t_opt, l_opt, t_params, l_params, grads)
+    # The orthogonalisation runs in bfloat16: matmul rounding differs between backends.
+    np.testing.assert_allclose(_np(l_params[0]), _np(t_params[0]), rtol=1e-3, atol=1e-3)
+    _assert_state_dicts_match(l_opt.state_dict(), t_opt.state_dict(), rtol=1e-3, atol=1e-3)
+
+
+def test_muon_and_sparse_adam_errors():
+    with pytest.raises(ValueError, match="only supports 2D parameters"):
+        tl_optim.Muon([_tl(np.zeros(3, np.float32), requires_grad=True)])
+    with pytest.raises(NotImplementedError, match="SparseAdam"):
+        tl_optim.SparseAdam([_tl(np.zeros(3, np.float32), requires_grad=True)])

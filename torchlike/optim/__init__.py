@@ -1,6 +1,8 @@
 """torch.optim: optimizers and learning-rate schedulers."""
 
 from torchlike.optim import lr_scheduler
+from torchlike.optim._adafactor import Adafactor
+from torchlike.optim._muon import Muon
 from torchlike.optim.adadelta import Adadelta
 from torchlike.optim.adagrad import Adagrad
 from torchlike.optim.adam import Adam
@@ -14,21 +16,25 @@ from torchlike.optim.radam import RAdam
 from torchlike.optim.rmsprop import RMSprop
 from torchlike.optim.rprop import Rprop
 from torchlike.optim.sgd import SGD
+from torchlike.optim.sparse_adam import SparseAdam
 
 __all__ = [
     "ASGD",
     "LBFGS",
     "SGD",
     "Adadelta",
+    "Adafactor",
     "Adagrad",
     "Adam",
     "AdamW",
     "Adamax",
+    "Muon",
     "NAdam",
     "Optimizer",
     "RAdam",
     "RMSprop",
     "Rprop",
+    "SparseAdam",
     "lr_scheduler",
     "swa_utils",
 ]

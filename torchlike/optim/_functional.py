@@ -250,6 +250,84 @@ def _rprop_single(p, g, s, h, o):
     return p, {"step": step, "prev": g, "step_size": step_size}
 
 
+def _norm(x):
+    return jnp.sqrt(jnp.sum(x * x))
+
+
+def _adafactor_single(p, g, s, h, o):
+    dt = p.dtype
+    if o["maximize"]:
+        g = -g
+    step = s["step"] + 1
+    t = _f64(step)
+    eps1 = float(jnp.finfo(dt).eps) if o["eps1_is_none"] else _f64(h["eps1"])
+    lr = _f64(h["lr"])
+    one_minus_beta2_t = t ** _f64(h["beta2_decay"])
+    rho_t = jnp.minimum(lr, 1 / (t**0.5))
+    alpha = jnp.maximum(_f64(h["eps2"]), _f64(_norm(p)) / (p.size**0.5)) * rho_t
+    if o["weight_decay"]:
+        p = p * _c(1 - lr * _f64(h["weight_decay"]), dt)
+    new = {"step": step}
+    if g.ndim > 1:
+        row_mean = jnp.square(jnp.sqrt(jnp.sum(g * g, axis=-1, keepdims=True))) / g.shape[-1]
+        row_var = lerp(s["row_var"], row_mean.astype(dt), one_minus_beta2_t)
+        col_mean = jnp.square(jnp.sqrt(jnp.sum(g * g, axis=-2, keepdims=True))) / g.shape[-2]
+        col_var = lerp(s["col_var"], col_mean.astype(dt), one_minus_beta2_t)
+        new["row_var"], new["col_var"] = row_var, col_var
+        # row_var @ col_var has an inner dimension of 1: an exact outer product.
+        var_estimate = row_var * col_var
+        row_mean_var = jnp.mean(row_var, axis=-2, keepdims=True)
+        var_estimate = var_estimate / jnp.maximum(row_mean_var, _c(eps1, dt))
+    else:
+        variance = lerp(s["variance"], g * g, one_minus_beta2_t)
+        new["variance"] = variance
+        var_estimate = variance
+    update = lax.rsqrt(jnp.maximum(var_estimate, _c(eps1 * eps1, dt))) * g
+    denom = jnp.maximum(1.0, _f64(_norm(update)) / ((update.size**0.5) * _f64(h["d"])))
+    p = p + _c(-alpha / denom, dt) * update
+    return p, new
+
+
+def _zeropower_via_newtonschulz(grad, a, b, c, ns_steps, eps):
+    """Muon's Newton-Schulz orthogonalisation in bfloat16 (float32 accumulation)."""
+    bf16 = jnp.bfloat16
+
+    def mm(x, y):
+        return jnp.matmul(x, y, preferred_element_type=jnp.float32)
+
+    x = grad.astype(bf16)
+    transposed = grad.shape[0] > grad.shape[1]
+    if transposed:
+        x = x.T
+    norm = jnp.sqrt(jnp.sum(x.astype(jnp.float32) ** 2)).astype(bf16)
+    x = x / jnp.maximum(norm, _c(eps, bf16))
+    a, b, c = (_c(v, jnp.float32) for v in (a, b, c))
+    for _ in range(ns_steps):
+        gram = mm(x, x.T).astype(bf16)
+        gram_update = (b * gram.astype(jnp.float32) + c * mm(gram, gram)).astype(bf16)
+        x = (a * x.astype(jnp.float32) + mm(gram_update, x)).astype(bf16)
+    return x.T if transposed else x
+
+
+def _muon_single(p, g, s, h, o):
+    dt = p.dtype
+    momentum = _f64(h["momentum"])
+    buf = lerp(s["momentum_buffer"], g, 1 - momentum)
+    update = lerp(g, buf, momentum) if o["nesterov"] else buf
+    update = _zeropower_via_newtonschulz(update, h["a"], h["b"], h["c"], o["ns_steps"], h["eps"])
+    lr = _f64(h["lr"])
+    rows, cols = p.shape[:2]
+    if o["adjust_lr_fn"] in (None, "original"):
+        ratio = max(1, rows / cols) ** 0.5
+    elif o["adjust_lr_fn"] == "match_rms_adamw":
+        ratio = 0.2 * max(rows, cols) ** 0.5
+    else:
+        ratio = 1.0
+    p = p * _c(1 - lr * _f64(h["weight_decay"]), dt)
+    p = p + _c(-lr * ratio, dt) * update.astype(dt)
+    return p, {"momentum_buffer": buf}
+
+
 # --- complex parameters: PyTorch updates view_as_real(param) and its state ---
 
 
