@@ -1,0 +1,224 @@
+"""RNN / LSTM / GRU, the cells and packed sequences against real PyTorch."""
+
+import warnings
+
+import numpy as np
+import pytest
+
+from tests._oracle import import_torch
+
+torch = import_torch()
+import torchlike as tl  # noqa: E402
+import torchlike.nn as nn  # noqa: E402
+from torchlike.nn.utils import rnn as rnn_utils  # noqa: E402
+
+rng = np.random.default_rng(0)
+T, B, I, H = 5, 3, 4, 6
+
+
+def r(*shape):
+    return rng.standard_normal(shape).astype(np.float32)
+
+
+def close(a, b, tol=1e-5):
+    np.testing.assert_allclose(a.detach().numpy(), b.detach().numpy(), rtol=tol, atol=tol)
+
+
+def copy_weights(mt, ml):
+    sd = mt.state_dict()
+    assert list(ml.state_dict()) == list(sd)
+    ml.load_state_dict({k: tl.tensor(v.detach().numpy()) for k, v in sd.items()})
+
+
+def pair(a):
+    return torch.tensor(a, requires_grad=True), tl.tensor(a, requires_grad=True)
+
+
+def run_both(mt, ml, x, hx, packed_lengths=None):
+    """Forward both modules (optionally on packed input), backprop a weighted sum, compare."""
+    xt, xl = pair(x)
+    if hx is None:
+        hts, hls = None, None
+        h_pairs = []
+    else:
+        h_pairs = [pair(h) for h in hx]
+        hts = tuple(p[0] for p in h_pairs)
+        hls = tuple(p[1] for p in h_pairs)
+        if len(hx) == 1:
+            hts, hls = hts[0], hls[0]
+    it, il = xt, xl
+    if packed_lengths is not None:
+        it = torch.nn.utils.rnn.pack_padded_sequence(xt, packed_lengths, mt.batch_first,
+                                                     enforce_sorted=False)
+        il = rnn_utils.pack_padded_sequence(xl, packed_lengths, ml.batch_first,
+                                            enforce_sorted=False)
+        close(il.data, it.data)
+        np.testing.assert_array_equal(il.batch_sizes.numpy(), it.batch_sizes.numpy())
+    ot, ht = mt(it, hts)
+    ol, hl = ml(il, hls)
+    if packed_lengths is not None:
+        assert isinstance(ol, rnn_utils.PackedSequence)
+        ot, lt = torch.nn.utils.rnn.pad_packed_sequence(ot, mt.batch_first)
+        ol, ll = rnn_utils.pad_packed_sequence(ol, ml.batch_first)
+        np.testing.assert_array_equal(ll.numpy(), lt.numpy())
+    close(ol, ot)
+    ht = ht if isinstance(ht, tuple) else (ht,)
+    hl = hl if isinstance(hl, tuple) else (hl,)
+    for a, b in zip(hl, ht):
+        close(a, b)
+    loss_t = (ot * torch.tensor(np.cos(np.arange(ot.numel())).reshape(ot.shape)
+                                .astype(np.float32))).sum()
+    loss_l = (ol * tl.tensor(np.cos(np.arange(ol.numel())).reshape(tuple(ol.shape))
+                             .astype(np.float32))).sum()
+    for i, (a, b) in enumerate(zip(hl, ht)):
+        loss_t = loss_t + b.sum() * (i + 2)
+        loss_l = loss_l + a.sum() * (i + 2)
+    loss_t.backward()
+    loss_l.backward()
+    close(xl.grad, xt.grad, 1e-4)
+    for p_t, p_l in h_pairs:
+        close(p_l.grad, p_t.grad, 1e-4)
+    for (n, pt), (m, pl) in zip(mt.named_parameters(), ml.named_parameters()):
+        assert n == m
+        close(pl.grad, pt.grad, 1e-4)
+
+
+CASES = [
+    ("LSTM", dict(), False),
+    ("LSTM", dict(num_layers=2, bidirectional=True, proj_size=3), False),
+    ("LSTM", dict(num_layers=2, bidirectional=True, proj_size=3), True),
+    ("GRU", dict(num_layers=2, bidirectional=True, batch_first=True), False),
+    ("GRU", dict(num_layers=2, bidirectional=True, batch_first=True), True),
+    ("RNN", dict(nonlinearity="relu", bias=False), True),
+    ("RNN", dict(num_layers=2, dropout=0.0), False),
+]
+
+
+@pytest.mark.parametrize("name,kw,packed", CASES, ids=str)
+def test_rnn_modules(name, kw, packed):
+    mt = getattr(torch.nn, name)(I, H, **kw)
+    ml = getattr(nn, name)(I, H, **kw)
+    assert [n for n, _ in ml.named_parameters()] == [n for n, _ in mt.named_parameters()]
+    copy_weights(mt, ml)
+    D = 2 if mt.bidirectional else 1
+    x = r(B, T, I) if mt.batch_first else r(T, B, I)
+    h = r(mt.num_layers * D, B, mt.proj_size or H)
+    hx = (h, r(mt.num_layers * D, B, H)) if name == "LSTM" else (h,)
+    run_both(mt, ml, x, hx, [5, 2, 3] if packed else None)
+
+
+def test_rnn_default_hidden_unbatched_and_eval():
+    mt, ml = torch.nn.GRU(I, H, num_layers=2), nn.GRU(I, H, num_layers=2)
+    copy_weights(mt, ml)
+    run_both(mt, ml, r(T, B, I), None)
+    mt.eval()
+    ml.eval()
+    run_both(mt, ml, r(T, I), (r(2, H),))
+    lt, ll = torch.nn.LSTM(I, H), nn.LSTM(I, H)
+    copy_weights(lt, ll)
+    run_both(lt, ll, r(T, I), (r(1, H), r(1, H)))
+
+
+def test_rnn_init_shapes_and_range():
+    m = nn.LSTM(I, H, num_layers=2, bidirectional=True, proj_size=2)
+    t = torch.nn.LSTM(I, H, num_layers=2, bidirectional=True, proj_size=2)
+    for (n, p), (_, q) in zip(m.named_parameters(), t.named_parameters()):
+        assert tuple(p.shape) == tuple(q.shape), n
+        assert np.abs(p.detach().numpy()).max() <= 1 / np.sqrt(H)
+    assert [[n for n in names] for names in m._all_weights] == t._all_weights
+    assert repr(m) == repr(t)
+
+
+def test_rnn_dropout_between_layers_trains():
+    tl.manual_seed(0)
+    m = nn.LSTM(I, H, num_layers=2, dropout=0.5)
+    x = tl.tensor(r(T, B, I))
+    a, _ = m(x)
+    b, _ = m(x)
+    assert not np.allclose(a.detach().numpy(), b.detach().numpy())
+    m.eval()
+    c, _ = m(x)
+    d, _ = m(x)
+    np.testing.assert_array_equal(c.detach().numpy(), d.detach().numpy())
+
+
+@pytest.mark.parametrize("name", ["RNNCell", "LSTMCell", "GRUCell"])
+def test_cells(name):
+    mt, ml = getattr(torch.nn, name)(I, H), getattr(nn, name)(I, H)
+    copy_weights(mt, ml)
+    x = r(B, I)
+    for batched in (True, False):
+        xi = x if batched else x[0]
+        hs = [r(B, H) if batched else r(H) for _ in range(2 if name == "LSTMCell" else 1)]
+        xt, xl = pair(xi)
+        hp = [pair(h) for h in hs]
+        args_t = tuple(p[0] for p in hp) if name == "LSTMCell" else hp[0][0]
+        args_l = tuple(p[1] for p in hp) if name == "LSTMCell" else hp[0][1]
+        ot, ol = mt(xt, args_t), ml(xl, args_l)
+        ot = ot if isinstance(ot, tuple) else (ot,)
+        ol = ol if isinstance(ol, tuple) else (ol,)
+        for a, b in zip(ol, ot):
+            close(a, b)
+        sum(o.sum() * (i + 1) for i, o in enumerate(ot)).backward()
+        sum(o.sum() * (i + 1) for i, o in enumerate(ol)).backward()
+        close(xl.grad, xt.grad, 1e-4)
+        for (pt, pl) in hp:
+            close(pl.grad, pt.grad, 1e-4)
+    for (n, pt), (_, pl) in zip(mt.named_parameters(), ml.named_parameters()):
+        close(pl.grad, pt.grad, 1e-4)
+    close(ml(tl.tensor(x))[0] if name == "LSTMCell" else ml(tl.tensor(x)),
+          mt(torch.tensor(x))[0] if name == "LSTMCell" else mt(torch.tensor(x)))
+
+
+def test_errors_match_torch():
+    def both(fn):
+        with pytest.raises(Exception) as et:
+            fn(torch, torch.nn)
+        with pytest.raises(Exception) as el:
+            fn(tl, nn)
+        assert el.type is et.type, (el.value, et.value)
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        both(lambda lib, mod: mod.LSTM(I, H, proj_size=H))
+        both(lambda lib, mod: mod.GRU(I, H, proj_size=2))
+        both(lambda lib, mod: mod.RNN(I, H, nonlinearity="gelu"))
+        both(lambda lib, mod: mod.LSTM(I, H, dropout=2.0))
+        both(lambda lib, mod: mod.LSTM(I, H, num_layers=0))
+        both(lambda lib, mod: mod.LSTM(I, H)(lib.zeros(T, B, I + 1)))
+        both(lambda lib, mod: mod.LSTM(I, H)(lib.zeros(T, B, I, 1)))
+        both(lambda lib, mod: mod.GRU(I, H)(lib.zeros(T, B, I), lib.zeros(1, B + 1, H)))
+        both(lambda lib, mod: mod.GRU(I, H)(lib.zeros(T, B, I), lib.zeros(B, H)))
+        both(lambda lib, mod: mod.LSTM(I, H)(lib.zeros(T, B, I, dtype=lib.float64)))
+        both(lambda lib, mod: mod.LSTMCell(I, H)(lib.zeros(B, I, 1)))
+        both(lambda lib, mod: mod.GRUCell(I, H)(lib.zeros(B, I + 1)))
+
+
+def test_pack_pad_utilities():
+    seqs = [r(4, 2), r(2, 2), r(3, 2)]
+    st = [torch.tensor(s, requires_grad=True) for s in seqs]
+    sl = [tl.tensor(s, requires_grad=True) for s in seqs]
+    for batch_first in (False, True):
+        for side in ("right", "left"):
+            close(rnn_utils.pad_sequence(sl, batch_first, 1.5, side),
+                  torch.nn.utils.rnn.pad_sequence(st, batch_first, 1.5, side))
+    pt = torch.nn.utils.rnn.pack_sequence(st, enforce_sorted=False)
+    pl = rnn_utils.pack_sequence(sl, enforce_sorted=False)
+    close(pl.data, pt.data)
+    for a, b in zip(pl[1:], pt[1:]):
+        np.testing.assert_array_equal(a.numpy(), b.numpy())
+    ut, ul = torch.nn.utils.rnn.unpack_sequence(pt), rnn_utils.unpack_sequence(pl)
+    for a, b in zip(ul, ut):
+        close(a, b)
+    padded_t, lt = torch.nn.utils.rnn.pad_packed_sequence(pt, True, -1.0, total_length=6)
+    padded_l, ll = rnn_utils.pad_packed_sequence(pl, True, -1.0, total_length=6)
+    close(padded_l, padded_t)
+    np.testing.assert_array_equal(ll.numpy(), lt.numpy())
+    (padded_t * torch.arange(36.0).reshape(3, 6, 2)).sum().backward()
+    (padded_l * tl.arange(36.0).reshape(3, 6, 2)).sum().backward()
+    for a, b in zip(sl, st):
+        close(a.grad, b.grad)
+    with pytest.raises(RuntimeError):
+        rnn_utils.pack_sequence(sl)  # not sorted by length
+    with pytest.raises(ValueError):
+        rnn_utils.pad_packed_sequence(pl, total_length=2)
