@@ -140,3 +140,39 @@ def test_differentiable_true_is_accepted_but_autograd_through_step_is_refused():
     w.grad = tl.tensor([1.0, 1.0], requires_grad=True) * 2
     with pytest.raises(NotImplementedError, match="differentiable=True"):
         opt.step()
+
+
+def test_swap_in_optimizer_params_and_state_matches_torch():
+    def run(lib):
+        live = [lib.tensor([1.0, 2.0], requires_grad=True), lib.tensor([3.0], requires_grad=True)]
+        opt = lib.optim.Adam(live, lr=0.1)
+        for p in live:
+            p.grad = lib.ones_like(p)
+        opt.step()
+        sd = opt.state_dict()
+        swap = {
+            "a": lib.tensor([10.0, 20.0], requires_grad=True),
+            "b": lib.tensor([30.0], requires_grad=True),
+        }
+        swap_sd = {
+            "state": {i: {k: v.clone() for k, v in s.items()} for i, s in sd["state"].items()},
+            "param_groups": [dict(g, lr=0.5) for g in sd["param_groups"]],
+        }
+        for p in swap.values():
+            p.grad = lib.ones_like(p)
+        with lib.optim.swap_in_optimizer_params_and_state(opt, swap, swap_sd):
+            opt.step()
+            assert opt.param_groups[0]["lr"] == 0.5
+        assert opt.param_groups[0]["lr"] == 0.1
+        return (
+            [p.detach().numpy() for p in live],
+            [p.detach().numpy() for p in swap.values()],
+            swap_sd["state"][0]["exp_avg"].numpy(),
+            float(swap_sd["state"][0]["step"]),
+        )
+
+    ours, ref = run(tl), run(torch)
+    for a, b in zip(ours[0] + ours[1], ref[0] + ref[1]):
+        np.testing.assert_allclose(a, b, rtol=1e-6)
+    np.testing.assert_allclose(ours[2], ref[2], rtol=1e-6)
+    assert ours[3] == ref[3] == 2.0

@@ -3,6 +3,7 @@
 from torchlike.optim import lr_scheduler
 from torchlike.optim._adafactor import Adafactor
 from torchlike.optim._muon import Muon
+from torchlike.optim._stateless import swap_in_optimizer_params_and_state
 from torchlike.optim.adadelta import Adadelta
 from torchlike.optim.adagrad import Adagrad
 from torchlike.optim.adam import Adam
@@ -37,6 +38,7 @@ __all__ = [
     "SparseAdam",
     "lr_scheduler",
     "swa_utils",
+    "swap_in_optimizer_params_and_state",
 ]
 
 
