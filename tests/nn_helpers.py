@@ -96,3 +96,30 @@ def compare_module(tmod, lmod, inputs, train=True, atol=1e-5, rtol=1e-5, grad=Tr
         for name, b in tmod.named_buffers():
             assert_close(lb[name], b, atol, rtol, f"buffer {name}")
     return t_out, l_out
+
+
+def compare_fn(fn_name, arrays, *args, atol=1e-5, rtol=1e-5, grad=True, **kwargs):
+    """Call torch.nn.functional.<fn_name> and torchlike's with the same arrays (as tensors) and
+    other arguments; compare the outputs and the gradients of the floating inputs."""
+    lF = tl.nn.functional
+    tF = torch.nn.functional
+    t_in = [torch.tensor(a, requires_grad=grad and a.dtype.kind == "f") for a in arrays]
+    l_in = [tl.tensor(a, requires_grad=grad and a.dtype.kind == "f") for a in arrays]
+    t_out = _flat(getattr(tF, fn_name)(*t_in, *args, **kwargs))
+    l_out = _flat(getattr(lF, fn_name)(*l_in, *args, **kwargs))
+    assert len(t_out) == len(l_out)
+    for i, (a, b) in enumerate(zip(l_out, t_out)):
+        assert_close(a, b, atol, rtol, f"{fn_name} output {i}")
+    if grad and any(t.requires_grad for t in t_in):
+        t_loss, l_loss = 0, 0
+        for a, b in zip(l_out, t_out):
+            if b.dtype.is_floating_point and b.requires_grad:
+                ct = RNG.standard_normal(tuple(b.shape)).astype(t2np(b).dtype)
+                t_loss = t_loss + (b * torch.tensor(ct)).sum()
+                l_loss = l_loss + (a * tl.tensor(ct)).sum()
+        t_loss.backward()
+        l_loss.backward()
+        for i, (a, b) in enumerate(zip(l_in, t_in)):
+            if b.requires_grad:
+                assert_close(a.grad, b.grad, atol, rtol, f"{fn_name} grad of input {i}")
+    return t_out, l_out
