@@ -230,6 +230,9 @@ def test_requires_grad_and_errors():
         R.randperm(3000, dtype=tl.float16)
     with pytest.raises(TypeError):
         R.normal(0.0, 1.0)
+    with pytest.raises(TypeError):
+        R.rand()
+    assert R.rand(()).shape == torch.rand(()).shape
     with pytest.raises(RuntimeError):
         tl.zeros(3).random_(5, 2)
 

@@ -67,7 +67,12 @@ def _gen(generator, fname: str) -> Generator:
     return generator
 
 
-def _size_args(size, kw_size=None) -> tuple:
+def _size_args(size, kw_size=None, fname="rand") -> tuple:
+    if not size and kw_size is None:
+        raise TypeError(
+            f"{fname}() received an invalid combination of arguments - got (), but expected "
+            "(tuple of ints size, ...)"
+        )
     if kw_size is not None:
         if size:
             raise TypeError("got multiple values for argument 'size'")
@@ -186,7 +191,7 @@ def randn(
     **kw,
 ) -> Tensor:
     """torch.randn: standard normal."""
-    size = _size_args(size, kw.pop("size", None))
+    size = _size_args(size, kw.pop("size", None), "randn")
     _no_kwargs("randn", kw)
     dtype = _dtype(dtype, out.dtype if out is not None else _dt.get_default_dtype())
     arr = S.normal(_gen(generator, "randn"), size, dtype._np)
