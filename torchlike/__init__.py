@@ -131,3 +131,10 @@ from ._compile import compile  # noqa: E402,F401
 from . import compiler  # noqa: E402,F401
 from ._core._tensor_str import set_printoptions, get_printoptions, printoptions  # noqa: E402,F401
 from ._core import _tensor_str  # noqa: E402,F401
+from ._random.generator import Generator  # noqa: E402,F401
+from . import random  # noqa: E402,F401
+from .random import (  # noqa: E402,F401
+    manual_seed, seed, initial_seed, get_rng_state, set_rng_state, default_generator,
+)
+from ._ops.random_ops import *  # noqa: E402,F401,F403
+from . import nn, optim, utils  # noqa: E402,F401
