@@ -98,15 +98,38 @@ def compare_module(tmod, lmod, inputs, train=True, atol=1e-5, rtol=1e-5, grad=Tr
     return t_out, l_out
 
 
+class NoGrad:
+    """Marks a numpy argument of compare_fn that must not require grad."""
+
+    def __init__(self, a):
+        self.a = a
+
+
 def compare_fn(fn_name, arrays, *args, atol=1e-5, rtol=1e-5, grad=True, **kwargs):
     """Call torch.nn.functional.<fn_name> and torchlike's with the same arrays (as tensors) and
-    other arguments; compare the outputs and the gradients of the floating inputs."""
+    other arguments; compare the outputs and the gradients of the floating inputs.
+
+    numpy arrays in `args`/`kwargs` become tensors too (NoGrad(array): without gradient)."""
     lF = tl.nn.functional
     tF = torch.nn.functional
     t_in = [torch.tensor(a, requires_grad=grad and a.dtype.kind == "f") for a in arrays]
     l_in = [tl.tensor(a, requires_grad=grad and a.dtype.kind == "f") for a in arrays]
-    t_out = _flat(getattr(tF, fn_name)(*t_in, *args, **kwargs))
-    l_out = _flat(getattr(lF, fn_name)(*l_in, *args, **kwargs))
+
+    def conv(v, lib, ins):
+        if isinstance(v, NoGrad):
+            return lib.tensor(v.a)
+        if isinstance(v, np.ndarray):
+            t = lib.tensor(v, requires_grad=grad and v.dtype.kind == "f")
+            ins.append(t)
+            return t
+        return v
+
+    t_args = [conv(v, torch, t_in) for v in args]
+    l_args = [conv(v, tl, l_in) for v in args]
+    t_kw = {k: conv(v, torch, t_in) for k, v in kwargs.items()}
+    l_kw = {k: conv(v, tl, l_in) for k, v in kwargs.items()}
+    t_out = _flat(getattr(tF, fn_name)(*t_in[: len(arrays)], *t_args, **t_kw))
+    l_out = _flat(getattr(lF, fn_name)(*l_in[: len(arrays)], *l_args, **l_kw))
     assert len(t_out) == len(l_out)
     for i, (a, b) in enumerate(zip(l_out, t_out)):
         assert_close(a, b, atol, rtol, f"{fn_name} output {i}")

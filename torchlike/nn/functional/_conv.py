@@ -71,14 +71,14 @@ def _conv(n, name, input, weight, bias, stride, padding, dilation, groups):
             pads = [(0, 0)] * n
         elif padding == "same":
             if any(s != 1 for s in stride):
-                raise ValueError("padding='same' is not supported for strided convolutions")
+                raise RuntimeError("padding='same' is not supported for strided convolutions")
             pads = []
             for d, k in zip(dilation, ksize):
                 total = d * (k - 1)
                 # torch puts the odd element of the padding on the right
                 pads.append((total // 2, total - total // 2))
         else:
-            raise ValueError(f"Invalid padding string '{padding}'")
+            raise RuntimeError(f"Invalid padding string: '{padding}'")
     else:
         pads = [(p, p) for p in _tuple(padding, n, "padding")]
     for i in range(n):

@@ -111,9 +111,11 @@ def _max_over_windows(x, n, per_dim, out_shape):
 
 def _max_pool(n, name, input, kernel_size, stride, padding, dilation, ceil_mode, return_indices):
     k, s, p, d, out, pads = _pool_params(name, n, input, kernel_size, stride, padding, dilation, ceil_mode)
-    if return_indices:
+    # XLA's max-pool gradient does not support window dilation: use the gather form there
+    if return_indices or any(di != 1 for di in d):
         per_dim = [_window_indices(L, o, ki, si, pi, di) for L, o, ki, si, pi, di in zip(input.shape[-n:], out, k, s, p, d)]
-        return _max_over_windows(input, n, per_dim, out)
+        res, indices = _max_over_windows(input, n, per_dim, out)
+        return (res, indices) if return_indices else res
     lead = input.ndim - n
     init = -jnp.inf if jnp.issubdtype(input.dtype, jnp.floating) else jnp.iinfo(input.dtype).min
     return lax.reduce_window(

@@ -1,0 +1,265 @@
+"""torch.nn.functional against real PyTorch: values and gradients of every functional, seeded
+random functionals, in-place variants and PyTorch's exception types."""
+
+import numpy as np
+import pytest
+
+from tests.nn_helpers import NoGrad, assert_close, compare_fn, randn, t2np, tl, torch
+
+import torchlike.nn.functional as LF  # noqa: E402
+import torchlike.random  # noqa: E402
+
+TF = torch.nn.functional
+
+X = randn(2, 4, 7, 6)
+X1 = randn(2, 3, 9)
+X3 = randn(1, 2, 5, 4, 6)
+A = randn(3, 5)
+
+
+def seed(n, lib):
+    (torch.manual_seed if lib is torch else getattr(tl, "manual_seed", torchlike.random.manual_seed))(n)
+
+
+def ints(*shape, high=10):
+    return np.random.default_rng(2).integers(0, high, shape).astype(np.int64)
+
+
+# (id, function name, arrays, args, kwargs)
+CASES = [
+    ("linear", "linear", [A, randn(4, 5), randn(4)], (), {}),
+    ("bilinear", "bilinear", [A, randn(3, 2), randn(4, 5, 2)], (), {}),
+    ("conv1d", "conv1d", [X1, randn(4, 3, 3)], (), {"stride": 2, "padding": 1}),
+    ("conv2d-groups", "conv2d", [X, randn(6, 2, 3, 2), randn(6)], (), {"groups": 2, "padding": (1, 2)}),
+    ("conv2d-same", "conv2d", [X, randn(3, 4, 2, 3)], (), {"padding": "same", "dilation": 2}),
+    ("conv3d", "conv3d", [X3, randn(3, 2, 2, 3, 2)], (), {"padding": 1, "stride": (1, 2, 1)}),
+    ("conv_transpose1d", "conv_transpose1d", [X1, randn(3, 2, 3)], (), {"stride": 2, "output_padding": 1}),
+    ("conv_transpose2d", "conv_transpose2d", [X, randn(4, 3, 3, 2), randn(6)], (),
+     {"stride": (2, 3), "padding": 1, "groups": 2}),
+    ("conv_transpose3d", "conv_transpose3d", [X3, randn(2, 3, 2, 3, 2)], (), {"stride": 2, "padding": 1}),
+    ("max_pool2d-dil", "max_pool2d", [X], ((3, 2),), {"stride": (2, 1), "dilation": (2, 1), "padding": (1, 0)}),
+    ("max_pool2d-idx-ceil", "max_pool2d", [X], (2,), {"ceil_mode": True, "return_indices": True}),
+    ("max_pool1d-idx", "max_pool1d", [X1], (3, 2, 1), {"return_indices": True}),
+    ("max_pool3d-idx", "max_pool3d", [X3], (2,), {"return_indices": True}),
+    ("avg_pool2d-ceil-nopad", "avg_pool2d", [X], (3, 2, 1, True, False), {}),
+    ("avg_pool3d", "avg_pool3d", [X3], (2,), {"divisor_override": 3}),
+    ("adaptive_avg_pool2d", "adaptive_avg_pool2d", [X], ((5, 4),), {}),
+    ("adaptive_max_pool2d", "adaptive_max_pool2d", [X], ((4, 5),), {"return_indices": True}),
+    ("adaptive_max_pool3d", "adaptive_max_pool3d", [X3], (2,), {}),
+    ("lp_pool1d", "lp_pool1d", [np.abs(X1) + 0.1], (2.0, 3), {"stride": 2}),
+    ("lp_pool3d", "lp_pool3d", [np.abs(X3) + 0.1], (1.5, 2), {}),
+    ("batch_norm-eval", "batch_norm", [X], (NoGrad(randn(4)), NoGrad(np.abs(randn(4)) + 0.5), randn(4), randn(4)), {}),
+    ("instance_norm", "instance_norm", [X1], (), {"eps": 1e-3}),
+    ("layer_norm", "layer_norm", [X], ((7, 6), randn(7, 6), randn(7, 6)), {}),
+    ("group_norm", "group_norm", [X], (2, randn(4), randn(4)), {}),
+    ("rms_norm", "rms_norm", [X], ((6,), randn(6)), {}),
+    ("local_response_norm", "local_response_norm", [X], (3,), {"alpha": 0.1, "beta": 0.5}),
+    ("normalize", "normalize", [A], (), {"p": 3.0, "dim": 0}),
+    ("embedding", "embedding", [ints(2, 3), randn(10, 3)], (), {"padding_idx": -1}),
+    ("embedding_bag", "embedding_bag", [ints(7), randn(10, 3), np.array([0, 2, 2, 5])], (),
+     {"mode": "sum", "include_last_offset": True, "per_sample_weights": randn(7)}),
+    ("embedding_bag-max-2d", "embedding_bag", [ints(3, 4), randn(10, 3)], (), {"mode": "max"}),
+    ("pad-constant", "pad", [X], ((1, -1, 2, 0),), {"value": 2.5}),
+    ("pad-reflect", "pad", [X], ((2, 1, 1, 3),), {"mode": "reflect"}),
+    ("pad-replicate-3d", "pad", [X3], ((1, 0, 2, 1, 0, 1),), {"mode": "replicate"}),
+    ("pad-circular", "pad", [X1], ((3, 2),), {"mode": "circular"}),
+    ("interp-nearest", "interpolate", [X], (), {"scale_factor": 1.7}),
+    ("interp-nearest-exact", "interpolate", [X], (), {"size": (10, 4), "mode": "nearest-exact"}),
+    ("interp-nearest-1d", "interpolate", [X1], (), {"size": 4}),
+    ("interp-linear", "interpolate", [X1], (), {"scale_factor": 2.5, "mode": "linear"}),
+    ("interp-bilinear", "interpolate", [X], (), {"size": (9, 11), "mode": "bilinear"}),
+    ("interp-bilinear-ac", "interpolate", [X], (), {"scale_factor": 0.6, "mode": "bilinear", "align_corners": True}),
+    ("interp-bilinear-recompute", "interpolate", [X], (),
+     {"scale_factor": (1.5, 2.5), "mode": "bilinear", "recompute_scale_factor": True}),
+    ("interp-bicubic", "interpolate", [X], (), {"size": (9, 11), "mode": "bicubic"}),
+    ("interp-bicubic-ac", "interpolate", [X], (), {"size": (5, 3), "mode": "bicubic", "align_corners": True}),
+    ("interp-trilinear", "interpolate", [X3], (), {"scale_factor": 1.5, "mode": "trilinear"}),
+    ("interp-area", "interpolate", [X], (), {"size": (3, 4), "mode": "area"}),
+    ("grid_sample-bilinear-zeros", "grid_sample", [X, np.random.default_rng(3).uniform(-1.2, 1.2, (2, 3, 5, 2)).astype(np.float32)],
+     (), {"align_corners": False}),
+    ("grid_sample-nearest-border", "grid_sample", [X, np.random.default_rng(4).uniform(-1.2, 1.2, (2, 3, 5, 2)).astype(np.float32)],
+     (), {"mode": "nearest", "padding_mode": "border", "align_corners": True}),
+    ("grid_sample-reflection", "grid_sample", [X, np.random.default_rng(5).uniform(-1.5, 1.5, (2, 3, 5, 2)).astype(np.float32)],
+     (), {"padding_mode": "reflection", "align_corners": False}),
+    ("grid_sample-3d", "grid_sample", [X3, np.random.default_rng(6).uniform(-1, 1, (1, 2, 3, 4, 3)).astype(np.float32)],
+     (), {"align_corners": True}),
+    ("affine_grid", "affine_grid", [randn(2, 2, 3)], ((2, 4, 5, 6),), {"align_corners": False}),
+    ("affine_grid-3d", "affine_grid", [randn(1, 3, 4)], ((1, 2, 3, 4, 2),), {"align_corners": True}),
+    ("unfold", "unfold", [X], ((2, 3),), {"dilation": (1, 2), "padding": 1, "stride": (2, 1)}),
+    ("fold", "fold", [randn(2, 12, 12)], ((4, 5), (2, 2)), {}),
+    ("pixel_shuffle", "pixel_shuffle", [X], (2,), {}),
+    ("pixel_unshuffle", "pixel_unshuffle", [randn(2, 1, 4, 6)], (2,), {}),
+    ("channel_shuffle", "channel_shuffle", [X], (2,), {}),
+    ("cosine_similarity", "cosine_similarity", [A, randn(1, 5)], (), {"dim": 1}),
+    ("pairwise_distance", "pairwise_distance", [A, randn(3, 5)], (), {"p": 1.0}),
+    ("pdist", "pdist", [A], (), {"p": 3}),
+    ("softmax-dtype", "softmax", [A], (1,), {"dtype": None}),
+    ("log_softmax", "log_softmax", [X], (), {"dim": -1}),
+    ("softmin", "softmin", [X], (), {"dim": 1}),
+    ("glu", "glu", [X], (), {"dim": 1}),
+    ("gelu-tanh", "gelu", [X], (), {"approximate": "tanh"}),
+    ("prelu", "prelu", [X, randn(4)], (), {}),
+    ("rrelu-eval", "rrelu", [X], (), {}),
+    ("hardtanh", "hardtanh", [X * 2], (-0.5, 1.5), {}),
+    ("threshold", "threshold", [X], (0.1, -3.0), {}),
+    ("softplus", "softplus", [X * 10], (), {"beta": 2, "threshold": 5}),
+    ("elu", "elu", [X], (), {"alpha": 0.5}),
+    ("celu", "celu", [X], (), {"alpha": 2.0}),
+]
+
+ELEMENTWISE = ["relu", "relu6", "selu", "silu", "mish", "softsign", "hardsigmoid", "hardswish",
+               "logsigmoid", "tanhshrink", "softshrink", "hardshrink", "leaky_relu", "gelu",
+               "sigmoid", "tanh"]
+
+
+@pytest.mark.parametrize("name,fn,arrays,args,kwargs", CASES, ids=[c[0] for c in CASES])
+def test_functional_matches_torch(name, fn, arrays, args, kwargs):
+    compare_fn(fn, arrays, *args, atol=1e-4, rtol=1e-4, **kwargs)
+
+
+@pytest.mark.parametrize("fn", ELEMENTWISE)
+def test_elementwise_activation(fn):
+    compare_fn(fn, [X * 3])
+
+
+def test_softmax_dtype_and_float64():
+    compare_fn("softmax", [A], 0, dtype=None)
+    t = TF.log_softmax(torch.tensor(A), 1, dtype=torch.float64)
+    m = LF.log_softmax(tl.tensor(A), 1, dtype=tl.float64)
+    assert m.dtype == tl.float64
+    assert_close(m, t, 1e-12, 1e-12)
+    compare_fn("gelu", [randn(3, 4, dtype=np.float64)], atol=1e-12, rtol=1e-12)
+
+
+def test_implicit_softmax_dim_warns():
+    with pytest.warns(UserWarning):
+        LF.softmax(tl.tensor(A))
+
+
+def test_batch_norm_training_updates_running_stats():
+    rm_t, rv_t = torch.zeros(4), torch.ones(4)
+    rm_l, rv_l = tl.zeros(4), tl.ones(4)
+    w = randn(4)
+    out_t = TF.batch_norm(torch.tensor(X), rm_t, rv_t, torch.tensor(w), training=True, momentum=0.2)
+    out_l = LF.batch_norm(tl.tensor(X), rm_l, rv_l, tl.tensor(w), training=True, momentum=0.2)
+    assert_close(out_l, out_t)
+    assert_close(rm_l, rm_t)
+    assert_close(rv_l, rv_t)
+    ri_t, vi_t, ri_l, vi_l = torch.zeros(3), torch.ones(3), tl.zeros(3), tl.ones(3)
+    TF.instance_norm(torch.tensor(X1), ri_t, vi_t, momentum=0.3)
+    LF.instance_norm(tl.tensor(X1), ri_l, vi_l, momentum=0.3)
+    assert_close(ri_l, ri_t)
+    assert_close(vi_l, vi_t)
+
+
+def test_one_hot():
+    i = ints(2, 3, high=4)
+    assert_close(LF.one_hot(tl.tensor(i)), TF.one_hot(torch.tensor(i)))
+    assert_close(LF.one_hot(tl.tensor(i), 6), TF.one_hot(torch.tensor(i), 6))
+    with pytest.raises(RuntimeError):
+        LF.one_hot(tl.tensor(np.array([-1, 2])))
+    with pytest.raises(RuntimeError):
+        LF.one_hot(tl.tensor(np.array([1, 5])), 3)
+
+
+@pytest.mark.parametrize("fn,shape,kw", [
+    ("dropout", (4, 6), {"p": 0.3}),
+    ("dropout", (3, 5), {"p": 1.0}),
+    ("dropout1d", (3, 4, 5), {"p": 0.5}),
+    ("dropout2d", (3, 4, 2, 2), {"p": 0.5}),
+    ("dropout3d", (4, 2, 2, 2), {"p": 0.4}),
+    ("alpha_dropout", (4, 6), {"p": 0.3, "training": True}),
+    ("feature_alpha_dropout", (3, 4, 2), {"p": 0.3, "training": True}),
+])
+def test_dropout_seeded_matches_torch(fn, shape, kw):
+    x = randn(*shape)
+    seed(5, torch)
+    tx = torch.tensor(x, requires_grad=True)
+    t = getattr(TF, fn)(tx, **kw)
+    seed(5, tl)
+    lx = tl.tensor(x, requires_grad=True)
+    m = getattr(LF, fn)(lx, **kw)
+    assert_close(m, t, 1e-6, 1e-6)
+    t.sum().backward()
+    m.sum().backward()
+    assert_close(lx.grad, tx.grad, 1e-6, 1e-6)
+
+
+def test_dropout_eval_and_inplace():
+    x = tl.tensor(randn(3, 4))
+    assert LF.dropout(x, 0.5, training=False) is x
+    y = x.clone()
+    seed(2, torch)
+    ty = torch.tensor(t2np(x))
+    TF.dropout(ty, 0.5, inplace=True)
+    seed(2, tl)
+    assert LF.dropout(y, 0.5, inplace=True) is y
+    assert_close(y, ty)
+    with pytest.raises(ValueError):
+        LF.dropout(x, 1.5)
+
+
+def test_gumbel_softmax_seeded():
+    for hard in (False, True):
+        seed(4, torch)
+        t = TF.gumbel_softmax(torch.tensor(A), tau=0.5, hard=hard)
+        seed(4, tl)
+        m = LF.gumbel_softmax(tl.tensor(A), tau=0.5, hard=hard)
+        assert_close(m, t, 1e-5, 1e-5)
+
+
+def test_rrelu_training_slopes_in_range():
+    x = tl.tensor(-np.abs(randn(50)) - 0.1)
+    y = LF.rrelu(x, 0.1, 0.3, training=True)
+    ratio = t2np(y) / t2np(x)
+    assert (ratio >= 0.1 - 1e-6).all() and (ratio <= 0.3 + 1e-6).all()
+
+
+@pytest.mark.parametrize("fn", ["relu_", "elu_", "leaky_relu_", "hardtanh_", "threshold_", "selu_", "celu_", "rrelu_"])
+def test_inplace_functionals(fn):
+    args = (0.5, 1.0) if fn == "threshold_" else ()
+    x = randn(3, 4)
+    tx, lx = torch.tensor(x), tl.tensor(x)
+    tr = getattr(TF, fn)(tx, *args)
+    lr = getattr(LF, fn)(lx, *args)
+    assert lr is lx
+    assert_close(lx, tx)
+    assert_close(lr, tr)
+
+
+@pytest.mark.parametrize("call", [
+    lambda F, lib: F.conv2d(lib.ones(1, 3, 5, 5), lib.ones(2, 4, 3, 3)),
+    lambda F, lib: F.conv2d(lib.ones(1, 4, 5, 5), lib.ones(2, 4, 3, 3), stride=2, padding="same"),
+    lambda F, lib: F.conv2d(lib.ones(1, 4, 5, 5), lib.ones(2, 4, 3, 3), padding="foo"),
+    lambda F, lib: F.conv1d(lib.ones(2, 2, 2, 2, 2), lib.ones(2, 2, 3)),
+    lambda F, lib: F.linear(lib.ones(2, 3), lib.ones(4, 5)),
+    lambda F, lib: F.max_pool2d(lib.ones(1, 1, 4, 4), 2, padding=2),
+    lambda F, lib: F.avg_pool2d(lib.ones(1, 1, 2, 2), 3),
+    lambda F, lib: F.pad(lib.ones(1, 2, 3), (1,)),
+    lambda F, lib: F.pad(lib.ones(1, 2, 3), (3, 3), mode="reflect"),
+    lambda F, lib: F.pad(lib.ones(3), (1, 1), mode="reflect"),
+    lambda F, lib: F.pad(lib.ones(1, 2, 3), (1, 1), mode="foo"),
+    lambda F, lib: F.interpolate(lib.ones(1, 1, 4), mode="linear"),
+    lambda F, lib: F.interpolate(lib.ones(1, 1, 4), size=3, scale_factor=2.0),
+    lambda F, lib: F.interpolate(lib.ones(1, 1, 4), size=3, mode="nearest", align_corners=True),
+    lambda F, lib: F.interpolate(lib.ones(1, 1, 4), size=3, mode="bilinear"),
+    lambda F, lib: F.layer_norm(lib.ones(2, 3), (4,)),
+    lambda F, lib: F.group_norm(lib.ones(2, 3, 4), 2),
+    lambda F, lib: F.batch_norm(lib.ones(1, 3), lib.zeros(3), lib.ones(3), training=True),
+    lambda F, lib: F.embedding(lib.tensor([0, 5]), lib.ones(4, 2)),
+    lambda F, lib: F.embedding(lib.ones(2), lib.ones(4, 2)),
+    lambda F, lib: F.embedding_bag(lib.tensor([0, 1]), lib.ones(4, 2)),
+    lambda F, lib: F.embedding_bag(lib.tensor([[0, 1]]), lib.ones(4, 2), mode="foo"),
+    lambda F, lib: F.glu(lib.ones(3, 3)),
+    lambda F, lib: F.pixel_shuffle(lib.ones(1, 3, 2, 2), 2),
+    lambda F, lib: F.affine_grid(lib.ones(1, 2, 2), (1, 1, 2, 2)),
+    lambda F, lib: F.grid_sample(lib.ones(1, 1, 2, 2), lib.ones(1, 2, 2, 2), mode="foo"),
+    lambda F, lib: F.fold(lib.ones(1, 5, 4), (3, 3), 2),
+    lambda F, lib: F.dropout1d(lib.ones(2, 2, 2, 2)),
+    lambda F, lib: F.max_unpool2d(lib.ones(1, 1, 2, 2), lib.zeros(1, 1, 2, 2, dtype=lib.int64), 2, output_size=(9, 9)),
+])
+def test_errors_match_torch(call):
+    with pytest.raises(Exception) as et:
+        call(TF, torch)
+    with pytest.raises(type(et.value)):
+        call(LF, tl)
