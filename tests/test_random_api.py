@@ -283,3 +283,34 @@ def test_gamma_binomial_api():
     assert states_equal()
     with pytest.raises(NotImplementedError):
         R._standard_gamma(tl.ones(2, requires_grad=True))
+
+
+def test_compiled_step_draws_the_same_numbers():
+    """Under torchlike.compile samplers need no concrete values and stay bit-exact."""
+
+    def make(lib):
+        def step(x, s):
+            mu = x * 2
+            return (
+                lib.randn(x.shape),
+                lib.empty(x.shape).bernoulli_(0.3),
+                lib.normal(mu, 0.5),
+                lib.normal(1.5, s * 3),
+                lib.normal(mu, s + 1),
+                lib.bernoulli(lib.sigmoid(x)),
+                lib.zeros(7, 5).t().bernoulli_(lib.sigmoid(s)),
+            )
+
+        return step
+
+    compiled, eager = tl.compile(make(tl)), make(torch)
+    x = np.random.default_rng(0).normal(size=(5, 7)).astype(np.float32)
+    s = np.abs(np.random.default_rng(1).normal(size=(7,))).astype(np.float32)
+    seed(0)
+    for _ in range(2):
+        for a, b in zip(
+            compiled(tl.tensor(x), tl.tensor(s)), eager(torch.tensor(x), torch.tensor(s))
+        ):
+            same(a, b)
+    assert compiled.graph_breaks == 0
+    assert states_equal()

@@ -57,6 +57,38 @@ def _random_fill(input, sample):
     return sample
 
 
+def _no_contract(x, zero):
+    # XLA fuses a*b + c into an FMA; PyTorch rounds the product first. An integer round trip
+    # through a runtime zero keeps the product a separately rounded value.
+    ib = {2: jnp.int16, 4: jnp.int32, 8: jnp.int64}[x.dtype.itemsize]
+    bits = jax.lax.bitcast_convert_type(x, ib) ^ zero.astype(ib)
+    return jax.lax.bitcast_convert_type(bits, x.dtype)
+
+
+def _opmath_binop(a, b, fn):
+    # a.op_(b): computed in the promoted dtype (float for half/bfloat16), stored as a's dtype.
+    common = jnp.promote_types(a.dtype, b.dtype)
+    if common in (jnp.float16, jnp.bfloat16):
+        common = jnp.float32
+    return fn(a.astype(common), b.astype(common)).astype(a.dtype)
+
+
+@op(
+    tensor_args=("z", "std", "mean", "zero"),
+    method=False,
+    function=False,
+    name="_normal_affine",
+)
+def _normal_affine(z, std=None, mean=None, zero=None):
+    # torch.normal's tensor overloads: output.mul_(std).add_(mean), each rounded on its own.
+    t = z
+    if std is not None:
+        t = _no_contract(_opmath_binop(t, _no_contract(std, zero), jnp.multiply), zero)
+    if mean is not None:
+        t = _opmath_binop(t, _no_contract(mean, zero), jnp.add)
+    return t
+
+
 def _gen(generator, fname: str) -> Generator:
     if generator is None:
         return default_generator
@@ -127,26 +159,27 @@ def _iteration_order(t: Tensor):
     return np.argsort(offsets.reshape(-1), kind="stable")
 
 
-def _fill(self: Tensor, values: np.ndarray) -> Tensor:
-    """Write drawn values into ``self`` in PyTorch's order, as an in-place op on the tape."""
+def _placed(self: Tensor, values: np.ndarray) -> np.ndarray:
+    """Values drawn in PyTorch's iteration order over ``self``, arranged in ``self``'s shape."""
     order = _iteration_order(self)
     flat = values.reshape(-1)
     if order is not None:
         placed = np.empty_like(flat)
         placed[order] = flat
         flat = placed
-    sample = wrap(_to_device(flat.reshape(tuple(self.shape)), self.device), device=self.device)
+    return flat.reshape(tuple(self.shape))
+
+
+def _fill(self: Tensor, values: np.ndarray) -> Tensor:
+    """Write drawn values into ``self`` in PyTorch's order, as an in-place op on the tape."""
+    sample = wrap(_to_device(_placed(self, values), self.device), device=self.device)
     return self._random_fill_(sample)
 
 
 def _result(arr: np.ndarray, device, *inputs) -> Tensor:
     """An out-of-place sample, linked to inputs that require grad with a zero gradient."""
     dev = _dev.canonical(device)
-    sample = wrap(_to_device(arr, dev), device=dev)
-    ts = [x for x in inputs if isinstance(x, Tensor)]
-    if grad_mode.is_grad_enabled() and any(x.requires_grad for x in ts):
-        return _random_sample(sample, *(ts + [None] * (2 - len(ts))))
-    return sample
+    return _link(wrap(_to_device(arr, dev), device=dev), *inputs)
 
 
 def _np(t: Tensor) -> np.ndarray:
@@ -374,31 +407,82 @@ def normal(
         dtype = _dtype(dtype, out.dtype if out is not None else _dt.get_default_dtype())
         arr = S.normal(g, shape, dtype._np, float(mean), float(std))
         return _new(arr, device, requires_grad, out)
-    if st:
-        s = _np(std)
-        if std.is_complex():
-            raise RuntimeError("normal expects standard deviation to be non-complex")
-        if s.size and not (s.min() >= 0):
-            raise RuntimeError("normal expects all elements of std >= 0.0")
-    if mt and not st:
-        std = 1.0 if std is _MISSING else float(std)
-        m = _np(mean)
-        z = S.normal(g, m.shape, m.dtype, 0.0, std)
-        arr = _inplace_binop(z, m, np.add)
-        res = _result(arr, mean.device, mean)
-    elif st and not mt:
-        s = _np(std)
-        z = S.normal(g, s.shape, s.dtype)
-        arr = _inplace_binop(_inplace_binop(z, s, np.multiply), np.array(mean, s.dtype), np.add)
-        res = _result(arr, std.device, std)
+    if st and std.is_complex():
+        raise RuntimeError("normal expects standard deviation to be non-complex")
+    if _deferred(mean, std):
+        res = _normal_deferred(g, mean, std)
     else:
-        m, s = _np(mean), _np(std)
-        shape = np.broadcast_shapes(m.shape, s.shape)
-        z = S.normal(g, shape, m.dtype)
-        arr = _inplace_binop(_inplace_binop(z, s, np.multiply), m, np.add)
-        res = _result(arr, mean.device, mean, std)
+        if st:
+            s = _np(std)
+            if s.size and not (s.min() >= 0):
+                raise RuntimeError("normal expects all elements of std >= 0.0")
+        if mt and not st:
+            std = 1.0 if std is _MISSING else float(std)
+            m = _np(mean)
+            z = S.normal(g, m.shape, m.dtype, 0.0, std)
+            arr = _inplace_binop(z, m, np.add)
+            res = _result(arr, mean.device, mean)
+        elif st and not mt:
+            s = _np(std)
+            z = S.normal(g, s.shape, s.dtype)
+            arr = _inplace_binop(_inplace_binop(z, s, np.multiply), np.array(mean, s.dtype), np.add)
+            res = _result(arr, std.device, std)
+        else:
+            m, s = _np(mean), _np(std)
+            shape = np.broadcast_shapes(m.shape, s.shape)
+            z = S.normal(g, shape, m.dtype)
+            arr = _inplace_binop(_inplace_binop(z, s, np.multiply), m, np.add)
+            res = _result(arr, mean.device, mean, std)
     if out is not None:
         return write_out(out, res)
+    return res
+
+
+def _deferred(*xs) -> bool:
+    """Whether a tensor argument is still being recorded by torchlike.compile (not computed).
+
+    Samplers then draw their numbers without reading it and combine them with tensor ops, as
+    PyTorch's kernels do, so a compiled step needs no concrete value (value checks are skipped).
+    """
+    from .. import _lazy
+
+    for x in xs:
+        if isinstance(x, Tensor):
+            d = x._data
+            if isinstance(d, _lazy.LazyArray) and d.value is None:
+                return True
+    return False
+
+
+def _normal_deferred(g, mean, std) -> Tensor:
+    from .creation import full
+
+    mt, st = isinstance(mean, Tensor), isinstance(std, Tensor)
+    ref = mean if mt else std
+    if mt and st:
+        shape = tuple(np.broadcast_shapes(tuple(mean.shape), tuple(std.shape)))
+    else:
+        shape = tuple(ref.shape)
+    z = S.normal(
+        g, shape, ref.dtype._np, 0.0, float(std) if mt and not st and std is not _MISSING else 1.0
+    )
+    with grad_mode.no_grad():
+        zt = wrap(_to_device(z, ref.device), device=ref.device)
+        if mt and not st:
+            out = _normal_affine(zt, None, mean.detach(), 0)
+        elif st and not mt:
+            m = full((), float(mean), dtype=ref.dtype, device=ref.device)
+            out = _normal_affine(zt, std.detach(), m, 0)
+        else:
+            out = _normal_affine(zt, std.detach(), mean.detach(), 0)
+    return _link(out, mean, std)
+
+
+def _link(res: Tensor, *inputs) -> Tensor:
+    """Give a sample PyTorch's zero gradient towards the inputs that require grad."""
+    ts = [x for x in inputs if isinstance(x, Tensor)]
+    if grad_mode.is_grad_enabled() and any(x.requires_grad for x in ts):
+        return _random_sample(res, *(ts + [None] * (2 - len(ts))))
     return res
 
 
@@ -417,12 +501,27 @@ def bernoulli(input, p=None, *, generator=None, out=None) -> Tensor:
     """torch.bernoulli(input) samples each element with probability input[i];
     torch.bernoulli(input, p) with the scalar p."""
     g = _gen(generator, "bernoulli")
-    x = _np(input)
-    if p is None:
-        arr = S.bernoulli_tensor(g, x.shape, x.dtype, _check_probs(x))
+    shape, dt = tuple(input.shape), np.dtype(input.dtype._np)
+    if p is None and _deferred(input):
+        if not input.dtype.is_floating_point:
+            S.bernoulli_tensor(g, (0,), dt, np.zeros(0, dt))  # raises PyTorch's error
+        # One uniform per element (53-bit for a double p, else 24-bit), compared with p.
+        u = S.uniform_floats(
+            g,
+            int(np.prod(shape, dtype=np.int64)),
+            np.dtype(np.float64 if dt == np.float64 else np.float32),
+        )
+        with grad_mode.no_grad():
+            ut = wrap(_to_device(u.reshape(shape), input.device), device=input.device)
+            res = (ut < input.detach()).to(input.dtype)
+        res = _link(res, input)
     else:
-        arr = S.bernoulli_scalar(g, x.shape, x.dtype, float(p))
-    res = _result(arr, input.device, input)
+        if p is None:
+            x = _np(input)
+            arr = S.bernoulli_tensor(g, shape, dt, _check_probs(x))
+        else:
+            arr = S.bernoulli_scalar(g, shape, dt, float(p))
+        res = _result(arr, input.device, input)
     if out is not None:
         return write_out(out, res)
     return res
@@ -546,6 +645,16 @@ def random_(self, *args, generator=None, **kw):
 def bernoulli_(self, p=0.5, *, generator=None):
     """Tensor.bernoulli_(p): p a float or a tensor of probabilities (broadcast to self)."""
     g = _gen(generator, "bernoulli_")
+    if isinstance(p, Tensor) and _deferred(p):
+        if not p.dtype.is_floating_point:
+            S.bernoulli_tensor(g, (0,), _np_dtype(self), np.zeros(0, p.dtype._np))
+        S._expand(np.empty(tuple(p.shape), np.bool_), tuple(self.shape))  # shape check
+        kdt = np.dtype(np.float64 if p.dtype._np == np.float64 else np.float32)
+        u = _placed(self, S.uniform_floats(g, self.numel(), kdt))
+        with grad_mode.no_grad():
+            ut = wrap(_to_device(u, self.device), device=self.device)
+            sample = (ut < p.detach()).to(self.dtype)
+        return self._random_fill_(sample)
     if isinstance(p, Tensor):
         # One draw per element of self in iteration order, each against its (broadcast) p.
         pa = S._expand(_check_probs(_np(p)), tuple(self.shape)).reshape(-1)
