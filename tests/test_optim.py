@@ -365,3 +365,38 @@ def test_muon_and_sparse_adam_errors():
         tl_optim.Muon([_tl(np.zeros(3, np.float32), requires_grad=True)])
     with pytest.raises(NotImplementedError, match="SparseAdam"):
         tl_optim.SparseAdam([_tl(np.zeros(3, np.float32), requires_grad=True)])
+
+
+def test_zero_grad_set_to_none_false_and_python_number_step():
+    p = _tl(np.ones(3, np.float32), requires_grad=True)
+    opt = tl_optim.Adam([p], lr=0.1)
+    p.grad = _tl(np.ones(3, np.float32))
+    opt.step()
+    opt.zero_grad(set_to_none=False)
+    np.testing.assert_array_equal(_np(p.grad), 0.0)
+    sd = opt.state_dict()
+    sd["state"][0]["step"] = 1.0  # as in checkpoints from old PyTorch versions
+    opt.load_state_dict(sd)
+    p.grad = _tl(np.ones(3, np.float32))
+    opt.step()
+    assert str(opt.state[p]["step"].dtype) == "torch.float32"
+    assert float(opt.state[p]["step"]._data) == 2.0
+
+
+def test_tensor_lr_and_betas_match_torch():
+    t_p = torch.zeros(3, requires_grad=True)
+    l_p = _tl(np.zeros(3, np.float32), requires_grad=True)
+    t_opt = torch.optim.Adam(
+        [t_p], lr=torch.tensor(0.01), betas=(torch.tensor(0.9), torch.tensor(0.99))
+    )
+    l_opt = tl_optim.Adam(
+        [l_p],
+        lr=_tl(np.float32(0.01)),
+        betas=(_tl(np.float32(0.9)), _tl(np.float32(0.99))),
+    )
+    for _ in range(3):
+        t_p.grad = torch.ones(3)
+        l_p.grad = _tl(np.ones(3, np.float32))
+        t_opt.step()
+        l_opt.step()
+    np.testing.assert_allclose(_np(l_p), _np(t_p), rtol=1e-5)

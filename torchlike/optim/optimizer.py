@@ -524,6 +524,13 @@ def _cast_state(value: Tensor, param: Tensor, dtype) -> Tensor:
     return wrap(_place_like(jnp.array(array, copy=True), param._data))
 
 
+def _state_array(v):
+    # Old checkpoints keep 'step' as a Python number; PyTorch turns it into a 0-d tensor.
+    if isinstance(v, (int, float)):
+        return jnp.asarray(v, dtype=_get_scalar_dtype()._np)
+    return jnp.asarray(v)
+
+
 class _CompiledStepOptimizer(Optimizer):
     """An optimizer whose step updates each group through one cached jax.jit.
 
@@ -574,8 +581,7 @@ class _CompiledStepOptimizer(Optimizer):
         ):
             raise NotImplementedError(
                 f"torchlike.optim.{type(self).__name__}(differentiable=True): autograd "
-                "through optimizer.step() is not supported; use torchlike.func to "
-                "differentiate through an update written as a function"
+                "through optimizer.step() is not supported"
             )
         options = tuple(sorted(self._options(group).items()))
         fn = compiled_update(type(self)._single, options)
@@ -584,7 +590,7 @@ class _CompiledStepOptimizer(Optimizer):
         g_arrays = [p.grad._data for p in params]
         s_arrays = [
             {
-                k: (v._data if isinstance(v, Tensor) else jnp.asarray(v))
+                k: (v._data if isinstance(v, Tensor) else _state_array(v))
                 for k, v in s.items()
                 if v is not None
             }
@@ -600,7 +606,7 @@ class _CompiledStepOptimizer(Optimizer):
         for s, ns in zip(states, new_s):
             for k, a in ns.items():
                 t = s.get(k)
-                if isinstance(t, Tensor) and tuple(t.shape) == a.shape and t._data.dtype == a.dtype:
+                if isinstance(t, Tensor) and t._data.shape == a.shape and t._data.dtype == a.dtype:
                     t._set_data(a)
                 else:
                     s[k] = wrap(a)
