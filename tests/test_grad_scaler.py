@@ -159,3 +159,16 @@ def test_step_skipping_is_traceable(opt_name):
     p, s2, _ = step(jnp.array([1.0, 2.0], jnp.float32), bad, s, t)
     np.testing.assert_allclose(np.asarray(p), [1.0, 2.0])
     assert float(s2) == 1.0
+
+
+def test_cuda_amp_alias_warns_deprecation_like_torch():
+    from torchlike.amp.grad_scaler import _DeprecatedCudaGradScaler
+
+    with warnings.catch_warnings(record=True) as ours:
+        warnings.simplefilter("always")
+        _DeprecatedCudaGradScaler(init_scale=8.0)
+    with warnings.catch_warnings(record=True) as ref:
+        warnings.simplefilter("always")
+        torch.cuda.amp.GradScaler(init_scale=8.0)
+    future = [str(w.message) for w in ours if w.category is FutureWarning]
+    assert future == [str(w.message) for w in ref if w.category is FutureWarning]

@@ -396,3 +396,33 @@ def _traced_skippable_step(optimizer, found_inf, args, kwargs):
     for t, old in zip(tensors, before):
         t._set_data(jnp.where(keep, old, t._data))
     return retval
+
+
+class _DeprecatedCudaGradScaler(GradScaler):
+    """torch.cuda.amp.GradScaler: GradScaler('cuda', ...) with PyTorch's deprecation warning."""
+
+    def __init__(
+        self,
+        init_scale: float = 2.0**16,
+        growth_factor: float = 2.0,
+        backoff_factor: float = 0.5,
+        growth_interval: int = 2000,
+        enabled: bool = True,
+    ) -> None:
+        warnings.warn(
+            "`torch.cuda.amp.GradScaler(args...)` is deprecated. "
+            "Please use `torch.amp.GradScaler('cuda', args...)` instead.",
+            FutureWarning,
+            stacklevel=2,
+        )
+        super().__init__(
+            "cuda",
+            init_scale=init_scale,
+            growth_factor=growth_factor,
+            backoff_factor=backoff_factor,
+            growth_interval=growth_interval,
+            enabled=enabled,
+        )
+
+
+_DeprecatedCudaGradScaler.__name__ = _DeprecatedCudaGradScaler.__qualname__ = "GradScaler"
