@@ -155,7 +155,10 @@ class Trace:
         if x is None:
             return ("n",), None
         if isinstance(x, (bool, int, float, complex)):
-            return ("c", x), None
+            # a Python number stays a weakly-typed dynamic input, as it is for jax.jit itself
+            k = len(self.inputs)
+            self.inputs.append(x)
+            return ("i", k), ("py", type(x))
         if isinstance(x, np.generic):
             x = np.asarray(x)
         k = self.input_pos.get(id(x))
@@ -182,6 +185,8 @@ class Trace:
                     return None
                 if r[0] == "c":
                     return r[1]
+                if av[0] == "py":
+                    return av[1](0)
                 return jax.ShapeDtypeStruct(av[0], av[1])
             structs = jax.tree_util.tree_unflatten(tree, [spec(r, a) for r, a in zip(refs, avals)])
             out_tree = _SHAPES[skey] = jax.eval_shape(lambda a: fn(*a), structs)
@@ -211,7 +216,8 @@ class Trace:
                 holders.append(la)
         records = tuple((f, t, r, i) for f, t, r, i in self.records)
         key = (tuple((id(f), t, r, i) for f, t, r, i in records),
-               tuple((tuple(x.shape), np.dtype(x.dtype)) for x in self.inputs), tuple(live))
+               tuple(("py", type(x)) if isinstance(x, (bool, int, float, complex))
+                     else (tuple(x.shape), np.dtype(x.dtype)) for x in self.inputs), tuple(live))
         prog = self.owner.programs.get(key)
         if prog is None:
             self.owner.on_compile(key)

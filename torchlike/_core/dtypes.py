@@ -35,7 +35,9 @@ class dtype:
         return {complex64: float32, complex128: float64}.get(self, self)
 
     def to_complex(self):
-        return {float32: complex64, float64: complex128, float16: complex32}.get(self, self)
+        # no half-precision complex in XLA: float16/bfloat16 widen to complex64
+        return {float32: complex64, float64: complex128, float16: complex64,
+                bfloat16: complex64}.get(self, self)
 
     def __repr__(self):
         return "torch." + self._name
