@@ -314,3 +314,34 @@ def test_compiled_step_draws_the_same_numbers():
             same(a, b)
     assert compiled.graph_breaks == 0
     assert states_equal()
+
+
+BOUND_CASES = [
+    lambda L, d: L.empty(2, dtype=d).random_(-(2**40), 2**40),
+    lambda L, d: L.empty(2, dtype=d).uniform_(-1e300, 1),
+    lambda L, d: L.empty(2, dtype=d).random_(),
+    lambda L, d: L.empty(2, dtype=d).random_(5, None),
+    lambda L, d: L.empty(9, dtype=d).random_(-70000, 70000),
+    lambda L, d: L.empty(9, dtype=d).random_(-(2**63), None),
+]
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["int8", "uint8", "int16", "int32", "int64", "bool", "uint16", "uint32", "uint64",
+     "float16", "float32", "float64"],
+)  # fmt: skip
+@pytest.mark.filterwarnings("ignore::UserWarning")
+def test_random_bounds_and_dtypes_like_torch(name):
+    """Same values, or the same exception type and message, for every integer-range case."""
+    for case in BOUND_CASES:
+        seed(0)
+        try:
+            want = case(torch, getattr(torch, name)).numpy().tolist()
+        except Exception as e:  # noqa: BLE001
+            want = (type(e), str(e).split("\n")[0])
+        try:
+            got = case(tl, getattr(tl, name)).numpy().tolist()
+        except Exception as e:  # noqa: BLE001
+            got = (type(e), str(e))
+        assert got == want

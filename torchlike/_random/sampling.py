@@ -63,6 +63,25 @@ def _dtype_name(dt: np.dtype) -> str:
     }[np.dtype(dt).name]
 
 
+def _cpp_name(dt: np.dtype) -> str:
+    # The C++ type names PyTorch's bound checks print.
+    return {
+        "bool": "bool",
+        "uint8": "unsigned char",
+        "int8": "signed char",
+        "int16": "short int",
+        "int32": "int",
+        "int64": "long int",
+        "uint16": "short unsigned int",
+        "uint32": "unsigned int",
+        "uint64": "long unsigned int",
+        "float16": "c10::Half",
+        "bfloat16": "c10::BFloat16",
+        "float32": "float",
+        "float64": "double",
+    }[np.dtype(dt).name]
+
+
 def _numel(shape) -> int:
     return int(np.prod(shape, dtype=np.int64)) if len(shape) else 1
 
@@ -135,8 +154,7 @@ def uniform(gen, shape, dtype, from_: float = 0.0, to: float = 1.0) -> np.ndarra
     from_, to = float(from_), float(to)
     fi = _finfo(dt)
     lo, hi = float(fi.min), float(fi.max)
-    name = _dtype_name(dt).lower() if dt in (_f32, _f64) else _dtype_name(dt)
-    name = {"float": "float", "double": "double"}.get(name, name)
+    name = _cpp_name(dt)
     if not lo <= from_ <= hi:
         raise RuntimeError(f"from is out of bounds for {name}")
     if not lo <= to <= hi:
@@ -325,65 +343,60 @@ def _int_limits(dt: np.dtype) -> tuple[int, int]:
     return int(ii.min), int(ii.max)
 
 
-def _cast_float_to_int64(v: float, dt: np.dtype) -> int:
-    # static_cast<int64_t>(static_cast<scalar_t>(x)) for a float dtype
-    return int(np.array([v], dtype=_f64).astype(_f32 if dt in _REDUCED else dt).astype(_f64)[0])
+def _through_dtype(v: int, dt: np.dtype) -> int:
+    """static_cast<int64_t>(static_cast<scalar_t>(v)) for an int64 v, as x86 computes it."""
+    v = ((v + (1 << 63)) % (1 << 64)) - (1 << 63)  # int64 arithmetic wraps
+    a = np.array([v], dtype=np.int64)
+    x = a.astype(_f64) if dt == _f64 else a.astype(_f32)
+    if dt in _REDUCED:
+        with np.errstate(over="ignore"):
+            x = x.astype(dt).astype(_f32)
+    x = float(x[0])
+    # cvttsd2si gives INT64_MIN for NaN, infinities and out-of-range values.
+    return int(x) if math.isfinite(x) and -(2.0**63) <= x < 2.0**63 else _INT64_MIN
 
 
 def _update_from(frm: int, dt: np.dtype) -> int:
-    from_plus_1 = int(_cast(np.array([float(frm + 1)]), dt).astype(_f64)[0])
+    from_plus_1 = _through_dtype(frm + 1, dt)
     if from_plus_1 < frm:
-        f = abs(frm + 1)
-        nbits = f.bit_length() - 1
+        nbits = abs(frm + 1).bit_length() - 1
         frm = from_plus_1 + (1 << (nbits - _DIGITS[dt] + 1))
     return frm
 
 
 def _update_to(to: int, dt: np.dtype) -> int:
-    to_minus_1 = int(_cast(np.array([float(to - 1)]), dt).astype(_f64)[0])
+    to_minus_1 = _through_dtype(to - 1, dt)
     if to_minus_1 >= to:
-        t = abs(to - 1)
-        nbits = t.bit_length() - 1
+        nbits = abs(to - 1).bit_length() - 1
         to = to_minus_1 - (1 << (nbits - _DIGITS[dt] + 1))
     return to
 
 
 def _check_in_range(frm: int, to_inc: int, dt: np.dtype) -> None:
-    name = _dtype_name(dt)
+    tname = _cpp_name(dt)
     if _is_float(dt):
         fi = _finfo(dt)
         lo, hi = float(fi.min), float(fi.max)
-        tname = {"Float": "float", "Double": "double"}.get(name, "c10::" + name)
-        if not lo <= frm <= hi:
-            raise RuntimeError(f"from is out of bounds for {tname}")
-        if not lo <= to_inc <= hi:
-            raise RuntimeError(f"to - 1 is out of bounds for {tname}")
-        d = _DIGITS[dt]
-        for var, vname in ((frm, "from"), (to_inc, "to - 1")):
-            if var < -(1 << d) or var > (1 << d):
-                warnings.warn(
-                    f"{vname} is out of bounds [-(2^{d}), 2^{d}]. Due to precision limitations {tname} can "
-                    "support discrete uniform distribution only within this range. This warning will become "
-                    "an error in version 1.7 release, please fix the code in advance",
-                    UserWarning,
-                    stacklevel=4,
-                )
-        return
-    lo, hi = _int_limits(dt)
-    if dt == np.uint64:
-        lo, hi = 0, _INT64_MAX
-    tname = {
-        "Bool": "bool",
-        "Byte": "unsigned char",
-        "Char": "signed char",
-        "Short": "short",
-        "Int": "int",
-        "Long": "long int",
-    }.get(name, name)
+    else:
+        lo, hi = _int_limits(dt)
+        if dt == np.uint64:
+            lo, hi = 0, _INT64_MAX
     if not lo <= frm <= hi:
         raise RuntimeError(f"from is out of bounds for {tname}")
     if not lo <= to_inc <= hi:
         raise RuntimeError(f"to - 1 is out of bounds for {tname}")
+    if _is_float(dt):
+        d = _DIGITS[dt]
+        for var, vname in ((frm, "from"), (to_inc, "to - 1")):
+            if var < -(1 << d) or var > (1 << d):
+                warnings.warn(
+                    f"{vname} is out of bounds [-(2^{d}), 2^{d}]. Due to precision limitations "
+                    f"{tname} can support discrete uniform distribution only within this range. "
+                    "This warning will become an error in version 1.7 release, please fix the "
+                    "code in advance",
+                    UserWarning,
+                    stacklevel=4,
+                )
 
 
 def _from_to_values(gen, n: int, rng: int, base: int) -> np.ndarray:
@@ -448,6 +461,16 @@ def random_(gen, shape, dtype, from_=None, to=None) -> np.ndarray:
         rng = (to_inc - frm + 1) & 0xFFFFFFFFFFFFFFFF
         return _int64_to(_from_to_values(gen, n, rng, frm), dt).reshape(shape)
     # [int64 min, int64 max]: the whole 64-bit range.
+    if dt in (
+        np.dtype(np.bool_),
+        np.dtype(np.uint16),
+        np.dtype(np.uint32),
+        np.dtype(np.uint64),
+        _f16,
+    ):
+        raise NotImplementedError(
+            f"\"random_full_64_bits_range_kernel_cpu\" not implemented for '{_dtype_name(dt)}'"
+        )
     if dt not in (np.dtype(np.int64), _f64, _f32, _bf16):
         raise RuntimeError(
             "random_full_64_bits_range_kernel_cpu handles only int64, double, float and bfloat16"
@@ -459,6 +482,8 @@ def random_(gen, shape, dtype, from_=None, to=None) -> np.ndarray:
 
 def _random_default(gen, n: int, dt: np.dtype) -> np.ndarray:
     # uniform_int_distribution<T>: [0, max] for integers, [0, 2**digits] for floats.
+    if dt in (np.dtype(np.uint16), np.dtype(np.uint32), np.dtype(np.uint64)):
+        raise NotImplementedError(f"\"random_kernel_cpu\" not implemented for '{_dtype_name(dt)}'")
     if dt in (_f64, np.dtype(np.int64)):
         v = gen._random64(n)
     else:
