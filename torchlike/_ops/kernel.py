@@ -151,11 +151,11 @@ def run(kernel, leaves, device=None):
     saved = None
     record = grad_mode.state.enabled
     for i, x in enumerate(leaves):
-        if isinstance(x, Tensor):
+        if type(x) is Tensor or isinstance(x, Tensor):
             arrays.append(x._data)
             if device is None:
                 device = x._device
-            if record:
+            if record and (x._grad_fn is not None or x._requires_grad or x._gbase is not None):
                 h = x._history()
                 if h is not None:
                     if edges is None:

@@ -100,6 +100,8 @@ class OpDef:
         self.defaults = [_REQUIRED if p.default is inspect.Parameter.empty else p.default
                          for p in sig.parameters.values()]
         self.index = {n: i for i, n in enumerate(self.params)}
+        self.nparams = len(self.params)
+        self.nrequired = sum(1 for d in self.defaults if d is _REQUIRED)
         self.is_tensor = [n in tensor_args for n in self.params]
         pa = tensor_args if promote_args is None else promote_args
         self.promote_mask = [n in pa for n in self.params]
@@ -131,7 +133,7 @@ class OpDef:
         spec = []
         for v, is_t in zip(vals, self.is_tensor):
             if is_t:
-                if isinstance(v, Tensor):
+                if type(v) is Tensor or isinstance(v, Tensor):
                     leaves.append(v)
                     spec.append("T")
                 elif v is None:
@@ -218,7 +220,16 @@ class OpDef:
         return kfn
 
     def __call__(self, *args, out=None, **kwargs):
-        vals = self.bind(args, kwargs)
+        n = len(args)
+        if not kwargs and n <= self.nparams:
+            if n < self.nparams:
+                vals = list(args) + self.defaults[n:]
+                if n < self.nrequired:
+                    vals = self.bind(args, kwargs)
+            else:
+                vals = list(args)
+        else:
+            vals = self.bind(args, kwargs)
         leaves, key = self.split(vals)
         res = run(self.kernel(key), leaves)
         if out is not None:
