@@ -156,10 +156,15 @@ def _import_eager():
     for sub in _EAGER:
         name = f"{_TARGET}.{sub}"
         try:
-            importlib.import_module(name)
+            module = importlib.import_module(name)
         except ModuleNotFoundError as e:
             if not (e.name and (name == e.name or name.startswith(e.name + "."))):
                 raise
+            continue
+        # `torch.X.Y` must be the subpackage even where a star import bound another module
+        # of the same name on the parent (as the import system does for `import torch.X.Y`).
+        parent, _, child = name.rpartition(".")
+        setattr(sys.modules[parent], child, module)
 
 
 def is_installed() -> bool:
