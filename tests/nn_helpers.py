@@ -7,7 +7,7 @@ from tests._oracle import import_torch
 
 torch = import_torch()
 
-import torchlike as tl  # noqa: E402
+import torchlike as tl
 
 RNG = np.random.default_rng(0)
 
@@ -35,7 +35,10 @@ def copy_state(tmod, lmod, **kw):
 
 
 def assert_close(a, b, atol=1e-5, rtol=1e-5, what=""):
-    a, b = t2np(a) if not isinstance(a, np.ndarray) else a, t2np(b) if not isinstance(b, np.ndarray) else b
+    a, b = (
+        t2np(a) if not isinstance(a, np.ndarray) else a,
+        t2np(b) if not isinstance(b, np.ndarray) else b,
+    )
     assert a.shape == b.shape, f"{what}: shape {a.shape} != {b.shape}"
     assert a.dtype == b.dtype, f"{what}: dtype {a.dtype} != {b.dtype}"
     np.testing.assert_allclose(a, b, atol=atol, rtol=rtol, err_msg=what)
@@ -54,8 +57,9 @@ def _flat(out):
     return list(out) if isinstance(out, (tuple, list)) else [out]
 
 
-def compare_module(tmod, lmod, inputs, train=True, atol=1e-5, rtol=1e-5, grad=True, steps=1,
-                   call=None):
+def compare_module(
+    tmod, lmod, inputs, train=True, atol=1e-5, rtol=1e-5, grad=True, steps=1, call=None
+):
     """Run both modules on the same numpy `inputs`; compare outputs, input/param grads, buffers.
 
     Integer inputs are passed without gradients. `call(mod, *inputs)` overrides `mod(*inputs)`.

@@ -4,10 +4,9 @@ random functionals, in-place variants and PyTorch's exception types."""
 import numpy as np
 import pytest
 
+import torchlike.nn.functional as LF
+import torchlike.random
 from tests.nn_helpers import NoGrad, assert_close, compare_fn, randn, t2np, tl, torch
-
-import torchlike.nn.functional as LF  # noqa: E402
-import torchlike.random  # noqa: E402
 
 TF = torch.nn.functional
 
@@ -18,7 +17,11 @@ A = randn(3, 5)
 
 
 def seed(n, lib):
-    (torch.manual_seed if lib is torch else getattr(tl, "manual_seed", torchlike.random.manual_seed))(n)
+    (
+        torch.manual_seed
+        if lib is torch
+        else getattr(tl, "manual_seed", torchlike.random.manual_seed)
+    )(n)
 
 
 def ints(*shape, high=10):
@@ -30,14 +33,43 @@ CASES = [
     ("linear", "linear", [A, randn(4, 5), randn(4)], (), {}),
     ("bilinear", "bilinear", [A, randn(3, 2), randn(4, 5, 2)], (), {}),
     ("conv1d", "conv1d", [X1, randn(4, 3, 3)], (), {"stride": 2, "padding": 1}),
-    ("conv2d-groups", "conv2d", [X, randn(6, 2, 3, 2), randn(6)], (), {"groups": 2, "padding": (1, 2)}),
+    (
+        "conv2d-groups",
+        "conv2d",
+        [X, randn(6, 2, 3, 2), randn(6)],
+        (),
+        {"groups": 2, "padding": (1, 2)},
+    ),
     ("conv2d-same", "conv2d", [X, randn(3, 4, 2, 3)], (), {"padding": "same", "dilation": 2}),
     ("conv3d", "conv3d", [X3, randn(3, 2, 2, 3, 2)], (), {"padding": 1, "stride": (1, 2, 1)}),
-    ("conv_transpose1d", "conv_transpose1d", [X1, randn(3, 2, 3)], (), {"stride": 2, "output_padding": 1}),
-    ("conv_transpose2d", "conv_transpose2d", [X, randn(4, 3, 3, 2), randn(6)], (),
-     {"stride": (2, 3), "padding": 1, "groups": 2}),
-    ("conv_transpose3d", "conv_transpose3d", [X3, randn(2, 3, 2, 3, 2)], (), {"stride": 2, "padding": 1}),
-    ("max_pool2d-dil", "max_pool2d", [X], ((3, 2),), {"stride": (2, 1), "dilation": (2, 1), "padding": (1, 0)}),
+    (
+        "conv_transpose1d",
+        "conv_transpose1d",
+        [X1, randn(3, 2, 3)],
+        (),
+        {"stride": 2, "output_padding": 1},
+    ),
+    (
+        "conv_transpose2d",
+        "conv_transpose2d",
+        [X, randn(4, 3, 3, 2), randn(6)],
+        (),
+        {"stride": (2, 3), "padding": 1, "groups": 2},
+    ),
+    (
+        "conv_transpose3d",
+        "conv_transpose3d",
+        [X3, randn(2, 3, 2, 3, 2)],
+        (),
+        {"stride": 2, "padding": 1},
+    ),
+    (
+        "max_pool2d-dil",
+        "max_pool2d",
+        [X],
+        ((3, 2),),
+        {"stride": (2, 1), "dilation": (2, 1), "padding": (1, 0)},
+    ),
     ("max_pool2d-idx-ceil", "max_pool2d", [X], (2,), {"ceil_mode": True, "return_indices": True}),
     ("max_pool1d-idx", "max_pool1d", [X1], (3, 2, 1), {"return_indices": True}),
     ("max_pool3d-idx", "max_pool3d", [X3], (2,), {"return_indices": True}),
@@ -48,7 +80,13 @@ CASES = [
     ("adaptive_max_pool3d", "adaptive_max_pool3d", [X3], (2,), {}),
     ("lp_pool1d", "lp_pool1d", [np.abs(X1) + 0.1], (2.0, 3), {"stride": 2}),
     ("lp_pool3d", "lp_pool3d", [np.abs(X3) + 0.1], (1.5, 2), {}),
-    ("batch_norm-eval", "batch_norm", [X], (NoGrad(randn(4)), NoGrad(np.abs(randn(4)) + 0.5), randn(4), randn(4)), {}),
+    (
+        "batch_norm-eval",
+        "batch_norm",
+        [X],
+        (NoGrad(randn(4)), NoGrad(np.abs(randn(4)) + 0.5), randn(4), randn(4)),
+        {},
+    ),
     ("instance_norm", "instance_norm", [X1], (), {"eps": 1e-3}),
     ("layer_norm", "layer_norm", [X], ((7, 6), randn(7, 6), randn(7, 6)), {}),
     ("group_norm", "group_norm", [X], (2, randn(4), randn(4)), {}),
@@ -56,8 +94,13 @@ CASES = [
     ("local_response_norm", "local_response_norm", [X], (3,), {"alpha": 0.1, "beta": 0.5}),
     ("normalize", "normalize", [A], (), {"p": 3.0, "dim": 0}),
     ("embedding", "embedding", [ints(2, 3), randn(10, 3)], (), {"padding_idx": -1}),
-    ("embedding_bag", "embedding_bag", [ints(7), randn(10, 3), np.array([0, 2, 2, 5])], (),
-     {"mode": "sum", "include_last_offset": True, "per_sample_weights": randn(7)}),
+    (
+        "embedding_bag",
+        "embedding_bag",
+        [ints(7), randn(10, 3), np.array([0, 2, 2, 5])],
+        (),
+        {"mode": "sum", "include_last_offset": True, "per_sample_weights": randn(7)},
+    ),
     ("embedding_bag-max-2d", "embedding_bag", [ints(3, 4), randn(10, 3)], (), {"mode": "max"}),
     ("pad-constant", "pad", [X], ((1, -1, 2, 0),), {"value": 2.5}),
     ("pad-reflect", "pad", [X], ((2, 1, 1, 3),), {"mode": "reflect"}),
@@ -68,23 +111,66 @@ CASES = [
     ("interp-nearest-1d", "interpolate", [X1], (), {"size": 4}),
     ("interp-linear", "interpolate", [X1], (), {"scale_factor": 2.5, "mode": "linear"}),
     ("interp-bilinear", "interpolate", [X], (), {"size": (9, 11), "mode": "bilinear"}),
-    ("interp-bilinear-ac", "interpolate", [X], (), {"scale_factor": 0.6, "mode": "bilinear", "align_corners": True}),
-    ("interp-bilinear-recompute", "interpolate", [X], (),
-     {"scale_factor": (1.5, 2.5), "mode": "bilinear", "recompute_scale_factor": True}),
+    (
+        "interp-bilinear-ac",
+        "interpolate",
+        [X],
+        (),
+        {"scale_factor": 0.6, "mode": "bilinear", "align_corners": True},
+    ),
+    (
+        "interp-bilinear-recompute",
+        "interpolate",
+        [X],
+        (),
+        {"scale_factor": (1.5, 2.5), "mode": "bilinear", "recompute_scale_factor": True},
+    ),
     ("interp-bicubic", "interpolate", [X], (), {"size": (9, 11), "mode": "bicubic"}),
-    ("interp-bicubic-ac", "interpolate", [X], (), {"size": (5, 3), "mode": "bicubic", "align_corners": True}),
+    (
+        "interp-bicubic-ac",
+        "interpolate",
+        [X],
+        (),
+        {"size": (5, 3), "mode": "bicubic", "align_corners": True},
+    ),
     ("interp-trilinear", "interpolate", [X3], (), {"scale_factor": 1.5, "mode": "trilinear"}),
     ("interp-area", "interpolate", [X], (), {"size": (3, 4), "mode": "area"}),
-    ("grid_sample-bilinear-zeros", "grid_sample", [X, np.random.default_rng(3).uniform(-1.2, 1.2, (2, 3, 5, 2)).astype(np.float32)],
-     (), {"align_corners": False}),
-    ("grid_sample-nearest-border", "grid_sample", [X, np.random.default_rng(4).uniform(-1.2, 1.2, (2, 3, 5, 2)).astype(np.float32)],
-     (), {"mode": "nearest", "padding_mode": "border", "align_corners": True}),
-    ("grid_sample-reflection", "grid_sample", [X, np.random.default_rng(5).uniform(-1.5, 1.5, (2, 3, 5, 2)).astype(np.float32)],
-     (), {"padding_mode": "reflection", "align_corners": False}),
-    ("grid_sample-3d", "grid_sample", [X3, np.random.default_rng(6).uniform(-1, 1, (1, 2, 3, 4, 3)).astype(np.float32)],
-     (), {"align_corners": True}),
+    (
+        "grid_sample-bilinear-zeros",
+        "grid_sample",
+        [X, np.random.default_rng(3).uniform(-1.2, 1.2, (2, 3, 5, 2)).astype(np.float32)],
+        (),
+        {"align_corners": False},
+    ),
+    (
+        "grid_sample-nearest-border",
+        "grid_sample",
+        [X, np.random.default_rng(4).uniform(-1.2, 1.2, (2, 3, 5, 2)).astype(np.float32)],
+        (),
+        {"mode": "nearest", "padding_mode": "border", "align_corners": True},
+    ),
+    (
+        "grid_sample-reflection",
+        "grid_sample",
+        [X, np.random.default_rng(5).uniform(-1.5, 1.5, (2, 3, 5, 2)).astype(np.float32)],
+        (),
+        {"padding_mode": "reflection", "align_corners": False},
+    ),
+    (
+        "grid_sample-3d",
+        "grid_sample",
+        [X3, np.random.default_rng(6).uniform(-1, 1, (1, 2, 3, 4, 3)).astype(np.float32)],
+        (),
+        {"align_corners": True},
+    ),
     ("affine_grid", "affine_grid", [randn(2, 2, 3)], ((2, 4, 5, 6),), {"align_corners": False}),
-    ("affine_grid-3d", "affine_grid", [randn(1, 3, 4)], ((1, 2, 3, 4, 2),), {"align_corners": True}),
+    (
+        "affine_grid-3d",
+        "affine_grid",
+        [randn(1, 3, 4)],
+        ((1, 2, 3, 4, 2),),
+        {"align_corners": True},
+    ),
     ("unfold", "unfold", [X], ((2, 3),), {"dilation": (1, 2), "padding": 1, "stride": (2, 1)}),
     ("fold", "fold", [randn(2, 12, 12)], ((4, 5), (2, 2)), {}),
     ("pixel_shuffle", "pixel_shuffle", [X], (2,), {}),
@@ -107,9 +193,24 @@ CASES = [
     ("celu", "celu", [X], (), {"alpha": 2.0}),
 ]
 
-ELEMENTWISE = ["relu", "relu6", "selu", "silu", "mish", "softsign", "hardsigmoid", "hardswish",
-               "logsigmoid", "tanhshrink", "softshrink", "hardshrink", "leaky_relu", "gelu",
-               "sigmoid", "tanh"]
+ELEMENTWISE = [
+    "relu",
+    "relu6",
+    "selu",
+    "silu",
+    "mish",
+    "softsign",
+    "hardsigmoid",
+    "hardswish",
+    "logsigmoid",
+    "tanhshrink",
+    "softshrink",
+    "hardshrink",
+    "leaky_relu",
+    "gelu",
+    "sigmoid",
+    "tanh",
+]
 
 
 @pytest.mark.parametrize("name,fn,arrays,args,kwargs", CASES, ids=[c[0] for c in CASES])
@@ -162,15 +263,18 @@ def test_one_hot():
         LF.one_hot(tl.tensor(np.array([1, 5])), 3)
 
 
-@pytest.mark.parametrize("fn,shape,kw", [
-    ("dropout", (4, 6), {"p": 0.3}),
-    ("dropout", (3, 5), {"p": 1.0}),
-    ("dropout1d", (3, 4, 5), {"p": 0.5}),
-    ("dropout2d", (3, 4, 2, 2), {"p": 0.5}),
-    ("dropout3d", (4, 2, 2, 2), {"p": 0.4}),
-    ("alpha_dropout", (4, 6), {"p": 0.3, "training": True}),
-    ("feature_alpha_dropout", (3, 4, 2), {"p": 0.3, "training": True}),
-])
+@pytest.mark.parametrize(
+    "fn,shape,kw",
+    [
+        ("dropout", (4, 6), {"p": 0.3}),
+        ("dropout", (3, 5), {"p": 1.0}),
+        ("dropout1d", (3, 4, 5), {"p": 0.5}),
+        ("dropout2d", (3, 4, 2, 2), {"p": 0.5}),
+        ("dropout3d", (4, 2, 2, 2), {"p": 0.4}),
+        ("alpha_dropout", (4, 6), {"p": 0.3, "training": True}),
+        ("feature_alpha_dropout", (3, 4, 2), {"p": 0.3, "training": True}),
+    ],
+)
 def test_dropout_seeded_matches_torch(fn, shape, kw):
     x = randn(*shape)
     seed(5, torch)
@@ -215,7 +319,9 @@ def test_rrelu_training_slopes_in_range():
     assert (ratio >= 0.1 - 1e-6).all() and (ratio <= 0.3 + 1e-6).all()
 
 
-@pytest.mark.parametrize("fn", ["relu_", "elu_", "leaky_relu_", "hardtanh_", "threshold_", "selu_", "celu_", "rrelu_"])
+@pytest.mark.parametrize(
+    "fn", ["relu_", "elu_", "leaky_relu_", "hardtanh_", "threshold_", "selu_", "celu_", "rrelu_"]
+)
 def test_inplace_functionals(fn):
     args = (0.5, 1.0) if fn == "threshold_" else ()
     x = randn(3, 4)
@@ -227,37 +333,44 @@ def test_inplace_functionals(fn):
     assert_close(lr, tr)
 
 
-@pytest.mark.parametrize("call", [
-    lambda F, lib: F.conv2d(lib.ones(1, 3, 5, 5), lib.ones(2, 4, 3, 3)),
-    lambda F, lib: F.conv2d(lib.ones(1, 4, 5, 5), lib.ones(2, 4, 3, 3), stride=2, padding="same"),
-    lambda F, lib: F.conv2d(lib.ones(1, 4, 5, 5), lib.ones(2, 4, 3, 3), padding="foo"),
-    lambda F, lib: F.conv1d(lib.ones(2, 2, 2, 2, 2), lib.ones(2, 2, 3)),
-    lambda F, lib: F.linear(lib.ones(2, 3), lib.ones(4, 5)),
-    lambda F, lib: F.max_pool2d(lib.ones(1, 1, 4, 4), 2, padding=2),
-    lambda F, lib: F.avg_pool2d(lib.ones(1, 1, 2, 2), 3),
-    lambda F, lib: F.pad(lib.ones(1, 2, 3), (1,)),
-    lambda F, lib: F.pad(lib.ones(1, 2, 3), (3, 3), mode="reflect"),
-    lambda F, lib: F.pad(lib.ones(3), (1, 1), mode="reflect"),
-    lambda F, lib: F.pad(lib.ones(1, 2, 3), (1, 1), mode="foo"),
-    lambda F, lib: F.interpolate(lib.ones(1, 1, 4), mode="linear"),
-    lambda F, lib: F.interpolate(lib.ones(1, 1, 4), size=3, scale_factor=2.0),
-    lambda F, lib: F.interpolate(lib.ones(1, 1, 4), size=3, mode="nearest", align_corners=True),
-    lambda F, lib: F.interpolate(lib.ones(1, 1, 4), size=3, mode="bilinear"),
-    lambda F, lib: F.layer_norm(lib.ones(2, 3), (4,)),
-    lambda F, lib: F.group_norm(lib.ones(2, 3, 4), 2),
-    lambda F, lib: F.batch_norm(lib.ones(1, 3), lib.zeros(3), lib.ones(3), training=True),
-    lambda F, lib: F.embedding(lib.tensor([0, 5]), lib.ones(4, 2)),
-    lambda F, lib: F.embedding(lib.ones(2), lib.ones(4, 2)),
-    lambda F, lib: F.embedding_bag(lib.tensor([0, 1]), lib.ones(4, 2)),
-    lambda F, lib: F.embedding_bag(lib.tensor([[0, 1]]), lib.ones(4, 2), mode="foo"),
-    lambda F, lib: F.glu(lib.ones(3, 3)),
-    lambda F, lib: F.pixel_shuffle(lib.ones(1, 3, 2, 2), 2),
-    lambda F, lib: F.affine_grid(lib.ones(1, 2, 2), (1, 1, 2, 2)),
-    lambda F, lib: F.grid_sample(lib.ones(1, 1, 2, 2), lib.ones(1, 2, 2, 2), mode="foo"),
-    lambda F, lib: F.fold(lib.ones(1, 5, 4), (3, 3), 2),
-    lambda F, lib: F.dropout1d(lib.ones(2, 2, 2, 2)),
-    lambda F, lib: F.max_unpool2d(lib.ones(1, 1, 2, 2), lib.zeros(1, 1, 2, 2, dtype=lib.int64), 2, output_size=(9, 9)),
-])
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda F, lib: F.conv2d(lib.ones(1, 3, 5, 5), lib.ones(2, 4, 3, 3)),
+        lambda F, lib: F.conv2d(
+            lib.ones(1, 4, 5, 5), lib.ones(2, 4, 3, 3), stride=2, padding="same"
+        ),
+        lambda F, lib: F.conv2d(lib.ones(1, 4, 5, 5), lib.ones(2, 4, 3, 3), padding="foo"),
+        lambda F, lib: F.conv1d(lib.ones(2, 2, 2, 2, 2), lib.ones(2, 2, 3)),
+        lambda F, lib: F.linear(lib.ones(2, 3), lib.ones(4, 5)),
+        lambda F, lib: F.max_pool2d(lib.ones(1, 1, 4, 4), 2, padding=2),
+        lambda F, lib: F.avg_pool2d(lib.ones(1, 1, 2, 2), 3),
+        lambda F, lib: F.pad(lib.ones(1, 2, 3), (1,)),
+        lambda F, lib: F.pad(lib.ones(1, 2, 3), (3, 3), mode="reflect"),
+        lambda F, lib: F.pad(lib.ones(3), (1, 1), mode="reflect"),
+        lambda F, lib: F.pad(lib.ones(1, 2, 3), (1, 1), mode="foo"),
+        lambda F, lib: F.interpolate(lib.ones(1, 1, 4), mode="linear"),
+        lambda F, lib: F.interpolate(lib.ones(1, 1, 4), size=3, scale_factor=2.0),
+        lambda F, lib: F.interpolate(lib.ones(1, 1, 4), size=3, mode="nearest", align_corners=True),
+        lambda F, lib: F.interpolate(lib.ones(1, 1, 4), size=3, mode="bilinear"),
+        lambda F, lib: F.layer_norm(lib.ones(2, 3), (4,)),
+        lambda F, lib: F.group_norm(lib.ones(2, 3, 4), 2),
+        lambda F, lib: F.batch_norm(lib.ones(1, 3), lib.zeros(3), lib.ones(3), training=True),
+        lambda F, lib: F.embedding(lib.tensor([0, 5]), lib.ones(4, 2)),
+        lambda F, lib: F.embedding(lib.ones(2), lib.ones(4, 2)),
+        lambda F, lib: F.embedding_bag(lib.tensor([0, 1]), lib.ones(4, 2)),
+        lambda F, lib: F.embedding_bag(lib.tensor([[0, 1]]), lib.ones(4, 2), mode="foo"),
+        lambda F, lib: F.glu(lib.ones(3, 3)),
+        lambda F, lib: F.pixel_shuffle(lib.ones(1, 3, 2, 2), 2),
+        lambda F, lib: F.affine_grid(lib.ones(1, 2, 2), (1, 1, 2, 2)),
+        lambda F, lib: F.grid_sample(lib.ones(1, 1, 2, 2), lib.ones(1, 2, 2, 2), mode="foo"),
+        lambda F, lib: F.fold(lib.ones(1, 5, 4), (3, 3), 2),
+        lambda F, lib: F.dropout1d(lib.ones(2, 2, 2, 2)),
+        lambda F, lib: F.max_unpool2d(
+            lib.ones(1, 1, 2, 2), lib.zeros(1, 1, 2, 2, dtype=lib.int64), 2, output_size=(9, 9)
+        ),
+    ],
+)
 def test_errors_match_torch(call):
     with pytest.raises(Exception) as et:
         call(TF, torch)

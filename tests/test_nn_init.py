@@ -6,10 +6,9 @@ import math
 import numpy as np
 import pytest
 
+import torchlike.nn as tnn
+import torchlike.random
 from tests.nn_helpers import assert_close, t2np, tl, torch
-
-import torchlike.nn as tnn  # noqa: E402
-import torchlike.random  # noqa: E402
 
 
 def seed(n=0, lib=None):
@@ -74,25 +73,38 @@ def test_sparse_matches_torch():
     assert_close(lw, tw)
 
 
-@pytest.mark.parametrize("nl,param", [
-    ("linear", None), ("conv2d", None), ("sigmoid", None), ("tanh", None), ("relu", None),
-    ("leaky_relu", None), ("leaky_relu", 0.2), ("selu", None), ("conv_transpose3d", None),
-])
+@pytest.mark.parametrize(
+    "nl,param",
+    [
+        ("linear", None),
+        ("conv2d", None),
+        ("sigmoid", None),
+        ("tanh", None),
+        ("relu", None),
+        ("leaky_relu", None),
+        ("leaky_relu", 0.2),
+        ("selu", None),
+        ("conv_transpose3d", None),
+    ],
+)
 def test_calculate_gain(nl, param):
     assert tnn.init.calculate_gain(nl, param) == torch.nn.init.calculate_gain(nl, param)
 
 
-@pytest.mark.parametrize("call", [
-    lambda init, lib: init.calculate_gain("foo"),
-    lambda init, lib: init.calculate_gain("leaky_relu", True),
-    lambda init, lib: init.xavier_uniform_(lib.empty(3)),
-    lambda init, lib: init.kaiming_normal_(lib.empty(3, 2), mode="fan_x"),
-    lambda init, lib: init.eye_(lib.empty(2, 2, 2)),
-    lambda init, lib: init.dirac_(lib.empty(2, 2)),
-    lambda init, lib: init.dirac_(lib.empty(3, 2, 2), groups=2),
-    lambda init, lib: init.orthogonal_(lib.empty(3)),
-    lambda init, lib: init.sparse_(lib.empty(3), 0.1),
-])
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda init, lib: init.calculate_gain("foo"),
+        lambda init, lib: init.calculate_gain("leaky_relu", True),
+        lambda init, lib: init.xavier_uniform_(lib.empty(3)),
+        lambda init, lib: init.kaiming_normal_(lib.empty(3, 2), mode="fan_x"),
+        lambda init, lib: init.eye_(lib.empty(2, 2, 2)),
+        lambda init, lib: init.dirac_(lib.empty(2, 2)),
+        lambda init, lib: init.dirac_(lib.empty(3, 2, 2), groups=2),
+        lambda init, lib: init.orthogonal_(lib.empty(3)),
+        lambda init, lib: init.sparse_(lib.empty(3), 0.1),
+    ],
+)
 def test_errors_match_torch(call):
     with pytest.raises(Exception) as et:
         call(torch.nn.init, torch)
@@ -102,22 +114,28 @@ def test_errors_match_torch(call):
 
 def test_fans():
     for shape in [(3, 4), (5, 2, 3, 3), (7, 1, 2)]:
-        assert tnn.init._calculate_fan_in_and_fan_out(tl.empty(*shape)) == \
-            torch.nn.init._calculate_fan_in_and_fan_out(torch.empty(shape))
+        assert tnn.init._calculate_fan_in_and_fan_out(
+            tl.empty(*shape)
+        ) == torch.nn.init._calculate_fan_in_and_fan_out(torch.empty(shape))
 
 
-@pytest.mark.parametrize("ctor", [
-    lambda nn: nn.Linear(5, 3),
-    lambda nn: nn.Bilinear(3, 2, 4),
-    lambda nn: nn.Conv2d(3, 4, 3),
-    lambda nn: nn.ConvTranspose1d(2, 4, 3, groups=2),
-    lambda nn: nn.Embedding(6, 3, padding_idx=1),
-    lambda nn: nn.EmbeddingBag(6, 3),
-    lambda nn: nn.BatchNorm2d(3),
-    lambda nn: nn.LayerNorm(4),
-    lambda nn: nn.PReLU(3),
-    lambda nn: nn.Sequential(nn.Linear(4, 4), nn.ReLU(), nn.Conv1d(4, 2, 2), nn.GroupNorm(1, 2)),
-])
+@pytest.mark.parametrize(
+    "ctor",
+    [
+        lambda nn: nn.Linear(5, 3),
+        lambda nn: nn.Bilinear(3, 2, 4),
+        lambda nn: nn.Conv2d(3, 4, 3),
+        lambda nn: nn.ConvTranspose1d(2, 4, 3, groups=2),
+        lambda nn: nn.Embedding(6, 3, padding_idx=1),
+        lambda nn: nn.EmbeddingBag(6, 3),
+        lambda nn: nn.BatchNorm2d(3),
+        lambda nn: nn.LayerNorm(4),
+        lambda nn: nn.PReLU(3),
+        lambda nn: nn.Sequential(
+            nn.Linear(4, 4), nn.ReLU(), nn.Conv1d(4, 2, 2), nn.GroupNorm(1, 2)
+        ),
+    ],
+)
 def test_default_weights_equal_torch_after_same_seed(ctor):
     seed(7, torch)
     t = ctor(torch.nn)

@@ -8,9 +8,8 @@ from collections import OrderedDict
 import numpy as np
 import pytest
 
+import torchlike.nn as tnn
 from tests.nn_helpers import assert_close, copy_state, randn, t2np, tl, torch
-
-import torchlike.nn as tnn  # noqa: E402
 
 
 def build(nn):
@@ -58,7 +57,8 @@ def test_registration_and_iteration(pair):
     t, m = pair
     assert [n for n, _ in m.named_parameters()] == [n for n, _ in t.named_parameters()]
     assert [n for n, _ in m.named_parameters(remove_duplicate=False)] == [
-        n for n, _ in t.named_parameters(remove_duplicate=False)]
+        n for n, _ in t.named_parameters(remove_duplicate=False)
+    ]
     assert [n for n, _ in m.named_parameters(prefix="p", recurse=False)] == ["p.extra"]
     assert [n for n, _ in m.named_buffers()] == [n for n, _ in t.named_buffers()]
     assert [n for n, _ in m.named_modules()] == [n for n, _ in t.named_modules()]
@@ -68,8 +68,12 @@ def test_registration_and_iteration(pair):
     assert m.get_submodule("head.1") is m.head[1]
     assert m.get_parameter("block.conv.weight") is m.block.conv.weight
     assert m.get_buffer("block.bn.running_mean") is m.block.bn.running_mean
-    for fn, arg in [("get_submodule", "head.9"), ("get_parameter", "block.scale"),
-                    ("get_buffer", "block.conv.weight"), ("get_submodule", "extra")]:
+    for fn, arg in [
+        ("get_submodule", "head.9"),
+        ("get_parameter", "block.scale"),
+        ("get_buffer", "block.conv.weight"),
+        ("get_submodule", "extra"),
+    ]:
         with pytest.raises(AttributeError):
             getattr(t, fn)(arg)
         with pytest.raises(AttributeError):
@@ -78,7 +82,7 @@ def test_registration_and_iteration(pair):
     del m.block.scale
     assert "scale" not in dict(m.block.named_buffers())
     with pytest.raises(AttributeError):
-        m.block.nothing  # noqa: B018
+        m.block.nothing
 
 
 def test_state_dict_layout_and_values(pair):
@@ -135,11 +139,15 @@ def test_state_dict_hooks():
         m = nn.Linear(2, 2)
         calls = []
         m.register_state_dict_pre_hook(lambda mod, prefix, keep_vars: calls.append(("pre", prefix)))
-        h = m.register_state_dict_post_hook(lambda mod, sd, prefix, meta: calls.append(("post", list(sd))))
+        h = m.register_state_dict_post_hook(
+            lambda mod, sd, prefix, meta: calls.append(("post", list(sd)))
+        )
         m.state_dict()
         h.remove()
         m.state_dict()
-        m.register_load_state_dict_post_hook(lambda mod, keys: calls.append(("load", keys.missing_keys)))
+        m.register_load_state_dict_post_hook(
+            lambda mod, keys: calls.append(("load", keys.missing_keys))
+        )
         m.load_state_dict({"weight": lib.zeros(2, 2)}, strict=False)
         if nn is torch.nn:
             expected = calls
@@ -218,7 +226,8 @@ def test_forward_hooks():
         h1 = m.register_forward_pre_hook(lambda mod, args: (args[0] * 2,))
         h2 = m.register_forward_hook(lambda mod, args, out: out + 1)
         h3 = m.register_forward_pre_hook(
-            lambda mod, args, kwargs: log.append(("kw", sorted(kwargs))), with_kwargs=True)
+            lambda mod, args, kwargs: log.append(("kw", sorted(kwargs))), with_kwargs=True
+        )
         h4 = m.register_forward_hook(lambda mod, args, out: log.append("first"), prepend=True)
         x = lib.ones(1, 2)
         with lib.no_grad():
@@ -359,7 +368,13 @@ def test_sequential():
         if nn is torch.nn:
             expected = (names, keys, [type(x).__name__ for x in s], list(od.state_dict()), repr(od))
         else:
-            assert (names, keys, [type(x).__name__ for x in s], list(od.state_dict()), repr(od)) == expected
+            assert (
+                names,
+                keys,
+                [type(x).__name__ for x in s],
+                list(od.state_dict()),
+                repr(od),
+            ) == expected
     s = tnn.Sequential(tnn.Linear(2, 3), tnn.ReLU())
     assert tuple(s(tl.ones(4, 2)).shape) == (4, 3)
     assert len(s + s) == 4 and len(s * 2) == 4
@@ -391,14 +406,24 @@ def test_parameter_list_and_dict():
         pl = nn.ParameterList([lib.zeros(2), nn.Parameter(lib.ones(3))])
         pl.append(lib.zeros(1))
         pl.extend([lib.ones(2)])
-        a = ([type(p).__name__ for p in pl], len(pl), [n for n, _ in pl.named_parameters()],
-             len(pl[1:]))
+        a = (
+            [type(p).__name__ for p in pl],
+            len(pl),
+            [n for n, _ in pl.named_parameters()],
+            len(pl[1:]),
+        )
         pd = nn.ParameterDict({"x": lib.zeros(2)})
         pd["y"] = nn.Parameter(lib.ones(1))
         pd.update({"z": lib.zeros(3)})
         v = pd.pop("x")
-        b = (list(pd.keys()), [n for n, _ in pd.named_parameters()], "y" in pd, len(pd),
-             type(v).__name__, list(pd.state_dict()))
+        b = (
+            list(pd.keys()),
+            [n for n, _ in pd.named_parameters()],
+            "y" in pd,
+            len(pd),
+            type(v).__name__,
+            list(pd.state_dict()),
+        )
         if nn is torch.nn:
             expected = (a, b)
         else:

@@ -18,7 +18,11 @@ __all__ = [
 class _ParameterMeta(type(Tensor)):
     # `isinstance(t, Parameter)` is also true for tensors flagged `_is_param`, as in torch.
     def __instancecheck__(self, instance) -> bool:
-        if self is Parameter and isinstance(instance, Tensor) and getattr(instance, "_is_param", False):
+        if (
+            self is Parameter
+            and isinstance(instance, Tensor)
+            and getattr(instance, "_is_param", False)
+        ):
             return True
         return super().__instancecheck__(instance)
 

@@ -10,11 +10,42 @@ import torchlike as torch
 from torchlike._ops.registry import op
 
 __all__ = [
-    "threshold", "threshold_", "relu", "relu_", "relu6", "hardtanh", "hardtanh_",
-    "leaky_relu", "leaky_relu_", "elu", "elu_", "selu", "selu_", "celu", "celu_", "gelu",
-    "silu", "mish", "softplus", "softsign", "hardsigmoid", "hardswish", "logsigmoid",
-    "softmax", "log_softmax", "softmin", "glu", "tanhshrink", "softshrink", "hardshrink",
-    "prelu", "rrelu", "rrelu_", "gumbel_softmax", "sigmoid", "tanh",
+    "threshold",
+    "threshold_",
+    "relu",
+    "relu_",
+    "relu6",
+    "hardtanh",
+    "hardtanh_",
+    "leaky_relu",
+    "leaky_relu_",
+    "elu",
+    "elu_",
+    "selu",
+    "selu_",
+    "celu",
+    "celu_",
+    "gelu",
+    "silu",
+    "mish",
+    "softplus",
+    "softsign",
+    "hardsigmoid",
+    "hardswish",
+    "logsigmoid",
+    "softmax",
+    "log_softmax",
+    "softmin",
+    "glu",
+    "tanhshrink",
+    "softshrink",
+    "hardshrink",
+    "prelu",
+    "rrelu",
+    "rrelu_",
+    "gumbel_softmax",
+    "sigmoid",
+    "tanh",
 ]
 
 
@@ -24,6 +55,7 @@ def _inplace(kernel, input, *args):
 
 
 # ---- the kernels: one pure jax function each ------------------------------------------------
+
 
 @op(tensor_args=("input",), method=False, name="nn_threshold")
 def _threshold(input, threshold, value):
@@ -99,9 +131,9 @@ def _hardsigmoid(input):
 
 @op(tensor_args=("input",), method=False, name="nn_hardswish")
 def _hardswish(input):
-    return jnp.where(input <= -3, 0.0, jnp.where(input >= 3, input, input * (input + 3) / 6)).astype(
-        input.dtype
-    )
+    return jnp.where(
+        input <= -3, 0.0, jnp.where(input >= 3, input, input * (input + 3) / 6)
+    ).astype(input.dtype)
 
 
 @op(tensor_args=("input",), method=False, name="nn_logsigmoid")
@@ -169,6 +201,7 @@ def _rrelu_with_noise(input, noise):
 
 
 # ---- the public functionals -------------------------------------------------------------------
+
 
 def threshold(input, threshold, value, inplace=False):
     """Thresholds each element: `input if input > threshold else value`."""
@@ -268,7 +301,7 @@ def celu_(input, alpha=1.0):
 def gelu(input, approximate="none"):
     """Gaussian error linear unit (exact, or the tanh approximation)."""
     if approximate not in ("none", "tanh"):
-        raise RuntimeError(f"approximate argument must be either none or tanh.")
+        raise RuntimeError("approximate argument must be either none or tanh.")
     return _gelu(input, approximate)
 
 
@@ -368,9 +401,7 @@ def tanhshrink(input):
 def softshrink(input, lambd=0.5):
     """Soft shrinkage."""
     if lambd < 0:
-        raise RuntimeError(
-            f"lambda must be greater or equal to 0, but found to be {lambd}."
-        )
+        raise RuntimeError(f"lambda must be greater or equal to 0, but found to be {lambd}.")
     return _softshrink(input, lambd)
 
 

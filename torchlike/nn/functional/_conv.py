@@ -6,7 +6,12 @@ from jax import lax
 from torchlike._ops.registry import op
 
 __all__ = [
-    "conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d", "conv_transpose3d",
+    "conv1d",
+    "conv2d",
+    "conv3d",
+    "conv_transpose1d",
+    "conv_transpose2d",
+    "conv_transpose3d",
 ]
 
 _DIMNUMS = {1: ("NCH", "OIH", "NCH"), 2: ("NCHW", "OIHW", "NCHW"), 3: ("NCDHW", "OIDHW", "NCDHW")}
@@ -17,7 +22,9 @@ def _tuple(x, n, name="value"):
         if len(x) == 1:
             return tuple(int(v) for v in x) * n
         if len(x) != n:
-            raise RuntimeError(f"expected {name} to be a single integer value or a list of {n} values")
+            raise RuntimeError(
+                f"expected {name} to be a single integer value or a list of {n} values"
+            )
         return tuple(int(v) for v in x)
     return (int(x),) * n
 
@@ -34,7 +41,7 @@ def _check_conv_input(name, n, input, weight, groups, transposed=False):
         )
     if weight.ndim != n + 2:
         raise RuntimeError(
-            f"weight should have at least three dimensions"
+            "weight should have at least three dimensions"
             if weight.ndim < 3
             else f"Expected {n + 2}-dimensional weight for {n + 2}-dimensional input "
             f"{_size_list(input.shape)}, but got {weight.ndim}-dimensional weight of size "
@@ -82,7 +89,7 @@ def _conv(n, name, input, weight, bias, stride, padding, dilation, groups):
     else:
         pads = [(p, p) for p in _tuple(padding, n, "padding")]
     for i in range(n):
-        eff = (input.shape[2 + i] + sum(pads[i]))
+        eff = input.shape[2 + i] + sum(pads[i])
         if eff < dilation[i] * (ksize[i] - 1) + 1:
             raise RuntimeError(
                 f"Calculated padded input size per channel: ({' x '.join(str(input.shape[2 + j] + sum(pads[j])) for j in range(n))}). "
@@ -127,7 +134,9 @@ def conv3d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     return _conv(3, "conv3d", input, weight, bias, stride, padding, dilation, groups)
 
 
-def _conv_transpose(n, name, input, weight, bias, stride, padding, output_padding, groups, dilation):
+def _conv_transpose(
+    n, name, input, weight, bias, stride, padding, output_padding, groups, dilation
+):
     if isinstance(padding, str):
         raise RuntimeError(f"{name}: padding must be an int or a tuple, not '{padding}'")
     _check_conv_input(name, n, input, weight, groups, transposed=True)
@@ -171,18 +180,57 @@ def _conv_transpose(n, name, input, weight, bias, stride, padding, output_paddin
 
 
 @op(tensor_args=("input", "weight", "bias"), method=False)
-def conv_transpose1d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1):
+def conv_transpose1d(
+    input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1
+):
     """1-D transposed convolution ("deconvolution")."""
-    return _conv_transpose(1, "conv_transpose1d", input, weight, bias, stride, padding, output_padding, groups, dilation)
+    return _conv_transpose(
+        1,
+        "conv_transpose1d",
+        input,
+        weight,
+        bias,
+        stride,
+        padding,
+        output_padding,
+        groups,
+        dilation,
+    )
 
 
 @op(tensor_args=("input", "weight", "bias"), method=False)
-def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1):
+def conv_transpose2d(
+    input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1
+):
     """2-D transposed convolution ("deconvolution")."""
-    return _conv_transpose(2, "conv_transpose2d", input, weight, bias, stride, padding, output_padding, groups, dilation)
+    return _conv_transpose(
+        2,
+        "conv_transpose2d",
+        input,
+        weight,
+        bias,
+        stride,
+        padding,
+        output_padding,
+        groups,
+        dilation,
+    )
 
 
 @op(tensor_args=("input", "weight", "bias"), method=False)
-def conv_transpose3d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1):
+def conv_transpose3d(
+    input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1
+):
     """3-D transposed convolution ("deconvolution")."""
-    return _conv_transpose(3, "conv_transpose3d", input, weight, bias, stride, padding, output_padding, groups, dilation)
+    return _conv_transpose(
+        3,
+        "conv_transpose3d",
+        input,
+        weight,
+        bias,
+        stride,
+        padding,
+        output_padding,
+        groups,
+        dilation,
+    )

@@ -23,8 +23,9 @@ def linear(input, weight, bias=None):
     if weight.ndim not in (1, 2):
         raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {weight.ndim}D")
     if input.ndim == 0:
-        raise RuntimeError("both arguments to linear need to be at least 1D, but they are 0D and "
-                           f"{weight.ndim}D")
+        raise RuntimeError(
+            f"both arguments to linear need to be at least 1D, but they are 0D and {weight.ndim}D"
+        )
     k = weight.shape[-1]
     if input.shape[-1] != k:
         rows = math.prod(input.shape[:-1]) if input.ndim > 1 else 1

@@ -10,8 +10,13 @@ import torchlike as torch
 from torchlike._ops.registry import op
 
 __all__ = [
-    "batch_norm", "instance_norm", "layer_norm", "group_norm", "rms_norm",
-    "local_response_norm", "normalize",
+    "batch_norm",
+    "instance_norm",
+    "layer_norm",
+    "group_norm",
+    "rms_norm",
+    "local_response_norm",
+    "normalize",
 ]
 
 
@@ -47,8 +52,11 @@ def _affine(out, weight, bias, shape):
     return out
 
 
-@op(tensor_args=("input", "weight", "bias", "running_mean", "running_var"), method=False,
-    name="nn_batch_norm_train")
+@op(
+    tensor_args=("input", "weight", "bias", "running_mean", "running_var"),
+    method=False,
+    name="nn_batch_norm_train",
+)
 def _batch_norm_train(input, weight, bias, running_mean, running_var, momentum, eps):
     """Normalise with batch statistics; also return the updated running statistics."""
     axes = (0,) + tuple(range(2, input.ndim))
@@ -68,8 +76,11 @@ def _batch_norm_train(input, weight, bias, running_mean, running_var, momentum, 
     return out, new_mean, new_var
 
 
-@op(tensor_args=("input", "running_mean", "running_var", "weight", "bias"), method=False,
-    name="nn_batch_norm_eval")
+@op(
+    tensor_args=("input", "running_mean", "running_var", "weight", "bias"),
+    method=False,
+    name="nn_batch_norm_eval",
+)
 def _batch_norm_eval(input, running_mean, running_var, weight, bias, eps):
     shape = _channel_shape(input.ndim)
     acc = jnp.promote_types(input.dtype, jnp.float32)
@@ -83,8 +94,9 @@ def _write_running(buf, new):
         buf._set_data(new._data)
 
 
-def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False,
-               momentum=0.1, eps=1e-5):
+def batch_norm(
+    input, running_mean, running_var, weight=None, bias=None, training=False, momentum=0.1, eps=1e-5
+):
     """Batch normalisation; in training, running statistics are updated in place."""
     if training:
         _verify_batch_size(list(input.size()))
@@ -97,17 +109,24 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
             f"batch_norm: Expected input to have at least 2 dimensions, got {input.dim()}"
         )
     c = input.shape[1]
-    for name, t in (("running_mean", running_mean), ("running_var", running_var),
-                    ("weight", weight), ("bias", bias)):
+    for name, t in (
+        ("running_mean", running_mean),
+        ("running_var", running_var),
+        ("weight", weight),
+        ("bias", bias),
+    ):
         if t is not None and t.numel() != c:
-            raise RuntimeError(
-                f"{name} should contain {c} elements not {t.numel()}"
-            )
+            raise RuntimeError(f"{name} should contain {c} elements not {t.numel()}")
     if training or running_mean is None or running_var is None:
         track = training and running_mean is not None and running_var is not None
         res = _batch_norm_train(
-            input, weight, bias, running_mean if track else None,
-            running_var if track else None, float(momentum or 0.0), float(eps)
+            input,
+            weight,
+            bias,
+            running_mean if track else None,
+            running_var if track else None,
+            float(momentum or 0.0),
+            float(eps),
         )
         if not track:
             return res
@@ -119,8 +138,11 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
     return _batch_norm_eval(input, running_mean, running_var, weight, bias, float(eps))
 
 
-@op(tensor_args=("input", "weight", "bias", "running_mean", "running_var"), method=False,
-    name="nn_instance_norm")
+@op(
+    tensor_args=("input", "weight", "bias", "running_mean", "running_var"),
+    method=False,
+    name="nn_instance_norm",
+)
 def _instance_norm(input, weight, bias, running_mean, running_var, use_input_stats, momentum, eps):
     shape = _channel_shape(input.ndim)
     acc = jnp.promote_types(input.dtype, jnp.float32)
@@ -143,8 +165,16 @@ def _instance_norm(input, weight, bias, running_mean, running_var, use_input_sta
     return out, new_mean, new_var
 
 
-def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=None,
-                  use_input_stats=True, momentum=0.1, eps=1e-5):
+def instance_norm(
+    input,
+    running_mean=None,
+    running_var=None,
+    weight=None,
+    bias=None,
+    use_input_stats=True,
+    momentum=0.1,
+    eps=1e-5,
+):
     """Instance normalisation (per sample and channel)."""
     if use_input_stats:
         _verify_spatial_size(list(input.size()))
@@ -154,9 +184,14 @@ def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=
         )
     track = use_input_stats and running_mean is not None and running_var is not None
     res = _instance_norm(
-        input, weight, bias, running_mean if (track or not use_input_stats) else None,
-        running_var if (track or not use_input_stats) else None, bool(use_input_stats),
-        float(momentum or 0.0), float(eps)
+        input,
+        weight,
+        bias,
+        running_mean if (track or not use_input_stats) else None,
+        running_var if (track or not use_input_stats) else None,
+        bool(use_input_stats),
+        float(momentum or 0.0),
+        float(eps),
     )
     if not track:
         return res
@@ -197,7 +232,7 @@ def _check_normalized_shape(input, normalized_shape, weight):
             f"Expected weight to be of same shape as normalized_shape, but got weight of shape "
             f"{list(weight.shape)} and normalized_shape = {list(normalized_shape)}"
         )
-    if input.dim() < n or tuple(input.shape[input.dim() - n:]) != normalized_shape:
+    if input.dim() < n or tuple(input.shape[input.dim() - n :]) != normalized_shape:
         raise RuntimeError(
             f"Given normalized_shape={list(normalized_shape)}, expected input with shape "
             f"[*, {', '.join(str(s) for s in normalized_shape)}], but got input of size"
@@ -229,8 +264,9 @@ def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
         raise RuntimeError(
             f"Expected at least 2 dimensions for input tensor but received {input.dim()}"
         )
-    _verify_batch_size([input.size(0) * input.size(1) // num_groups, num_groups]
-                       + list(input.size()[2:]))
+    _verify_batch_size(
+        [input.size(0) * input.size(1) // num_groups, num_groups] + list(input.size()[2:])
+    )
     if input.shape[1] % num_groups:
         raise RuntimeError(
             "Expected number of channels in input to be divisible by num_groups, but got input "
@@ -266,7 +302,9 @@ def _local_response_norm(input, size, alpha, beta, k):
     sq = jnp.pad(sq, pads)
     win = [1] * input.ndim
     win[1] = size
-    div = lax.reduce_window(sq, np.array(0, input.dtype), lax.add, tuple(win), (1,) * input.ndim, "VALID")
+    div = lax.reduce_window(
+        sq, np.array(0, input.dtype), lax.add, tuple(win), (1,) * input.ndim, "VALID"
+    )
     div = (div / size * alpha + k) ** beta
     return input / div
 

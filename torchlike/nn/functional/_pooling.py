@@ -9,15 +9,30 @@ from jax import lax
 from torchlike._ops.registry import op
 
 __all__ = [
-    "max_pool1d", "max_pool2d", "max_pool3d",
-    "max_pool1d_with_indices", "max_pool2d_with_indices", "max_pool3d_with_indices",
-    "avg_pool1d", "avg_pool2d", "avg_pool3d",
-    "adaptive_avg_pool1d", "adaptive_avg_pool2d", "adaptive_avg_pool3d",
-    "adaptive_max_pool1d", "adaptive_max_pool2d", "adaptive_max_pool3d",
-    "adaptive_max_pool1d_with_indices", "adaptive_max_pool2d_with_indices",
+    "max_pool1d",
+    "max_pool2d",
+    "max_pool3d",
+    "max_pool1d_with_indices",
+    "max_pool2d_with_indices",
+    "max_pool3d_with_indices",
+    "avg_pool1d",
+    "avg_pool2d",
+    "avg_pool3d",
+    "adaptive_avg_pool1d",
+    "adaptive_avg_pool2d",
+    "adaptive_avg_pool3d",
+    "adaptive_max_pool1d",
+    "adaptive_max_pool2d",
+    "adaptive_max_pool3d",
+    "adaptive_max_pool1d_with_indices",
+    "adaptive_max_pool2d_with_indices",
     "adaptive_max_pool3d_with_indices",
-    "lp_pool1d", "lp_pool2d", "lp_pool3d",
-    "max_unpool1d", "max_unpool2d", "max_unpool3d",
+    "lp_pool1d",
+    "lp_pool2d",
+    "lp_pool3d",
+    "max_unpool1d",
+    "max_unpool2d",
+    "max_unpool3d",
 ]
 
 
@@ -45,7 +60,11 @@ def _pool_params(name, n, input, kernel_size, stride, padding, dilation, ceil_mo
             f"but got: {input.ndim}D"
         )
     k = _tuple(kernel_size, n)
-    s = k if stride is None or (isinstance(stride, (tuple, list)) and len(stride) == 0) else _tuple(stride, n)
+    s = (
+        k
+        if stride is None or (isinstance(stride, (tuple, list)) and len(stride) == 0)
+        else _tuple(stride, n)
+    )
     p = _tuple(padding, n)
     d = _tuple(dilation, n)
     if any(v <= 0 for v in k):
@@ -59,10 +78,13 @@ def _pool_params(name, n, input, kernel_size, stride, padding, dilation, ceil_mo
                 f"kernel_size={ki} and dilation={di}"
             )
     spatial = input.shape[-n:]
-    out = tuple(_pool_out_size(L, ki, si, pi, di, ceil_mode) for L, ki, si, pi, di in zip(spatial, k, s, p, d))
+    out = tuple(
+        _pool_out_size(L, ki, si, pi, di, ceil_mode)
+        for L, ki, si, pi, di in zip(spatial, k, s, p, d)
+    )
     if any(o <= 0 for o in out):
         raise RuntimeError(
-            f"Given input size: ({'x'.join(str(v) for v in input.shape[-n - 1:])}). Calculated "
+            f"Given input size: ({'x'.join(str(v) for v in input.shape[-n - 1 :])}). Calculated "
             f"output size: ({'x'.join(str(v) for v in (input.shape[-n - 1],) + out)}). "
             "Output size is too small"
         )
@@ -100,20 +122,34 @@ def _max_over_windows(x, n, per_dim, out_shape):
     lead = x.shape[:-n]
     xb = x.reshape((-1,) + x.shape[-n:])
     vals, flat_idx, valid = _gather_windows(xb, n, per_dim)
-    neg = jnp.array(-jnp.inf, x.dtype) if jnp.issubdtype(x.dtype, jnp.floating) else jnp.iinfo(x.dtype).min
+    neg = (
+        jnp.array(-jnp.inf, x.dtype)
+        if jnp.issubdtype(x.dtype, jnp.floating)
+        else jnp.iinfo(x.dtype).min
+    )
     vals = jnp.where(jnp.asarray(valid)[None], vals, neg)
     # torch keeps the first maximum (and propagates NaN); argmax does both
-    am = jnp.argmax(jnp.where(jnp.isnan(vals), jnp.inf, vals) if jnp.issubdtype(x.dtype, jnp.floating) else vals, axis=-1)
+    am = jnp.argmax(
+        jnp.where(jnp.isnan(vals), jnp.inf, vals)
+        if jnp.issubdtype(x.dtype, jnp.floating)
+        else vals,
+        axis=-1,
+    )
     out = jnp.take_along_axis(vals, am[..., None], axis=-1)[..., 0]
     indices = jnp.take_along_axis(jnp.asarray(flat_idx)[None], am[..., None], axis=-1)[..., 0]
     return out.reshape(lead + out_shape), indices.reshape(lead + out_shape).astype(jnp.int64)
 
 
 def _max_pool(n, name, input, kernel_size, stride, padding, dilation, ceil_mode, return_indices):
-    k, s, p, d, out, pads = _pool_params(name, n, input, kernel_size, stride, padding, dilation, ceil_mode)
+    k, s, p, d, out, pads = _pool_params(
+        name, n, input, kernel_size, stride, padding, dilation, ceil_mode
+    )
     # XLA's max-pool gradient does not support window dilation: use the gather form there
     if return_indices or any(di != 1 for di in d):
-        per_dim = [_window_indices(L, o, ki, si, pi, di) for L, o, ki, si, pi, di in zip(input.shape[-n:], out, k, s, p, d)]
+        per_dim = [
+            _window_indices(L, o, ki, si, pi, di)
+            for L, o, ki, si, pi, di in zip(input.shape[-n:], out, k, s, p, d)
+        ]
         res, indices = _max_over_windows(input, n, per_dim, out)
         return (res, indices) if return_indices else res
     lead = input.ndim - n
@@ -131,50 +167,76 @@ def _max_pool(n, name, input, kernel_size, stride, padding, dilation, ceil_mode,
 
 @op(tensor_args=("input",), method=False, name="nn_max_pool1d")
 def _max_pool1d(input, kernel_size, stride, padding, dilation, ceil_mode, return_indices):
-    return _max_pool(1, "max_pool1d", input, kernel_size, stride, padding, dilation, ceil_mode, return_indices)
+    return _max_pool(
+        1, "max_pool1d", input, kernel_size, stride, padding, dilation, ceil_mode, return_indices
+    )
 
 
 @op(tensor_args=("input",), method=False, name="nn_max_pool2d")
 def _max_pool2d(input, kernel_size, stride, padding, dilation, ceil_mode, return_indices):
-    return _max_pool(2, "max_pool2d", input, kernel_size, stride, padding, dilation, ceil_mode, return_indices)
+    return _max_pool(
+        2, "max_pool2d", input, kernel_size, stride, padding, dilation, ceil_mode, return_indices
+    )
 
 
 @op(tensor_args=("input",), method=False, name="nn_max_pool3d")
 def _max_pool3d(input, kernel_size, stride, padding, dilation, ceil_mode, return_indices):
-    return _max_pool(3, "max_pool3d", input, kernel_size, stride, padding, dilation, ceil_mode, return_indices)
+    return _max_pool(
+        3, "max_pool3d", input, kernel_size, stride, padding, dilation, ceil_mode, return_indices
+    )
 
 
-def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False):
+def max_pool1d(
+    input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False
+):
     """1-D max pooling (returns (output, indices) when return_indices=True)."""
-    return _max_pool1d(input, kernel_size, stride, padding, dilation, ceil_mode, bool(return_indices))
+    return _max_pool1d(
+        input, kernel_size, stride, padding, dilation, ceil_mode, bool(return_indices)
+    )
 
 
-def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False):
+def max_pool2d(
+    input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False
+):
     """2-D max pooling (returns (output, indices) when return_indices=True)."""
-    return _max_pool2d(input, kernel_size, stride, padding, dilation, ceil_mode, bool(return_indices))
+    return _max_pool2d(
+        input, kernel_size, stride, padding, dilation, ceil_mode, bool(return_indices)
+    )
 
 
-def max_pool3d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False):
+def max_pool3d(
+    input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False
+):
     """3-D max pooling (returns (output, indices) when return_indices=True)."""
-    return _max_pool3d(input, kernel_size, stride, padding, dilation, ceil_mode, bool(return_indices))
+    return _max_pool3d(
+        input, kernel_size, stride, padding, dilation, ceil_mode, bool(return_indices)
+    )
 
 
-def max_pool1d_with_indices(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False):
+def max_pool1d_with_indices(
+    input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False
+):
     """1-D max pooling returning (output, indices)."""
     return _max_pool1d(input, kernel_size, stride, padding, dilation, ceil_mode, True)
 
 
-def max_pool2d_with_indices(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False):
+def max_pool2d_with_indices(
+    input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False
+):
     """2-D max pooling returning (output, indices)."""
     return _max_pool2d(input, kernel_size, stride, padding, dilation, ceil_mode, True)
 
 
-def max_pool3d_with_indices(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False):
+def max_pool3d_with_indices(
+    input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False
+):
     """3-D max pooling returning (output, indices)."""
     return _max_pool3d(input, kernel_size, stride, padding, dilation, ceil_mode, True)
 
 
-def _avg_pool(n, name, input, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override):
+def _avg_pool(
+    n, name, input, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override
+):
     k, s, p, d, out, pads = _pool_params(name, n, input, kernel_size, stride, padding, 1, ceil_mode)
     if divisor_override is not None and divisor_override == 0:
         raise RuntimeError("divisor must be not zero")
@@ -204,7 +266,9 @@ def _np_window_count(ones, k, s, pads):
     counts = ones
     for ax, (ki, si, (lo, hi)) in enumerate(zip(k, s, pads)):
         L = counts.shape[ax]
-        padded = np.pad(counts, [(0, 0)] * ax + [(lo, max(hi, 0))] + [(0, 0)] * (counts.ndim - ax - 1))
+        padded = np.pad(
+            counts, [(0, 0)] * ax + [(lo, max(hi, 0))] + [(0, 0)] * (counts.ndim - ax - 1)
+        )
         if hi < 0:
             padded = np.take(padded, np.arange(lo + L + hi), axis=ax)
         c = np.cumsum(padded, axis=ax)
@@ -218,19 +282,57 @@ def _np_window_count(ones, k, s, pads):
 @op(tensor_args=("input",), method=False)
 def avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True):
     """1-D average pooling."""
-    return _avg_pool(1, "avg_pool1d", input, kernel_size, stride, padding, ceil_mode, count_include_pad, None)
+    return _avg_pool(
+        1, "avg_pool1d", input, kernel_size, stride, padding, ceil_mode, count_include_pad, None
+    )
 
 
 @op(tensor_args=("input",), method=False)
-def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True, divisor_override=None):
+def avg_pool2d(
+    input,
+    kernel_size,
+    stride=None,
+    padding=0,
+    ceil_mode=False,
+    count_include_pad=True,
+    divisor_override=None,
+):
     """2-D average pooling."""
-    return _avg_pool(2, "avg_pool2d", input, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override)
+    return _avg_pool(
+        2,
+        "avg_pool2d",
+        input,
+        kernel_size,
+        stride,
+        padding,
+        ceil_mode,
+        count_include_pad,
+        divisor_override,
+    )
 
 
 @op(tensor_args=("input",), method=False)
-def avg_pool3d(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True, divisor_override=None):
+def avg_pool3d(
+    input,
+    kernel_size,
+    stride=None,
+    padding=0,
+    ceil_mode=False,
+    count_include_pad=True,
+    divisor_override=None,
+):
     """3-D average pooling."""
-    return _avg_pool(3, "avg_pool3d", input, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override)
+    return _avg_pool(
+        3,
+        "avg_pool3d",
+        input,
+        kernel_size,
+        stride,
+        padding,
+        ceil_mode,
+        count_include_pad,
+        divisor_override,
+    )
 
 
 def _adaptive_sizes(name, n, input, output_size):
@@ -240,9 +342,11 @@ def _adaptive_sizes(name, n, input, output_size):
         )
     if isinstance(output_size, (tuple, list)):
         if len(output_size) != n:
-            raise ValueError(
-                f"{name}: output_size must be {n}, but got {len(output_size)}"
-            ) if n > 1 else RuntimeError(f"{name}: output_size must be 1")
+            raise (
+                ValueError(f"{name}: output_size must be {n}, but got {len(output_size)}")
+                if n > 1
+                else RuntimeError(f"{name}: output_size must be 1")
+            )
         outs = output_size
     else:
         outs = (output_size,) * n
@@ -263,7 +367,7 @@ def _adaptive_avg(n, name, input, output_size):
         start, end = _adaptive_bounds(L, o)
         m = np.zeros((o, L))
         for j in range(o):
-            m[j, start[j]:end[j]] = 1.0 / (end[j] - start[j])
+            m[j, start[j] : end[j]] = 1.0 / (end[j] - start[j])
         axis = input.ndim - n + ax
         moved = jnp.moveaxis(input, axis, -1)
         moved = jnp.matmul(moved, jnp.asarray(m.T, input.dtype), precision=lax.Precision.HIGHEST)

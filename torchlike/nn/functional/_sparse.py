@@ -32,8 +32,9 @@ def _embedding(weight, input, padding_idx, scale_grad_by_freq):
     out = jnp.take(weight, input, axis=0)
     if scale_grad_by_freq:
         # value unchanged, gradient of each row divided by its count in this batch
-        counts = jax.ops.segment_sum(jnp.ones(input.size, weight.dtype), input.reshape(-1),
-                                     num_segments=weight.shape[0])
+        counts = jax.ops.segment_sum(
+            jnp.ones(input.size, weight.dtype), input.reshape(-1), num_segments=weight.shape[0]
+        )
         c = jnp.take(counts, input)[..., None]
         out = lax.stop_gradient(out) + (out - lax.stop_gradient(out)) / c
     if padding_idx is not None and padding_idx >= 0:
@@ -55,12 +56,20 @@ def _no_grad_embedding_renorm_(weight, input, max_norm, norm_type):
         weight._set_data(_embedding_renorm(weight, input, float(max_norm), float(norm_type))._data)
 
 
-def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0,
-              scale_grad_by_freq=False, sparse=False):
+def embedding(
+    input,
+    weight,
+    padding_idx=None,
+    max_norm=None,
+    norm_type=2.0,
+    scale_grad_by_freq=False,
+    sparse=False,
+):
     """Look up rows of `weight` at the indices in `input`."""
     if sparse:
-        raise NotImplementedError("torchlike: F.embedding(sparse=True) is not supported; "
-                                  "use sparse=False")
+        raise NotImplementedError(
+            "torchlike: F.embedding(sparse=True) is not supported; use sparse=False"
+        )
     if padding_idx is not None:
         if padding_idx > 0:
             assert padding_idx < weight.size(0), "Padding_idx must be within num_embeddings"
@@ -75,15 +84,28 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0,
     return _embedding(weight, input, int(padding_idx), bool(scale_grad_by_freq))
 
 
-@op(tensor_args=("weight", "input", "offsets", "per_sample_weights"), method=False,
-    name="nn_embedding_bag")
-def _embedding_bag(weight, input, offsets, per_sample_weights, mode, padding_idx,
-                   include_last_offset, scale_grad_by_freq):
+@op(
+    tensor_args=("weight", "input", "offsets", "per_sample_weights"),
+    method=False,
+    name="nn_embedding_bag",
+)
+def _embedding_bag(
+    weight,
+    input,
+    offsets,
+    per_sample_weights,
+    mode,
+    padding_idx,
+    include_last_offset,
+    scale_grad_by_freq,
+):
     n = input.shape[0]
     num_bags = offsets.shape[0] - 1 if include_last_offset else offsets.shape[0]
     pos = jnp.arange(n)
-    seg = jnp.searchsorted(offsets[:num_bags] if include_last_offset else offsets, pos,
-                           side="right") - 1
+    seg = (
+        jnp.searchsorted(offsets[:num_bags] if include_last_offset else offsets, pos, side="right")
+        - 1
+    )
     if include_last_offset:
         # elements at or beyond the last offset belong to no bag
         seg = jnp.where(pos >= offsets[-1], num_bags, seg)
@@ -102,14 +124,26 @@ def _embedding_bag(weight, input, offsets, per_sample_weights, mode, padding_idx
         return jnp.where((cnt > 0)[:, None], out, jnp.zeros((), weight.dtype))
     out = jax.ops.segment_sum(rows, seg, num_segments=num_bags + 1)[:num_bags]
     if mode == "mean":
-        cnt = jax.ops.segment_sum(jnp.ones(n, weight.dtype), seg, num_segments=num_bags + 1)[:num_bags]
+        cnt = jax.ops.segment_sum(jnp.ones(n, weight.dtype), seg, num_segments=num_bags + 1)[
+            :num_bags
+        ]
         out = out / jnp.maximum(cnt, 1)[:, None]
     return out
 
 
-def embedding_bag(input, weight, offsets=None, max_norm=None, norm_type=2, scale_grad_by_freq=False,
-                  mode="mean", sparse=False, per_sample_weights=None, include_last_offset=False,
-                  padding_idx=None):
+def embedding_bag(
+    input,
+    weight,
+    offsets=None,
+    max_norm=None,
+    norm_type=2,
+    scale_grad_by_freq=False,
+    mode="mean",
+    sparse=False,
+    per_sample_weights=None,
+    include_last_offset=False,
+    padding_idx=None,
+):
     """Sums, means or maxes of bags of embeddings, without materialising the per-index rows."""
     if sparse:
         raise NotImplementedError("torchlike: F.embedding_bag(sparse=True) is not supported")
@@ -119,14 +153,18 @@ def embedding_bag(input, weight, offsets=None, max_norm=None, norm_type=2, scale
             f"then it must have the same shape as the input ({input.shape})"
         )
     if not weight.dim() == 2:
-        raise ValueError(f"weight has to be a 2D Tensor, but got Tensor of dimension {weight.dim()}")
+        raise ValueError(
+            f"weight has to be a 2D Tensor, but got Tensor of dimension {weight.dim()}"
+        )
     if input.dim() == 2:
         if offsets is not None:
             raise ValueError(
                 "if input is 2D, then offsets has to be None, as input is treated is a mini-batch "
                 f"of fixed length sequences. However, found offsets of type {type(offsets)}"
             )
-        offsets = torch.arange(0, input.numel(), input.size(1), dtype=input.dtype, device=input.device)
+        offsets = torch.arange(
+            0, input.numel(), input.size(1), dtype=input.dtype, device=input.device
+        )
         include_last_offset = False
         input = input.reshape(-1)
         if per_sample_weights is not None:
@@ -137,7 +175,9 @@ def embedding_bag(input, weight, offsets=None, max_norm=None, norm_type=2, scale
         if offsets.dim() != 1:
             raise ValueError("offsets has to be a 1D Tensor")
     else:
-        raise ValueError(f"input has to be 1D or 2D Tensor, but got Tensor of dimension {input.dim()}")
+        raise ValueError(
+            f"input has to be 1D or 2D Tensor, but got Tensor of dimension {input.dim()}"
+        )
     if mode == "max":
         if scale_grad_by_freq:
             raise ValueError("max mode does not support scaling the gradient by the frequency")
@@ -154,8 +194,16 @@ def embedding_bag(input, weight, offsets=None, max_norm=None, norm_type=2, scale
         padding_idx = weight.size(0) + padding_idx
     if max_norm is not None:
         _no_grad_embedding_renorm_(weight, input, max_norm, norm_type)
-    return _embedding_bag(weight, input, offsets, per_sample_weights, mode, padding_idx,
-                          bool(include_last_offset), bool(scale_grad_by_freq))
+    return _embedding_bag(
+        weight,
+        input,
+        offsets,
+        per_sample_weights,
+        mode,
+        padding_idx,
+        bool(include_last_offset),
+        bool(scale_grad_by_freq),
+    )
 
 
 @op(tensor_args=("tensor",), method=False, name="nn_one_hot")

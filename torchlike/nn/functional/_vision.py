@@ -13,9 +13,19 @@ from torchlike._ops.registry import op
 from ._pooling import adaptive_avg_pool1d, adaptive_avg_pool2d, adaptive_avg_pool3d
 
 __all__ = [
-    "pad", "interpolate", "upsample", "upsample_nearest", "upsample_bilinear", "grid_sample",
-    "affine_grid", "pixel_shuffle", "pixel_unshuffle", "channel_shuffle", "native_channel_shuffle",
-    "unfold", "fold",
+    "pad",
+    "interpolate",
+    "upsample",
+    "upsample_nearest",
+    "upsample_bilinear",
+    "grid_sample",
+    "affine_grid",
+    "pixel_shuffle",
+    "pixel_unshuffle",
+    "channel_shuffle",
+    "native_channel_shuffle",
+    "unfold",
+    "fold",
 ]
 
 
@@ -40,13 +50,17 @@ def _pad(input, pad, mode, value):
         pos = [(max(lo, 0), max(hi, 0)) for lo, hi in widths]
         out = jnp.pad(input, pos, mode="constant", constant_values=jnp.asarray(value, input.dtype))
         # negative padding crops
-        sl = tuple(slice(-min(lo, 0), out.shape[d] + min(hi, 0)) for d, (lo, hi) in enumerate(widths))
+        sl = tuple(
+            slice(-min(lo, 0), out.shape[d] + min(hi, 0)) for d, (lo, hi) in enumerate(widths)
+        )
         return out[sl]
     jmode = {"reflect": "reflect", "replicate": "edge", "circular": "wrap"}[mode]
     if mode == "circular":
         # torch's circular pad also accepts negative widths (a crop before wrapping)
         pos = [(max(lo, 0), max(hi, 0)) for lo, hi in widths]
-        sl = tuple(slice(-min(lo, 0), input.shape[d] + min(hi, 0)) for d, (lo, hi) in enumerate(widths))
+        sl = tuple(
+            slice(-min(lo, 0), input.shape[d] + min(hi, 0)) for d, (lo, hi) in enumerate(widths)
+        )
         out = jnp.pad(input[sl], pos, mode="wrap")
         return out
     return jnp.pad(input, widths, mode=jmode)
@@ -67,9 +81,7 @@ def pad(input, pad, mode="constant", value=None):
     if mode == "constant":
         return _pad(input, pad, mode, 0 if value is None else value)
     if value is not None and value != 0:
-        raise RuntimeError(
-            f"Padding mode \"{mode}\" doesn't take in value argument"
-        )
+        raise RuntimeError(f'Padding mode "{mode}" doesn\'t take in value argument')
     n = len(pad) // 2
     if n > 3 or input.dim() not in (n + 1, n + 2):
         raise NotImplementedError(
@@ -93,6 +105,7 @@ def pad(input, pad, mode="constant", value=None):
 
 
 # ---- interpolate ----------------------------------------------------------------------------
+
 
 def _opmath(dtype):
     return np.float64 if dtype == jnp.float64 else np.float32
@@ -138,7 +151,10 @@ def _resize_axis(x, axis, in_size, out_size, mode, align_corners, scale):
         i1 = i0 + (i0 < in_size - 1)
         w0 = jnp.asarray((1 - lam).reshape(shape), x.dtype)
         w1 = jnp.asarray(lam.reshape(shape), x.dtype)
-        return jnp.take(x, jnp.asarray(i0), axis=axis) * w0 + jnp.take(x, jnp.asarray(i1), axis=axis) * w1
+        return (
+            jnp.take(x, jnp.asarray(i0), axis=axis) * w0
+            + jnp.take(x, jnp.asarray(i1), axis=axis) * w1
+        )
     # bicubic (cubic convolution, A = -0.75), taps clamped at the border
     A = T(-0.75)
     src = _source_index(sc, dst, align_corners, True, T)
@@ -155,7 +171,9 @@ def _resize_axis(x, axis, in_size, out_size, mode, align_corners, scale):
     out = 0
     for k, w in enumerate(ws):
         idx = np.clip(i0 - 1 + k, 0, in_size - 1)
-        out = out + jnp.take(x, jnp.asarray(idx), axis=axis) * jnp.asarray(w.reshape(shape), x.dtype)
+        out = out + jnp.take(x, jnp.asarray(idx), axis=axis) * jnp.asarray(
+            w.reshape(shape), x.dtype
+        )
     return out
 
 
@@ -165,17 +183,30 @@ def _interpolate(input, output_size, scales, mode, align_corners):
     x = input
     for i in range(n):
         axis = input.ndim - n + i
-        x = _resize_axis(x, axis, input.shape[axis], output_size[i],
-                         "linear" if mode in ("linear", "bilinear", "trilinear") else mode,
-                         align_corners, scales[i])
+        x = _resize_axis(
+            x,
+            axis,
+            input.shape[axis],
+            output_size[i],
+            "linear" if mode in ("linear", "bilinear", "trilinear") else mode,
+            align_corners,
+            scales[i],
+        )
     return x
 
 
 _MODE_DIMS = {"linear": 3, "bilinear": 4, "trilinear": 5, "bicubic": 4}
 
 
-def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corners=None,
-                recompute_scale_factor=None, antialias=False):
+def interpolate(
+    input,
+    size=None,
+    scale_factor=None,
+    mode="nearest",
+    align_corners=None,
+    recompute_scale_factor=None,
+    antialias=False,
+):
     """Resize the spatial dimensions (nearest, nearest-exact, linear, bilinear, bicubic,
     trilinear or area)."""
     if mode in ("nearest", "area", "nearest-exact"):
@@ -293,6 +324,7 @@ def upsample_bilinear(input, size=None, scale_factor=None):
 
 # ---- grid_sample / affine_grid -----------------------------------------------------------------
 
+
 def _unnormalize(coord, size, align_corners):
     if align_corners:
         return (coord + 1) / 2 * (size - 1)
@@ -328,7 +360,6 @@ def _grid_sample(input, grid, mode, padding_mode, align_corners):
     n, c = input.shape[:2]
     spatial = input.shape[2:]
     nd = len(spatial)
-    out_sp = grid.shape[1:-1]
     # grid's last dim lists x (the last input dim) first
     coords = [
         _source_coord(grid[..., nd - 1 - d], spatial[d], padding_mode, align_corners)
@@ -424,9 +455,7 @@ def affine_grid(theta, size, align_corners=None):
     if align_corners is None:
         align_corners = False
     if not theta.is_floating_point():
-        raise ValueError(
-            f"Expected theta to have floating point type, but got {theta.dtype}"
-        )
+        raise ValueError(f"Expected theta to have floating point type, but got {theta.dtype}")
     size = [int(s) for s in size]
     if len(size) == 4:
         if theta.dim() != 3 or theta.shape[-2] != 2 or theta.shape[-1] != 3:
@@ -451,6 +480,7 @@ def affine_grid(theta, size, align_corners=None):
 
 
 # ---- shuffles ---------------------------------------------------------------------------------
+
 
 @op(tensor_args=("input",), method=False)
 def pixel_shuffle(input, upscale_factor):
@@ -500,7 +530,9 @@ def channel_shuffle(input, groups):
     """Interleave the channels of `groups` groups: (N, g*k, *) -> (N, k*g, *)."""
     n, c = input.shape[:2]
     if groups <= 0:
-        raise ValueError(f"Number of groups to divide channels in must be positive. Value of groups:{groups}")
+        raise ValueError(
+            f"Number of groups to divide channels in must be positive. Value of groups:{groups}"
+        )
     if c % groups:
         raise RuntimeError(
             f"Number of channels must be divisible by groups. Got {c} channels and {groups} groups."
@@ -514,6 +546,7 @@ native_channel_shuffle = channel_shuffle
 
 
 # ---- unfold / fold ----------------------------------------------------------------------------
+
 
 def _pair(x):
     return tuple(int(v) for v in x) if isinstance(x, (tuple, list)) else (int(x), int(x))
@@ -529,7 +562,14 @@ def _unfold(input, kernel_size, dilation, padding, stride):
     cols = []
     for i in range(kh):
         for j in range(kw):
-            cols.append(x[:, :, i * dh: i * dh + (oh - 1) * sh + 1: sh, j * dw: j * dw + (ow - 1) * sw + 1: sw])
+            cols.append(
+                x[
+                    :,
+                    :,
+                    i * dh : i * dh + (oh - 1) * sh + 1 : sh,
+                    j * dw : j * dw + (ow - 1) * sw + 1 : sw,
+                ]
+            )
     out = jnp.stack(cols, axis=2)  # (n, c, kh*kw, oh, ow)
     return out.reshape(n, c * kh * kw, oh * ow)
 
@@ -558,7 +598,13 @@ def unfold(input, kernel_size, dilation=1, padding=0, stride=1):
 
 @op(tensor_args=("input",), method=False, name="nn_fold")
 def _fold(input, output_size, kernel_size, dilation, padding, stride):
-    (oh_, ow_), (kh, kw), (dh, dw), (ph, pw), (sh, sw) = output_size, kernel_size, dilation, padding, stride
+    (oh_, ow_), (kh, kw), (dh, dw), (ph, pw), (sh, sw) = (
+        output_size,
+        kernel_size,
+        dilation,
+        padding,
+        stride,
+    )
     n, ckk, L = input.shape
     c = ckk // (kh * kw)
     oh = (oh_ + 2 * ph - dh * (kh - 1) - 1) // sh + 1
@@ -567,8 +613,13 @@ def _fold(input, output_size, kernel_size, dilation, padding, stride):
     out = jnp.zeros((n, c, oh_ + 2 * ph, ow_ + 2 * pw), input.dtype)
     for i in range(kh):
         for j in range(kw):
-            out = out.at[:, :, i * dh: i * dh + (oh - 1) * sh + 1: sh, j * dw: j * dw + (ow - 1) * sw + 1: sw].add(cols[:, :, i, j])
-    return out[:, :, ph: ph + oh_, pw: pw + ow_]
+            out = out.at[
+                :,
+                :,
+                i * dh : i * dh + (oh - 1) * sh + 1 : sh,
+                j * dw : j * dw + (ow - 1) * sw + 1 : sw,
+            ].add(cols[:, :, i, j])
+    return out[:, :, ph : ph + oh_, pw : pw + ow_]
 
 
 def fold(input, output_size, kernel_size, dilation=1, padding=0, stride=1):
@@ -578,7 +629,13 @@ def fold(input, output_size, kernel_size, dilation=1, padding=0, stride=1):
             f"Input Error: Only unbatched (2D) or batched (3D) input Tensors are supported "
             f"(got {input.dim()}D)"
         )
-    o, k, d, p, s = _pair(output_size), _pair(kernel_size), _pair(dilation), _pair(padding), _pair(stride)
+    o, k, d, p, s = (
+        _pair(output_size),
+        _pair(kernel_size),
+        _pair(dilation),
+        _pair(padding),
+        _pair(stride),
+    )
     unbatched = input.dim() == 2
     x = input.unsqueeze(0) if unbatched else input
     if x.shape[1] % (k[0] * k[1]):

@@ -1,15 +1,21 @@
 """Batch normalization: BatchNorm1d/2d/3d, SyncBatchNorm and the Lazy variants."""
 
 import torchlike as torch
-from torchlike.nn import functional as F, init
+from torchlike.nn import functional as F
+from torchlike.nn import init
 from torchlike.nn.parameter import Parameter, UninitializedBuffer, UninitializedParameter
 
 from .lazy import LazyModuleMixin
 from .module import Module
 
 __all__ = [
-    "BatchNorm1d", "LazyBatchNorm1d", "BatchNorm2d", "LazyBatchNorm2d", "BatchNorm3d",
-    "LazyBatchNorm3d", "SyncBatchNorm",
+    "BatchNorm1d",
+    "LazyBatchNorm1d",
+    "BatchNorm2d",
+    "LazyBatchNorm2d",
+    "BatchNorm3d",
+    "LazyBatchNorm3d",
+    "SyncBatchNorm",
 ]
 
 
@@ -19,8 +25,18 @@ class _NormBase(Module):
     _version = 2
     __constants__ = ["track_running_stats", "momentum", "eps", "num_features", "affine"]
 
-    def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=True, track_running_stats=True,
-                 device=None, dtype=None, *, bias=True) -> None:
+    def __init__(
+        self,
+        num_features,
+        eps=1e-5,
+        momentum=0.1,
+        affine=True,
+        track_running_stats=True,
+        device=None,
+        dtype=None,
+        *,
+        bias=True,
+    ) -> None:
         factory_kwargs = {"device": device, "dtype": dtype}
         super().__init__()
         self.num_features = num_features
@@ -42,8 +58,9 @@ class _NormBase(Module):
             self.register_buffer("running_var", torch.ones(num_features, **factory_kwargs))
             self.register_buffer(
                 "num_batches_tracked",
-                torch.tensor(0, dtype=torch.long,
-                             **{k: v for k, v in factory_kwargs.items() if k != "dtype"}),
+                torch.tensor(
+                    0, dtype=torch.long, **{k: v for k, v in factory_kwargs.items() if k != "dtype"}
+                ),
             )
         else:
             self.register_buffer("running_mean", None)
@@ -75,27 +92,41 @@ class _NormBase(Module):
             )
         )
 
-    def _load_from_state_dict(self, state_dict, prefix, local_metadata, strict, missing_keys,
-                              unexpected_keys, error_msgs) -> None:
+    def _load_from_state_dict(
+        self, state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys, error_msgs
+    ) -> None:
         version = local_metadata.get("version", None)
         if (version is None or version < 2) and self.track_running_stats:
             # state dicts from before num_batches_tracked existed
             key = prefix + "num_batches_tracked"
             if key not in state_dict:
                 state_dict[key] = (
-                    self.num_batches_tracked if self.num_batches_tracked is not None
+                    self.num_batches_tracked
+                    if self.num_batches_tracked is not None
                     else torch.tensor(0, dtype=torch.long)
                 )
-        super()._load_from_state_dict(state_dict, prefix, local_metadata, strict, missing_keys,
-                                      unexpected_keys, error_msgs)
+        super()._load_from_state_dict(
+            state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys, error_msgs
+        )
 
 
 class _BatchNorm(_NormBase):
-    def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=True, track_running_stats=True,
-                 device=None, dtype=None, *, bias=True) -> None:
+    def __init__(
+        self,
+        num_features,
+        eps=1e-5,
+        momentum=0.1,
+        affine=True,
+        track_running_stats=True,
+        device=None,
+        dtype=None,
+        *,
+        bias=True,
+    ) -> None:
         factory_kwargs = {"device": device, "dtype": dtype}
-        super().__init__(num_features, eps, momentum, affine, track_running_stats,
-                         **factory_kwargs, bias=bias)
+        super().__init__(
+            num_features, eps, momentum, affine, track_running_stats, **factory_kwargs, bias=bias
+        )
 
     def forward(self, input):
         self._check_input_dim(input)
@@ -128,8 +159,17 @@ class _BatchNorm(_NormBase):
 
 
 class _LazyNormBase(LazyModuleMixin, _NormBase):
-    def __init__(self, eps=1e-5, momentum=0.1, affine=True, track_running_stats=True, device=None,
-                 dtype=None, *, bias=True) -> None:
+    def __init__(
+        self,
+        eps=1e-5,
+        momentum=0.1,
+        affine=True,
+        track_running_stats=True,
+        device=None,
+        dtype=None,
+        *,
+        bias=True,
+    ) -> None:
         factory_kwargs = {"device": device, "dtype": dtype}
         super().__init__(0, eps, momentum, False, False, **factory_kwargs, bias=False)
         self.affine = affine
@@ -215,8 +255,17 @@ class SyncBatchNorm(_BatchNorm):
     Differs from PyTorch: runs as BatchNorm on one process (no cross-process reduction).
     """
 
-    def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=True, track_running_stats=True,
-                 process_group=None, device=None, dtype=None) -> None:
+    def __init__(
+        self,
+        num_features,
+        eps=1e-5,
+        momentum=0.1,
+        affine=True,
+        track_running_stats=True,
+        process_group=None,
+        device=None,
+        dtype=None,
+    ) -> None:
         factory_kwargs = {"device": device, "dtype": dtype}
         super().__init__(num_features, eps, momentum, affine, track_running_stats, **factory_kwargs)
         self.process_group = process_group
@@ -239,8 +288,14 @@ class SyncBatchNorm(_BatchNorm):
         """Replace every BatchNorm*d in `module` by a SyncBatchNorm with the same state."""
         module_output = module
         if isinstance(module, _BatchNorm) and not isinstance(module, SyncBatchNorm):
-            module_output = SyncBatchNorm(module.num_features, module.eps, module.momentum,
-                                          module.affine, module.track_running_stats, process_group)
+            module_output = SyncBatchNorm(
+                module.num_features,
+                module.eps,
+                module.momentum,
+                module.affine,
+                module.track_running_stats,
+                process_group,
+            )
             if module.affine:
                 with torch.no_grad():
                     module_output.weight = module.weight

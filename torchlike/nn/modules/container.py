@@ -1,7 +1,8 @@
 """Containers: Sequential, ModuleList, ModuleDict, ParameterList, ParameterDict."""
 
 import operator
-from collections import OrderedDict, abc as container_abcs
+from collections import OrderedDict
+from collections import abc as container_abcs
 from itertools import chain, islice
 
 from torchlike._core.tensor import Tensor
@@ -73,8 +74,7 @@ class Sequential(Module):
                 ret.append(layer)
             return ret
         raise ValueError(
-            "add operator supports only objects of Sequential class, "
-            f"but {str(type(other))} is given."
+            f"add operator supports only objects of Sequential class, but {type(other)!s} is given."
         )
 
     def pop(self, key):
@@ -90,8 +90,7 @@ class Sequential(Module):
                 self.add_module(str(i + offset), module)
             return self
         raise ValueError(
-            "add operator supports only objects of Sequential class, "
-            f"but {str(type(other))} is given."
+            f"add operator supports only objects of Sequential class, but {type(other)!s} is given."
         )
 
     def __mul__(self, other: int) -> "Sequential":
@@ -325,13 +324,18 @@ class ModuleDict(Module):
             for j, m in enumerate(modules):
                 if not isinstance(m, container_abcs.Iterable):
                     raise TypeError(
-                        "ModuleDict update sequence element #" + str(j)
-                        + " should be Iterable; is" + type(m).__name__
+                        "ModuleDict update sequence element #"
+                        + str(j)
+                        + " should be Iterable; is"
+                        + type(m).__name__
                     )
                 if not len(m) == 2:
                     raise ValueError(
-                        "ModuleDict update sequence element #" + str(j)
-                        + " has length " + str(len(m)) + "; 2 is required"
+                        "ModuleDict update sequence element #"
+                        + str(j)
+                        + " has length "
+                        + str(len(m))
+                        + "; 2 is required"
                     )
                 self[m[0]] = m[1]
 
@@ -529,13 +533,18 @@ class ParameterDict(Module):
             for j, p in enumerate(parameters):
                 if not isinstance(p, container_abcs.Iterable):
                     raise TypeError(
-                        "ParameterDict update sequence element #" + str(j)
-                        + " should be Iterable; is" + type(p).__name__
+                        "ParameterDict update sequence element #"
+                        + str(j)
+                        + " should be Iterable; is"
+                        + type(p).__name__
                     )
                 if not len(p) == 2:
                     raise ValueError(
-                        "ParameterDict update sequence element #" + str(j)
-                        + " has length " + str(len(p)) + "; 2 is required"
+                        "ParameterDict update sequence element #"
+                        + str(j)
+                        + " has length "
+                        + str(len(p))
+                        + "; 2 is required"
                     )
                 self[p[0]] = p[1]
 

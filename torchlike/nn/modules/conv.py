@@ -3,7 +3,8 @@
 import math
 
 import torchlike as torch
-from torchlike.nn import functional as F, init
+from torchlike.nn import functional as F
+from torchlike.nn import init
 from torchlike.nn.parameter import Parameter, UninitializedParameter
 
 from .lazy import LazyModuleMixin
@@ -11,18 +12,50 @@ from .module import Module
 from .utils import _pair, _reverse_repeat_tuple, _single, _triple
 
 __all__ = [
-    "Conv1d", "Conv2d", "Conv3d", "ConvTranspose1d", "ConvTranspose2d", "ConvTranspose3d",
-    "LazyConv1d", "LazyConv2d", "LazyConv3d", "LazyConvTranspose1d", "LazyConvTranspose2d",
+    "Conv1d",
+    "Conv2d",
+    "Conv3d",
+    "ConvTranspose1d",
+    "ConvTranspose2d",
+    "ConvTranspose3d",
+    "LazyConv1d",
+    "LazyConv2d",
+    "LazyConv3d",
+    "LazyConvTranspose1d",
+    "LazyConvTranspose2d",
     "LazyConvTranspose3d",
 ]
 
 
 class _ConvNd(Module):
-    __constants__ = ["stride", "padding", "dilation", "groups", "padding_mode", "output_padding",
-                     "in_channels", "out_channels", "kernel_size"]
+    __constants__ = [
+        "stride",
+        "padding",
+        "dilation",
+        "groups",
+        "padding_mode",
+        "output_padding",
+        "in_channels",
+        "out_channels",
+        "kernel_size",
+    ]
 
-    def __init__(self, in_channels, out_channels, kernel_size, stride, padding, dilation,
-                 transposed, output_padding, groups, bias, padding_mode, device=None, dtype=None) -> None:
+    def __init__(
+        self,
+        in_channels,
+        out_channels,
+        kernel_size,
+        stride,
+        padding,
+        dilation,
+        transposed,
+        output_padding,
+        groups,
+        bias,
+        padding_mode,
+        device=None,
+        dtype=None,
+    ) -> None:
         factory_kwargs = {"device": device, "dtype": dtype}
         super().__init__()
         if groups <= 0:
@@ -110,7 +143,12 @@ class _ConvNd(Module):
         if self.padding_mode != "zeros":
             return conv(
                 F.pad(input, self._reversed_padding_repeated_twice, mode=self.padding_mode),
-                weight, bias, self.stride, 0, self.dilation, self.groups,
+                weight,
+                bias,
+                self.stride,
+                0,
+                self.dilation,
+                self.groups,
             )
         return conv(input, weight, bias, self.stride, self.padding, self.dilation, self.groups)
 
@@ -120,16 +158,39 @@ class _ConvNd(Module):
 
 def _make_conv(n, tup):
     class _Conv(_ConvNd):
-        def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0,
-                     dilation=1, groups=1, bias=True, padding_mode="zeros", device=None,
-                     dtype=None) -> None:
+        def __init__(
+            self,
+            in_channels,
+            out_channels,
+            kernel_size,
+            stride=1,
+            padding=0,
+            dilation=1,
+            groups=1,
+            bias=True,
+            padding_mode="zeros",
+            device=None,
+            dtype=None,
+        ) -> None:
             factory_kwargs = {"device": device, "dtype": dtype}
             kernel_size_ = tup(kernel_size)
             stride_ = tup(stride)
             padding_ = padding if isinstance(padding, str) else tup(padding)
             dilation_ = tup(dilation)
-            super().__init__(in_channels, out_channels, kernel_size_, stride_, padding_, dilation_,
-                             False, tup(0), groups, bias, padding_mode, **factory_kwargs)
+            super().__init__(
+                in_channels,
+                out_channels,
+                kernel_size_,
+                stride_,
+                padding_,
+                dilation_,
+                False,
+                tup(0),
+                groups,
+                bias,
+                padding_mode,
+                **factory_kwargs,
+            )
 
     return _Conv
 
@@ -147,18 +208,45 @@ class Conv3d(_make_conv(3, _triple)):
 
 
 class _ConvTransposeNd(_ConvNd):
-    def __init__(self, in_channels, out_channels, kernel_size, stride, padding, dilation,
-                 transposed, output_padding, groups, bias, padding_mode, device=None, dtype=None) -> None:
+    def __init__(
+        self,
+        in_channels,
+        out_channels,
+        kernel_size,
+        stride,
+        padding,
+        dilation,
+        transposed,
+        output_padding,
+        groups,
+        bias,
+        padding_mode,
+        device=None,
+        dtype=None,
+    ) -> None:
         if padding_mode != "zeros":
             raise ValueError(
                 f'Only "zeros" padding mode is supported for {self.__class__.__name__}'
             )
         factory_kwargs = {"device": device, "dtype": dtype}
-        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation,
-                         transposed, output_padding, groups, bias, padding_mode, **factory_kwargs)
+        super().__init__(
+            in_channels,
+            out_channels,
+            kernel_size,
+            stride,
+            padding,
+            dilation,
+            transposed,
+            output_padding,
+            groups,
+            bias,
+            padding_mode,
+            **factory_kwargs,
+        )
 
-    def _output_padding(self, input, output_size, stride, padding, kernel_size, num_spatial_dims,
-                        dilation=None):
+    def _output_padding(
+        self, input, output_size, stride, padding, kernel_size, num_spatial_dims, dilation=None
+    ):
         if output_size is None:
             return _single(self.output_padding)
         has_batch_dim = input.dim() == num_spatial_dims + 2
@@ -174,8 +262,12 @@ class _ConvTransposeNd(_ConvNd):
             )
         min_sizes, max_sizes = [], []
         for d in range(num_spatial_dims):
-            dim_size = ((input.size(d + num_non_spatial_dims) - 1) * stride[d] - 2 * padding[d]
-                        + (dilation[d] if dilation is not None else 1) * (kernel_size[d] - 1) + 1)
+            dim_size = (
+                (input.size(d + num_non_spatial_dims) - 1) * stride[d]
+                - 2 * padding[d]
+                + (dilation[d] if dilation is not None else 1) * (kernel_size[d] - 1)
+                + 1
+            )
             min_sizes.append(dim_size)
             max_sizes.append(min_sizes[d] + stride[d] - 1)
         for i in range(len(output_size)):
@@ -195,19 +287,50 @@ class _ConvTransposeNd(_ConvNd):
             input, output_size, self.stride, self.padding, self.kernel_size, n, self.dilation
         )
         fn = (None, F.conv_transpose1d, F.conv_transpose2d, F.conv_transpose3d)[n]
-        return fn(input, self.weight, self.bias, self.stride, self.padding, output_padding,
-                  self.groups, self.dilation)
+        return fn(
+            input,
+            self.weight,
+            self.bias,
+            self.stride,
+            self.padding,
+            output_padding,
+            self.groups,
+            self.dilation,
+        )
 
 
 def _make_conv_transpose(tup):
     class _ConvT(_ConvTransposeNd):
-        def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0,
-                     output_padding=0, groups=1, bias=True, dilation=1, padding_mode="zeros",
-                     device=None, dtype=None) -> None:
+        def __init__(
+            self,
+            in_channels,
+            out_channels,
+            kernel_size,
+            stride=1,
+            padding=0,
+            output_padding=0,
+            groups=1,
+            bias=True,
+            dilation=1,
+            padding_mode="zeros",
+            device=None,
+            dtype=None,
+        ) -> None:
             factory_kwargs = {"device": device, "dtype": dtype}
-            super().__init__(in_channels, out_channels, tup(kernel_size), tup(stride),
-                             tup(padding), tup(dilation), True, tup(output_padding), groups, bias,
-                             padding_mode, **factory_kwargs)
+            super().__init__(
+                in_channels,
+                out_channels,
+                tup(kernel_size),
+                tup(stride),
+                tup(padding),
+                tup(dilation),
+                True,
+                tup(output_padding),
+                groups,
+                bias,
+                padding_mode,
+                **factory_kwargs,
+            )
 
     return _ConvT
 
@@ -263,7 +386,9 @@ def _make_lazy(base, tup):
     class _Lazy(_LazyConvXdMixin, base):
         cls_to_become = base
 
-        def __init__(self, out_channels, kernel_size, *args, bias=True, device=None, dtype=None, **kwargs):
+        def __init__(
+            self, out_channels, kernel_size, *args, bias=True, device=None, dtype=None, **kwargs
+        ):
             factory_kwargs = {"device": device, "dtype": dtype}
             # in_channels is 0 and bias False until the first input fixes the shapes
             super().__init__(0, 0, kernel_size, *args, bias=False, **kwargs)

@@ -42,7 +42,9 @@ class Unflatten(Module):
                         + f"but found element of type {type(elem).__name__} at pos {idx}"
                     )
             return
-        raise TypeError(f"unflattened_size must be a tuple of ints, but found type {type(input).__name__}")
+        raise TypeError(
+            f"unflattened_size must be a tuple of ints, but found type {type(input).__name__}"
+        )
 
     def forward(self, input):
         return input.unflatten(self.dim, self.unflattened_size)

@@ -32,8 +32,9 @@ class LazyModuleMixin:
                     buf = buf.detach()
                 destination[prefix + name] = buf
 
-    def _lazy_load_hook(self, state_dict, prefix, local_metadata, strict, missing_keys,
-                        unexpected_keys, error_msgs):
+    def _lazy_load_hook(
+        self, state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys, error_msgs
+    ):
         for name, param in itertools.chain(self._parameters.items(), self._buffers.items()):
             key = prefix + name
             if key in state_dict and param is not None:
@@ -58,9 +59,7 @@ class LazyModuleMixin:
         kwargs = kwargs if kwargs else {}
         module.initialize_parameters(*args, **kwargs)
         if module.has_uninitialized_params():
-            raise RuntimeError(
-                f"module {self._get_name()} has not been fully initialized"
-            )
+            raise RuntimeError(f"module {self._get_name()} has not been fully initialized")
         module._initialize_hook.remove()
         module._load_hook.remove()
         delattr(module, "_initialize_hook")

@@ -432,7 +432,9 @@ class Module:
         for _name, param in self.named_parameters(recurse=recurse):
             yield param
 
-    def named_parameters(self, prefix: str = "", recurse: bool = True, remove_duplicate: bool = True):
+    def named_parameters(
+        self, prefix: str = "", recurse: bool = True, remove_duplicate: bool = True
+    ):
         """Return an iterator over (name, parameter) pairs."""
         yield from self._named_members(
             lambda module: module._parameters.items(),
@@ -587,7 +589,8 @@ class Module:
 
     def to(self, *args, **kwargs):
         """Move and/or cast the parameters and buffers (device, dtype, or a tensor's both)."""
-        device, dtype, non_blocking = None, None, kwargs.pop("non_blocking", False)
+        device, dtype = None, None
+        kwargs.pop("non_blocking", None)
         kwargs.pop("memory_format", None)
         if "device" in kwargs:
             device = kwargs.pop("device")
@@ -604,7 +607,7 @@ class Module:
             elif isinstance(a, torch.dtype):
                 dtype = a
             elif isinstance(a, bool):
-                non_blocking = a
+                pass  # non_blocking: transfers are asynchronous in JAX anyway
             elif a is not None:
                 device = a
         if dtype is not None and not (dtype.is_floating_point or dtype.is_complex):
@@ -751,7 +754,9 @@ class Module:
                 from torchlike.nn.modules._backward_hook import BackwardHook
 
                 bw_hook = BackwardHook(
-                    self, list(self._backward_hooks.values()), list(self._backward_pre_hooks.values())
+                    self,
+                    list(self._backward_hooks.values()),
+                    list(self._backward_pre_hooks.values()),
                 )
                 args = bw_hook.setup_input_hook(args)
 
@@ -813,7 +818,10 @@ class Module:
             if buf is not None and name not in self._non_persistent_buffers_set:
                 destination[prefix + name] = buf if keep_vars else buf.detach()
         extra_state_key = prefix + _EXTRA_STATE_KEY_SUFFIX
-        if getattr(self.__class__, "get_extra_state", Module.get_extra_state) is not Module.get_extra_state:
+        if (
+            getattr(self.__class__, "get_extra_state", Module.get_extra_state)
+            is not Module.get_extra_state
+        ):
             destination[extra_state_key] = self.get_extra_state()
 
     def state_dict(self, *args, destination=None, prefix="", keep_vars=False):
@@ -857,7 +865,15 @@ class Module:
         self, state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys, error_msgs
     ) -> None:
         for hook in self._load_state_dict_pre_hooks.values():
-            hook(state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys, error_msgs)
+            hook(
+                state_dict,
+                prefix,
+                local_metadata,
+                strict,
+                missing_keys,
+                unexpected_keys,
+                error_msgs,
+            )
 
         persistent_buffers = {
             k: v for k, v in self._buffers.items() if k not in self._non_persistent_buffers_set
@@ -915,7 +931,10 @@ class Module:
                 missing_keys.append(key)
 
         extra_state_key = prefix + _EXTRA_STATE_KEY_SUFFIX
-        if getattr(self.__class__, "set_extra_state", Module.set_extra_state) is not Module.set_extra_state:
+        if (
+            getattr(self.__class__, "set_extra_state", Module.set_extra_state)
+            is not Module.set_extra_state
+        ):
             if extra_state_key in state_dict:
                 self.set_extra_state(state_dict[extra_state_key])
             elif strict:
@@ -926,7 +945,7 @@ class Module:
         if strict:
             for key in state_dict:
                 if key.startswith(prefix) and key != extra_state_key:
-                    input_name = key[len(prefix):].split(".", 1)
+                    input_name = key[len(prefix) :].split(".", 1)
                     if len(input_name) > 1:
                         if input_name[0] not in self._modules:
                             unexpected_keys.append(key)
@@ -950,7 +969,13 @@ class Module:
             if assign:
                 local_metadata["assign_to_params_buffers"] = assign
             module._load_from_state_dict(
-                local_state_dict, prefix, local_metadata, True, missing_keys, unexpected_keys, error_msgs
+                local_state_dict,
+                prefix,
+                local_metadata,
+                True,
+                missing_keys,
+                unexpected_keys,
+                error_msgs,
             )
             for name, child in module._modules.items():
                 if child is not None:
@@ -958,7 +983,7 @@ class Module:
                     child_state_dict = {
                         k: v for k, v in local_state_dict.items() if k.startswith(child_prefix)
                     }
-                    load(child, child_state_dict, child_prefix)
+                    load(child, child_state_dict, child_prefix)  # noqa: F821
             incompatible_keys = _IncompatibleKeys(missing_keys, unexpected_keys)
             for hook in module._load_state_dict_post_hooks.values():
                 out = hook(module, incompatible_keys)

@@ -6,9 +6,20 @@ from .module import Module
 from .utils import _ntuple, _pair, _quadruple
 
 __all__ = [
-    "CircularPad1d", "CircularPad2d", "CircularPad3d", "ConstantPad1d", "ConstantPad2d",
-    "ConstantPad3d", "ReflectionPad1d", "ReflectionPad2d", "ReflectionPad3d",
-    "ReplicationPad1d", "ReplicationPad2d", "ReplicationPad3d", "ZeroPad1d", "ZeroPad2d",
+    "CircularPad1d",
+    "CircularPad2d",
+    "CircularPad3d",
+    "ConstantPad1d",
+    "ConstantPad2d",
+    "ConstantPad3d",
+    "ReflectionPad1d",
+    "ReflectionPad2d",
+    "ReflectionPad3d",
+    "ReplicationPad1d",
+    "ReplicationPad2d",
+    "ReplicationPad3d",
+    "ZeroPad1d",
+    "ZeroPad2d",
     "ZeroPad3d",
 ]
 
@@ -37,7 +48,9 @@ def _circular(tup, dims):
 
         def _check_input_dim(self, input) -> None:
             if input.dim() not in dims:
-                raise ValueError(f"expected {dims[0]}D or {dims[1]}D input (got {input.dim()}D input)")
+                raise ValueError(
+                    f"expected {dims[0]}D or {dims[1]}D input (got {input.dim()}D input)"
+                )
 
     return _Pad
 
