@@ -137,4 +137,4 @@ from .random import (  # noqa: E402,F401
     manual_seed, seed, initial_seed, get_rng_state, set_rng_state, default_generator,
 )
 from ._ops.random_ops import *  # noqa: E402,F401,F403
-from . import nn, optim, utils  # noqa: E402,F401
+from . import nn, optim, utils, func  # noqa: E402,F401

@@ -1,0 +1,168 @@
+"""torch.func on JAX's own transforms: grad, vjp, jvp, jacrev, jacfwd, hessian, vmap,
+functional_call, stack_module_state — and `to_jax`, to continue in plain JAX."""
+
+import contextlib
+
+import jax
+
+from .._core import grad_mode
+from .._core.tensor import Tensor, wrap
+
+
+def _is_t(x):
+    return isinstance(x, Tensor)
+
+
+def _unwrap(tree):
+    return jax.tree_util.tree_map(lambda t: t._data if _is_t(t) else t, tree, is_leaf=_is_t)
+
+
+def _wrap(tree):
+    return jax.tree_util.tree_map(lambda a: wrap(a) if isinstance(a, jax.Array) else a, tree)
+
+
+def _pure(func, kwargs=None):
+    """func on tensors -> the same function on arrays (JAX transforms it; the tape stays off)."""
+    def f(*arrays):
+        with grad_mode.no_grad():
+            out = func(*_wrap(arrays), **(kwargs or {}))
+        return _unwrap(out)
+    return f
+
+
+def _pure_aux(func, kwargs=None):
+    def f(*arrays):
+        with grad_mode.no_grad():
+            out, aux = func(*_wrap(arrays), **(kwargs or {}))
+        return _unwrap(out), _unwrap(aux)
+    return f
+
+
+def grad_and_value(func, argnums=0, has_aux=False):
+    """torch.func.grad_and_value."""
+    def g(*args, **kwargs):
+        f = _pure_aux(func, kwargs) if has_aux else _pure(func, kwargs)
+        (v, *aux), gr = (lambda r: ((r[0][0], r[0][1]), r[1]) if has_aux else ((r[0],), r[1]))(
+            jax.value_and_grad(f, argnums, has_aux=has_aux)(*_unwrap(args)))
+        if has_aux:
+            return _wrap(gr), (_wrap(v), _wrap(aux[0]))
+        return _wrap(gr), _wrap(v)
+    return g
+
+
+def grad(func, argnums=0, has_aux=False):
+    """torch.func.grad: the gradient of a scalar-valued function."""
+    def g(*args, **kwargs):
+        r = grad_and_value(func, argnums, has_aux)(*args, **kwargs)
+        if has_aux:
+            return r[0], r[1][1]
+        return r[0]
+    return g
+
+
+def vjp(func, *primals, has_aux=False):
+    """torch.func.vjp: (output, vjp_fn[, aux])."""
+    f = _pure_aux(func) if has_aux else _pure(func)
+    res = jax.vjp(f, *_unwrap(primals), has_aux=has_aux)
+    out, fn = res[0], res[1]
+
+    def vjp_fn(ct):
+        return _wrap(fn(_unwrap(ct)))
+
+    if has_aux:
+        return _wrap(out), vjp_fn, _wrap(res[2])
+    return _wrap(out), vjp_fn
+
+
+def jvp(func, primals, tangents, *, strict=False, has_aux=False):
+    """torch.func.jvp: (output, jvp_out)."""
+    f = _pure_aux(func) if has_aux else _pure(func)
+    if has_aux:
+        out, t, aux = jax.jvp(f, tuple(_unwrap(primals)), tuple(_unwrap(tangents)), has_aux=True)
+        return _wrap(out), _wrap(t), _wrap(aux)
+    out, t = jax.jvp(f, tuple(_unwrap(primals)), tuple(_unwrap(tangents)))
+    return _wrap(out), _wrap(t)
+
+
+def jacrev(func, argnums=0, *, has_aux=False, chunk_size=None):
+    def j(*args):
+        f = _pure_aux(func) if has_aux else _pure(func)
+        return _wrap(jax.jacrev(f, argnums, has_aux=has_aux)(*_unwrap(args)))
+    return j
+
+
+def jacfwd(func, argnums=0, has_aux=False, *, randomness="error"):
+    def j(*args):
+        f = _pure_aux(func) if has_aux else _pure(func)
+        return _wrap(jax.jacfwd(f, argnums, has_aux=has_aux)(*_unwrap(args)))
+    return j
+
+
+def hessian(func, argnums=0):
+    def h(*args):
+        return _wrap(jax.hessian(_pure(func), argnums)(*_unwrap(args)))
+    return h
+
+
+def vmap(func, in_dims=0, out_dims=0, randomness="error", *, chunk_size=None):
+    """torch.func.vmap on jax.vmap. Differs from PyTorch: randomness inside is not batched."""
+    def v(*args, **kwargs):
+        return _wrap(jax.vmap(_pure(func, kwargs), in_axes=in_dims, out_axes=out_dims)(
+            *_unwrap(args)))
+    return v
+
+
+@contextlib.contextmanager
+def _swapped(module, tensors):
+    """Temporarily make module's named parameters/buffers the given tensors."""
+    saved = []
+    try:
+        for name, t in tensors.items():
+            *path, leaf = name.split(".")
+            mod = module
+            for p in path:
+                mod = getattr(mod, p)
+            table = mod._parameters if leaf in mod._parameters else mod._buffers
+            saved.append((table, leaf, table[leaf]))
+            table[leaf] = t
+        yield
+    finally:
+        for table, leaf, old in reversed(saved):
+            table[leaf] = old
+
+
+def functional_call(module, parameter_and_buffer_dicts, args=(), kwargs=None, *, tie_weights=True,
+                    strict=False):
+    """Call module with its parameters and buffers replaced by the given tensors."""
+    if isinstance(parameter_and_buffer_dicts, (list, tuple)):
+        merged = {}
+        for d in parameter_and_buffer_dicts:
+            merged.update(d)
+        parameter_and_buffer_dicts = merged
+    if not isinstance(args, tuple):
+        args = (args,)
+    with _swapped(module, dict(parameter_and_buffer_dicts)):
+        return module(*args, **(kwargs or {}))
+
+
+def stack_module_state(models):
+    """(params, buffers) with each entry stacked over the models (for vmap ensembles)."""
+    from .. import stack
+    params = {n: stack([dict(m.named_parameters())[n].detach() for m in models])
+              for n, _ in models[0].named_parameters()}
+    buffers = {n: stack([dict(m.named_buffers())[n] for m in models])
+               for n, _ in models[0].named_buffers()}
+    return params, buffers
+
+
+def to_jax(module):
+    """(fn, params): a pure JAX function fn(params, *args) -> outputs and the module's
+    parameters and buffers as a dict of jax arrays, for continuing in plain JAX."""
+    state = {n: t._data for n, t in list(module.named_parameters()) + list(module.named_buffers())}
+
+    def fn(params, *args):
+        with grad_mode.no_grad():
+            out = functional_call(module, _wrap(params), tuple(_wrap(args)))
+        return _unwrap(out)
+
+    return fn, state
