@@ -188,7 +188,8 @@ def test_changing_lr_does_not_recompile():
     opt.step()
     opt.step()  # the first step traced without a momentum buffer, the second with one
     options = tuple(sorted(opt._options(opt.param_groups[0]).items()))
-    fn = _CACHE[(tl_optim.SGD._single, options)]
+    names = ("lr", "momentum", "dampening", "weight_decay")
+    fn = _CACHE[(tl_optim.SGD._single, options, names)]
     size = fn._cache_size()
     for lr in (0.2, 0.3, 1e-4):
         opt.param_groups[0]["lr"] = lr

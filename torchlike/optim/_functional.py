@@ -366,19 +366,25 @@ def _apply_found_inf(found_inf, old, new):
 _CACHE: dict = {}
 
 
-def compiled_update(single, options: tuple):
+def compiled_update(single, options: tuple, packed_names: tuple = ()):
     """One cached ``jax.jit`` that updates a whole parameter group with ``single``.
 
     ``options`` is a hashable tuple of (name, bool) pairs: the static choices that
     change the program. Every numeric hyperparameter is a traced argument, so a new
-    learning rate never recompiles.
+    learning rate never recompiles. Python-float hyperparameters may come packed in
+    one float64 vector ``hyper["_packed"]`` (one host-to-device transfer per step),
+    its entries named by ``packed_names``.
     """
-    key = (single, options)
+    key = (single, options, packed_names)
     fn = _CACHE.get(key)
     if fn is None:
         o = dict(options)
 
         def update_group(params, grads, states, hyper, found_inf=None):
+            if packed_names:
+                packed = hyper["_packed"]
+                hyper = {k: v for k, v in hyper.items() if k != "_packed"}
+                hyper.update({n: packed[i] for i, n in enumerate(packed_names)})
             new_params, new_states = [], []
             for p, g, s in zip(params, grads, states):
                 np_, ns = _apply_single(single, p, g, s, hyper, o)

@@ -10,6 +10,7 @@ from typing import Any
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 
 from torchlike._core import dtypes
 from torchlike._core.grad_mode import enable_grad, is_grad_enabled, set_grad_enabled
@@ -584,8 +585,14 @@ class _CompiledStepOptimizer(Optimizer):
                 "through optimizer.step() is not supported"
             )
         options = tuple(sorted(self._options(group).items()))
-        fn = compiled_update(type(self)._single, options)
         hyper = {k: _hyper_value(v) for k, v in self._hyper(group).items()}
+        # Python floats travel as one float64 vector: one transfer per step, not one each.
+        packed_names = tuple(k for k, v in hyper.items() if isinstance(v, float))
+        if packed_names:
+            hyper = {k: v for k, v in hyper.items() if k not in packed_names} | {
+                "_packed": np.array([hyper[k] for k in packed_names], dtype=np.float64)
+            }
+        fn = compiled_update(type(self)._single, options, packed_names)
         p_arrays = [p._data for p in params]
         g_arrays = [p.grad._data for p in params]
         s_arrays = [
