@@ -98,3 +98,33 @@ def test_state_consistent_after_exception():
     with pytest.raises(ValueError):
         f(tl.ones(2))
     np.testing.assert_allclose(w.detach().numpy(), [2.0, 2.0])
+
+
+def _train(compiled, steps=4):
+    tl.manual_seed(0)
+    nn = tl.nn
+    model = nn.Sequential(nn.Linear(4, 8), nn.BatchNorm1d(8), nn.ReLU(), nn.Dropout(0.3),
+                          nn.Linear(8, 3))
+    opt = tl.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
+    net = tl.compile(model) if compiled else model
+    x, y = tl.randn(16, 4), tl.randint(0, 3, (16,))
+    losses = []
+    for _ in range(steps):
+        opt.zero_grad()
+        loss = nn.functional.cross_entropy(net(x), y)
+        loss.backward()
+        opt.step()
+        losses.append(loss.item())
+    net.eval()
+    return losses, net(x).detach().numpy(), model[1].running_mean.numpy(), net
+
+
+def test_compiled_module_in_eager_loop():
+    le, oe, rme, _ = _train(False)
+    lc, oc, rmc, net = _train(True)
+    np.testing.assert_allclose(lc, le, rtol=1e-5)
+    np.testing.assert_allclose(oc, oe, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(rmc, rme, rtol=1e-5, atol=1e-7)
+    assert list(net.state_dict())[0].startswith("_orig_mod.")
+    # forward (train and eval) and backward: a handful of programs, reused across steps
+    assert net._compiled_call.compile_count <= 4

@@ -17,6 +17,8 @@ import os
 import sys
 import warnings
 
+from jax.tree_util import tree_leaves as jax_tree_leaves
+
 from . import _lazy
 
 log = logging.getLogger("torchlike.compile")
@@ -48,6 +50,7 @@ class CompiledFunction:
         self.compile_count = 0
         self.graph_breaks = 0
         self._warned = set()
+        self.lazy_backward = False
         functools.update_wrapper(self, fn)
 
     def graph_break(self, why):
@@ -78,12 +81,25 @@ class CompiledFunction:
             _lazy.state.trace = None
             # run what was recorded even on an exception, so no tensor is left half-updated
             tr.materialize()
+        if self.lazy_backward:
+            _mark_outputs(out, self)
         return out
 
     def __get__(self, obj, objtype=None):
         if obj is None:
             return self
         return functools.partial(self.__call__, obj)
+
+
+def _mark_outputs(out, owner):
+    """Make a later backward through these outputs run as one program (compiled modules)."""
+    from ._core.tensor import Tensor
+    leaves = jax_tree_leaves(out, is_leaf=lambda x: isinstance(x, Tensor))
+    for t in leaves:
+        if isinstance(t, Tensor):
+            fn = t.grad_fn
+            if fn is not None and hasattr(fn, "metadata"):
+                fn.metadata["lazy_owner"] = owner
 
 
 def compile(model=None, *, fullgraph=False, dynamic=None, backend="inductor", mode=None,

@@ -10,7 +10,7 @@ import jax
 import jax.numpy as jnp
 
 from . import grad_mode
-from .._lazy import LazyArray, call as _lazy_call, _astype
+from .._lazy import LazyArray, call as _lazy_call, _astype, state as _lazy_state, Trace as _Trace
 
 
 class Node:
@@ -186,6 +186,27 @@ def run_backward(roots, retain_graph, create_graph, capture=None, accumulate=Tru
     """Walk the graph from roots [(edge, grad)]; accumulate into leaves, or capture grads at the
     edges in `capture` (a dict edge -> slot) when `accumulate` is False. Returns the captures."""
     from .tensor import Tensor, wrap
+
+    owner = None
+    if _lazy_state.trace is None:
+        for (node, _), _g in roots:
+            owner = node.metadata.get("lazy_owner") if hasattr(node, "metadata") else None
+            if owner is not None:
+                break
+    if owner is not None:
+        # the graph came from a compiled module: run its whole backward as one XLA program
+        tr = _Trace(owner)
+        _lazy_state.trace = tr
+        try:
+            return _run_backward(roots, retain_graph, create_graph, capture, accumulate)
+        finally:
+            _lazy_state.trace = None
+            tr.materialize()
+    return _run_backward(roots, retain_graph, create_graph, capture, accumulate)
+
+
+def _run_backward(roots, retain_graph, create_graph, capture, accumulate):
+    from .tensor import wrap
 
     captured = {}
     # dependency counts over the reachable graph

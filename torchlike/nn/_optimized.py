@@ -12,8 +12,9 @@ class OptimizedModule(Module):
         super().__init__()
         self._orig_mod = mod
         from .._compile import CompiledFunction
-        self.__dict__["_compiled_call"] = CompiledFunction(mod.__call__, compiled_forward.fullgraph,
-                                                           compiled_forward.disable)
+        call = CompiledFunction(mod.__call__, compiled_forward.fullgraph, compiled_forward.disable)
+        call.lazy_backward = True  # backward through its outputs runs as one program too
+        self.__dict__["_compiled_call"] = call
 
     def forward(self, *args, **kwargs):
         return self._compiled_call(*args, **kwargs)
