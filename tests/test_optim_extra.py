@@ -176,3 +176,49 @@ def test_swap_in_optimizer_params_and_state_matches_torch():
         np.testing.assert_allclose(a, b, rtol=1e-6)
     np.testing.assert_allclose(ours[2], ref[2], rtol=1e-6)
     assert ours[3] == ref[3] == 2.0
+
+
+def test_scheduler_driven_training_matches_torch():
+    """OneCycleLR changes lr and momentum every step; the parameters follow torch's."""
+    rng = np.random.default_rng(1)
+    w0 = rng.standard_normal((4, 3)).astype(np.float32)
+    grads = [rng.standard_normal((4, 3)).astype(np.float32) for _ in range(12)]
+
+    def run(lib):
+        w = lib.tensor(w0, requires_grad=True)
+        opt = lib.optim.SGD([w], lr=0.1, momentum=0.9, nesterov=True)
+        sched = lib.optim.lr_scheduler.OneCycleLR(opt, max_lr=0.5, total_steps=12)
+        for g in grads:
+            w.grad = lib.tensor(g)
+            opt.step()
+            sched.step()
+        return w.detach().numpy(), sched.get_last_lr()
+
+    (w, lrs), (tw, tlrs) = run(tl), run(torch)
+    np.testing.assert_allclose(w, tw, rtol=1e-5, atol=1e-6)
+    assert lrs == pytest.approx(tlrs, rel=1e-12)
+
+
+def test_state_dict_hooks_run_like_torch():
+    def run(lib):
+        w = lib.tensor([1.0], requires_grad=True)
+        opt = lib.optim.SGD([w], lr=0.1)
+        calls = []
+        opt.register_state_dict_pre_hook(lambda o: calls.append("sd_pre"))
+        opt.register_state_dict_post_hook(lambda o, sd: calls.append("sd_post"))
+        opt.register_state_dict_post_hook(lambda o, sd: calls.append("sd_first"), prepend=True)
+        opt.register_load_state_dict_pre_hook(lambda o, sd: calls.append("load_pre"))
+        opt.register_load_state_dict_post_hook(lambda o: calls.append("load_post"))
+        opt.load_state_dict(opt.state_dict())
+        return calls
+
+    assert run(tl) == run(torch)
+
+
+def test_reduce_lr_on_plateau_accepts_tensor_metrics():
+    w = tl.tensor([1.0], requires_grad=True)
+    opt = tl.optim.SGD([w], lr=1.0)
+    sched = tl.optim.lr_scheduler.ReduceLROnPlateau(opt, patience=0, factor=0.5)
+    for m in (1.0, 2.0, 3.0):
+        sched.step(tl.tensor(m))
+    assert sched.get_last_lr() == [0.25]
