@@ -345,3 +345,44 @@ def test_random_bounds_and_dtypes_like_torch(name):
         except Exception as e:  # noqa: BLE001
             got = (type(e), str(e))
         assert got == want
+
+
+DTYPE_CASES = {
+    "normal_": lambda L, d: L.empty(3, dtype=d).normal_(),
+    "normal_16+": lambda L, d: L.empty(20, dtype=d).normal_(),
+    "exponential_": lambda L, d: L.empty(3, dtype=d).exponential_(),
+    "geometric_": lambda L, d: L.empty(3, dtype=d).geometric_(0.3),
+    "cauchy_": lambda L, d: L.empty(3, dtype=d).cauchy_(),
+    "log_normal_": lambda L, d: L.empty(3, dtype=d).log_normal_(),
+    "bernoulli_": lambda L, d: L.empty(3, dtype=d).bernoulli_(0.4),
+    "bernoulli_(tensor)": lambda L, d: L.empty(3, dtype=d).bernoulli_(L.full((3,), 0.4)),
+    "bernoulli": lambda L, d: L.bernoulli(L.full((3,), 0.4, dtype=d)),
+    "rand": lambda L, d: L.rand(3, dtype=d),
+    "randn": lambda L, d: L.randn(3, dtype=d),
+    "randint": lambda L, d: L.randint(0, 2, (3,), dtype=d),
+    "random_": lambda L, d: L.empty(3, dtype=d).random_(),
+    "randperm": lambda L, d: L.randperm(5, dtype=d),
+    "poisson": lambda L, d: L.poisson(L.ones(3, dtype=d)),
+    "multinomial": lambda L, d: L.multinomial(L.ones(3, dtype=d), 2),
+    "normal(tensor)": lambda L, d: L.normal(L.ones(3, dtype=d), 1.0),
+}
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["int8", "uint8", "int16", "int32", "int64", "bool", "uint16", "uint32", "uint64",
+     "float16", "float32", "float64", "complex64"],
+)  # fmt: skip
+def test_every_sampler_on_every_dtype_like_torch(name):
+    """Each sampler gives torch's values on a dtype, or torch's exception type and message."""
+    for case in DTYPE_CASES.values():
+        seed(0)
+        try:
+            want = case(torch, getattr(torch, name)).numpy().tolist()
+        except Exception as e:  # noqa: BLE001
+            want = (type(e), str(e).split("\n")[0])
+        try:
+            got = case(tl, getattr(tl, name)).numpy().tolist()
+        except Exception as e:  # noqa: BLE001
+            got = (type(e), str(e))
+        assert got == want

@@ -79,7 +79,20 @@ def _cpp_name(dt: np.dtype) -> str:
         "bfloat16": "c10::BFloat16",
         "float32": "float",
         "float64": "double",
+        "complex64": "c10::complex<float>",
+        "complex128": "c10::complex<double>",
     }[np.dtype(dt).name]
+
+
+_ALL_TYPES = {
+    np.dtype(t) for t in (np.uint8, np.int8, np.int16, np.int32, np.int64, np.float32, np.float64)
+}
+
+
+def _require(dt: np.dtype, kernel: str, extra=()) -> None:
+    """PyTorch's AT_DISPATCH_ALL_TYPES_AND(extra...) for a kernel: other dtypes raise."""
+    if dt not in _ALL_TYPES and dt not in {np.dtype(e) for e in extra}:
+        raise NotImplementedError(f"\"{kernel}\" not implemented for '{_dtype_name(dt)}'")
 
 
 def _numel(shape) -> int:
@@ -307,8 +320,7 @@ def geometric(gen, shape, dtype, p: float) -> np.ndarray:
     p = float(p)
     if not 0 < p < 1:
         raise RuntimeError(f"geometric_ expects p to be in (0, 1), but got p={_fmt(p)}")
-    if dt == np.bool_:
-        raise NotImplementedError("\"geometric_cpu\" not implemented for 'Bool'")
+    _require(dt, "geometric_cpu", (_f16, _bf16))
     u = uniform_floats(gen, _numel(shape), _f64)
     with np.errstate(divide="ignore"):
         v = np.ceil(fp.log(u) / fp.log1p(np.array([-p]))[0])
@@ -323,7 +335,7 @@ def cauchy(gen, shape, dtype, median: float = 0.0, sigma: float = 1.0) -> np.nda
     if not _is_float(dt):
         raise RuntimeError(
             "Cauchy distribution is a continuous probability distribution. dtype must be a "
-            f"floating point but you specified {_dtype_name(dt)}"
+            f"floating point but you specified {_cpp_name(dt)}"
         )
     u = uniform_floats(gen, _numel(shape), _f64)
     v = fp.fma64(float(sigma), fp.tan(math.pi * (u - 0.5)), float(median))
@@ -422,11 +434,14 @@ def random_(gen, shape, dtype, from_=None, to=None) -> np.ndarray:
     Call with neither bound for ``random_()``; ``random_(to)`` is ``from_=0``.
     """
     dt = np.dtype(dtype)
-    if dt.kind == "c":
-        raise NotImplementedError(f"\"random_\" not implemented for '{_dtype_name(dt)}'")
     n = _numel(shape)
     if from_ is None and to is None:
+        _require(dt, "random_kernel_cpu", (np.bool_, _f16, _bf16))
         return _random_default(gen, n, dt).reshape(shape)
+    if dt.kind == "c":
+        raise RuntimeError(
+            "check_random_bounds handles only integral, floating-point and boolean types"
+        )
     frm = int(from_)
     if to is not None:
         to = int(to)
@@ -506,6 +521,7 @@ def randperm(gen, n: int, dtype=np.int64) -> np.ndarray:
     dt = np.dtype(dtype)
     if n < 0:
         raise RuntimeError(f"n must be non-negative, got{n}")
+    _require(dt, "randperm", (_f16, _bf16))
     if n < 0xFFFFFFFF // 20:
         perm = list(range(n))
         if n > 1:
@@ -536,6 +552,7 @@ def bernoulli_scalar(gen, shape, dtype, p: float = 0.5) -> np.ndarray:
     p = float(p)
     if not 0 <= p <= 1:
         raise RuntimeError(f"bernoulli_ expects p to be in [0, 1], but got p={_fmt(p)}")
+    _require(dt, "bernoulli_scalar_cpu_", (np.bool_, _f16, _bf16))
     u = uniform_floats(gen, _numel(shape), _f64)
     return _cast((u < p).astype(_f64), dt).reshape(shape)
 
@@ -557,6 +574,7 @@ def bernoulli_tensor(gen, shape, dtype, p: np.ndarray) -> np.ndarray:
     """
     dt = np.dtype(dtype)
     p = np.asarray(p)
+    _require(dt, "bernoulli_tensor_cpu_self_", (np.bool_, _f16, _bf16))
     if not _is_float(p.dtype):
         raise NotImplementedError(
             f"\"bernoulli_tensor_cpu_p_\" not implemented for '{_dtype_name(p.dtype)}'"
