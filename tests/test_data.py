@@ -445,6 +445,29 @@ def test_dataloader_tensor_dataset_matches_torch():
     assert [as_py(b) for b in ours] == [as_py(b) for b in ref]
     assert all(isinstance(t, tl.Tensor) for b in ours for t in b)
 
+    # batches gathered in one step must equal the stacked samples, through Subset and for a
+    # collate_fn or a subclass that sees the samples themselves
+    class Plus(td.TensorDataset):
+        def __getitem__(self, i):
+            return tuple(t[i] + 1 for t in self.tensors)
+
+    class OurPlus(tld.TensorDataset):
+        def __getitem__(self, i):
+            return tuple(t[i] + 1 for t in self.tensors)
+
+    def first_and_len(batch):
+        return [batch[0], len(batch), list(zip(*batch))[1]]
+
+    tds = td.TensorDataset(torch.tensor(x), torch.tensor(y))
+    ods = tld.TensorDataset(tl.tensor(x), tl.tensor(y))
+    for make_ref, make_ours, kw in [
+        (lambda: td.Subset(tds, [9, 2, 4, 4, 0]), lambda: tld.Subset(ods, [9, 2, 4, 4, 0]), {}),
+        (lambda: tds, lambda: ods, {"collate_fn": first_and_len}),
+        (lambda: Plus(*tds.tensors), lambda: OurPlus(*ods.tensors), {}),
+    ]:
+        ref = [as_py(b) for b in td.DataLoader(make_ref(), batch_size=3, **kw)]
+        assert [as_py(b) for b in tld.DataLoader(make_ours(), batch_size=3, **kw)] == ref
+
 
 def test_dataloader_iterable_dataset():
     for kw in [{}, {"batch_size": 2}, {"batch_size": 2, "drop_last": True}, {"batch_size": None}]:

@@ -131,10 +131,12 @@ def test_workers_keep_sampler_order_and_match_torch():
         {"batch_size": 2},
         {"batch_size": 2, "drop_last": True, "sampler": [8, 1, 7, 0, 3, 2, 5]},
         {"batch_size": None},
+        {"batch_size": 1, "prefetch_factor": 1},
     ]:
         ours = [as_py(b) for b in tld.DataLoader(OurSlow(), num_workers=2, **kw)]
         ref = [as_py(b) for b in td.DataLoader(TorchSlow(), num_workers=2, **kw)]
         assert ours == ref
+        kw.pop("prefetch_factor", None)
         assert ours == [as_py(b) for b in tld.DataLoader(OurSlow(), **kw)]
     # in_order=False: the same batches, in whatever order they were ready
     loader = tld.DataLoader(OurSlow(), batch_size=2, num_workers=2, in_order=False)
@@ -209,6 +211,10 @@ def test_dataset_making_tensors_fork_and_spawn():
     assert all(type(t) is tl.Tensor for b in batches for t in b)
 
 
+def _failing_init(worker_id):
+    return 1 / 0
+
+
 def test_worker_exception_is_reraised_with_traceback():
     loader = tld.DataLoader(Failing("raise"), batch_size=2, num_workers=2)
     it = iter(loader)
@@ -227,6 +233,12 @@ def test_worker_exception_is_reraised_with_traceback():
     with pytest.raises(ValueError):
         for _ in loader:
             pass
+    # an exception in worker_init_fn surfaces at the first batch
+    loader = tld.DataLoader(
+        Failing("raise"), batch_size=2, num_workers=1, worker_init_fn=_failing_init
+    )
+    with pytest.raises(ZeroDivisionError, match="in DataLoader worker process 0"):
+        next(iter(loader))
 
 
 def test_worker_killed_raises():

@@ -9,7 +9,10 @@ import warnings
 from collections.abc import Iterable, Sequence
 from typing import Generic, TypeVar
 
+import numpy as np
+
 import torchlike as torch
+from torchlike.utils.data._utils import _bridge
 
 __all__ = [
     "ChainDataset",
@@ -60,8 +63,49 @@ class TensorDataset(Dataset[tuple]):
     def __getitem__(self, index):
         return tuple(tensor[index] for tensor in self.tensors)
 
+    def __getitems__(self, indices: list):
+        if type(self).__getitem__ is not TensorDataset.__getitem__:
+            return [self[i] for i in indices]  # a subclass's own samples
+        return _TensorBatch(self, indices)
+
     def __len__(self) -> int:
         return self.tensors[0].shape[0]
+
+
+class _TensorBatch(Sequence):
+    """A TensorDataset's samples at some indices, made on access.
+
+    default_collate gathers each tensor once (one op per tensor, not one per sample); it
+    equals stacking the samples. Any other collate_fn sees the samples themselves.
+    """
+
+    __slots__ = ("dataset", "indices")
+
+    def __init__(self, dataset: TensorDataset, indices: list) -> None:
+        self.dataset = dataset
+        self.indices = indices
+
+    def __len__(self) -> int:
+        return len(self.indices)
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [self.dataset[j] for j in self.indices[i]]
+        return self.dataset[self.indices[i]]
+
+    def _default_collate(self):
+        index = np.asarray(self.indices, dtype=np.int64)
+        return [_gather(t, index) for t in self.dataset.tensors]
+
+
+def _gather(t, index: np.ndarray):
+    """``stack([t[i] for i in index])`` in one step."""
+    if not _bridge.is_tensor(t):  # numpy: a TensorDataset's tensors as a worker sees them
+        return _bridge.from_numpy(np.asarray(t)[index])
+    if t.device.type == "cpu" and not t.requires_grad:
+        # numpy's gather is several times faster than XLA's on the CPU; same values
+        return _bridge.from_numpy(_bridge.to_numpy(t)[index])
+    return t[torch.from_numpy(index)]
 
 
 class StackDataset(Dataset):

@@ -304,4 +304,9 @@ default_collate_fn_map[bytes] = collate_str_fn
 
 def default_collate(batch):
     """Stack a list of samples into a batch: Tensors/arrays/numbers become Tensors, recursing into containers."""
+    fast = getattr(
+        batch, "_default_collate", None
+    )  # a TensorDataset's batch: one gather per tensor
+    if fast is not None:
+        return fast()
     return collate(batch, collate_fn_map=default_collate_fn_map)
