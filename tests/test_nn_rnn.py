@@ -129,17 +129,21 @@ def test_rnn_init_shapes_and_range():
     assert repr(m) == repr(t)
 
 
-def test_rnn_dropout_between_layers_trains():
-    tl.manual_seed(0)
-    m = nn.LSTM(I, H, num_layers=2, dropout=0.5)
-    x = tl.tensor(r(T, B, I))
-    a, _ = m(x)
-    b, _ = m(x)
-    assert not np.allclose(a.detach().numpy(), b.detach().numpy())
-    m.eval()
-    c, _ = m(x)
-    d, _ = m(x)
-    np.testing.assert_array_equal(c.detach().numpy(), d.detach().numpy())
+@pytest.mark.parametrize("batch_first,packed", [(False, True), (True, False)])
+def test_rnn_dropout_matches_torch_when_seeded(batch_first, packed):
+    # The inter-layer dropout masks come from the same mt19937 stream as torch's.
+    mt = torch.nn.GRU(I, H, num_layers=3, dropout=0.5, bidirectional=True,
+                      batch_first=batch_first)
+    ml = nn.GRU(I, H, num_layers=3, dropout=0.5, bidirectional=True, batch_first=batch_first)
+    copy_weights(mt, ml)
+    x = r(B, T, I) if batch_first else r(T, B, I)
+    torch.manual_seed(5)
+    tl.manual_seed(5)
+    run_both(mt, ml, x, None, [5, 3, 2] if packed else None)
+    ml.eval()
+    a, _ = ml(tl.tensor(x))
+    b, _ = ml(tl.tensor(x))
+    np.testing.assert_array_equal(a.detach().numpy(), b.detach().numpy())
 
 
 @pytest.mark.parametrize("name", ["RNNCell", "LSTMCell", "GRUCell"])

@@ -129,7 +129,10 @@ def _rnn(input, hx, cx, weights, dropout_masks=None, batch_sizes=None, sorted_in
             c_out.append(c_n)
         x = outs[0] if num_directions == 1 else jnp.concatenate(outs, axis=-1)
         if dropout_masks is not None and layer < num_layers - 1:
-            x = x * dropout_masks[layer]
+            # torch draws a packed input's dropout mask over the packed rows.
+            mask = jnp.where(valid[..., None], dropout_masks[layer][idx], 0) if packed else (
+                dropout_masks[layer])
+            x = x * mask
     h_n = jnp.stack(h_out)
     c_n = jnp.stack(c_out) if cx is not None else None
     if packed:
@@ -371,9 +374,14 @@ class RNNBase(Module):
         h0, c0 = hx if is_lstm else (hx, None)
         masks = None
         if self.dropout > 0 and self.training and self.num_layers > 1:
-            T = int(batch_sizes.shape[0]) if packed else (
-                input.size(1) if self.batch_first else input.size(0))
-            shape = (self.num_layers - 1, T, max_batch, real_hidden * num_directions)
+            if packed:
+                rows = (input.size(0),)
+            elif self.batch_first:
+                # torch runs batch_first inputs time-major, so its masks are (T, B, F) too.
+                rows = (input.size(1), max_batch)
+            else:
+                rows = (input.size(0), max_batch)
+            shape = (self.num_layers - 1,) + rows + (real_hidden * num_directions,)
             masks = torch.empty(shape, dtype=input.dtype).bernoulli_(1 - self.dropout)
             masks = masks / (1 - self.dropout) if self.dropout < 1 else masks
         result = _rnn(input, h0, c0, self._flat_weights_for_op(), masks, batch_sizes,

@@ -223,6 +223,16 @@ def _detect_is_causal_mask(mask, is_causal=None, size=None):
     return make_causal
 
 
+def _attn_dropout(dropout, x, batch_first):
+    """dropout(x) for an attention output; with batch_first, x is a transposed view in torch.
+
+    torch draws the dropout mask in memory order, which for batch_first attention output is
+    (L, N, E): drawing it on the time-major layout keeps seeded runs identical to torch's."""
+    if batch_first and x.dim() == 3:
+        return dropout(x.transpose(0, 1)).transpose(0, 1)
+    return dropout(x)
+
+
 def _get_clones(module, N):
     return ModuleList([copy.deepcopy(module) for _ in range(N)])
 
@@ -476,7 +486,7 @@ class TransformerEncoderLayer(Module):
     def _sa_block(self, x, attn_mask, key_padding_mask, is_causal=False):
         x = self.self_attn(x, x, x, attn_mask=attn_mask, key_padding_mask=key_padding_mask,
                            need_weights=False, is_causal=is_causal)[0]
-        return self.dropout1(x)
+        return _attn_dropout(self.dropout1, x, self.self_attn.batch_first)
 
     def _ff_block(self, x):
         x = self.linear2(self.dropout(self.activation(self.linear1(x))))
@@ -541,13 +551,13 @@ class TransformerDecoderLayer(Module):
     def _sa_block(self, x, attn_mask, key_padding_mask, is_causal=False):
         x = self.self_attn(x, x, x, attn_mask=attn_mask, key_padding_mask=key_padding_mask,
                            is_causal=is_causal, need_weights=False)[0]
-        return self.dropout1(x)
+        return _attn_dropout(self.dropout1, x, self.self_attn.batch_first)
 
     def _mha_block(self, x, mem, attn_mask, key_padding_mask, is_causal=False):
         x = self.multihead_attn(x, mem, mem, attn_mask=attn_mask,
                                 key_padding_mask=key_padding_mask, is_causal=is_causal,
                                 need_weights=False)[0]
-        return self.dropout2(x)
+        return _attn_dropout(self.dropout2, x, self.multihead_attn.batch_first)
 
     def _ff_block(self, x):
         x = self.linear2(self.dropout(self.activation(self.linear1(x))))
