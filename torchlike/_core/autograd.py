@@ -187,30 +187,23 @@ def run_backward(roots, retain_graph, create_graph, capture=None, accumulate=Tru
     edges in `capture` (a dict edge -> slot) when `accumulate` is False. Returns the captures."""
     from .tensor import Tensor, wrap
 
-    owner = None
-    if _lazy_state.trace is None:
-        for (node, _), _g in roots:
-            owner = node.metadata.get("lazy_owner") if hasattr(node, "metadata") else None
-            if owner is not None:
-                break
-    if owner is not None:
-        # the graph came from a compiled module: run its whole backward as one XLA program
+    deps, owner = _dependencies(roots)
+    if owner is not None and _lazy_state.trace is None:
+        # the graph holds a compiled module's outputs: run the whole backward as one program
         tr = _Trace(owner)
         _lazy_state.trace = tr
         try:
-            return _run_backward(roots, retain_graph, create_graph, capture, accumulate)
+            return _run_backward(roots, deps, retain_graph, create_graph, capture, accumulate)
         finally:
             _lazy_state.trace = None
             tr.materialize()
-    return _run_backward(roots, retain_graph, create_graph, capture, accumulate)
+    return _run_backward(roots, deps, retain_graph, create_graph, capture, accumulate)
 
 
-def _run_backward(roots, retain_graph, create_graph, capture, accumulate):
-    from .tensor import wrap
-
-    captured = {}
-    # dependency counts over the reachable graph
+def _dependencies(roots):
+    """Dependency counts over the reachable graph, and a compiled module's owner if any."""
     deps = {}
+    owner = None
     seen = set()
     stack = []
     for edge, _ in roots:
@@ -219,6 +212,10 @@ def _run_backward(roots, retain_graph, create_graph, capture, accumulate):
             stack.append(edge[0])
     while stack:
         n = stack.pop()
+        if owner is None:
+            md = getattr(n, "metadata", None)
+            if md:
+                owner = md.get("lazy_owner")
         for e in n.edges:
             if e is None:
                 continue
@@ -227,6 +224,13 @@ def _run_backward(roots, retain_graph, create_graph, capture, accumulate):
             if m not in seen:
                 seen.add(m)
                 stack.append(m)
+    return deps, owner
+
+
+def _run_backward(roots, deps, retain_graph, create_graph, capture, accumulate):
+    from .tensor import wrap
+
+    captured = {}
     buffers = {}
     for (node, nr), g in roots:
         buf = buffers.setdefault(node, {})
