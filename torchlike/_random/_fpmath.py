@@ -68,20 +68,26 @@ def fma64(a, b, c) -> np.ndarray:
     return r
 
 
-def fma32(a, b, c) -> np.ndarray:
-    """Correctly rounded float32 a * b + c (the product is exact in float64)."""
+def fma32(a, b, c, tiny=True) -> np.ndarray:
+    """Correctly rounded float32 a * b + c (the product is exact in float64).
+
+    ``tiny=False`` promises no result below float32's normal range (other than zero).
+    """
     if np.ndim(b) == 0 and np.ndim(c) == 0 and b == 1 and c == 0:
         return np.asarray(a, dtype=_f32) + _f32(0)  # a * 1 + 0, as the FMA rounds it
     a64 = np.asarray(a, dtype=_f32).astype(_f64)
     b64 = np.asarray(b, dtype=_f32).astype(_f64)
     c64 = np.asarray(c, dtype=_f32).astype(_f64)
-    s = a64 * b64 + c64
+    s = a64 * b64
+    s += c64
     with np.errstate(over="ignore", invalid="ignore"):
         r = s.astype(_f32)
     # Rounding the double sum to float32 is exact unless the sum landed exactly on a float32
     # tie (or below float32's normal range); redo only those with an exact rounding.
-    bits = np.abs(s).view(np.int64)
-    slow = ((bits & 0x1FFFFFFF) == 0x10000000) | (bits < 0x3810000000000000)
+    bits = s.view(np.int64)
+    slow = (bits & 0x1FFFFFFF) == 0x10000000
+    if tiny:
+        slow |= np.abs(s) < 2.0**-125
     if slow.any():
         idx = np.nonzero(slow)
         aa, bb, cc = (np.broadcast_to(v, s.shape)[idx] for v in (a64, b64, c64))
@@ -230,11 +236,11 @@ def cephes_log_ps(x: np.ndarray) -> np.ndarray:
     z = m * m
     y = np.full_like(m, _f32(_LOG_P[0]))
     for c in _LOG_P[1:]:
-        y = fma32(y, m, _f32(c))
+        y = fma32(y, m, _f32(c), tiny=False)
     # "y = y * z; y = y + e * q1": GCC fuses the first product into the addition.
-    y = fma32(y * m, z, e * _LOG_Q1)
+    y = fma32(y * m, z, e * _LOG_Q1, tiny=False)
     y = y - z * _f32(0.5)
-    return fma32(e, _LOG_Q2, m + y)
+    return fma32(e, _LOG_Q2, m + y, tiny=False)
 
 
 def cephes_sincos_ps(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -246,17 +252,17 @@ def cephes_sincos_ps(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     sin_neg = (j & 4) != 0
     poly_sin = (j & 2) == 0  # the sine comes from the sine polynomial
     cos_neg = ((~(j - 2)) & 4) != 0
-    x = fma32(y, _DP1, x)
-    x = fma32(y, _DP2, x)
-    x = fma32(y, _DP3, x)
+    x = fma32(y, _DP1, x, tiny=False)
+    x = fma32(y, _DP2, x, tiny=False)
+    x = fma32(y, _DP3, x, tiny=False)
     z = x * x
-    yc = fma32(_COSCOF[0], z, _COSCOF[1])
-    yc = fma32(yc, z, _COSCOF[2])
+    yc = fma32(_COSCOF[0], z, _COSCOF[1], tiny=False)
+    yc = fma32(yc, z, _COSCOF[2], tiny=False)
     yc = fma32(yc * z, z, -(z * _f32(0.5)))
     yc = yc + _f32(1)
-    ys = fma32(_SINCOF[0], z, _SINCOF[1])
-    ys = fma32(ys, z, _SINCOF[2])
-    ys = fma32(ys * z, x, x)
+    ys = fma32(_SINCOF[0], z, _SINCOF[1], tiny=False)
+    ys = fma32(ys, z, _SINCOF[2], tiny=False)
+    ys = fma32(ys * z, x, x, tiny=False)
     s = np.where(poly_sin, ys, yc)
     c = np.where(poly_sin, yc, ys)
     s = np.where(sin_neg, -s, s)
