@@ -157,8 +157,6 @@ def _safe(mfn, v: float) -> float:
     except ValueError:
         if mfn is math.log or mfn is math.log1p:
             return -math.inf if v == (0.0 if mfn is math.log else -1.0) else math.nan
-        if mfn is math.lgamma:
-            return math.inf
         return math.nan
 
 
@@ -186,8 +184,12 @@ def tan(x):
     return _libm("tan", x)
 
 
-def lgamma(x):
-    return _map(math.lgamma, np.asarray(x, dtype=_f64))
+def lgamma(x: float) -> float:
+    """The C library's lgamma (CPython's math.lgamma is its own approximation), one value."""
+    lib = _libm_ctypes()
+    if lib is None:
+        return math.lgamma(x)
+    return lib.lgamma(x)
 
 
 # ---- avx_mathfun.h (Cephes) float32 log and sincos, as PyTorch's AVX2 kernels compute them ----
@@ -270,22 +272,33 @@ def cephes_sincos_ps(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return s, c
 
 
-_LIBM_F = None
+_LIBM = None
 
 
-def log1pf(x: np.float32) -> np.float32:
-    """The C library's float log1p (``std::log1p(float)``), one value."""
-    global _LIBM_F
-    if _LIBM_F is None:
+def _libm_ctypes():
+    """The C math library through ctypes, or None where it cannot be found."""
+    global _LIBM
+    if _LIBM is None:
         import ctypes
         import ctypes.util
 
         name = ctypes.util.find_library("m")
-        lib = ctypes.CDLL(name) if name else None
+        try:
+            lib = ctypes.CDLL(name) if name else None
+        except OSError:
+            lib = None
         if lib is not None:
             lib.log1pf.restype = ctypes.c_float
             lib.log1pf.argtypes = [ctypes.c_float]
-        _LIBM_F = lib or False
-    if _LIBM_F is False:
+            lib.lgamma.restype = ctypes.c_double
+            lib.lgamma.argtypes = [ctypes.c_double]
+        _LIBM = lib or False
+    return _LIBM or None
+
+
+def log1pf(x: np.float32) -> np.float32:
+    """The C library's float log1p (``std::log1p(float)``), one value."""
+    lib = _libm_ctypes()
+    if lib is None:
         return np.float32(math.log1p(float(x)))  # correctly rounded in practice
-    return np.float32(_LIBM_F.log1pf(float(x)))
+    return np.float32(lib.log1pf(float(x)))

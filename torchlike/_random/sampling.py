@@ -696,7 +696,7 @@ def _sample_poisson(gen, lam: float) -> int:
             if k < 0 or (us < 0.013 and V > us):
                 continue
             lhs = (_clog(V) + _clog(invalpha)) - _clog(a / (us * us) + b)
-            if lhs <= -lam + k * loglam - math.lgamma(k + 1.0):
+            if lhs <= -lam + k * loglam - fp.lgamma(k + 1.0):
                 return k
     if lam == 0:
         return 0
