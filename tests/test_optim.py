@@ -189,7 +189,7 @@ def test_changing_lr_does_not_recompile():
     opt.step()  # the first step traced without a momentum buffer, the second with one
     options = tuple(sorted(opt._options(opt.param_groups[0]).items()))
     names = ("lr", "momentum", "dampening", "weight_decay")
-    fn = _CACHE[(tl_optim.SGD._single, options, names)]
+    fn = _CACHE[(tl_optim.SGD._single, options, names, True)]  # buffers donated
     size = fn._cache_size()
     for lr in (0.2, 0.3, 1e-4):
         opt.param_groups[0]["lr"] = lr

@@ -222,3 +222,26 @@ def test_reduce_lr_on_plateau_accepts_tensor_metrics():
     for m in (1.0, 2.0, 3.0):
         sched.step(tl.tensor(m))
     assert sched.get_last_lr() == [0.25]
+
+
+def test_buffers_are_donated_only_when_nothing_else_holds_them():
+    from torchlike.optim.optimizer import _can_donate
+
+    w = tl.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    opt = tl.optim.Adam([w], lr=0.1)
+    w.grad = tl.ones(3)
+    opt.step()
+    assert _can_donate([w], [opt.state[w]])
+    alias = w.detach()  # shares w's storage, as in PyTorch: it sees the update
+    held = w.detach().numpy()  # a buffer reference from outside: no donation this step
+    assert not _can_donate([w], [opt.state[w]])
+    opt.step()
+    np.testing.assert_allclose(alias.numpy(), [0.8, 1.8, 2.8], rtol=1e-6)
+    np.testing.assert_allclose(held, [0.9, 1.9, 2.9], rtol=1e-6)
+    del held
+    assert _can_donate([w], [opt.state[w]])
+    # A graph that saved w sees the update, and backward refuses as PyTorch does.
+    loss = (w * w).sum()
+    opt.step()
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        loss.backward()

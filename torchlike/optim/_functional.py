@@ -366,16 +366,18 @@ def _apply_found_inf(found_inf, old, new):
 _CACHE: dict = {}
 
 
-def compiled_update(single, options: tuple, packed_names: tuple = ()):
+def compiled_update(single, options: tuple, packed_names: tuple = (), donate: bool = False):
     """One cached ``jax.jit`` that updates a whole parameter group with ``single``.
 
     ``options`` is a hashable tuple of (name, bool) pairs: the static choices that
     change the program. Every numeric hyperparameter is a traced argument, so a new
     learning rate never recompiles. Python-float hyperparameters may come packed in
     one float64 vector ``hyper["_packed"]`` (one host-to-device transfer per step),
-    its entries named by ``packed_names``.
+    its entries named by ``packed_names``. With ``donate`` the parameter and state
+    buffers are donated, so the update reuses their memory as PyTorch's in-place
+    kernels do.
     """
-    key = (single, options, packed_names)
+    key = (single, options, packed_names, donate)
     fn = _CACHE.get(key)
     if fn is None:
         o = dict(options)
@@ -395,5 +397,5 @@ def compiled_update(single, options: tuple, packed_names: tuple = ()):
                 new_states.append(ns)
             return new_params, new_states
 
-        fn = _CACHE[key] = jax.jit(update_group)
+        fn = _CACHE[key] = jax.jit(update_group, donate_argnums=(0, 2) if donate else ())
     return fn

@@ -1,6 +1,7 @@
 """Base optimizer: param_groups, state, state_dict, hooks (torch.optim.optimizer)."""
 
 import functools
+import sys
 import warnings
 from collections import OrderedDict, defaultdict
 from collections.abc import Callable, Iterable
@@ -525,6 +526,32 @@ def _cast_state(value: Tensor, param: Tensor, dtype) -> Tensor:
     return wrap(_place_like(jnp.array(array, copy=True), param._data))
 
 
+def _sole_owner(t) -> Tensor | None:
+    """The tensor holding t's buffer when nothing else references that buffer, else None."""
+    root = t._base if getattr(t, "_base", None) is not None else t
+    if root is not t and getattr(t, "_chain", True):
+        return None  # a strided view: its base holds more than this tensor's data
+    arr = getattr(root, "_arr", None)
+    if arr is None or isinstance(arr, jax.core.Tracer):
+        return None
+    # References: the root's attribute, `arr` and getrefcount's argument. A detached
+    # alias, a cached view or a tensor saved for backward would hold one more.
+    if sys.getrefcount(arr) > 3:
+        return None
+    return root
+
+
+def _can_donate(params, states) -> bool:
+    """Whether every param and state buffer of a group can be donated to the update."""
+    seen = set()
+    for t in chain(params, (v for s in states for v in s.values())):
+        root = _sole_owner(t) if isinstance(t, Tensor) else None
+        if root is None or id(root) in seen:
+            return False
+        seen.add(id(root))
+    return True
+
+
 def _state_array(v):
     # Old checkpoints keep 'step' as a Python number; PyTorch turns it into a 0-d tensor.
     if isinstance(v, (int, float)):
@@ -592,7 +619,8 @@ class _CompiledStepOptimizer(Optimizer):
             hyper = {k: v for k, v in hyper.items() if k not in packed_names} | {
                 "_packed": np.array([hyper[k] for k in packed_names], dtype=np.float64)
             }
-        fn = compiled_update(type(self)._single, options, packed_names)
+        donate = _can_donate(params, states)
+        fn = compiled_update(type(self)._single, options, packed_names, donate)
         p_arrays = [p._data for p in params]
         g_arrays = [p.grad._data for p in params]
         s_arrays = [
