@@ -138,3 +138,7 @@ from .random import (  # noqa: E402,F401
 )
 from ._ops.random_ops import *  # noqa: E402,F401,F403
 from . import nn, optim, utils, func  # noqa: E402,F401
+from . import amp  # noqa: E402,F401
+from .amp import autocast  # noqa: E402,F401
+from .amp.autocast_mode import is_autocast_enabled, get_autocast_dtype  # noqa: E402,F401
+from . import cpu  # noqa: E402,F401

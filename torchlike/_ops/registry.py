@@ -13,6 +13,7 @@ from .._core import grad_mode
 from .._core.tensor import Tensor, _overlap_error
 from .._core import views
 from .kernel import Kernel, run
+from ..amp import autocast_mode as _ac
 from .. import _lazy
 
 _FITS = {}
@@ -165,6 +166,12 @@ class OpDef:
                 spec.append(("V", _static(v)))
         if self.promote is not None:
             spec.append(_dt._default.float)
+        if _ac.state.modes:
+            dev = next((x._device.type for x in leaves if isinstance(x, Tensor)), None)
+            ac = _ac.state.modes.get(dev)
+            cat = _ac.category(self.name, dev) if ac is not None else None
+            if cat is not None:
+                spec.append(("AC", cat, ac))
         return leaves, tuple(spec)
 
     def kernel(self, key):
@@ -179,7 +186,11 @@ class OpDef:
         pmask = self.promote_mask
         params = self.params
 
+        ac = key[-1] if key and isinstance(key[-1], tuple) and key[-1][:1] == ("AC",) else None
+
         def kfn(*leaves):
+            if ac is not None:
+                leaves = [_autocast_leaf(x, ac) for x in leaves]
             it = iter(leaves)
             vals = []
             pspecs, pleaves, slots = [], [], []
@@ -243,6 +254,14 @@ class OpDef:
         if self.promote is not None:
             _check_inplace(self, self_t, key, leaves)
         return apply_inplace(self_t, self.kernel(key), leaves[1:], self.name + "_")
+
+
+def _autocast_leaf(x, ac):
+    """Autocast's cast of one input: floating, not float64 (PyTorch's eligibility rule)."""
+    if not jnp.issubdtype(x.dtype, jnp.floating) or x.dtype == jnp.float64:
+        return x
+    target = ac[2]._np if ac[1] == "lower" else jnp.float32
+    return x.astype(target) if x.dtype != target else x
 
 
 def _unstatic(v):
