@@ -80,9 +80,20 @@ def _raw(x):
 
 
 def _concrete(x):
-    """The value of x as numpy when it is known now (not traced under compile), else None."""
+    """x's value as numpy when known now on the host, else None (then checks are skipped).
+
+    Skipped: traced or recorded (compile) values, whose materialisation would split the
+    compiled step, and values on an accelerator, where a host sync per call would stall the
+    device (there an out-of-range class index gives a NaN loss instead of an IndexError)."""
     a = _raw(x)
     if a is None or isinstance(a, jax.core.Tracer):
+        return None
+    if type(a).__name__ == "LazyArray":
+        if a.value is None:
+            return None
+        a = a.value
+    devices = getattr(a, "devices", None)
+    if devices is not None and any(d.platform != "cpu" for d in devices()):
         return None
     return np.asarray(a)
 

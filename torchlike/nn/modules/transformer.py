@@ -3,10 +3,10 @@
 import copy
 import warnings
 
-import jax
 import numpy as np
 
 from torchlike.nn.functional._attention import multi_head_attention_forward
+from torchlike.nn.functional._loss import _concrete
 from torchlike.nn.parameter import Parameter
 
 from .container import ModuleList
@@ -211,8 +211,8 @@ def _detect_is_causal_mask(mask, is_causal=None, size=None):
     make_causal = is_causal is True
     if is_causal is None and mask is not None:
         sz = size if size is not None else mask.size(-2)
-        if tuple(mask.size()) == (sz, sz) and not isinstance(mask._data, jax.core.Tracer):
-            m = np.asarray(mask._data)
+        m = _concrete(mask)
+        if tuple(mask.size()) == (sz, sz) and m is not None:
             causal = np.triu(np.full((sz, sz), -np.inf), 1)
             if m.dtype == np.bool_:
                 make_causal = False
@@ -365,9 +365,9 @@ class TransformerEncoder(Module):
         if torch.is_grad_enabled() and any(t is not None and t.requires_grad
                                            for t in [src] + params):
             return False
-        if isinstance(src_key_padding_mask._data, jax.core.Tracer):
+        kpm = _concrete(src_key_padding_mask)
+        if kpm is None:
             return False
-        kpm = np.asarray(src_key_padding_mask._data)
         if kpm.dtype != np.bool_:
             kpm = kpm != 0
         if getattr(self, "mask_check", True):
