@@ -5,6 +5,8 @@ import jax as _jax
 # Torch semantics: int64 is the default integer, so JAX must allow 64-bit types. Every op
 # passes explicit dtypes, so float32 stays the default float.
 _jax.config.update("jax_enable_x64", True)
+# PyTorch computes float32 matmuls in full float32 unless TF32 is allowed (on GPUs).
+_jax.config.update("jax_default_matmul_precision", "float32")
 
 from ._core import dtypes as _dtypes  # noqa: E402
 from ._core.dtypes import (  # noqa: E402,F401
@@ -142,3 +144,10 @@ from . import amp  # noqa: E402,F401
 from .amp import autocast  # noqa: E402,F401
 from .amp.autocast_mode import is_autocast_enabled, get_autocast_dtype  # noqa: E402,F401
 from . import cpu  # noqa: E402,F401
+from ._settings import (  # noqa: E402,F401
+    set_num_threads, get_num_threads, set_num_interop_threads, get_num_interop_threads,
+    use_deterministic_algorithms, are_deterministic_algorithms_enabled,
+    is_deterministic_algorithms_warn_only_enabled, set_float32_matmul_precision,
+    get_float32_matmul_precision,
+)
+from . import accelerator, backends, cuda  # noqa: E402,F401

@@ -11,7 +11,7 @@ _MM = ("input", "mat2")
 
 class _Flags:
     # PyTorch computes float32 matmuls in full precision unless TF32 is allowed
-    precision = jax.lax.Precision.HIGHEST
+    precision = None  # follows jax_default_matmul_precision (torch.backends.cuda.matmul.allow_tf32)
 
 
 flags = _Flags()

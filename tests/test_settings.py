@@ -1,0 +1,41 @@
+"""Process-wide settings, devices and torch.accelerator as PyTorch reports them on a CPU machine."""
+
+import pytest
+
+import torchlike as tl
+from tests._oracle import import_torch
+
+torch = import_torch()
+
+
+def test_matmul_precision_round_trip():
+    for lib in (torch, tl):
+        assert lib.get_float32_matmul_precision() == "highest"
+        lib.set_float32_matmul_precision("high")
+        assert lib.get_float32_matmul_precision() == "high"
+        lib.set_float32_matmul_precision("highest")
+
+
+def test_threads_and_determinism():
+    n = tl.get_num_threads()
+    tl.set_num_threads(1)
+    assert tl.get_num_threads() == 1
+    tl.set_num_threads(n)
+    tl.use_deterministic_algorithms(True)
+    assert tl.are_deterministic_algorithms_enabled()
+    tl.use_deterministic_algorithms(False)
+
+
+def test_devices_on_a_cpu_machine():
+    if tl.cuda.is_available():
+        pytest.skip("this machine has a GPU")
+    assert tl.accelerator.is_available() is False and tl.accelerator.current_accelerator() is None
+    assert tl.device("cuda:1") == tl.device("cuda", 1)
+    assert str(tl.device("cuda", 0)) == str(torch.device("cuda", 0)) == "cuda:0"
+    assert repr(tl.device("cpu")) == repr(torch.device("cpu"))
+    x = tl.ones(2)
+    assert x.device == tl.device("cpu") and x.to("cpu") is x and x.cpu() is x
+    with pytest.raises(RuntimeError):
+        tl.ones(2, device="cuda")
+    with pytest.raises(RuntimeError):
+        tl.device("tpu")
