@@ -252,15 +252,15 @@ def test_randn_normal(dtype, n):
         )
 
 
-def test_rand_reduced_precision_rounding_up_to_high():
+@pytest.mark.parametrize("td,dt", [(torch.bfloat16, BF16), (torch.float16, np.float16)])
+def test_rand_reduced_precision_rounding_up_to_high(td, dt):
     # Float draws that round up to `to` in bfloat16/half are mapped to `from`, as in PyTorch.
-    for td, dt in [(torch.bfloat16, BF16), (torch.float16, np.float16)]:
-        assert_same(lambda: torch.rand(5000, dtype=td), lambda g: S.uniform(g, (5000,), dt), 0)
-        assert_same(
-            lambda: torch.empty(5000, dtype=td).uniform_(3, 5),
-            lambda g: S.uniform(g, (5000,), dt, 3, 5),
-            0,
-        )
+    assert_same(lambda: torch.rand(5000, dtype=td), lambda g: S.uniform(g, (5000,), dt), 0)
+    assert_same(
+        lambda: torch.empty(5000, dtype=td).uniform_(3, 5),
+        lambda g: S.uniform(g, (5000,), dt, 3, 5),
+        0,
+    )
 
 
 def test_randn_large_and_strided_path():
