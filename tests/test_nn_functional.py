@@ -376,3 +376,26 @@ def test_errors_match_torch(call):
         call(TF, torch)
     with pytest.raises(type(et.value)):
         call(LF, tl)
+
+
+@pytest.mark.parametrize(
+    "fn,shape,kw",
+    [
+        ("fractional_max_pool2d", (2, 3, 9, 8), {"kernel_size": 2, "output_size": (5, 4)}),
+        ("fractional_max_pool2d", (3, 9, 8), {"kernel_size": 3, "output_ratio": (0.5, 0.7)}),
+        ("fractional_max_pool3d", (1, 2, 7, 6, 8), {"kernel_size": (2, 3, 2), "output_ratio": 0.5}),
+    ],
+)
+def test_fractional_max_pool_seeded(fn, shape, kw):
+    x = randn(*shape)
+    seed(9, torch)
+    tx = torch.tensor(x, requires_grad=True)
+    t_out, t_idx = getattr(TF, fn)(tx, return_indices=True, **kw)
+    seed(9, tl)
+    lx = tl.tensor(x, requires_grad=True)
+    l_out, l_idx = getattr(LF, fn)(lx, return_indices=True, **kw)
+    assert_close(l_out, t_out)
+    assert_close(l_idx, t_idx)
+    t_out.sum().backward()
+    l_out.sum().backward()
+    assert_close(lx.grad, tx.grad)

@@ -537,3 +537,158 @@ def max_unpool2d(input, indices, kernel_size, stride=None, padding=0, output_siz
 def max_unpool3d(input, indices, kernel_size, stride=None, padding=0, output_size=None):
     """Partial inverse of max_pool3d."""
     return _max_unpool_n(3, input, indices, kernel_size, stride, padding, output_size)
+
+
+# ---- fractional max pooling -------------------------------------------------------------------
+
+
+@op(tensor_args=("input", "samples"), method=False, name="nn_fractional_max_pool")
+def _fractional_max_pool(input, samples, kernel_size, output_size):
+    n = len(kernel_size)
+    unbatched = input.ndim == n + 1
+    x = input[None] if unbatched else input
+    nb, c = x.shape[:2]
+    spatial = x.shape[2:]
+    # aten's generate_intervals, in the input's precision; samples[..., 0] is the last dim for
+    # 2-d pooling (W, H) and the first for 3-d pooling (T, H, W)
+    order = [1, 0] if n == 2 else list(range(n))
+    u_all = samples.astype(x.dtype)
+    flat = jnp.zeros((nb, c, 1, 1), jnp.int64)
+    for d in range(n):
+        L, o, k = spatial[d], output_size[d], kernel_size[d]
+        u = u_all[:, :, order[d]][..., None]
+        i = jnp.arange(o - 1, dtype=x.dtype)
+        if o > 1:
+            alpha = jnp.asarray(L - k, x.dtype) / jnp.asarray(o - 1, x.dtype)
+            seq = ((i + u) * alpha).astype(jnp.int64) - (u * alpha).astype(jnp.int64)
+            starts = jnp.concatenate([seq, jnp.full((nb, c, 1), L - k, jnp.int64)], axis=-1)
+        else:
+            starts = jnp.full((nb, c, o), L - k, jnp.int64)
+        idx = starts[..., None] + jnp.arange(k)  # (nb, c, o, k)
+        # combine with the earlier dims: positions (.., O_prev*o, K_prev*k)
+        flat = (flat[:, :, :, None, :, None] * L + idx[:, :, None, :, None, :]).reshape(
+            nb, c, flat.shape[2] * o, flat.shape[3] * k
+        )
+    xf = x.reshape(nb, c, 1, -1)
+    vals = jnp.take_along_axis(xf, flat.reshape(nb, c, 1, -1), axis=-1).reshape(flat.shape)
+    key = (
+        jnp.where(jnp.isnan(vals), jnp.inf, vals) if jnp.issubdtype(x.dtype, jnp.floating) else vals
+    )
+    am = jnp.argmax(key, axis=-1)[..., None]
+    out = jnp.take_along_axis(vals, am, axis=-1)[..., 0].reshape((nb, c) + tuple(output_size))
+    ind = jnp.take_along_axis(flat, am, axis=-1)[..., 0].reshape((nb, c) + tuple(output_size))
+    if unbatched:
+        out, ind = out[0], ind[0]
+    return out, ind
+
+
+def _fractional(
+    n, name, input, kernel_size, output_size, output_ratio, return_indices, _random_samples
+):
+    import torchlike as torch
+
+    if output_size is None and output_ratio is None:
+        raise ValueError(f"{name} requires specifying either an output_size or an output_ratio")
+    if input.dim() not in (n + 1, n + 2):
+        raise RuntimeError(
+            f"{name}(): Expected {n + 1}D or {n + 2}D tensor, but got: {list(input.shape)}"
+        )
+    k = _tuple(kernel_size, n)
+    if output_size is None:
+        if isinstance(output_ratio, (tuple, list)):
+            ratio = tuple(output_ratio) if len(output_ratio) == n else tuple(output_ratio) * n
+        else:
+            ratio = (output_ratio,) * n
+        output_size = [int(input.size(-n + i) * ratio[i]) for i in range(n)]
+    output_size = _tuple(output_size, n)
+    for i in range(n):
+        if output_size[i] + k[i] - 1 > input.size(-n + i):
+            raise RuntimeError(
+                f"{name}(): pool size {k[i]} too large relative to input size "
+                f"{input.size(-n + i)} and output size {output_size[i]}"
+            )
+    if _random_samples is None:
+        n_batch = 1 if input.dim() == n + 1 else input.size(0)
+        _random_samples = torch.rand(
+            n_batch, input.size(-n - 1), n, dtype=input.dtype, device=input.device
+        )
+    out, ind = _fractional_max_pool(input, _random_samples, k, output_size)
+    return (out, ind) if return_indices else out
+
+
+def fractional_max_pool2d(
+    input,
+    kernel_size,
+    output_size=None,
+    output_ratio=None,
+    return_indices=False,
+    _random_samples=None,
+):
+    """2-D fractional max pooling (pseudo-random window starts)."""
+    return _fractional(
+        2,
+        "fractional_max_pool2d",
+        input,
+        kernel_size,
+        output_size,
+        output_ratio,
+        return_indices,
+        _random_samples,
+    )
+
+
+def fractional_max_pool3d(
+    input,
+    kernel_size,
+    output_size=None,
+    output_ratio=None,
+    return_indices=False,
+    _random_samples=None,
+):
+    """3-D fractional max pooling (pseudo-random window starts)."""
+    return _fractional(
+        3,
+        "fractional_max_pool3d",
+        input,
+        kernel_size,
+        output_size,
+        output_ratio,
+        return_indices,
+        _random_samples,
+    )
+
+
+def fractional_max_pool2d_with_indices(
+    input,
+    kernel_size,
+    output_size=None,
+    output_ratio=None,
+    return_indices=False,
+    _random_samples=None,
+):
+    """2-D fractional max pooling returning (output, indices)."""
+    return fractional_max_pool2d(
+        input, kernel_size, output_size, output_ratio, True, _random_samples
+    )
+
+
+def fractional_max_pool3d_with_indices(
+    input,
+    kernel_size,
+    output_size=None,
+    output_ratio=None,
+    return_indices=False,
+    _random_samples=None,
+):
+    """3-D fractional max pooling returning (output, indices)."""
+    return fractional_max_pool3d(
+        input, kernel_size, output_size, output_ratio, True, _random_samples
+    )
+
+
+__all__ += [
+    "fractional_max_pool2d",
+    "fractional_max_pool3d",
+    "fractional_max_pool2d_with_indices",
+    "fractional_max_pool3d_with_indices",
+]
