@@ -14,7 +14,10 @@ from torchlike import nn
 if not tl.cuda.is_available():
     pytest.skip("needs a GPU", allow_module_level=True)
 
-pytestmark = pytest.mark.filterwarnings("ignore:os.fork:RuntimeWarning")
+pytestmark = [
+    pytest.mark.filterwarnings("ignore:os.fork:RuntimeWarning"),
+    pytest.mark.filterwarnings("ignore:This process:DeprecationWarning"),
+]
 
 
 def test_fork_workers_serve_a_gpu_training_loop():

@@ -16,7 +16,10 @@ import pytest
 from tests._oracle import import_torch
 
 torch = import_torch()
-pytestmark = pytest.mark.filterwarnings("ignore:os.fork:RuntimeWarning")
+pytestmark = [
+    pytest.mark.filterwarnings("ignore:os.fork:RuntimeWarning"),
+    pytest.mark.filterwarnings("ignore:This process:DeprecationWarning"),
+]
 import torch.utils.data as td
 
 import torchlike as tl

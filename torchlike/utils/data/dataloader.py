@@ -502,9 +502,15 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
                 )
                 w.daemon = True
                 with warnings.catch_warnings():
-                    # JAX warns on any fork; our workers never call into JAX.
+                    # JAX (and Python >= 3.12) warn on any fork of a threaded process; our
+                    # workers never run JAX's threads (see _utils.worker._guard_jax).
                     warnings.filterwarnings(
                         "ignore", message="os.fork\\(\\) was called", category=RuntimeWarning
+                    )
+                    warnings.filterwarnings(
+                        "ignore",
+                        message="This process .* is multi-threaded",
+                        category=DeprecationWarning,
                     )
                     w.start()
                 self._index_queues.append(index_queue)
