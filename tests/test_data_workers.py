@@ -141,6 +141,12 @@ def test_workers_keep_sampler_order_and_match_torch():
         assert ours == ref
         kw.pop("prefetch_factor", None)
         assert ours == [as_py(b) for b in tld.DataLoader(OurSlow(), **kw)]
+    # a seeded shuffle: PyTorch's order, through the workers
+    tl.manual_seed(5)
+    torch.manual_seed(5)
+    kw = {"batch_size": 2, "shuffle": True, "num_workers": 2}
+    ours = [as_py(b) for b in tld.DataLoader(OurSlow(), **kw)]
+    assert ours == [as_py(b) for b in td.DataLoader(TorchSlow(), **kw)]
     # in_order=False: the same batches, in whatever order they were ready
     loader = tld.DataLoader(OurSlow(), batch_size=2, num_workers=2, in_order=False)
     got = sorted(b["y"].tolist() for b in loader)
@@ -186,6 +192,8 @@ def test_tensor_dataset_forked_after_jax_started():
         batches = list(loader)
         assert [as_py(b) for b in batches] == expected
         assert all(type(t) is tl.Tensor for b in batches for t in b)
+    next(iter(loader))  # an epoch left early: its prefetched batches must not leak into the next
+    assert [as_py(b) for b in loader] == expected
     workers = loader._iterator._workers
     assert all(w.is_alive() for w in workers)
     del loader, batches
