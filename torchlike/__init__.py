@@ -151,3 +151,5 @@ from ._settings import (  # noqa: E402,F401
     get_float32_matmul_precision,
 )
 from . import accelerator, backends, cuda  # noqa: E402,F401
+from . import sparse  # noqa: E402,F401
+from .sparse import sparse_coo_tensor  # noqa: E402,F401

@@ -49,8 +49,8 @@ def matmul(input, other):
     return jnp.matmul(input, other, precision=flags.precision)
 
 
-@op(tensor_args=_MM)
-def mm(input, mat2):
+@op(tensor_args=_MM, name="mm", method=False)
+def _mm(input, mat2):
     _check_dtypes(input, mat2)
     if input.ndim != 2:
         raise RuntimeError("self must be a matrix")
@@ -59,6 +59,17 @@ def mm(input, mat2):
     if input.shape[1] != mat2.shape[0]:
         _shape_err(input.shape, mat2.shape)
     return jnp.matmul(input, mat2, precision=flags.precision)
+
+
+def mm(input, mat2, *, out=None):
+    """torch.mm (a sparse COO operand goes through torch.sparse.mm)."""
+    if input.is_sparse or mat2.is_sparse:
+        from ..sparse import mm as sparse_mm
+        return sparse_mm(input, mat2)
+    return _mm(input, mat2, out=out)
+
+
+Tensor.mm = mm
 
 
 @op(tensor_args=_MM)
@@ -215,6 +226,13 @@ def chain_matmul(*matrices):
     return out
 
 
-Tensor.__matmul__ = lambda self, other: matmul(self, other)
+def _matmul_dunder(self, other):
+    if getattr(other, "is_sparse", False):
+        from ..sparse import mm as sparse_mm
+        return sparse_mm(self, other)
+    return matmul(self, other)
+
+
+Tensor.__matmul__ = _matmul_dunder
 Tensor.__rmatmul__ = lambda self, other: matmul(other, self)
 Tensor.__imatmul__ = lambda self, other: self.copy_(matmul(self, other))
