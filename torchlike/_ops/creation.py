@@ -70,8 +70,10 @@ def _infer_dtype(data):
             k = 2
         elif isinstance(x, (builtins.complex, np.complexfloating)):
             k = 3
+        elif isinstance(x, str):
+            raise ValueError("too many dimensions 'str'")
         else:
-            raise TypeError(f"new(): invalid data type '{type(x).__name__}'")
+            raise RuntimeError(f"Could not infer dtype of {type(x).__name__}")
         kind = builtins.max(kind, k)
 
     visit(data)
@@ -238,7 +240,14 @@ def arange(start=0, end=None, step=1, *, out=None, dtype=None, layout=None, devi
         dtype = _dt.get_default_dtype() if any(
             isinstance(v, (builtins.float, np.floating)) for v in (start, end, step)) else _dt.int64
     n = builtins.max(0, math.ceil((end - start) / step))
-    a = (start + np.arange(n, dtype=np.float64 if dtype._cat >= _dt._FLOAT else np.int64) * step)
+    if dtype._cat <= _dt._INT:
+        # PyTorch sizes the range in double, then steps in the integer type
+        start, step = builtins.int(start), builtins.int(step)
+        if step == 0:
+            raise ValueError("step must be nonzero")
+        a = start + np.arange(n, dtype=np.int64) * step
+    else:
+        a = start + np.arange(n, dtype=np.float64) * step
     return _out(out, _finish(jnp.asarray(a.astype(dtype._np)), device, requires_grad))
 
 

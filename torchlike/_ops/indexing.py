@@ -183,11 +183,46 @@ _GET = {}
 _PUT = {}
 
 
+def _two_step(spec):
+    """Whether ints/None mix with tensor indices: PyTorch applies the ints, slices and None
+    first (as views) and the tensors after, which differs from numpy's joint broadcasting."""
+    kinds = {s[0] for s in spec}
+    return "t" in kinds and bool(kinds & {"i", "n", "b0"})
+
+
+def _two_step_get(a, spec, arrays):
+    first, second = [], []
+    it = iter(arrays)
+    for s in spec:
+        k = s[0]
+        if k == "i":
+            first.append(s[1])
+        elif k == "s":
+            first.append(slice(s[1], s[2], s[3]))
+            second.append(slice(None))
+        elif k in ("n", "b0"):
+            first.append(None)
+            second.append(slice(None))
+        elif k == "t":
+            first.append(slice(None))
+            second.append(next(it))
+        else:
+            first.append(Ellipsis)
+            second.append(Ellipsis)
+    return a[tuple(first)][tuple(second)]
+
+
+def _index_get(a, spec, arrays):
+    if _two_step(spec):
+        return _two_step_get(a, spec, arrays)
+    return a[_build_index(spec, arrays)]
+
+
 def _get_kernel(spec):
     k = _GET.get(spec)
     if k is None:
         def f(a, *ix):
-            return a[_build_index(spec, ix)]
+            return _index_get(a, spec, ix)
         k = _GET[spec] = Kernel(f, "index")
     return k
 
@@ -216,8 +251,14 @@ def _put_kernel(spec, accumulate):
     k = _PUT.get(key)
     if k is None:
         def f(a, v, *ix):
-            idx = _build_index(spec, ix)
             v = v.astype(a.dtype)
+            if _two_step(spec):
+                # write through the flat positions the two-step read selects
+                pos = _two_step_get(jnp.arange(a.size).reshape(a.shape), spec, ix)
+                v = jnp.broadcast_to(v, pos.shape).reshape(-1)
+                at = a.reshape(-1).at[pos.reshape(-1)]
+                return (at.add(v) if accumulate else at.set(v)).reshape(a.shape)
+            idx = _build_index(spec, ix)
             return a.at[idx].add(v) if accumulate else a.at[idx].set(v)
         k = _PUT[key] = Kernel(f, "index_put")
     return k
@@ -383,7 +424,7 @@ def _scatter_args(input, dim, index, src, value):
     if src is None:
         src = value
     if not isinstance(src, Tensor):
-        src = scalar_leaf(src)
+        src = float(src) if isinstance(src, (np.floating,)) else src
     return d, src
 
 
@@ -459,7 +500,10 @@ def index_select(input, dim, index, *, out=None):
     if index.dim() > 1:
         raise IndexError("index_select(): Index is supposed to be a vector")
     _check_index_dtype(index, "index_select")
-    _check_bounds(index, input.shape[d] if input.dim() else 1, "index_select", d)
+    try:
+        _check_bounds(index, input.shape[d] if input.dim() else 1, "index_select", d)
+    except RuntimeError:
+        raise IndexError("index out of range in self") from None
     if input.dim() == 0:
         return input.clone()
     return _index_select(input, d, index, out=out)
@@ -577,7 +621,13 @@ def masked_scatter_(self, mask, source):
 
 def take(input, index):
     flat = input.reshape(-1)
-    _check_bounds(index, flat.shape[0], "take", 0)
+    a = index._data
+    n = flat.shape[0]
+    if not isinstance(a, jax.core.Tracer) and a.size:
+        lo, hi = int(jnp.min(a)), int(jnp.max(a))
+        if lo < -n or hi >= n:
+            raise IndexError(f"out of range: tried to access index {hi if hi >= n else lo} on a "
+                             f"tensor of {n} elements.")
     return getitem(flat, index)
 
 

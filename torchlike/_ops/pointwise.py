@@ -1,16 +1,91 @@
 """Pointwise ops: unary and binary math, comparisons, logical and bitwise ops."""
 
 import builtins
+import functools
 
 import jax
 import jax.numpy as jnp
 import jax.scipy.special as jsp
+import numpy as np
 
 from .._core import dtypes as _dt
 from .._core.device import jax_device
 from .._core.tensor import Tensor
 from .kernel import Kernel, run
 from .registry import op
+
+
+_NP_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half", "bfloat16": "BFloat16",
+             "int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte",
+             "bool": "Bool", "complex64": "ComplexFloat", "complex128": "ComplexDouble"}
+
+
+def _tname(x):
+    """PyTorch's scalar-type name of an array's dtype ('Float', 'Long', ...)."""
+    return _NP_NAMES.get(np.dtype(x.dtype).name, str(x.dtype))
+
+
+def _not_impl(kernel, x):
+    raise NotImplementedError(f'"{kernel}" not implemented for \'{_tname(x)}\'')
+
+
+def broadcast_check(*arrays):
+    """The broadcast shape of the arrays, or PyTorch's RuntimeError when they do not broadcast."""
+    shapes = [tuple(a.shape) for a in arrays if a is not None and hasattr(a, "shape")]
+    try:
+        return np.broadcast_shapes(*shapes)
+    except ValueError:
+        pass
+    n = builtins.max(len(s) for s in shapes)
+    for i in range(1, n + 1):  # PyTorch reports the last mismatching dimension first
+        sizes = [s[-i] for s in shapes if len(s) >= i and s[-i] != 1]
+        if len(set(sizes)) > 1:
+            a, b = sizes[0], next(x for x in sizes if x != sizes[0])
+            raise RuntimeError(f"The size of tensor a ({a}) must match the size of tensor b ({b}) "
+                               f"at non-singleton dimension {n - i}")
+    raise RuntimeError(f"shapes {shapes} cannot be broadcast together")
+
+
+def _checked(fn):
+    """Run PyTorch's broadcast check on the array arguments before `fn` (traced, so free)."""
+    @functools.wraps(fn)
+    def g(*args):
+        broadcast_check(*args)
+        return fn(*args)
+    return g
+
+
+def guarded(public, check):
+    """Wrap a registered op (function, method and in-place method) with an argument check
+    that needs Python-level information the traced kernel cannot see (operand kinds, values)."""
+    d = public.__wrapped_op__
+    name = d.name
+
+    def f(*args, out=None, **kwargs):
+        check(*d.bind(args, kwargs))
+        return d(*args, out=out, **kwargs)
+
+    def method(self, *args, **kwargs):
+        return f(self, *args, **kwargs)
+
+    def method_(self, *args, **kwargs):
+        check(*d.bind((self,) + args, kwargs))
+        return d.inplace(self, *args, **kwargs)
+
+    f.__name__ = method.__name__ = name
+    method_.__name__ = name + "_"
+    f.__doc__ = public.__doc__
+    f.__wrapped_op__ = d
+    if getattr(Tensor, name, None) is public:
+        setattr(Tensor, name, method)
+    if hasattr(Tensor, name + "_"):
+        setattr(Tensor, name + "_", method_)
+    return f
+
+
+def bop(**kw):
+    """`op` for a broadcasting op: shape errors become PyTorch's RuntimeError."""
+    return lambda fn: op(_checked(fn), **kw)
 
 
 def _float_unary(name, f):
@@ -21,8 +96,12 @@ def _float_unary(name, f):
     return op(fn, name=name, promote="int_to_float", inplace=True)
 
 
-def _same_unary(name, f, int_identity=False):
+def _same_unary(name, f, int_identity=False, no_bool=None, no_int=None):
     def fn(input):
+        if no_bool and input.dtype == jnp.bool_:
+            _not_impl(no_bool, input)
+        if no_int and jnp.issubdtype(input.dtype, jnp.integer):
+            _not_impl(no_int, input)
         if int_identity and not jnp.issubdtype(input.dtype, jnp.inexact):
             return input
         return f(input)
@@ -68,28 +147,36 @@ def _sgn(x):
     return _sign(x)
 
 
-def _abs(x):
+def _neg(x):
     if x.dtype == jnp.bool_:
-        return x
-    return jnp.abs(x)
+        raise RuntimeError("Negation, the `-` operator, on a bool tensor is not supported. If you "
+                           "are trying to invert a mask, use the `~` or `logical_not()` operator "
+                           "instead.")
+    return jnp.negative(x)
+
+
+def _square(x):
+    if x.dtype == jnp.bool_:
+        x = x.astype(jnp.int64)  # PyTorch computes pow(x, 2), which promotes bool to long
+    return jnp.square(x)
 
 
 _SAME_UNARY = {
-    "neg": jnp.negative, "sign": _sign, "sgn": _sgn, "square": jnp.square,
+    "neg": _neg, "sign": _sign, "sgn": _sgn, "square": _square,
     "positive": lambda x: x, "conj_physical": jnp.conj,
 }
 for _n, _f in _SAME_UNARY.items():
     globals()[_n] = _same_unary(_n, _f)
-abs = _same_unary("abs", _abs)
+abs = _same_unary("abs", jnp.abs, no_bool="abs_cpu")
 absolute = abs
 Tensor.absolute = Tensor.abs
 Tensor.absolute_ = Tensor.abs_
 negative = neg
 Tensor.negative = Tensor.neg
 Tensor.negative_ = Tensor.neg_
-for _n, _f in {"floor": jnp.floor, "ceil": jnp.ceil, "trunc": jnp.trunc,
-               "frac": lambda x: x - jnp.trunc(x)}.items():
-    globals()[_n] = _same_unary(_n, _f, int_identity=True)
+for _n, _f in {"floor": jnp.floor, "ceil": jnp.ceil, "trunc": jnp.trunc}.items():
+    globals()[_n] = _same_unary(_n, _f, int_identity=True, no_bool=f"{_n}_vml_cpu")
+frac = _same_unary("frac", lambda x: x - jnp.trunc(x), no_bool="frac_cpu", no_int="frac_cpu")
 fix = trunc
 Tensor.fix = Tensor.trunc
 Tensor.fix_ = Tensor.trunc_
@@ -97,6 +184,8 @@ Tensor.fix_ = Tensor.trunc_
 
 @op(promote="default", inplace=True)
 def round(input, decimals=0):
+    if input.dtype == jnp.bool_ or (decimals != 0 and not jnp.issubdtype(input.dtype, jnp.inexact)):
+        _not_impl("round_cpu", input)
     if not jnp.issubdtype(input.dtype, jnp.inexact):
         return input
     if decimals == 0:
@@ -114,7 +203,7 @@ def logit(input, eps=None):
 @op(inplace=True)
 def bitwise_not(input):
     if jnp.issubdtype(input.dtype, jnp.inexact):
-        raise TypeError("bitwise_not_cpu not implemented for 'Float'")
+        _not_impl("bitwise_not_cpu", input)
     return ~input
 
 
@@ -173,27 +262,33 @@ def _alpha(other, alpha):
     return other if alpha is None else other * alpha.astype(other.dtype)
 
 
-@op(tensor_args=("input", "other", "alpha"), promote="default", promote_args=_BIN, inplace=True)
+@bop(tensor_args=("input", "other", "alpha"), promote="default", promote_args=_BIN, inplace=True)
 def add(input, other, alpha=None):
     if input.dtype == jnp.bool_ and other.dtype == jnp.bool_:
         return input | other if alpha is None else (input | (other & alpha.astype(bool)))
     return input + _alpha(other, alpha)
 
 
-@op(tensor_args=("input", "other", "alpha"), promote="default", promote_args=_BIN, inplace=True)
+@bop(tensor_args=("input", "other", "alpha"), promote="default", promote_args=_BIN, inplace=True)
 def sub(input, other, alpha=None):
-    if input.dtype == jnp.bool_:
-        raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not "
-                           "supported. Use the `^` or `logical_xor()` operator instead.")
     return input - _alpha(other, alpha)
 
 
+def _check_sub(input, other, alpha=None):
+    if any(x.dtype is _dt.bool if isinstance(x, Tensor) else type(x) is builtins.bool
+           for x in (input, other)):
+        raise RuntimeError("Subtraction, the `-` operator, with a bool tensor is not supported. "
+                           "If you are trying to invert a mask, use the `~` or `logical_not()` "
+                           "operator instead.")
+
+
+sub = guarded(sub, _check_sub)
 subtract = sub
 Tensor.subtract = Tensor.sub
 Tensor.subtract_ = Tensor.sub_
 
 
-@op(tensor_args=_BIN, promote="default", inplace=True)
+@bop(tensor_args=_BIN, promote="default", inplace=True)
 def mul(input, other):
     if input.dtype == jnp.bool_:
         return input & other
@@ -205,7 +300,7 @@ Tensor.multiply = Tensor.mul
 Tensor.multiply_ = Tensor.mul_
 
 
-@op(tensor_args=_BIN, promote="default", inplace=True)
+@bop(tensor_args=_BIN, promote="default", inplace=True)
 def div(input, other, rounding_mode=None):
     if rounding_mode is None:
         if not jnp.issubdtype(input.dtype, jnp.inexact):
@@ -221,7 +316,7 @@ def div(input, other, rounding_mode=None):
         if jnp.issubdtype(input.dtype, jnp.integer):
             return jnp.floor_divide(input, other)
         return jnp.floor(input / other)
-    raise ValueError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but "
+    raise RuntimeError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but "
                      f"found '{rounding_mode}'")
 
 
@@ -233,38 +328,50 @@ Tensor.true_divide = Tensor.div
 Tensor.true_divide_ = Tensor.div_
 
 
-@op(tensor_args=_BIN, promote="default", inplace=True)
+@bop(tensor_args=_BIN, promote="default", inplace=True)
 def floor_divide(input, other):
     if jnp.issubdtype(input.dtype, jnp.integer):
         return jnp.floor_divide(input, other)
     return jnp.floor(input / other)
 
 
-@op(tensor_args=_BIN, promote="default", inplace=True)
+@bop(tensor_args=_BIN, promote="default", inplace=True)
 def remainder(input, other):
     return jnp.remainder(input, other)
 
 
-@op(tensor_args=_BIN, promote="default", inplace=True)
+@bop(tensor_args=_BIN, promote="default", inplace=True)
 def fmod(input, other):
     return jnp.fmod(input, other)
 
 
-@op(tensor_args=("input", "exponent"), promote="default", inplace=True)
+@bop(tensor_args=("input", "exponent"), promote="default", inplace=True)
 def pow(input, exponent):
+    if input.dtype == jnp.bool_ and exponent.dtype == jnp.bool_:
+        _not_impl("pow", input)
     if input.dtype == jnp.bool_:
         input = input.astype(jnp.int64)
     return jnp.power(input, exponent)
 
 
-@op(tensor_args=("input", "exponent"), promote=None, inplace=True)
+def _check_int_pow(input, exponent):
+    """PyTorch refuses an integer tensor raised to a negative integer scalar."""
+    if (isinstance(input, Tensor) and not (input.dtype.is_floating_point or input.dtype.is_complex)
+            and type(exponent) is builtins.int and exponent < 0):
+        raise RuntimeError("Integers to negative integer powers are not allowed.")
+
+
+pow = guarded(pow, _check_int_pow)
+
+
+@bop(tensor_args=("input", "exponent"), promote=None, inplace=True)
 def float_power(input, exponent):
     c = jnp.iscomplexobj(input) or jnp.iscomplexobj(exponent)
     dt = jnp.complex128 if c else jnp.float64
     return jnp.power(input.astype(dt), exponent.astype(dt))
 
 
-@op(tensor_args=_BIN, promote="int_to_float", inplace=True)
+@bop(tensor_args=_BIN, promote="int_to_float", inplace=True)
 def atan2(input, other):
     return jnp.arctan2(input, other)
 
@@ -274,42 +381,42 @@ Tensor.arctan2 = Tensor.atan2
 Tensor.arctan2_ = Tensor.atan2_
 
 
-@op(tensor_args=_BIN, promote="int_to_float", inplace=True)
+@bop(tensor_args=_BIN, promote="int_to_float", inplace=True)
 def hypot(input, other):
     return jnp.hypot(input, other)
 
 
-@op(tensor_args=_BIN, promote="int_to_float", inplace=True)
+@bop(tensor_args=_BIN, promote="int_to_float", inplace=True)
 def copysign(input, other):
     return jnp.copysign(input, other)
 
 
-@op(tensor_args=_BIN, promote="int_to_float", inplace=True)
+@bop(tensor_args=_BIN, promote="int_to_float", inplace=True)
 def xlogy(input, other):
     return jsp.xlogy(input, other)
 
 
-@op(tensor_args=_BIN, promote="int_to_float", inplace=True)
+@bop(tensor_args=_BIN, promote="int_to_float", inplace=True)
 def logaddexp(input, other):
     return jnp.logaddexp(input, other)
 
 
-@op(tensor_args=_BIN, promote="int_to_float", inplace=True)
+@bop(tensor_args=_BIN, promote="int_to_float", inplace=True)
 def logaddexp2(input, other):
     return jnp.logaddexp2(input, other)
 
 
-@op(tensor_args=("input", "values"), promote="default", inplace=True)
+@bop(tensor_args=("input", "values"), promote="default", inplace=True)
 def heaviside(input, values):
     return jnp.heaviside(input, values)
 
 
-@op(tensor_args=_BIN, promote="default", inplace=True)
+@bop(tensor_args=_BIN, promote="default", inplace=True)
 def nextafter(input, other):
     return jnp.nextafter(input, other)
 
 
-@op(tensor_args=_BIN, promote="int_to_float", inplace=True)
+@bop(tensor_args=_BIN, promote="int_to_float", inplace=True)
 def ldexp(input, other):
     return input * jnp.power(2.0, other).astype(input.dtype)
 
@@ -324,22 +431,35 @@ def _maxmin(pick):
     return f
 
 
-@op(tensor_args=_BIN, promote="default")
+@bop(tensor_args=_BIN, promote="default")
 def maximum(input, other):
     return jnp.maximum(input, other)
 
 
-@op(tensor_args=_BIN, promote="default")
+@bop(tensor_args=_BIN, promote="default")
 def minimum(input, other):
     return jnp.minimum(input, other)
 
 
-@op(tensor_args=_BIN, promote="default")
+def _tensor_args(name):
+    def check(input, other):
+        for i, (n, x) in enumerate((("input", input), ("other", other))):
+            if not isinstance(x, Tensor):
+                raise TypeError(f"{name}(): argument '{n}' (position {i + 1}) must be Tensor, not "
+                                f"{type(x).__name__}")
+    return check
+
+
+maximum = guarded(maximum, _tensor_args("maximum"))
+minimum = guarded(minimum, _tensor_args("minimum"))
+
+
+@bop(tensor_args=_BIN, promote="default")
 def fmax(input, other):
     return jnp.fmax(input, other)
 
 
-@op(tensor_args=_BIN, promote="default")
+@bop(tensor_args=_BIN, promote="default")
 def fmin(input, other):
     return jnp.fmin(input, other)
 
@@ -349,7 +469,7 @@ def _cmp(name, f):
         return f(input, other)
 
     fn.__name__ = name
-    return op(fn, name=name, tensor_args=_BIN, promote="default", inplace=False)
+    return op(_checked(fn), name=name, tensor_args=_BIN, promote="default", inplace=False)
 
 
 for _n, _f in {"eq": jnp.equal, "ne": jnp.not_equal, "lt": jnp.less, "le": jnp.less_equal,
@@ -379,7 +499,7 @@ def _logical(name, f):
         return f(input, other)
 
     fn.__name__ = name
-    return op(fn, name=name, tensor_args=_BIN, inplace=True)
+    return op(_checked(fn), name=name, tensor_args=_BIN, inplace=True)
 
 
 for _n, _f in {"logical_and": jnp.logical_and, "logical_or": jnp.logical_or,
@@ -390,11 +510,11 @@ for _n, _f in {"logical_and": jnp.logical_and, "logical_or": jnp.logical_or,
 def _bitwise(name, f):
     def fn(input, other):
         if jnp.issubdtype(input.dtype, jnp.inexact):
-            raise RuntimeError(f"\"{name}_cpu\" not implemented for 'Float'")
+            _not_impl(f"{name}_cpu", input)
         return f(input, other)
 
     fn.__name__ = name
-    return op(fn, name=name, tensor_args=_BIN, promote="default", inplace=True)
+    return op(_checked(fn), name=name, tensor_args=_BIN, promote="default", inplace=True)
 
 
 for _n, _f in {"bitwise_and": jnp.bitwise_and, "bitwise_or": jnp.bitwise_or,
@@ -403,21 +523,21 @@ for _n, _f in {"bitwise_and": jnp.bitwise_and, "bitwise_or": jnp.bitwise_or,
     globals()[_n] = _bitwise(_n, _f)
 
 
-@op(tensor_args=("input", "end", "weight"), promote="default", inplace=True)
+@bop(tensor_args=("input", "end", "weight"), promote="default", inplace=True)
 def lerp(input, end, weight):
     # PyTorch's formula: more accurate for weight near 1
     return jnp.where(jnp.abs(weight) < 0.5, input + weight * (end - input),
                      end - (end - input) * (1 - weight))
 
 
-@op(tensor_args=("input", "tensor1", "tensor2", "value"), promote="default",
+@bop(tensor_args=("input", "tensor1", "tensor2", "value"), promote="default",
     promote_args=("input", "tensor1", "tensor2"), inplace=True)
 def addcmul(input, tensor1, tensor2, value=None):
     p = tensor1 * tensor2
     return input + (p if value is None else value.astype(p.dtype) * p)
 
 
-@op(tensor_args=("input", "tensor1", "tensor2", "value"), promote="default",
+@bop(tensor_args=("input", "tensor1", "tensor2", "value"), promote="default",
     promote_args=("input", "tensor1", "tensor2"), inplace=True)
 def addcdiv(input, tensor1, tensor2, value=None):
     if not jnp.issubdtype(tensor1.dtype, jnp.inexact) and not jnp.issubdtype(tensor2.dtype, jnp.inexact):
@@ -427,7 +547,7 @@ def addcdiv(input, tensor1, tensor2, value=None):
     return input + (q if value is None else value.astype(q.dtype) * q)
 
 
-@op(tensor_args=("input", "min", "max"), promote="default", inplace=True)
+@bop(tensor_args=("input", "min", "max"), promote="default", inplace=True)
 def clamp(input, min=None, max=None):
     if min is None and max is None:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
@@ -462,7 +582,7 @@ Tensor.clamp_min_ = lambda self, min: self.clamp_(min=min)
 Tensor.clamp_max_ = lambda self, max: self.clamp_(max=max)
 
 
-@op(tensor_args=("condition", "input", "other"), promote="default",
+@bop(tensor_args=("condition", "input", "other"), promote="default",
     promote_args=("input", "other"), method=False)
 def _where(condition, input, other):
     if condition.dtype != jnp.bool_:
@@ -482,7 +602,7 @@ def where(condition, input=None, other=None, *, out=None):
 Tensor.where = lambda self, condition, other: where(condition, self, other)
 
 
-@op(tensor_args=_BIN, promote="default")
+@bop(tensor_args=_BIN, promote="default")
 def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
     return jnp.isclose(input, other, rtol=rtol, atol=atol, equal_nan=equal_nan)
 
@@ -542,18 +662,21 @@ def relu(input):
     return jax.nn.relu(input)
 
 
-def _softmax_dtype(input, dtype):
+def _softmax_dtype(input, dim, dtype, name):
     x = input if dtype is None else input.astype(dtype._np)
     if not jnp.issubdtype(x.dtype, jnp.inexact):
-        raise RuntimeError("softmax_lastdim_kernel_impl not implemented for 'Long'")
-    return x
+        _not_impl(f"{name}_lastdim_kernel_impl", x)
+    from .._core.tensor import _wrap_dim
+    return x, _wrap_dim(dim, x.ndim)
 
 
 @op()
 def softmax(input, dim, dtype=None):
-    return jax.nn.softmax(_softmax_dtype(input, dtype), axis=dim)
+    x, d = _softmax_dtype(input, dim, dtype, "softmax")
+    return jax.nn.softmax(x, axis=d) if x.ndim else jnp.ones_like(x)
 
 
 @op()
 def log_softmax(input, dim, dtype=None):
-    return jax.nn.log_softmax(_softmax_dtype(input, dtype), axis=dim)
+    x, d = _softmax_dtype(input, dim, dtype, "log_softmax")
+    return jax.nn.log_softmax(x, axis=d) if x.ndim else jnp.zeros_like(x)

@@ -46,7 +46,9 @@ def _int_to_long(x, dtype):
 
 @op(method=False, name="_sum")
 def _sum(input, dim, keepdim, dtype):
-    return jnp.sum(_int_to_long(input, dtype), axis=dim, keepdims=keepdim)
+    x = _int_to_long(input, dtype)
+    # explicit dtype: jnp would widen int32 sums to int64
+    return jnp.sum(x, axis=dim, keepdims=keepdim, dtype=x.dtype)
 
 
 def sum(input, dim=None, keepdim=False, *, dtype=None, out=None):
@@ -57,7 +59,8 @@ def sum(input, dim=None, keepdim=False, *, dtype=None, out=None):
 
 @op(method=False, name="_nansum")
 def _nansum(input, dim, keepdim, dtype):
-    return jnp.nansum(_int_to_long(input, dtype), axis=dim, keepdims=keepdim)
+    x = _int_to_long(input, dtype)
+    return jnp.nansum(x, axis=dim, keepdims=keepdim, dtype=x.dtype)
 
 
 def nansum(input, dim=None, keepdim=False, *, dtype=None, out=None):
@@ -97,7 +100,8 @@ def nanmean(input, dim=None, keepdim=False, *, dtype=None, out=None):
 
 @op(method=False, name="_prod")
 def _prod(input, dim, keepdim, dtype):
-    return jnp.prod(_int_to_long(input, dtype), axis=dim, keepdims=keepdim)
+    x = _int_to_long(input, dtype)
+    return jnp.prod(x, axis=dim, keepdims=keepdim, dtype=x.dtype)
 
 
 def prod(input, dim=None, keepdim=False, *, dtype=None, out=None):
@@ -178,6 +182,8 @@ def amin(input, dim=(), keepdim=False, *, out=None):
 
 @op(method=False, name="_max_dim")
 def _max_dim(input, dim, keepdim, largest):
+    if input.ndim == 0:
+        return input, jnp.zeros((), jnp.int64)
     x = input
     if x.dtype == jnp.bool_:
         x = x.astype(jnp.int8)
@@ -243,10 +249,19 @@ def _argmax(input, dim, keepdim, largest):
     return r.astype(jnp.int64)
 
 
+def _check_arg(input, dim, name):
+    if input.dtype is _dt.bool:
+        raise RuntimeError(f"{name}(): does not support bool input")
+    if input.numel() == 0 and dim is None:
+        raise IndexError(f"{name}(): Expected reduction dim to be specified for input.numel() "
+                         "== 0.")
+    if input.numel() == 0 and input.dim() and input.shape[_wrap_dim(dim, input.dim())] == 0:
+        raise IndexError(f"{name}(): Expected reduction dim {_wrap_dim(dim, input.dim())} to "
+                         "have non-zero size.")
+
+
 def argmax(input, dim=None, keepdim=False):
-    if input.numel() == 0:
-        raise RuntimeError("argmax(): Expected reduction dim to be specified for input.numel() "
-                           "== 0.")
+    _check_arg(input, dim, "argmax")
     if dim is None:
         r = _argmax(input.reshape(-1), 0, False, True)
         return r.reshape([1] * input.dim()) if keepdim else r
@@ -254,9 +269,7 @@ def argmax(input, dim=None, keepdim=False):
 
 
 def argmin(input, dim=None, keepdim=False):
-    if input.numel() == 0:
-        raise RuntimeError("argmin(): Expected reduction dim to be specified for input.numel() "
-                           "== 0.")
+    _check_arg(input, dim, "argmin")
     if dim is None:
         r = _argmax(input.reshape(-1), 0, False, False)
         return r.reshape([1] * input.dim()) if keepdim else r
@@ -265,12 +278,14 @@ def argmin(input, dim=None, keepdim=False):
 
 @op(method=False, name="_all")
 def _all(input, dim, keepdim):
-    return jnp.all(input, axis=dim, keepdims=keepdim)
+    r = jnp.all(input, axis=dim, keepdims=keepdim)
+    return r.astype(jnp.uint8) if input.dtype == jnp.uint8 else r  # PyTorch keeps uint8
 
 
 @op(method=False, name="_any")
 def _any(input, dim, keepdim):
-    return jnp.any(input, axis=dim, keepdims=keepdim)
+    r = jnp.any(input, axis=dim, keepdims=keepdim)
+    return r.astype(jnp.uint8) if input.dtype == jnp.uint8 else r
 
 
 def all(input, dim=None, keepdim=False, *, out=None):
@@ -330,7 +345,7 @@ def norm(input, p="fro", dim=None, keepdim=False, out=None, dtype=None):
     if isinstance(p, str):
         if p == "fro" and (dim is None or isinstance(dim, int) or len(dim) <= 2):
             return vector_norm(input, 2, dim, keepdim, dtype=dtype, out=out)
-        from .linalg import matrix_norm
+        from ..linalg import matrix_norm
         return matrix_norm(input, p, dim if dim is not None else (-2, -1), keepdim)
     return vector_norm(input, 2 if p is None else p, dim, keepdim, dtype=dtype, out=out)
 
@@ -345,7 +360,7 @@ def _scan(name, f, int_long=True):
             x = x.astype(jnp.int64)
         if x.ndim == 0:
             return x
-        return f(x, axis=dim)
+        return f(x, axis=dim).astype(x.dtype)  # jnp would widen int32 scans to int64
 
     def public(input, dim, *, dtype=None, out=None):
         return _s(input, _wrap_dim(dim, input.dim()), dtype, out=out)

@@ -31,7 +31,7 @@ Tensor.contiguous = contiguous
 
 def _check_cat(tensors, dim):
     if not tensors:
-        raise RuntimeError("torch.cat(): expected a non-empty list of Tensors")
+        raise ValueError("torch.cat(): expected a non-empty list of Tensors")
     shapes = [t.shape for t in tensors]
     nd = [len(s) for s in shapes if not (len(s) == 1 and s[0] == 0)]
     if not nd:
@@ -146,7 +146,7 @@ def _dims(dims, n):
     return tuple(_wrap_dim(d, n) for d in dims)
 
 
-@op()
+@op(method=False)
 def _flip(input, dims):
     return jnp.flip(input, dims) if dims else input
 
@@ -167,7 +167,7 @@ def flipud(input):
     return flip(input, 0)
 
 
-@op()
+@op(method=False)
 def _roll(input, shifts, dims):
     if dims is None:
         return jnp.roll(input.reshape(-1), shifts).reshape(input.shape)
@@ -184,7 +184,7 @@ def roll(input, shifts, dims=None):
     return _roll(input, shifts, d)
 
 
-@op()
+@op(method=False)
 def _rot90(input, k, dims):
     return jnp.rot90(input, k, dims)
 
@@ -224,7 +224,7 @@ def tile(input, dims):
 Tensor.tile = tile
 
 
-@op(tensor_args=("input", "repeats"))
+@op(tensor_args=("input", "repeats"), method=False)
 def _repeat_interleave(input, repeats, dim, total):
     if dim is None:
         input = input.reshape(-1)
@@ -342,3 +342,7 @@ def meshgrid(*tensors, indexing="ij"):
         s[j] = t.numel()
         out.append(t.reshape(*s).expand(*shape))
     return tuple(out)
+
+
+for _n in ("flip", "fliplr", "flipud", "roll", "rot90"):
+    setattr(Tensor, _n, globals()[_n])

@@ -1,0 +1,718 @@
+"""torch.linalg: linear algebra on jax.numpy.linalg, one registered op per function."""
+
+import builtins
+import math
+
+import jax
+import jax.numpy as jnp
+import jax.scipy.linalg as jsl
+import numpy as np
+
+from .._core import dtypes as _dt
+from .._core.tensor import Tensor, _wrap_dim
+from .._ops import reduction as _red
+from .._ops.linalg_basic import flags as _flags
+from .._ops.reduction import return_type
+from .._ops.registry import op
+
+__all__ = [
+    "LinAlgError",
+    "cholesky",
+    "cholesky_ex",
+    "cross",
+    "det",
+    "diagonal",
+    "eig",
+    "eigh",
+    "eigvals",
+    "eigvalsh",
+    "inv",
+    "inv_ex",
+    "lstsq",
+    "matmul",
+    "matrix_exp",
+    "matrix_norm",
+    "matrix_power",
+    "matrix_rank",
+    "multi_dot",
+    "norm",
+    "pinv",
+    "qr",
+    "slogdet",
+    "solve",
+    "solve_ex",
+    "svd",
+    "svdvals",
+    "vecdot",
+    "vector_norm",
+]
+
+
+class LinAlgError(RuntimeError):
+    """torch.linalg.LinAlgError: a linear algebra routine failed on its input."""
+
+
+_HI = jax.lax.Precision.HIGHEST
+
+
+def _mm(a, b):
+    return jnp.matmul(a, b, precision=_flags.precision)
+
+
+def _tname(t):
+    from .._ops.pointwise import _tname as tn
+    return tn(t)
+
+
+def _check_float(name, *ts):
+    for t in ts:
+        if not (t.dtype.is_floating_point or t.dtype.is_complex):
+            raise RuntimeError(f"{name}: Expected a floating point or complex tensor as input. "
+                               f"Got {_tname(t._data)}")
+
+
+def _check_square(name, A, what="A"):
+    if A.dim() < 2:
+        raise RuntimeError(f"{name}: The input tensor {what} must have at least 2 dimensions.")
+    if A.shape[-1] != A.shape[-2]:
+        raise RuntimeError(f"{name}: {what} must be batches of square matrices, but they are "
+                           f"{A.shape[-2]} by {A.shape[-1]} matrices")
+
+
+def _check_matrix(name, A):
+    if A.dim() < 2:
+        raise RuntimeError(f"{name}: The input tensor A must have at least 2 dimensions.")
+
+
+def _concrete(t):
+    a = t._data
+    return None if isinstance(a, jax.core.Tracer) else np.asarray(a)
+
+
+# ---------------------------------------------------------------- norms
+def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None, out=None):
+    """torch.linalg.vector_norm."""
+    return _red.vector_norm(x, ord, dim, keepdim, dtype=dtype, out=out)
+
+
+@op(tensor_args=("A",), method=False, name="_matrix_norm")
+def _matrix_norm(A, ord, dim, keepdim):
+    d0, d1 = dim
+    x = A
+    if ord == "fro":
+        a = jnp.abs(x)
+        s = jnp.sum(a * a, axis=(d0, d1), keepdims=keepdim)
+        z = s == 0
+        return jnp.where(z, 0, jnp.sqrt(jnp.where(z, 1, s)))
+    if ord in ("nuc", 2.0, -2.0):
+        m = jnp.moveaxis(x, (d0, d1), (-2, -1))
+        sv = jnp.linalg.svd(m, compute_uv=False)
+        r = jnp.sum(sv, -1) if ord == "nuc" else (jnp.max(sv, -1) if ord == 2.0 else jnp.min(sv, -1))
+        if keepdim:
+            r = jnp.expand_dims(r, tuple(sorted((d0, d1))))
+        return r
+    # ord = +-1: max/min column sum; +-inf: max/min row sum
+    red_first, red_then = (d0, d1) if abs(ord) == 1 else (d1, d0)
+    s = jnp.sum(jnp.abs(x), axis=red_first, keepdims=True)
+    r = jnp.max(s, axis=red_then, keepdims=True) if ord > 0 else jnp.min(s, axis=red_then, keepdims=True)
+    if not keepdim:
+        r = jnp.squeeze(r, (d0, d1))
+    return r
+
+
+def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None, out=None):
+    """torch.linalg.matrix_norm."""
+    _check_float("linalg.matrix_norm", A)
+    if A.dim() < 2:
+        raise RuntimeError("linalg.matrix_norm: The input tensor A must have at least 2 "
+                           "dimensions.")
+    if isinstance(ord, str):
+        if ord not in ("fro", "nuc"):
+            raise RuntimeError(f"linalg.matrix_norm: Order {ord} not supported.")
+    else:
+        ord = float(ord)
+        if ord not in (1.0, -1.0, 2.0, -2.0, math.inf, -math.inf):
+            raise RuntimeError(f"linalg.matrix_norm: Order {ord} not supported.")
+    if len(dim) != 2:
+        raise RuntimeError("linalg.matrix_norm: dim must be a 2-tuple. Got " + str(list(dim)))
+    d = (_wrap_dim(dim[0], A.dim()), _wrap_dim(dim[1], A.dim()))
+    if d[0] == d[1]:
+        raise RuntimeError(f"linalg.matrix_norm: dims must be different. Got ({dim[0]}, {dim[1]})")
+    if dtype is not None:
+        A = A.to(dtype)
+    return _matrix_norm(A, ord, d, keepdim, out=out)
+
+
+def norm(A, ord=None, dim=None, keepdim=False, *, dtype=None, out=None):
+    """torch.linalg.norm: a vector or a matrix norm, chosen from ord and dim."""
+    if dim is not None:
+        dims = (dim,) if isinstance(dim, int) else tuple(dim)
+        if len(dims) == 1:
+            return vector_norm(A, 2 if ord is None else ord, dims, keepdim, dtype=dtype, out=out)
+        return matrix_norm(A, "fro" if ord is None else ord, dims, keepdim, dtype=dtype, out=out)
+    if ord is None:
+        return vector_norm(A, 2, None, keepdim, dtype=dtype, out=out)
+    if A.dim() == 1:
+        return vector_norm(A, ord, None, keepdim, dtype=dtype, out=out)
+    if A.dim() == 2:
+        return matrix_norm(A, ord, (-2, -1), keepdim, dtype=dtype, out=out)
+    raise RuntimeError(f"linalg.norm: If dim is not specified but ord is, the input must be 1D or "
+                       f"2D. Got {A.dim()}D.")
+
+
+# ---------------------------------------------------------------- inverses and determinants
+@op(tensor_args=("A",), method=False, name="_inv")
+def _inv(A):
+    return jnp.linalg.inv(A)
+
+
+def _singular_error(name, info_arr):
+    bad = np.argwhere(np.asarray(info_arr)).ravel()
+    raise LinAlgError(f"{name}: The diagonal element {int(bad[0]) + 1 if bad.size else 1} is zero, "
+                      "the inversion could not be completed because the input matrix is singular.")
+
+
+def _lu_info(A):
+    """LAPACK's getrf info: index (1-based) of the first zero pivot per matrix, 0 if none."""
+    a = _concrete(A)
+    if a is None:
+        return None
+    lu = jsl.lu_factor(jnp.asarray(a))[0]
+    d = np.asarray(jnp.diagonal(lu, axis1=-2, axis2=-1))
+    zero = d == 0
+    first = np.where(zero.any(-1), zero.argmax(-1) + 1, 0)
+    return first.astype(np.int32)
+
+
+def inv(A, *, out=None):
+    """torch.linalg.inv; a singular input raises LinAlgError as in PyTorch."""
+    _check_float("linalg.inv", A)
+    _check_square("linalg.inv", A)
+    info = _lu_info(A)
+    if info is not None and info.any():
+        raise LinAlgError(f"linalg.inv: The diagonal element {int(info.ravel()[info.ravel() > 0][0])} "
+                          "is zero, the inversion could not be completed because the input matrix "
+                          "is singular.")
+    return _inv(A, out=out)
+
+
+def inv_ex(A, *, check_errors=False, out=None):
+    """torch.linalg.inv_ex: (inverse, info)."""
+    _check_float("linalg.inv_ex", A)
+    _check_square("linalg.inv_ex", A)
+    info = _lu_info(A)
+    if check_errors and info is not None and info.any():
+        return inv(A)
+    from .._core.tensor import wrap
+    info_t = wrap(jnp.asarray(info if info is not None else np.zeros(A.shape[:-2], np.int32)))
+    return return_type("linalg_inv_ex", ("inverse", "info"))(_inv(A), info_t)
+
+
+@op(tensor_args=("A",), method=False, name="_det")
+def _det(A):
+    return jnp.linalg.det(A)
+
+
+def det(A, *, out=None):
+    """torch.linalg.det."""
+    _check_float("linalg.det", A)
+    _check_square("linalg.det", A)
+    return _det(A, out=out)
+
+
+@op(tensor_args=("A",), method=False, name="_slogdet")
+def _slogdet(A):
+    s, l = jnp.linalg.slogdet(A)
+    return s.astype(A.dtype), l.astype(jnp.real(A).dtype)
+
+
+def slogdet(A, *, out=None):
+    """torch.linalg.slogdet: (sign, logabsdet)."""
+    _check_float("linalg.slogdet", A)
+    _check_square("linalg.slogdet", A)
+    s, l = _slogdet(A)
+    return return_type("linalg_slogdet", ("sign", "logabsdet"))(s, l)
+
+
+def logdet(input):
+    """torch.logdet: log(det), NaN for a negative determinant."""
+    s, l = slogdet(input)
+    from .._ops.pointwise import where
+    return where(s < 0, float("nan"), l) if not input.is_complex() else l + s.log()
+
+
+# ---------------------------------------------------------------- solves and factorizations
+@op(tensor_args=("A", "B"), method=False, name="_solve")
+def _solve(A, B, left, vector):
+    if not left:
+        A = jnp.swapaxes(A, -1, -2)
+        B = jnp.swapaxes(B, -1, -2) if not vector else B
+    if vector:
+        batch = jnp.broadcast_shapes(A.shape[:-2], B.shape[:-1])
+        A = jnp.broadcast_to(A, batch + A.shape[-2:])
+        B = jnp.broadcast_to(B, batch + B.shape[-1:])
+        return jnp.linalg.solve(A, B[..., None])[..., 0]
+    batch = jnp.broadcast_shapes(A.shape[:-2], B.shape[:-2])
+    A = jnp.broadcast_to(A, batch + A.shape[-2:])
+    B = jnp.broadcast_to(B, batch + B.shape[-2:])
+    X = jnp.linalg.solve(A, B)
+    return X if left else jnp.swapaxes(X, -1, -2)
+
+
+def solve(A, B, *, left=True, out=None):
+    """torch.linalg.solve."""
+    _check_float("linalg.solve", A, B)
+    _check_square("linalg.solve", A)
+    if A.dtype is not B.dtype:
+        raise RuntimeError(f"linalg.solve: Expected A and B to have the same dtype, but found "
+                           f"A of type {_tname(A._data)} and B of type {_tname(B._data)} instead")
+    vector = B.dim() == 1 or (B.dim() == A.dim() - 1 and tuple(B.shape) == tuple(A.shape[:-1]))
+    n = A.shape[-1]
+    k = B.shape[-1] if vector or not left else B.shape[-2]
+    if k != n:
+        raise RuntimeError(f"linalg.solve: Incompatible shapes of A and B for the equation "
+                           f"{'AX = B' if left else 'XA = B'} ({A.shape[-2]}x{A.shape[-1]} and "
+                           f"{'x'.join(str(s) for s in B.shape[-2:])})")
+    info = _lu_info(A)
+    if info is not None and info.any():
+        raise LinAlgError("linalg.solve: The solver failed because the input matrix is singular.")
+    return _solve(A, B, left, vector, out=out)
+
+
+def solve_ex(A, B, *, left=True, check_errors=False, out=None):
+    """torch.linalg.solve_ex: (result, info)."""
+    info = _lu_info(A)
+    from .._core.tensor import wrap
+    if check_errors or info is None or not info.any():
+        x = solve(A, B, left=left)
+    else:
+        vector = B.dim() == 1 or (B.dim() == A.dim() - 1 and tuple(B.shape) == tuple(A.shape[:-1]))
+        x = _solve(A, B, left, vector)
+    info_t = wrap(jnp.asarray(info if info is not None else np.zeros(A.shape[:-2], np.int32)))
+    return return_type("linalg_solve_ex", ("result", "info"))(x, info_t)
+
+
+@op(tensor_args=("A",), method=False, name="_cholesky")
+def _cholesky(A, upper):
+    L = jnp.linalg.cholesky(A)
+    return jnp.conj(jnp.swapaxes(L, -1, -2)) if upper else L
+
+
+def _chol_info(L):
+    a = _concrete(L)
+    if a is None:
+        return None
+    d = np.diagonal(a, axis1=-2, axis2=-1)
+    bad = ~np.isfinite(d) if d.size else np.zeros(d.shape, bool)
+    if a.size:
+        bad = bad | ~np.isfinite(a).all(axis=(-1, -2))[..., None]
+    return np.where(bad.any(-1), bad.argmax(-1) + 1, 0).astype(np.int32)
+
+
+def cholesky(A, *, upper=False, out=None):
+    """torch.linalg.cholesky; a matrix that is not positive-definite raises LinAlgError."""
+    _check_float("linalg.cholesky", A)
+    _check_square("linalg.cholesky", A)
+    L = _cholesky(A, upper, out=out)
+    info = _chol_info(L)
+    if info is not None and info.any():
+        raise LinAlgError(f"linalg.cholesky: The factorization could not be completed because the "
+                          f"input is not positive-definite (the leading minor of order "
+                          f"{int(info.ravel()[info.ravel() > 0][0])} is not positive-definite).")
+    return L
+
+
+def cholesky_ex(A, *, upper=False, check_errors=False, out=None):
+    """torch.linalg.cholesky_ex: (L, info)."""
+    if check_errors:
+        L = cholesky(A, upper=upper)
+    else:
+        _check_float("linalg.cholesky_ex", A)
+        _check_square("linalg.cholesky_ex", A)
+        L = _cholesky(A, upper)
+    info = _chol_info(L)
+    from .._core.tensor import wrap
+    info_t = wrap(jnp.asarray(info if info is not None else np.zeros(A.shape[:-2], np.int32)))
+    return return_type("linalg_cholesky_ex", ("L", "info"))(L, info_t)
+
+
+@op(tensor_args=("A",), method=False, name="_qr")
+def _qr(A, mode):
+    if mode == "r":
+        return jnp.zeros((0,), A.dtype), jnp.linalg.qr(A, mode="r")
+    return jnp.linalg.qr(A, mode=mode)
+
+
+def qr(A, mode="reduced", *, out=None):
+    """torch.linalg.qr: (Q, R)."""
+    _check_float("linalg.qr", A)
+    _check_matrix("linalg.qr", A)
+    if mode not in ("reduced", "complete", "r"):
+        raise RuntimeError(f"qr received unrecognized mode '{mode}' but expected one of "
+                           "'reduced' (default), 'r', or 'complete'")
+    q, r = _qr(A, mode)
+    return return_type("linalg_qr", ("Q", "R"))(q, r)
+
+
+@op(tensor_args=("A",), method=False, name="_svd")
+def _svd(A, full_matrices):
+    u, s, vh = jnp.linalg.svd(A, full_matrices=full_matrices)
+    return u, s.astype(jnp.real(A).dtype), vh
+
+
+def svd(A, full_matrices=True, *, driver=None, out=None):
+    """torch.linalg.svd: (U, S, Vh). Signs of singular vectors follow LAPACK, as PyTorch's CPU."""
+    _check_float("linalg.svd", A)
+    _check_matrix("linalg.svd", A)
+    u, s, vh = _svd(A, full_matrices)
+    return return_type("linalg_svd", ("U", "S", "Vh"))(u, s, vh)
+
+
+@op(tensor_args=("A",), method=False, name="_svdvals")
+def _svdvals(A):
+    return jnp.linalg.svd(A, compute_uv=False).astype(jnp.real(A).dtype)
+
+
+def svdvals(A, *, driver=None, out=None):
+    """torch.linalg.svdvals."""
+    _check_float("linalg.svdvals", A)
+    _check_matrix("linalg.svdvals", A)
+    return _svdvals(A, out=out)
+
+
+def _complex_of(dt):
+    return {np.dtype(np.float32): np.complex64, np.dtype(np.float64): np.complex128}.get(
+        np.dtype(dt), dt)
+
+
+@op(tensor_args=("A",), method=False, name="_eig")
+def _eig(A):
+    w, v = jnp.linalg.eig(A)
+    c = _complex_of(A.dtype)
+    return w.astype(c), v.astype(c)
+
+
+def eig(A, *, out=None):
+    """torch.linalg.eig: complex (eigenvalues, eigenvectors). CPU only, as in JAX."""
+    _check_float("linalg.eig", A)
+    _check_square("linalg.eig", A)
+    w, v = _eig(A)
+    return return_type("linalg_eig", ("eigenvalues", "eigenvectors"))(w, v)
+
+
+@op(tensor_args=("A",), method=False, name="_eigvals")
+def _eigvals(A):
+    return jnp.linalg.eigvals(A).astype(_complex_of(A.dtype))
+
+
+def eigvals(A, *, out=None):
+    """torch.linalg.eigvals."""
+    _check_float("linalg.eigvals", A)
+    _check_square("linalg.eigvals", A)
+    return _eigvals(A, out=out)
+
+
+@op(tensor_args=("A",), method=False, name="_eigh")
+def _eigh(A, UPLO):
+    # PyTorch reads only the UPLO triangle
+    w, v = jnp.linalg.eigh(A, UPLO=UPLO, symmetrize_input=False)
+    return w.astype(jnp.real(A).dtype), v
+
+
+def _check_uplo(UPLO):
+    if UPLO not in ("L", "U"):
+        raise RuntimeError(f"Expected UPLO argument to be 'L' or 'U', but got {UPLO}")
+
+
+def eigh(A, UPLO="L", *, out=None):
+    """torch.linalg.eigh: (eigenvalues ascending, eigenvectors)."""
+    _check_float("linalg.eigh", A)
+    _check_square("linalg.eigh", A)
+    _check_uplo(UPLO)
+    w, v = _eigh(A, UPLO)
+    return return_type("linalg_eigh", ("eigenvalues", "eigenvectors"))(w, v)
+
+
+@op(tensor_args=("A",), method=False, name="_eigvalsh")
+def _eigvalsh(A, UPLO):
+    return jnp.linalg.eigh(A, UPLO=UPLO, symmetrize_input=False)[0].astype(jnp.real(A).dtype)
+
+
+def eigvalsh(A, UPLO="L", *, out=None):
+    """torch.linalg.eigvalsh."""
+    _check_float("linalg.eigvalsh", A)
+    _check_square("linalg.eigvalsh", A)
+    _check_uplo(UPLO)
+    return _eigvalsh(A, UPLO, out=out)
+
+
+@op(tensor_args=("A", "atol", "rtol"), method=False, name="_pinv")
+def _pinv(A, atol, rtol, hermitian):
+    if atol is None:
+        return jnp.linalg.pinv(A, rtol=rtol, hermitian=hermitian)
+    if hermitian:
+        w, v = jnp.linalg.eigh(A)
+        s = jnp.abs(w)
+    else:
+        u, s, vh = jnp.linalg.svd(A, full_matrices=False)
+    smax = jnp.max(s, axis=-1, keepdims=True) if s.shape[-1] else jnp.zeros(s.shape[:-1] + (1,))
+    cut = jnp.maximum(jnp.asarray(atol)[..., None], jnp.asarray(rtol)[..., None] * smax)
+    keep = s > cut
+    if hermitian:
+        winv = jnp.where(keep, 1 / jnp.where(keep, w, 1), 0)
+        return _mm(v * winv[..., None, :].astype(v.dtype), jnp.conj(jnp.swapaxes(v, -1, -2)))
+    sinv = jnp.where(keep, 1 / jnp.where(keep, s, 1), 0).astype(A.dtype)
+    return _mm(jnp.conj(jnp.swapaxes(vh, -1, -2)) * sinv[..., None, :],
+               jnp.conj(jnp.swapaxes(u, -1, -2)))
+
+
+def _nonzero(v):
+    return builtins.bool(np.any(np.asarray(v._data if isinstance(v, Tensor) else v) > 0))
+
+
+def _default_rtol(A, atol, rtol):
+    """PyTorch's rtol: eps * max(m, n), or 0 when only a positive atol is given."""
+    if rtol is not None:
+        return rtol
+    if atol is not None and _nonzero(atol):
+        return 0.0
+    return float(np.finfo(A.dtype.to_real()._np).eps * builtins.max(A.shape[-2:]))
+
+
+def pinv(A, *, atol=None, rtol=None, hermitian=False, rcond=None, out=None):
+    """torch.linalg.pinv."""
+    _check_float("linalg.pinv", A)
+    _check_matrix("linalg.pinv", A)
+    if rcond is not None:
+        rtol = rcond
+    return _pinv(A, atol, _default_rtol(A, atol, rtol), hermitian, out=out)
+
+
+@op(tensor_args=("A", "B"), method=False, name="_lstsq")
+def _lstsq(A, B, rcond, vector):
+    if vector:
+        B = B[..., None]
+    batch = jnp.broadcast_shapes(A.shape[:-2], B.shape[:-2])
+    A = jnp.broadcast_to(A, batch + A.shape[-2:])
+    B = jnp.broadcast_to(B, batch + B.shape[-2:])
+    m, n = A.shape[-2:]
+    # gelsy's cutoff: eps * max(m, n) relative to the largest singular value
+    r = rcond if rcond is not None else float(jnp.finfo(A.dtype).eps) * builtins.max(m, n)
+    u, s, vh = jnp.linalg.svd(A, full_matrices=False)
+    smax = jnp.max(s, axis=-1, keepdims=True) if s.shape[-1] else jnp.zeros(s.shape[:-1] + (1,))
+    keep = s > r * smax
+    sinv = jnp.where(keep, 1 / jnp.where(keep, s, 1), 0)
+    uhb = _mm(jnp.conj(jnp.swapaxes(u, -1, -2)), B)
+    x = _mm(jnp.conj(jnp.swapaxes(vh, -1, -2)), sinv[..., :, None] * uhb)
+    rank = jnp.sum(keep, axis=-1).astype(jnp.int64)
+    if vector:
+        x = x[..., 0]
+    return x, rank
+
+
+def lstsq(A, B, rcond=None, *, driver=None):
+    """torch.linalg.lstsq (PyTorch's CPU default driver 'gelsy': residuals and singular_values
+    are empty). Differs from PyTorch: solved through the SVD, so rank-deficient systems get
+    the minimum-norm solution."""
+    _check_float("linalg.lstsq", A, B)
+    _check_matrix("linalg.lstsq", A)
+    if driver not in (None, "gelsy", "gelsd", "gelss", "gels"):
+        raise RuntimeError("torch.linalg.lstsq: parameter `driver` should be one of "
+                           "(gels, gelsy, gelsd, gelss)")
+    if driver in ("gelsd", "gelss"):
+        raise NotImplementedError(f"torch.linalg.lstsq(driver='{driver}') is not supported by "
+                                  "torchlike; use the default driver")
+    vector = B.dim() == A.dim() - 1
+    if (B.shape[-1] if vector else B.shape[-2]) != A.shape[-2]:
+        raise RuntimeError("torch.linalg.lstsq: input.size(-2) should match other.size(-2)")
+    x, rank = _lstsq(A, B, rcond, vector)
+    from .._ops.creation import zeros
+    empty = zeros(0, dtype=A.dtype.to_real(), device=A.device)
+    if driver == "gels":
+        rank = zeros(0, dtype=_dt.int64)
+    return return_type("linalg_lstsq", ("solution", "residuals", "rank", "singular_values"))(
+        x, zeros(0, dtype=A.dtype, device=A.device), rank, empty)
+
+
+def matrix_rank(A, *, atol=None, rtol=None, hermitian=False, tol=None, out=None):
+    """torch.linalg.matrix_rank."""
+    _check_float("linalg.matrix_rank", A)
+    _check_matrix("linalg.matrix_rank", A)
+    if tol is not None:
+        atol, rtol = tol, 0.0
+    return _matrix_rank(A, 0.0 if atol is None else atol, _default_rtol(A, atol, rtol), hermitian,
+                        out=out)
+
+
+@op(tensor_args=("A", "atol", "rtol"), method=False, name="_matrix_rank")
+def _matrix_rank(A, atol, rtol, hermitian):
+    s = jnp.abs(jnp.linalg.eigvalsh(A)) if hermitian else jnp.linalg.svd(A, compute_uv=False)
+    smax = jnp.max(s, axis=-1, keepdims=True) if s.shape[-1] else jnp.zeros(s.shape[:-1] + (1,))
+    cut = jnp.maximum(jnp.asarray(atol)[..., None], jnp.asarray(rtol)[..., None] * smax)
+    return jnp.sum(s > cut, axis=-1).astype(jnp.int64)
+
+
+@op(tensor_args=("A",), method=False, name="_matrix_power")
+def _matrix_power(A, n):
+    if n == 0:
+        return jnp.broadcast_to(jnp.eye(A.shape[-1], dtype=A.dtype), A.shape)
+    if n < 0:
+        A = jnp.linalg.inv(A)
+        n = -n
+    result = None
+    base = A
+    while n:
+        if n & 1:
+            result = base if result is None else _mm(result, base)
+        n >>= 1
+        if n:
+            base = _mm(base, base)
+    return result
+
+
+def matrix_power(A, n, *, out=None):
+    """torch.linalg.matrix_power."""
+    _check_square("linalg.matrix_power", A)
+    if n < 0:
+        _check_float("linalg.matrix_power", A)
+    return _matrix_power(A, int(n), out=out)
+
+
+@op(tensor_args=("A",), method=False, name="_matrix_exp")
+def _matrix_exp(A):
+    if A.ndim == 2:
+        return jsl.expm(A)
+    flat = A.reshape((-1,) + A.shape[-2:])
+    return jax.vmap(jsl.expm)(flat).reshape(A.shape)
+
+
+def matrix_exp(A):
+    """torch.linalg.matrix_exp."""
+    _check_float("linalg.matrix_exp", A)
+    _check_square("linalg.matrix_exp", A)
+    return _matrix_exp(A)
+
+
+# ---------------------------------------------------------------- products
+@op(tensor_args=("input", "other"), promote="default", method=False, name="_linalg_cross")
+def _cross(input, other, dim):
+    shape = jnp.broadcast_shapes(input.shape, other.shape)
+    return jnp.cross(jnp.broadcast_to(input, shape), jnp.broadcast_to(other, shape), axis=dim)
+
+
+def cross(input, other, *, dim=-1, out=None):
+    """torch.linalg.cross."""
+    if input.dim() != other.dim():
+        raise RuntimeError("linalg.cross: inputs must have the same number of dimensions.")
+    d = _wrap_dim(dim, input.dim())
+    if input.shape[d] != 3 or other.shape[d] != 3:
+        raise RuntimeError(f"linalg.cross: inputs dimension {dim} must have length 3. Got "
+                           f"{input.shape[d]} and {other.shape[d]}")
+    try:
+        np.broadcast_shapes(tuple(input.shape), tuple(other.shape))
+    except ValueError:
+        from .._ops.pointwise import broadcast_check
+        broadcast_check(input._data, other._data)
+    return _cross(input, other, d, out=out)
+
+
+@op(tensor_args=("x", "y"), promote="default", method=False, name="_vecdot")
+def _vecdot(x, y, dim):
+    return jnp.sum(jnp.conj(x) * y, axis=dim)
+
+
+def vecdot(x, y, *, dim=-1, out=None):
+    """torch.linalg.vecdot: sum(conj(x) * y) over dim."""
+    from .._ops.pointwise import broadcast_check
+    shape = broadcast_check(x._data, y._data)
+    _wrap_dim(dim, len(shape))
+    return _vecdot(x, y, dim, out=out)
+
+
+@op(tensor_args=("tensors",), method=False, name="_multi_dot")
+def _multi_dot(tensors):
+    return jnp.linalg.multi_dot(tensors, precision=_HI)
+
+
+def multi_dot(tensors, *, out=None):
+    """torch.linalg.multi_dot."""
+    tensors = list(tensors)
+    if len(tensors) < 2:
+        raise RuntimeError(f"multi_dot(): expected at least 2 tensors but got {len(tensors)}")
+    for i, t in enumerate(tensors):
+        ok = t.dim() == 2 or (t.dim() == 1 and i in (0, len(tensors) - 1))
+        if not ok:
+            raise RuntimeError(f"multi_dot(): tensor {i} must be 2D but got {t.dim()}D")
+    dts = {t.dtype for t in tensors}
+    if len(dts) > 1:
+        raise RuntimeError("multi_dot(): all tensors must have be the same dtype")
+    shapes = [(1, t.shape[0]) if t.dim() == 1 and i == 0 else
+              ((t.shape[0], 1) if t.dim() == 1 else tuple(t.shape)) for i, t in enumerate(tensors)]
+    for i in range(len(shapes) - 1):
+        if shapes[i][1] != shapes[i + 1][0]:
+            raise RuntimeError(f"multi_dot(): tensors {i} and {i + 1} with shapes "
+                               f"{list(tensors[i].shape)} and {list(tensors[i + 1].shape)} cannot "
+                               "be multiplied")
+    return _multi_dot(tensors, out=out)
+
+
+def matmul(input, other, *, out=None):
+    """torch.linalg.matmul (an alias of torch.matmul)."""
+    from .._ops.linalg_basic import matmul as mm
+    return mm(input, other, out=out)
+
+
+def diagonal(A, *, offset=0, dim1=-2, dim2=-1):
+    """torch.linalg.diagonal: torch.diagonal with matrix defaults."""
+    return A.diagonal(offset, dim1, dim2)
+
+
+# ---------------------------------------------------------------- torch.* spellings
+def _svd_legacy(input, some=True, compute_uv=True):
+    """torch.svd: (U, S, V) with V, not Vh."""
+    if not compute_uv:
+        s = svdvals(input)
+        from .._ops.creation import zeros
+        m, n = input.shape[-2:]
+        z = zeros(*input.shape[:-2], m, m if not some else builtins.min(m, n), dtype=input.dtype)
+        z2 = zeros(*input.shape[:-2], n, n if not some else builtins.min(m, n), dtype=input.dtype)
+        return return_type("svd", ("U", "S", "V"))(z, s, z2)
+    u, s, vh = svd(input, full_matrices=not some)
+    return return_type("svd", ("U", "S", "V"))(u, s, vh.mH)
+
+
+def _qr_legacy(input, some=True):
+    q, r = qr(input, "reduced" if some else "complete")
+    return return_type("qr", ("Q", "R"))(q, r)
+
+
+def _cholesky_legacy(input, upper=False):
+    return cholesky(input, upper=upper)
+
+
+def _slogdet_legacy(input):
+    s, l = slogdet(input)
+    return return_type("slogdet", ("sign", "logabsdet"))(s, l)
+
+
+def _pinverse(input, rcond=1e-15):
+    return pinv(input, rtol=rcond)
+
+
+# The lead wires these into the torch namespace: globals().update(linalg.TORCH_FUNCTIONS)
+TORCH_FUNCTIONS = {
+    "inverse": inv, "det": det, "logdet": logdet, "slogdet": _slogdet_legacy, "svd": _svd_legacy,
+    "qr": _qr_legacy, "cholesky": _cholesky_legacy, "pinverse": _pinverse,
+    "matrix_power": matrix_power, "matrix_exp": matrix_exp,
+}
+
+
+def _method(f):
+    def m(self, *args, **kwargs):
+        return f(self, *args, **kwargs)
+    m.__name__ = f.__name__
+    return m
+
+
+for _n, _f in TORCH_FUNCTIONS.items():
+    setattr(Tensor, _n, _method(_f))
