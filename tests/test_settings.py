@@ -39,3 +39,13 @@ def test_devices_on_a_cpu_machine():
         tl.ones(2, device="cuda")
     with pytest.raises(RuntimeError):
         tl.device("tpu")
+
+
+def test_dlpack_and_jax_interop():
+    import numpy as np
+    a = tl.from_dlpack(torch.arange(3.0))
+    assert a.tolist() == [0.0, 1.0, 2.0] and a.dtype is tl.float32
+    b = torch.from_dlpack(tl.tensor([1.0, 2.0]))
+    assert b.tolist() == [1.0, 2.0]
+    assert np.asarray(tl.tensor([1, 2])).tolist() == [1, 2]
+    assert tl.from_jax(tl.tensor([3.0]).jax()).tolist() == [3.0]
