@@ -396,6 +396,15 @@ def test_randperm(n):
     )
 
 
+def test_randperm_vectorised_swaps():
+    rng = np.random.default_rng(0)
+    for n in [2, 3, 5, 10, 100, 2000]:
+        for _ in range(10):
+            j = (rng.integers(0, 2**32, n - 1) % np.arange(n, 1, -1)) + np.arange(n - 1)
+            assert np.array_equal(S._apply_forward_swaps(j, n), S._apply_swaps_loop(j, n))
+    assert_same(lambda: torch.randperm(100_000), lambda g: S.randperm(g, 100_000), 3)
+
+
 def test_bernoulli_tensor_p():
     p32 = np.random.default_rng(0).random((4, 5)).astype(np.float32)
     p64 = p32.astype(np.float64)

@@ -523,13 +523,11 @@ def randperm(gen, n: int, dtype=np.int64) -> np.ndarray:
         raise RuntimeError(f"n must be non-negative, got{n}")
     _require(dt, "randperm", (_f16, _bf16))
     if n < 0xFFFFFFFF // 20:
-        perm = list(range(n))
+        # for i < n - 1: swap(r[i], r[i + random() % (n - i)])
+        j = np.arange(n - 1, dtype=np.int64)
         if n > 1:
-            z = (gen._random(n - 1).astype(np.int64) % np.arange(n, 1, -1, dtype=np.int64)).tolist()
-            for i, zi in enumerate(z):
-                j = zi + i
-                perm[i], perm[j] = perm[j], perm[i]
-        r = np.array(perm, dtype=np.int64)
+            j += gen._random(n - 1).astype(np.int64) % np.arange(n, 1, -1, dtype=np.int64)
+        r = _apply_forward_swaps(j, n) if n > 512 else _apply_swaps_loop(j, n)
     else:
         # The inside-out variant with 64-bit draws that PyTorch uses for huge n.
         z = (gen._random64(n) % np.arange(1, n + 1, dtype=np.uint64)).astype(np.int64).tolist()
@@ -538,6 +536,48 @@ def randperm(gen, n: int, dtype=np.int64) -> np.ndarray:
             r[i] = r[zi]
             r[zi] = i
     return _int64_to(r, dt)
+
+
+def _apply_swaps_loop(j: np.ndarray, n: int) -> np.ndarray:
+    perm = list(range(n))
+    for i, ji in enumerate(j.tolist()):
+        perm[i], perm[ji] = perm[ji], perm[i]
+    return np.array(perm, dtype=np.int64)
+
+
+def _apply_forward_swaps(j: np.ndarray, n: int) -> np.ndarray:
+    """The permutation left by swap(r[i], r[j[i]]) for i = 0, 1, ... (j[i] >= i), vectorised.
+
+    Position i is final after step i and holds what position j[i] held just before it; that is
+    what the last earlier step aimed at j[i] put there, and so on back along a chain of steps,
+    which pointer jumping follows for all positions at once.
+    """
+    m = n - 1
+    idx = np.arange(m, dtype=np.int64)
+    order = np.argsort(j, kind="stable")
+    sj = j[order]
+    same = sj[1:] == sj[:-1]
+    # prev[i]: the last step before i aimed at the same position as step i
+    prev = np.full(m, -1, dtype=np.int64)
+    prev[order[1:][same]] = order[:-1][same]
+    ends = np.ones(m, dtype=bool)
+    ends[:-1] = ~same
+    # aimed[p]: the last step before step p (p's own step excluded) aimed at position p
+    aimed = np.full(n, -1, dtype=np.int64)
+    aimed[sj[ends]] = order[ends]
+    own = np.nonzero(aimed[:m] == idx)[0]
+    aimed[own] = prev[own]
+    # held[p]: what position p holds when step p starts, by pointer jumping along `aimed`
+    held = np.where(aimed >= 0, aimed, np.arange(n, dtype=np.int64))
+    while True:
+        nxt = held[held]
+        if np.array_equal(nxt, held):
+            break
+        held = nxt
+    out = np.empty(n, dtype=np.int64)
+    out[:m] = np.where(prev >= 0, held[np.maximum(prev, 0)], j)
+    out[m] = held[m]
+    return out
 
 
 # ---- bernoulli ------------------------------------------------------------------------------
