@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 import torchlike.nn as tnn
+import torchlike.random
 from tests.nn_helpers import (
     assert_close,
     assert_same_state_dict_layout,
@@ -403,3 +404,32 @@ def test_default_init_statistics():
     assert np.abs(t2np(c.weight)).max() <= 1 / np.sqrt(36)
     e = tnn.Embedding(100, 20)
     assert abs(t2np(e.weight).std() - 1) < 0.1
+
+
+def test_adaptive_log_softmax_with_loss():
+    tmod = torch.nn.AdaptiveLogSoftmaxWithLoss(8, 20, [5, 12], div_value=2.0)
+    lmod = tnn.AdaptiveLogSoftmaxWithLoss(8, 20, [5, 12], div_value=2.0)
+    assert repr(lmod) == repr(tmod)
+    y = np.array([0, 4, 5, 11, 12, 19])
+    call = lambda m, x: m(x, (torch if m is tmod else tl).tensor(y))  # noqa: E731
+    compare_module(tmod, lmod, [randn(6, 8)], call=call)
+    x = randn(6, 8)
+    assert_close(lmod.log_prob(tl.tensor(x)), tmod.log_prob(torch.tensor(x)))
+    assert_close(lmod.predict(tl.tensor(x)), tmod.predict(torch.tensor(x)))
+    with pytest.raises(RuntimeError):
+        lmod(tl.tensor(x), tl.tensor(np.array([0, 1, 2, 3, 4, 20])))
+    with pytest.raises(ValueError):
+        tnn.AdaptiveLogSoftmaxWithLoss(8, 20, [12, 5])
+
+
+def test_fractional_max_pool_module_seeded():
+    x = randn(2, 3, 9, 8)
+    torch.manual_seed(3)
+    t = torch.nn.FractionalMaxPool2d(3, output_ratio=0.5)(torch.tensor(x))
+    getattr(tl, "manual_seed", torchlike.random.manual_seed)(3)
+    m = tnn.FractionalMaxPool2d(3, output_ratio=0.5)(tl.tensor(x))
+    assert_close(m, t)
+    with pytest.raises(ValueError):
+        tnn.FractionalMaxPool2d(3)
+    with pytest.raises(ValueError):
+        tnn.FractionalMaxPool3d(2, output_ratio=1.5)
