@@ -89,8 +89,11 @@ def as_tensor(data):
 class _ToNumpyPickler(pickle.Pickler):
     """Pickles Tensors and jax Arrays as plain numpy arrays (for the trip into a worker)."""
 
+    converted = False
+
     def reducer_override(self, obj):
         if is_tensor(obj) or _is_jax_array(obj):
+            self.converted = True
             return (np.asarray, (np.ascontiguousarray(to_numpy(obj) if is_tensor(obj) else obj),))
         return NotImplemented
 
@@ -128,24 +131,24 @@ class Packed:
 def pack_for_worker(obj, inherited: bool):
     """Prepare ``obj`` for a worker process.
 
-    With fork (``inherited``), arrays travel out of band: the child reads the parent's
-    memory (copy-on-write), as with PyTorch. An object that cannot be pickled (a lambda,
-    say) is inherited unchanged under fork, as PyTorch does; under spawn it raises.
+    With fork (``inherited``), an object holding no Tensor is inherited unchanged, as with
+    PyTorch; so is one that cannot be pickled (a lambda, say). One holding Tensors is sent
+    pickled, its arrays out of band: the child reads the parent's memory (copy-on-write).
+    Under spawn or forkserver everything is pickled, and an unpicklable object raises.
     """
     if obj is None:
         return None
     buffers = [] if inherited else None
     f = io.BytesIO()
+    pickler = _ToNumpyPickler(f, protocol=5, buffer_callback=buffers.append if inherited else None)
     try:
-        _ToNumpyPickler(
-            f,
-            protocol=5,
-            buffer_callback=buffers.append if inherited else None,
-        ).dump(obj)
+        pickler.dump(obj)
     except Exception:
         if inherited:
             return obj
         raise
+    if inherited and not pickler.converted:
+        return obj
     return Packed(f.getvalue(), buffers)
 
 
