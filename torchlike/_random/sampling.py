@@ -114,7 +114,7 @@ def _cast(x: np.ndarray, dt: np.dtype) -> np.ndarray:
     if dt.kind in "iu" and x.dtype.kind == "f":
         with np.errstate(invalid="ignore"):
             return x.astype(dt)
-    return x.astype(dt)
+    return x.astype(dt, copy=False)
 
 
 def uniform_floats(gen, n: int, dt: np.dtype) -> np.ndarray:
@@ -189,10 +189,14 @@ def uniform(gen, shape, dtype, from_: float = 0.0, to: float = 1.0) -> np.ndarra
     else:
         f, t = np.float32(from_), np.float32(to)
         x = uniform_floats(gen, n, _f32)
-        v = _cast(_chunked(fp.fma32, x, t - f, f), dt)
+        if f == 0 and t == 1:
+            v = _cast(x, dt)  # x * 1 + 0 == x: torch.rand
+        else:
+            v = _cast(_chunked(fp.fma32, x, t - f, f), dt)
         # The float result may round up to `to` in a narrower dtype; PyTorch maps it to `from`.
         to_s, from_s = _cast(np.array([to]), dt), _cast(np.array([from_]), dt)
-        v = np.where(v == to_s, from_s, v)
+        if dt in _REDUCED or not (f == 0 and t == 1):
+            v = np.where(v == to_s, from_s, v)
     return _as_complex(v, odt, shape)
 
 
