@@ -46,7 +46,7 @@ def check(name, args, kwargs=None, grad=(0,), tol=1e-5):
     ct = r(*out_t.shape)
     out_t.backward(torch.tensor(ct))
     out_l.backward(tl.tensor(ct))
-    for (pt, pl) in pairs:
+    for pt, pl in pairs:
         if isinstance(pt, torch.Tensor) and pt.requires_grad:
             np.testing.assert_allclose(pl.grad.numpy(), pt.grad.numpy(), rtol=tol, atol=tol)
 
@@ -96,8 +96,9 @@ def test_classification_losses(reduction):
     check("cross_entropy", [X, P], dict(kw, weight=W4, label_smoothing=0.1), grad=(0, 1))
     check("nll_loss", [X, T], dict(kw, weight=W4, ignore_index=3))
     check("binary_cross_entropy", [PROB, U], dict(kw, weight=W4), grad=(0, 1))
-    check("binary_cross_entropy_with_logits", [X, U], dict(kw, weight=W4, pos_weight=W4),
-          grad=(0, 1))
+    check(
+        "binary_cross_entropy_with_logits", [X, U], dict(kw, weight=W4, pos_weight=W4), grad=(0, 1)
+    )
     check("multilabel_soft_margin_loss", [X, (U > 0.5) * np.float32(1)], dict(kw, weight=W4))
     mt = np.array([[3, 0, -1, 1], [1, 2, 3, 0], [-1, 1, 2, 0]])
     check("multilabel_margin_loss", [X, mt], kw)
@@ -120,15 +121,31 @@ def test_cross_entropy_shapes_and_options():
 def test_embedding_and_ranking_losses():
     y3 = np.array([1.0, -1.0, 1.0], np.float32)
     for reduction in RED:
-        check("cosine_embedding_loss", [X, Y, y3], {"margin": 0.1, "reduction": reduction},
-              grad=(0, 1))
-        check("margin_ranking_loss", [r(3), r(3), y3], {"margin": 0.2, "reduction": reduction},
-              grad=(0, 1))
+        check(
+            "cosine_embedding_loss",
+            [X, Y, y3],
+            {"margin": 0.1, "reduction": reduction},
+            grad=(0, 1),
+        )
+        check(
+            "margin_ranking_loss",
+            [r(3), r(3), y3],
+            {"margin": 0.2, "reduction": reduction},
+            grad=(0, 1),
+        )
         check("hinge_embedding_loss", [X, SIGN], {"margin": 0.5, "reduction": reduction})
-        check("triplet_margin_loss", [X, Y, r(3, 4)], {"swap": True, "reduction": reduction},
-              grad=(0, 1, 2))
-    check("cosine_embedding_loss", [r(4), r(4), np.array(-1.0, np.float32)], {"margin": -0.5},
-          grad=(0, 1))
+        check(
+            "triplet_margin_loss",
+            [X, Y, r(3, 4)],
+            {"swap": True, "reduction": reduction},
+            grad=(0, 1, 2),
+        )
+    check(
+        "cosine_embedding_loss",
+        [r(4), r(4), np.array(-1.0, np.float32)],
+        {"margin": -0.5},
+        grad=(0, 1),
+    )
     for p in [1, 3, float("inf")]:
         check("triplet_margin_loss", [X, Y, r(3, 4)], {"p": p, "margin": 0.5}, grad=(0, 1, 2))
     check("triplet_margin_with_distance_loss", [X, Y, r(3, 4)], {"swap": True}, grad=(0, 1, 2))
@@ -142,10 +159,12 @@ def test_triplet_with_custom_distance():
 
     ta, tp, tn = (torch.tensor(v, requires_grad=True) for v in (a, p, n))
     la, lp, ln = (tl.tensor(v, requires_grad=True) for v in (a, p, n))
-    ot = TF.triplet_margin_with_distance_loss(ta, tp, tn, distance_function=dist(torch),
-                                              swap=True, margin=2.0)
-    ol = F.triplet_margin_with_distance_loss(la, lp, ln, distance_function=dist(tl), swap=True,
-                                             margin=2.0)
+    ot = TF.triplet_margin_with_distance_loss(
+        ta, tp, tn, distance_function=dist(torch), swap=True, margin=2.0
+    )
+    ol = F.triplet_margin_with_distance_loss(
+        la, lp, ln, distance_function=dist(tl), swap=True, margin=2.0
+    )
     np.testing.assert_allclose(ol.item(), ot.item(), rtol=1e-6)
     ot.backward()
     ol.backward()
@@ -164,16 +183,27 @@ def test_ctc_loss(concat):
         for zero_infinity in [False, True]:
             xt = torch.tensor(logits, requires_grad=True)
             xl = tl.tensor(logits, requires_grad=True)
-            lt = TF.ctc_loss(xt.log_softmax(2), torch.tensor(targets), torch.tensor(il),
-                             torch.tensor(tlen), reduction=reduction, zero_infinity=zero_infinity)
-            ll = F.ctc_loss(xl.log_softmax(2), tl.tensor(targets), tl.tensor(il),
-                            tl.tensor(tlen), reduction=reduction, zero_infinity=zero_infinity)
+            lt = TF.ctc_loss(
+                xt.log_softmax(2),
+                torch.tensor(targets),
+                torch.tensor(il),
+                torch.tensor(tlen),
+                reduction=reduction,
+                zero_infinity=zero_infinity,
+            )
+            ll = F.ctc_loss(
+                xl.log_softmax(2),
+                tl.tensor(targets),
+                tl.tensor(il),
+                tl.tensor(tlen),
+                reduction=reduction,
+                zero_infinity=zero_infinity,
+            )
             np.testing.assert_allclose(ll.detach().numpy(), lt.detach().numpy(), rtol=1e-5)
             if zero_infinity:
                 lt.sum().backward()
                 ll.sum().backward()
-                np.testing.assert_allclose(xl.grad.numpy(), xt.grad.numpy(), rtol=1e-4,
-                                           atol=1e-6)
+                np.testing.assert_allclose(xl.grad.numpy(), xt.grad.numpy(), rtol=1e-4, atol=1e-6)
 
 
 def test_ctc_loss_grad_wrt_log_probs():
@@ -223,8 +253,7 @@ def test_loss_modules(name, args, kwargs):
     pairs = [_pair(a, i == 0) for i, a in enumerate(args)]
     out_t = mt(*[p[0] for p in pairs])
     out_l = ml(*[p[1] for p in pairs])
-    np.testing.assert_allclose(out_l.detach().numpy(), out_t.detach().numpy(), rtol=1e-5,
-                               atol=1e-6)
+    np.testing.assert_allclose(out_l.detach().numpy(), out_t.detach().numpy(), rtol=1e-5, atol=1e-6)
     out_t.sum().backward()
     out_l.sum().backward()
     for pt, pl in pairs:
@@ -238,8 +267,10 @@ def test_legacy_reduction_args():
         for sa, rd in [(False, None), (None, False), (True, True)]:
             check("mse_loss", [X, Y], {"size_average": sa, "reduce": rd})
             check("nll_loss", [X, T], {"size_average": sa, "reduce": rd})
-            assert L.MSELoss(size_average=sa, reduce=rd).reduction == torch.nn.MSELoss(
-                size_average=sa, reduce=rd).reduction
+            assert (
+                L.MSELoss(size_average=sa, reduce=rd).reduction
+                == torch.nn.MSELoss(size_average=sa, reduce=rd).reduction
+            )
 
 
 def _errors():
@@ -281,9 +312,12 @@ def test_errors_match_torch(name, args, kwargs):
 
 
 def test_module_constructor_errors():
-    for name, kw in [("MultiMarginLoss", {"p": 3}), ("TripletMarginLoss", {"margin": 0}),
-                     ("TripletMarginWithDistanceLoss", {"margin": -1}), ("HuberLoss",
-                                                                          {"delta": "x"})]:
+    for name, kw in [
+        ("MultiMarginLoss", {"p": 3}),
+        ("TripletMarginLoss", {"margin": 0}),
+        ("TripletMarginWithDistanceLoss", {"margin": -1}),
+        ("HuberLoss", {"delta": "x"}),
+    ]:
         with pytest.raises(Exception) as et:
             getattr(torch.nn, name)(**kw)
         with pytest.raises(Exception) as el:

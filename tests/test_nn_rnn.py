@@ -13,7 +13,7 @@ import torchlike.nn as nn  # noqa: E402
 from torchlike.nn.utils import rnn as rnn_utils  # noqa: E402
 
 rng = np.random.default_rng(0)
-T, B, I, H = 5, 3, 4, 6
+T, B, I, H = 5, 3, 4, 6  # noqa: E741
 
 
 def r(*shape):
@@ -48,10 +48,12 @@ def run_both(mt, ml, x, hx, packed_lengths=None):
             hts, hls = hts[0], hls[0]
     it, il = xt, xl
     if packed_lengths is not None:
-        it = torch.nn.utils.rnn.pack_padded_sequence(xt, packed_lengths, mt.batch_first,
-                                                     enforce_sorted=False)
-        il = rnn_utils.pack_padded_sequence(xl, packed_lengths, ml.batch_first,
-                                            enforce_sorted=False)
+        it = torch.nn.utils.rnn.pack_padded_sequence(
+            xt, packed_lengths, mt.batch_first, enforce_sorted=False
+        )
+        il = rnn_utils.pack_padded_sequence(
+            xl, packed_lengths, ml.batch_first, enforce_sorted=False
+        )
         close(il.data, it.data)
         np.testing.assert_array_equal(il.batch_sizes.numpy(), it.batch_sizes.numpy())
     ot, ht = mt(it, hts)
@@ -66,10 +68,12 @@ def run_both(mt, ml, x, hx, packed_lengths=None):
     hl = hl if isinstance(hl, tuple) else (hl,)
     for a, b in zip(hl, ht):
         close(a, b)
-    loss_t = (ot * torch.tensor(np.cos(np.arange(ot.numel())).reshape(ot.shape)
-                                .astype(np.float32))).sum()
-    loss_l = (ol * tl.tensor(np.cos(np.arange(ol.numel())).reshape(tuple(ol.shape))
-                             .astype(np.float32))).sum()
+    loss_t = (
+        ot * torch.tensor(np.cos(np.arange(ot.numel())).reshape(ot.shape).astype(np.float32))
+    ).sum()
+    loss_l = (
+        ol * tl.tensor(np.cos(np.arange(ol.numel())).reshape(tuple(ol.shape)).astype(np.float32))
+    ).sum()
     for i, (a, b) in enumerate(zip(hl, ht)):
         loss_t = loss_t + b.sum() * (i + 2)
         loss_l = loss_l + a.sum() * (i + 2)
@@ -132,8 +136,7 @@ def test_rnn_init_shapes_and_range():
 @pytest.mark.parametrize("batch_first,packed", [(False, True), (True, False)])
 def test_rnn_dropout_matches_torch_when_seeded(batch_first, packed):
     # The inter-layer dropout masks come from the same mt19937 stream as torch's.
-    mt = torch.nn.GRU(I, H, num_layers=3, dropout=0.5, bidirectional=True,
-                      batch_first=batch_first)
+    mt = torch.nn.GRU(I, H, num_layers=3, dropout=0.5, bidirectional=True, batch_first=batch_first)
     ml = nn.GRU(I, H, num_layers=3, dropout=0.5, bidirectional=True, batch_first=batch_first)
     copy_weights(mt, ml)
     x = r(B, T, I) if batch_first else r(T, B, I)
@@ -166,12 +169,14 @@ def test_cells(name):
         sum(o.sum() * (i + 1) for i, o in enumerate(ot)).backward()
         sum(o.sum() * (i + 1) for i, o in enumerate(ol)).backward()
         close(xl.grad, xt.grad, 1e-4)
-        for (pt, pl) in hp:
+        for pt, pl in hp:
             close(pl.grad, pt.grad, 1e-4)
     for (n, pt), (_, pl) in zip(mt.named_parameters(), ml.named_parameters()):
         close(pl.grad, pt.grad, 1e-4)
-    close(ml(tl.tensor(x))[0] if name == "LSTMCell" else ml(tl.tensor(x)),
-          mt(torch.tensor(x))[0] if name == "LSTMCell" else mt(torch.tensor(x)))
+    close(
+        ml(tl.tensor(x))[0] if name == "LSTMCell" else ml(tl.tensor(x)),
+        mt(torch.tensor(x))[0] if name == "LSTMCell" else mt(torch.tensor(x)),
+    )
 
 
 def test_errors_match_torch():
@@ -204,8 +209,10 @@ def test_pack_pad_utilities():
     sl = [tl.tensor(s, requires_grad=True) for s in seqs]
     for batch_first in (False, True):
         for side in ("right", "left"):
-            close(rnn_utils.pad_sequence(sl, batch_first, 1.5, side),
-                  torch.nn.utils.rnn.pad_sequence(st, batch_first, 1.5, side))
+            close(
+                rnn_utils.pad_sequence(sl, batch_first, 1.5, side),
+                torch.nn.utils.rnn.pad_sequence(st, batch_first, 1.5, side),
+            )
     pt = torch.nn.utils.rnn.pack_sequence(st, enforce_sorted=False)
     pl = rnn_utils.pack_sequence(sl, enforce_sorted=False)
     close(pl.data, pt.data)

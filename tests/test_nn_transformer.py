@@ -35,8 +35,9 @@ def check_grads(mt, ml, pairs, tol=1e-4):
     for (n, pt), pl in zip(mt.named_parameters(), ml.parameters()):
         assert (pt.grad is None) == (pl.grad is None), n
         if pt.grad is not None:
-            np.testing.assert_allclose(pl.grad.numpy(), pt.grad.numpy(), rtol=tol, atol=tol,
-                                       err_msg=n)
+            np.testing.assert_allclose(
+                pl.grad.numpy(), pt.grad.numpy(), rtol=tol, atol=tol, err_msg=n
+            )
     for xt, xl in pairs:
         np.testing.assert_allclose(xl.grad.numpy(), xt.grad.numpy(), rtol=tol, atol=tol)
 
@@ -69,10 +70,10 @@ def test_sdpa(mask):
 
 def test_sdpa_gqa_and_errors():
     q, k, v = r(1, 4, 3, 8), r(1, 2, 5, 8), r(1, 2, 5, 8)
-    ot = TF.scaled_dot_product_attention(torch.tensor(q), torch.tensor(k), torch.tensor(v),
-                                         enable_gqa=True)
-    ol = F.scaled_dot_product_attention(tl.tensor(q), tl.tensor(k), tl.tensor(v),
-                                        enable_gqa=True)
+    ot = TF.scaled_dot_product_attention(
+        torch.tensor(q), torch.tensor(k), torch.tensor(v), enable_gqa=True
+    )
+    ol = F.scaled_dot_product_attention(tl.tensor(q), tl.tensor(k), tl.tensor(v), enable_gqa=True)
     close(ol, ot)
     for lib, f in ((torch, TF), (tl, F)):
         with pytest.raises(RuntimeError):
@@ -88,12 +89,21 @@ def test_dropout_matches_torch_when_seeded():
     q = r(1, 2, 3, 4)
     torch.manual_seed(5)
     tl.manual_seed(5)
-    close(F.scaled_dot_product_attention(*(tl.tensor(q),) * 3, dropout_p=0.5),
-          TF.scaled_dot_product_attention(*(torch.tensor(q),) * 3, dropout_p=0.5))
+    close(
+        F.scaled_dot_product_attention(*(tl.tensor(q),) * 3, dropout_p=0.5),
+        TF.scaled_dot_product_attention(*(torch.tensor(q),) * 3, dropout_p=0.5),
+    )
     for batch_first, norm_first in [(False, False), (True, True)]:
-        kw = dict(d_model=8, nhead=2, num_encoder_layers=1, num_decoder_layers=1,
-                  dim_feedforward=16, dropout=0.3, batch_first=batch_first,
-                  norm_first=norm_first)
+        kw = dict(
+            d_model=8,
+            nhead=2,
+            num_encoder_layers=1,
+            num_decoder_layers=1,
+            dim_feedforward=16,
+            dropout=0.3,
+            batch_first=batch_first,
+            norm_first=norm_first,
+        )
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             mt, ml = torch.nn.Transformer(**kw), nn.Transformer(**kw)
@@ -103,10 +113,13 @@ def test_dropout_matches_torch_when_seeded():
             src, tgt = src.transpose(1, 0, 2).copy(), tgt.transpose(1, 0, 2).copy()
         torch.manual_seed(7)
         tl.manual_seed(7)
-        _run_pair(mt, ml, (torch.tensor(src), torch.tensor(tgt)),
-                  (tl.tensor(src), tl.tensor(tgt)), {}, {})
-    mt, ml = torch.nn.MultiheadAttention(8, 2, dropout=0.5), nn.MultiheadAttention(8, 2,
-                                                                                   dropout=0.5)
+        _run_pair(
+            mt, ml, (torch.tensor(src), torch.tensor(tgt)), (tl.tensor(src), tl.tensor(tgt)), {}, {}
+        )
+    mt, ml = (
+        torch.nn.MultiheadAttention(8, 2, dropout=0.5),
+        nn.MultiheadAttention(8, 2, dropout=0.5),
+    )
     copy_weights(mt, ml)
     x = r(3, 2, 8)
     for need_weights in (True, False):
@@ -150,18 +163,22 @@ def test_multihead_attention(kw):
         pairs = [pair(a) for a in (q, k, v)]
         mkw_t, mkw_l = {}, {}
         if masks & 1:
-            mkw_t["key_padding_mask"], mkw_l["key_padding_mask"] = (torch.tensor(kpm),
-                                                                    tl.tensor(kpm))
+            mkw_t["key_padding_mask"], mkw_l["key_padding_mask"] = (
+                torch.tensor(kpm),
+                tl.tensor(kpm),
+            )
         if masks & 2:
             mkw_t["attn_mask"], mkw_l["attn_mask"] = torch.tensor(am), tl.tensor(am)
         mt.zero_grad()
         ml.zero_grad()
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            ot, wt = mt(*[p[0] for p in pairs], need_weights=need_weights,
-                        average_attn_weights=avg, **mkw_t)
-            ol, wl = ml(*[p[1] for p in pairs], need_weights=need_weights,
-                        average_attn_weights=avg, **mkw_l)
+            ot, wt = mt(
+                *[p[0] for p in pairs], need_weights=need_weights, average_attn_weights=avg, **mkw_t
+            )
+            ol, wl = ml(
+                *[p[1] for p in pairs], need_weights=need_weights, average_attn_weights=avg, **mkw_l
+            )
         close(ol, ot)
         assert (wl is None) == (wt is None)
         if wt is not None:
@@ -185,10 +202,22 @@ def test_multihead_attention_unbatched_causal_and_3d_mask():
     ol, wl = ml(tl.tensor(x), tl.tensor(x), tl.tensor(x), attn_mask=causal_l)
     close(ol, ot)
     close(wl, wt)
-    ot, _ = mt(torch.tensor(x), torch.tensor(x), torch.tensor(x), attn_mask=causal,
-               is_causal=True, need_weights=False)
-    ol, _ = ml(tl.tensor(x), tl.tensor(x), tl.tensor(x), attn_mask=causal_l, is_causal=True,
-               need_weights=False)
+    ot, _ = mt(
+        torch.tensor(x),
+        torch.tensor(x),
+        torch.tensor(x),
+        attn_mask=causal,
+        is_causal=True,
+        need_weights=False,
+    )
+    ol, _ = ml(
+        tl.tensor(x),
+        tl.tensor(x),
+        tl.tensor(x),
+        attn_mask=causal_l,
+        is_causal=True,
+        need_weights=False,
+    )
     close(ol, ot)
     m3 = rng.random((H, L, L)) > 0.5
     m3[..., 0] = False
@@ -227,12 +256,18 @@ def _run_pair(mt, ml, t_args, l_args, t_kw, l_kw, grads=True):
         check_grads(mt, ml, [])
 
 
-@pytest.mark.parametrize("norm_first,activation,batch_first",
-                         [(False, "relu", False), (True, "gelu", True)])
+@pytest.mark.parametrize(
+    "norm_first,activation,batch_first", [(False, "relu", False), (True, "gelu", True)]
+)
 def test_transformer_encoder_decoder_layers(norm_first, activation, batch_first):
     d, h, ff, S, T, N = 8, 2, 16, 5, 4, 2
-    kw = dict(dim_feedforward=ff, dropout=0.0, activation=activation, batch_first=batch_first,
-              norm_first=norm_first)
+    kw = dict(
+        dim_feedforward=ff,
+        dropout=0.0,
+        activation=activation,
+        batch_first=batch_first,
+        norm_first=norm_first,
+    )
     et, el = torch.nn.TransformerEncoderLayer(d, h, **kw), nn.TransformerEncoderLayer(d, h, **kw)
     dt, dl = torch.nn.TransformerDecoderLayer(d, h, **kw), nn.TransformerDecoderLayer(d, h, **kw)
     copy_weights(et, el)
@@ -243,32 +278,54 @@ def test_transformer_encoder_decoder_layers(norm_first, activation, batch_first)
     kpm[1, 3:] = True
     causal_t = torch.nn.Transformer.generate_square_subsequent_mask(T)
     causal_l = nn.Transformer.generate_square_subsequent_mask(T)
-    _run_pair(et, el, (torch.tensor(src),), (tl.tensor(src),),
-              dict(src_key_padding_mask=torch.tensor(kpm)),
-              dict(src_key_padding_mask=tl.tensor(kpm)))
-    _run_pair(dt, dl, (torch.tensor(tgt), torch.tensor(src)), (tl.tensor(tgt), tl.tensor(src)),
-              dict(tgt_mask=causal_t, memory_key_padding_mask=torch.tensor(kpm),
-                   tgt_is_causal=True),
-              dict(tgt_mask=causal_l, memory_key_padding_mask=tl.tensor(kpm),
-                   tgt_is_causal=True))
+    _run_pair(
+        et,
+        el,
+        (torch.tensor(src),),
+        (tl.tensor(src),),
+        dict(src_key_padding_mask=torch.tensor(kpm)),
+        dict(src_key_padding_mask=tl.tensor(kpm)),
+    )
+    _run_pair(
+        dt,
+        dl,
+        (torch.tensor(tgt), torch.tensor(src)),
+        (tl.tensor(tgt), tl.tensor(src)),
+        dict(tgt_mask=causal_t, memory_key_padding_mask=torch.tensor(kpm), tgt_is_causal=True),
+        dict(tgt_mask=causal_l, memory_key_padding_mask=tl.tensor(kpm), tgt_is_causal=True),
+    )
 
 
 def test_transformer_full_model_train_and_eval():
     d, h, S, T, N = 8, 2, 5, 4, 2
     torch.manual_seed(0)
-    kw = dict(d_model=d, nhead=h, num_encoder_layers=2, num_decoder_layers=1,
-              dim_feedforward=16, dropout=0.0, batch_first=True)
+    kw = dict(
+        d_model=d,
+        nhead=h,
+        num_encoder_layers=2,
+        num_decoder_layers=1,
+        dim_feedforward=16,
+        dropout=0.0,
+        batch_first=True,
+    )
     mt, ml = torch.nn.Transformer(**kw), nn.Transformer(**kw)
     copy_weights(mt, ml)
     src, tgt = r(N, S, d), r(N, T, d)
     kpm = np.zeros((N, S), bool)
     kpm[0, 4:] = True
-    t_kw = dict(tgt_mask=torch.nn.Transformer.generate_square_subsequent_mask(T),
-                src_key_padding_mask=torch.tensor(kpm), memory_key_padding_mask=torch.tensor(kpm))
-    l_kw = dict(tgt_mask=nn.Transformer.generate_square_subsequent_mask(T),
-                src_key_padding_mask=tl.tensor(kpm), memory_key_padding_mask=tl.tensor(kpm))
-    _run_pair(mt, ml, (torch.tensor(src), torch.tensor(tgt)), (tl.tensor(src), tl.tensor(tgt)),
-              t_kw, l_kw)
+    t_kw = dict(
+        tgt_mask=torch.nn.Transformer.generate_square_subsequent_mask(T),
+        src_key_padding_mask=torch.tensor(kpm),
+        memory_key_padding_mask=torch.tensor(kpm),
+    )
+    l_kw = dict(
+        tgt_mask=nn.Transformer.generate_square_subsequent_mask(T),
+        src_key_padding_mask=tl.tensor(kpm),
+        memory_key_padding_mask=tl.tensor(kpm),
+    )
+    _run_pair(
+        mt, ml, (torch.tensor(src), torch.tensor(tgt)), (tl.tensor(src), tl.tensor(tgt)), t_kw, l_kw
+    )
     mt.eval()
     ml.eval()
     with torch.no_grad(), tl.no_grad():
@@ -276,14 +333,22 @@ def test_transformer_full_model_train_and_eval():
         enc_t = mt.encoder(torch.tensor(src), src_key_padding_mask=torch.tensor(kpm))
         enc_l = ml.encoder(tl.tensor(src), src_key_padding_mask=tl.tensor(kpm))
         close(enc_l, enc_t, 1e-4)
-        _run_pair(mt, ml, (torch.tensor(src), torch.tensor(tgt)),
-                  (tl.tensor(src), tl.tensor(tgt)), t_kw, l_kw, grads=False)
+        _run_pair(
+            mt,
+            ml,
+            (torch.tensor(src), torch.tensor(tgt)),
+            (tl.tensor(src), tl.tensor(tgt)),
+            t_kw,
+            l_kw,
+            grads=False,
+        )
 
 
 def test_transformer_errors_and_state_dict_keys():
     for mod in (torch.nn, nn):
-        m = mod.Transformer(d_model=8, nhead=2, num_encoder_layers=1, num_decoder_layers=1,
-                            dim_feedforward=8)
+        m = mod.Transformer(
+            d_model=8, nhead=2, num_encoder_layers=1, num_decoder_layers=1, dim_feedforward=8
+        )
         lib = torch if mod is torch.nn else tl
         with pytest.raises(RuntimeError):
             m(lib.zeros(3, 2, 8), lib.zeros(3, 1, 8))
@@ -291,8 +356,10 @@ def test_transformer_errors_and_state_dict_keys():
             m(lib.zeros(3, 2, 8), lib.zeros(3, 2, 4))
         with pytest.raises(RuntimeError):
             mod.TransformerEncoderLayer(8, 2, activation="tanh")
-    a = torch.nn.Transformer(d_model=8, nhead=2, num_encoder_layers=1, num_decoder_layers=1,
-                             dim_feedforward=8)
-    b = nn.Transformer(d_model=8, nhead=2, num_encoder_layers=1, num_decoder_layers=1,
-                       dim_feedforward=8)
+    a = torch.nn.Transformer(
+        d_model=8, nhead=2, num_encoder_layers=1, num_decoder_layers=1, dim_feedforward=8
+    )
+    b = nn.Transformer(
+        d_model=8, nhead=2, num_encoder_layers=1, num_decoder_layers=1, dim_feedforward=8
+    )
     assert list(a.state_dict()) == list(b.state_dict())

@@ -256,8 +256,7 @@ def test_functional_call():
     w, b = r(2, 3), r(2)
     x = r(4, 3)
     wt, wl = torch.tensor(w, requires_grad=True), tl.tensor(w, requires_grad=True)
-    ot = torch.func.functional_call(mt, {"weight": wt, "bias": torch.tensor(b)},
-                                    (torch.tensor(x),))
+    ot = torch.func.functional_call(mt, {"weight": wt, "bias": torch.tensor(b)}, (torch.tensor(x),))
     ol = U.stateless.functional_call(ml, {"weight": wl, "bias": tl.tensor(b)}, (tl.tensor(x),))
     close(ol, ot)
     ot.sum().backward()

@@ -66,12 +66,25 @@ def _sdpa(query, key, value, attn_mask, dropout_mask, dropout_p, is_causal, scal
     return jnp.matmul(weights.astype(value.dtype), value)
 
 
-@op(tensor_args=("query", "key", "value", "attn_mask", "dropout_mask"), method=False,
-    name="scaled_dot_product_attention")
-def _scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_mask=None,
-                                  dropout_p=0.0, is_causal=False, scale=None, enable_gqa=False):
-    return _sdpa(query, key, value, attn_mask, dropout_mask, dropout_p, is_causal, scale,
-                 enable_gqa)
+@op(
+    tensor_args=("query", "key", "value", "attn_mask", "dropout_mask"),
+    method=False,
+    name="scaled_dot_product_attention",
+)
+def _scaled_dot_product_attention(
+    query,
+    key,
+    value,
+    attn_mask=None,
+    dropout_mask=None,
+    dropout_p=0.0,
+    is_causal=False,
+    scale=None,
+    enable_gqa=False,
+):
+    return _sdpa(
+        query, key, value, attn_mask, dropout_mask, dropout_p, is_causal, scale, enable_gqa
+    )
 
 
 def _dropout_mask(shape, p, dtype):
@@ -81,11 +94,13 @@ def _dropout_mask(shape, p, dtype):
     return torch.empty(shape, dtype=dtype).bernoulli_(1 - p)
 
 
-def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.0,
-                                 is_causal=False, scale=None, enable_gqa=False):
+def scaled_dot_product_attention(
+    query, key, value, attn_mask=None, dropout_p=0.0, is_causal=False, scale=None, enable_gqa=False
+):
     """softmax(q k^T * scale + mask) v, with optional causal mask and dropout."""
-    if attn_mask is not None and not (attn_mask.dtype.is_floating_point
-                                      or str(attn_mask.dtype) == "torch.bool"):
+    if attn_mask is not None and not (
+        attn_mask.dtype.is_floating_point or str(attn_mask.dtype) == "torch.bool"
+    ):
         raise RuntimeError(
             "Expected attn_mask dtype to be bool or float or to match query dtype, but got "
             f"attn_mask.dtype: {attn_mask.dtype} and  query.dtype: {query.dtype} instead."
@@ -100,13 +115,25 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
         qs, ks = tuple(query.shape), tuple(key.shape)
         batch = jnp.broadcast_shapes(qs[:-2], ks[:-2]) if not enable_gqa else qs[:-2]
         dropout_mask = _dropout_mask(batch + (qs[-2], ks[-2]), dropout_p, query.dtype)
-    return _scaled_dot_product_attention(query, key, value, attn_mask, dropout_mask,
-                                         float(dropout_p), bool(is_causal),
-                                         None if scale is None else float(scale),
-                                         bool(enable_gqa))
+    return _scaled_dot_product_attention(
+        query,
+        key,
+        value,
+        attn_mask,
+        dropout_mask,
+        float(dropout_p),
+        bool(is_causal),
+        None if scale is None else float(scale),
+        bool(enable_gqa),
+    )
 
 
 # ---- multi-head attention ------------------------------------------------------------------
+
+
+def _pad_last(m):
+    """One more (zero: attend) key position at the end of a mask."""
+    return None if m is None else jnp.pad(m, [(0, 0)] * (m.ndim - 1) + [(0, 1)])
 
 
 def _linear(x, w, b):
@@ -116,25 +143,61 @@ def _linear(x, w, b):
 
 @op(
     tensor_args=(
-        "query", "key", "value", "in_proj_weight", "in_proj_bias", "bias_k", "bias_v",
-        "out_proj_weight", "out_proj_bias", "q_proj_weight", "k_proj_weight", "v_proj_weight",
-        "key_padding_mask", "attn_mask", "static_k", "static_v", "dropout_mask",
+        "query",
+        "key",
+        "value",
+        "in_proj_weight",
+        "in_proj_bias",
+        "bias_k",
+        "bias_v",
+        "out_proj_weight",
+        "out_proj_bias",
+        "q_proj_weight",
+        "k_proj_weight",
+        "v_proj_weight",
+        "key_padding_mask",
+        "attn_mask",
+        "static_k",
+        "static_v",
+        "dropout_mask",
     ),
     method=False,
     name="multi_head_attention_forward",
 )
-def _mha(query, key, value, in_proj_weight, in_proj_bias, bias_k, bias_v, out_proj_weight,
-         out_proj_bias, q_proj_weight, k_proj_weight, v_proj_weight, key_padding_mask,
-         attn_mask, static_k, static_v, dropout_mask, num_heads=1, add_zero_attn=False,
-         dropout_p=0.0, need_weights=True, average_attn_weights=True, causal_sdpa=False,
-         use_separate_proj_weight=False):
+def _mha(
+    query,
+    key,
+    value,
+    in_proj_weight,
+    in_proj_bias,
+    bias_k,
+    bias_v,
+    out_proj_weight,
+    out_proj_bias,
+    q_proj_weight,
+    k_proj_weight,
+    v_proj_weight,
+    key_padding_mask,
+    attn_mask,
+    static_k,
+    static_v,
+    dropout_mask,
+    num_heads=1,
+    add_zero_attn=False,
+    dropout_p=0.0,
+    need_weights=True,
+    average_attn_weights=True,
+    causal_sdpa=False,
+    use_separate_proj_weight=False,
+):
     """Batched (L, N, E) multi-head attention after the shape checks; mirrors torch's code."""
     tgt_len, bsz, embed_dim = query.shape
     head_dim = embed_dim // num_heads
     dtype = query.dtype
     if key_padding_mask is not None:
-        key_padding_mask = _as_bias(~key_padding_mask if key_padding_mask.dtype == jnp.bool_
-                                    else key_padding_mask, dtype)
+        key_padding_mask = _as_bias(
+            ~key_padding_mask if key_padding_mask.dtype == jnp.bool_ else key_padding_mask, dtype
+        )
     if attn_mask is not None:
         attn_mask = _as_bias(~attn_mask if attn_mask.dtype == jnp.bool_ else attn_mask, dtype)
     if not use_separate_proj_weight:
@@ -152,18 +215,22 @@ def _mha(query, key, value, in_proj_weight, in_proj_bias, bias_k, bias_v, out_pr
     if bias_k is not None:
         k = jnp.concatenate([k, jnp.tile(bias_k, (1, bsz, 1))])
         v = jnp.concatenate([v, jnp.tile(bias_v, (1, bsz, 1))])
-        pad = lambda m: None if m is None else jnp.pad(m, [(0, 0)] * (m.ndim - 1) + [(0, 1)])
-        attn_mask, key_padding_mask = pad(attn_mask), pad(key_padding_mask)
+        attn_mask, key_padding_mask = _pad_last(attn_mask), _pad_last(key_padding_mask)
     q = jnp.swapaxes(q.reshape(tgt_len, bsz * num_heads, head_dim), 0, 1)
-    k = static_k if static_k is not None else jnp.swapaxes(
-        k.reshape(k.shape[0], bsz * num_heads, head_dim), 0, 1)
-    v = static_v if static_v is not None else jnp.swapaxes(
-        v.reshape(v.shape[0], bsz * num_heads, head_dim), 0, 1)
+    k = (
+        static_k
+        if static_k is not None
+        else jnp.swapaxes(k.reshape(k.shape[0], bsz * num_heads, head_dim), 0, 1)
+    )
+    v = (
+        static_v
+        if static_v is not None
+        else jnp.swapaxes(v.reshape(v.shape[0], bsz * num_heads, head_dim), 0, 1)
+    )
     if add_zero_attn:
         k = jnp.concatenate([k, jnp.zeros((bsz * num_heads, 1, head_dim), k.dtype)], axis=1)
         v = jnp.concatenate([v, jnp.zeros((bsz * num_heads, 1, head_dim), v.dtype)], axis=1)
-        pad = lambda m: None if m is None else jnp.pad(m, [(0, 0)] * (m.ndim - 1) + [(0, 1)])
-        attn_mask, key_padding_mask = pad(attn_mask), pad(key_padding_mask)
+        attn_mask, key_padding_mask = _pad_last(attn_mask), _pad_last(key_padding_mask)
     src_len = k.shape[1]
     if key_padding_mask is not None:
         if key_padding_mask.shape != (bsz, src_len):
@@ -182,15 +249,21 @@ def _mha(query, key, value, in_proj_weight, in_proj_bias, bias_k, bias_v, out_pr
         if dropout_mask is not None:
             weights = weights * dropout_mask.reshape(weights.shape) / (1.0 - dropout_p)
         out = jnp.matmul(weights, v)
-        out = _linear(jnp.swapaxes(out, 0, 1).reshape(tgt_len * bsz, embed_dim),
-                      out_proj_weight, out_proj_bias).reshape(tgt_len, bsz, -1)
+        out = _linear(
+            jnp.swapaxes(out, 0, 1).reshape(tgt_len * bsz, embed_dim),
+            out_proj_weight,
+            out_proj_bias,
+        ).reshape(tgt_len, bsz, -1)
         weights = weights.reshape(bsz, num_heads, tgt_len, src_len)
         if average_attn_weights:
             weights = jnp.mean(weights, axis=1)
         return out, weights
     if attn_mask is not None:
-        attn_mask = (attn_mask[None] if attn_mask.shape[0] == 1
-                     else attn_mask.reshape(bsz, num_heads, -1, src_len))
+        attn_mask = (
+            attn_mask[None]
+            if attn_mask.shape[0] == 1
+            else attn_mask.reshape(bsz, num_heads, -1, src_len)
+        )
     q = q.reshape(bsz, num_heads, tgt_len, head_dim)
     k = k.reshape(bsz, num_heads, src_len, head_dim)
     v = v.reshape(bsz, num_heads, src_len, head_dim)
@@ -254,11 +327,31 @@ def _check_mask_dtype(mask, name):
 
 
 def multi_head_attention_forward(
-    query, key, value, embed_dim_to_check, num_heads, in_proj_weight, in_proj_bias, bias_k,
-    bias_v, add_zero_attn, dropout_p, out_proj_weight, out_proj_bias, training=True,
-    key_padding_mask=None, need_weights=True, attn_mask=None, use_separate_proj_weight=False,
-    q_proj_weight=None, k_proj_weight=None, v_proj_weight=None, static_k=None, static_v=None,
-    average_attn_weights=True, is_causal=False,
+    query,
+    key,
+    value,
+    embed_dim_to_check,
+    num_heads,
+    in_proj_weight,
+    in_proj_bias,
+    bias_k,
+    bias_v,
+    add_zero_attn,
+    dropout_p,
+    out_proj_weight,
+    out_proj_bias,
+    training=True,
+    key_padding_mask=None,
+    need_weights=True,
+    attn_mask=None,
+    use_separate_proj_weight=False,
+    q_proj_weight=None,
+    k_proj_weight=None,
+    v_proj_weight=None,
+    static_k=None,
+    static_v=None,
+    average_attn_weights=True,
+    is_causal=False,
 ):
     """Multi-head attention on (L, N, E) or unbatched (L, E) inputs."""
     is_batched = _mha_shape_check(query, key, value, key_padding_mask, attn_mask, num_heads)
@@ -269,8 +362,11 @@ def multi_head_attention_forward(
     tgt_len, bsz, embed_dim = query.shape
     src_len = key.shape[0]
     _check_mask_dtype(key_padding_mask, "key_padding_mask")
-    if (key_padding_mask is not None and attn_mask is not None
-            and key_padding_mask.dtype != attn_mask.dtype):
+    if (
+        key_padding_mask is not None
+        and attn_mask is not None
+        and key_padding_mask.dtype != attn_mask.dtype
+    ):
         warnings.warn(
             "Support for mismatched key_padding_mask and attn_mask is deprecated. Use same "
             "type for both instead.",
@@ -303,10 +399,15 @@ def multi_head_attention_forward(
             )
         for name, w in (("q", q_proj_weight), ("k", k_proj_weight), ("v", v_proj_weight)):
             if w is None:
-                raise AssertionError(f"use_separate_proj_weight is True but {name}_proj_weight is None")
+                raise AssertionError(
+                    f"use_separate_proj_weight is True but {name}_proj_weight is None"
+                )
         Eq, Ek, Ev = query.shape[-1], key.shape[-1], value.shape[-1]
-        for name, w, shape in (("query", q_proj_weight, (Eq, Eq)), ("key", k_proj_weight, (Eq, Ek)),
-                               ("value", v_proj_weight, (Eq, Ev))):
+        for name, w, shape in (
+            ("query", q_proj_weight, (Eq, Eq)),
+            ("key", k_proj_weight, (Eq, Ek)),
+            ("value", v_proj_weight, (Eq, Ev)),
+        ):
             if tuple(w.shape) != shape:
                 raise AssertionError(
                     f"expecting {name} weights shape of {shape}, but got {w.shape}"
@@ -356,10 +457,29 @@ def multi_head_attention_forward(
         s_len += bool(add_zero_attn)
         dropout_mask = _dropout_mask((bsz * num_heads, tgt_len, s_len), dropout_p, query.dtype)
     out = _mha(
-        query, key, value, in_proj_weight, in_proj_bias, bias_k, bias_v, out_proj_weight,
-        out_proj_bias, q_proj_weight, k_proj_weight, v_proj_weight, key_padding_mask,
-        attn_mask, static_k, static_v, dropout_mask, int(num_heads), bool(add_zero_attn),
-        float(dropout_p), bool(need_weights), bool(average_attn_weights), causal_sdpa,
+        query,
+        key,
+        value,
+        in_proj_weight,
+        in_proj_bias,
+        bias_k,
+        bias_v,
+        out_proj_weight,
+        out_proj_bias,
+        q_proj_weight,
+        k_proj_weight,
+        v_proj_weight,
+        key_padding_mask,
+        attn_mask,
+        static_k,
+        static_v,
+        dropout_mask,
+        int(num_heads),
+        bool(add_zero_attn),
+        float(dropout_p),
+        bool(need_weights),
+        bool(average_attn_weights),
+        causal_sdpa,
         bool(use_separate_proj_weight),
     )
     if need_weights:

@@ -139,9 +139,7 @@ def _weighted(loss, weight, input, reduction):
         return jnp.sum(loss)
     if reduction == "mean":
         return jnp.sum(loss) / jnp.sum(weight)
-    raise ValueError(
-        f"Invalid reduction mode: {reduction}. Expected one of 'none', 'mean', 'sum'."
-    )
+    raise ValueError(f"Invalid reduction mode: {reduction}. Expected one of 'none', 'mean', 'sum'.")
 
 
 # ---- regression losses ----------------------------------------------------------------
@@ -271,7 +269,13 @@ def _poisson_nll_loss(input, target, log_input=True, full=False, eps=1e-8, reduc
 
 
 def poisson_nll_loss(
-    input, target, log_input=True, full=False, size_average=None, eps=1e-8, reduce=None,
+    input,
+    target,
+    log_input=True,
+    full=False,
+    size_average=None,
+    eps=1e-8,
+    reduce=None,
     reduction="mean",
 ):
     """Negative log likelihood of target under Poisson(input)."""
@@ -279,15 +283,19 @@ def poisson_nll_loss(
     return _poisson_nll_loss(input, target, bool(log_input), bool(full), float(eps), reduction)
 
 
-@op(tensor_args=("input", "target", "var"), promote="default", method=False, name="gaussian_nll_loss")
+@op(
+    tensor_args=("input", "target", "var"),
+    promote="default",
+    method=False,
+    name="gaussian_nll_loss",
+)
 def _gaussian_nll_loss(input, target, var, full=False, eps=1e-6, reduction="mean"):
     var = jnp.broadcast_to(var, input.shape) if var.ndim == 0 else var
     if var.shape != input.shape:
         if input.shape[:-1] == var.shape:
             var = var[..., None]
         elif not (
-            input.ndim == var.ndim
-            and sum(y for x, y in zip(input.shape, var.shape) if x != y) == 1
+            input.ndim == var.ndim and sum(y for x, y in zip(input.shape, var.shape) if x != y) == 1
         ):
             raise ValueError("var is of incorrect size")
     if reduction not in _REDUCTIONS:
@@ -318,8 +326,16 @@ def gaussian_nll_loss(input, target, var, full=False, eps=1e-6, reduction="mean"
 
 def _check_class_target(target):
     if target.dtype not in (jnp.int64, jnp.uint8):
-        names = {"int32": "Int", "int16": "Short", "int8": "Char", "float32": "Float",
-                 "float64": "Double", "float16": "Half", "bool": "Bool", "bfloat16": "BFloat16"}
+        names = {
+            "int32": "Int",
+            "int16": "Short",
+            "int8": "Char",
+            "float32": "Float",
+            "float64": "Double",
+            "float16": "Half",
+            "bool": "Bool",
+            "bfloat16": "BFloat16",
+        }
         raise RuntimeError(
             "expected target dtype to be Long or Byte, but got "
             + names.get(str(target.dtype), str(target.dtype))
@@ -388,7 +404,12 @@ def _nll_loss(input, target, weight=None, ignore_index=-100, reduction="mean"):
 
 
 def nll_loss(
-    input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
+    input,
+    target,
+    weight=None,
+    size_average=None,
+    ignore_index=-100,
+    reduce=None,
     reduction="mean",
 ):
     """Negative log likelihood loss on log-probabilities."""
@@ -398,16 +419,15 @@ def nll_loss(
 
 
 @op(tensor_args=("input", "target", "weight"), method=False, name="cross_entropy")
-def _cross_entropy(input, target, weight=None, ignore_index=-100, reduction="mean",
-                   label_smoothing=0.0):
+def _cross_entropy(
+    input, target, weight=None, ignore_index=-100, reduction="mean", label_smoothing=0.0
+):
     class_dim = 1 if input.ndim > 1 else 0
     if input.ndim < 1:
         raise ValueError(f"Expected 1 or more dimensions (got {input.ndim})")
     n_classes = input.shape[class_dim]
     if not 0.0 <= label_smoothing <= 1.0:
-        raise RuntimeError(
-            f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}"
-        )
+        raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
     logp = jax.nn.log_softmax(input, axis=class_dim)
     wshape = [1] * input.ndim
     wshape[class_dim] = n_classes
@@ -456,14 +476,21 @@ def _cross_entropy(input, target, weight=None, ignore_index=-100, reduction="mea
 
 
 def cross_entropy(
-    input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
-    reduction="mean", label_smoothing=0.0,
+    input,
+    target,
+    weight=None,
+    size_average=None,
+    ignore_index=-100,
+    reduce=None,
+    reduction="mean",
+    label_smoothing=0.0,
 ):
     """Cross entropy between logits and class indices or class probabilities."""
     reduction = _legacy(size_average, reduce, reduction)
     _check_target_range(input, target, ignore_index)
-    return _cross_entropy(input, target, weight, int(ignore_index), reduction,
-                          float(label_smoothing))
+    return _cross_entropy(
+        input, target, weight, int(ignore_index), reduction, float(label_smoothing)
+    )
 
 
 def _check_unit_interval(x, what):
@@ -483,8 +510,9 @@ def _binary_cross_entropy(input, target, weight=None, reduction="mean"):
     return _reduce(loss, reduction)
 
 
-def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=None,
-                         reduction="mean"):
+def binary_cross_entropy(
+    input, target, weight=None, size_average=None, reduce=None, reduction="mean"
+):
     """Binary cross entropy between probabilities and targets."""
     reduction = _legacy(size_average, reduce, reduction)
     if tuple(target.shape) != tuple(input.shape):
@@ -497,10 +525,15 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
     return _binary_cross_entropy(input, target, weight, reduction)
 
 
-@op(tensor_args=("input", "target", "weight", "pos_weight"), promote="default", method=False,
-    name="binary_cross_entropy_with_logits")
-def _binary_cross_entropy_with_logits(input, target, weight=None, pos_weight=None,
-                                      reduction="mean"):
+@op(
+    tensor_args=("input", "target", "weight", "pos_weight"),
+    promote="default",
+    method=False,
+    name="binary_cross_entropy_with_logits",
+)
+def _binary_cross_entropy_with_logits(
+    input, target, weight=None, pos_weight=None, reduction="mean"
+):
     log_sig = jax.nn.log_sigmoid(input)
     if pos_weight is not None:
         loss = (1 - target) * input - (1 + (pos_weight - 1) * target) * log_sig
@@ -511,8 +544,9 @@ def _binary_cross_entropy_with_logits(input, target, weight=None, pos_weight=Non
     return _reduce(loss, reduction)
 
 
-def binary_cross_entropy_with_logits(input, target, weight=None, size_average=None,
-                                     reduce=None, reduction="mean", pos_weight=None):
+def binary_cross_entropy_with_logits(
+    input, target, weight=None, size_average=None, reduce=None, reduction="mean", pos_weight=None
+):
     """Sigmoid followed by binary cross entropy, computed stably."""
     reduction = _legacy(size_average, reduce, reduction)
     if tuple(target.shape) != tuple(input.shape):
@@ -522,8 +556,12 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
     return _binary_cross_entropy_with_logits(input, target, weight, pos_weight, reduction)
 
 
-@op(tensor_args=("input", "target", "weight"), promote="default", method=False,
-    name="multilabel_soft_margin_loss")
+@op(
+    tensor_args=("input", "target", "weight"),
+    promote="default",
+    method=False,
+    name="multilabel_soft_margin_loss",
+)
 def _multilabel_soft_margin_loss(input, target, weight=None, reduction="mean"):
     loss = -(target * jax.nn.log_sigmoid(input) + (1 - target) * jax.nn.log_sigmoid(-input))
     if weight is not None:
@@ -534,8 +572,9 @@ def _multilabel_soft_margin_loss(input, target, weight=None, reduction="mean"):
     return _reduce(loss, reduction)
 
 
-def multilabel_soft_margin_loss(input, target, weight=None, size_average=None, reduce=None,
-                                reduction="mean"):
+def multilabel_soft_margin_loss(
+    input, target, weight=None, size_average=None, reduce=None, reduction="mean"
+):
     """Multi-label one-versus-all logistic loss."""
     reduction = _legacy(size_average, reduce, reduction)
     return _multilabel_soft_margin_loss(input, target, weight, reduction)
@@ -547,8 +586,9 @@ def _multilabel_margin_loss(input, target, reduction="mean"):
     if input.ndim > 2 or input.shape != target.shape:
         raise RuntimeError(
             "Expected non-empty vector or matrix with optional 0-dim batch size, but got: "
-            f"{list(input.shape)}" if input.ndim > 2 else
-            f"inconsistent target size: {list(target.shape)} for input of size: "
+            f"{list(input.shape)}"
+            if input.ndim > 2
+            else f"inconsistent target size: {list(target.shape)} for input of size: "
             f"{list(input.shape)}"
         )
     _check_class_target(target)
@@ -559,9 +599,9 @@ def _multilabel_margin_loss(input, target, reduction="mean"):
     valid = jnp.cumprod(t >= 0, axis=-1).astype(bool)
     safe = jnp.where(valid, t, 0).astype(jnp.int32)
     is_target = jnp.zeros(x.shape, bool)
-    is_target = jnp.any(
-        jax.nn.one_hot(safe, n_classes, dtype=bool) & valid[..., None], axis=-2
-    ) | is_target
+    is_target = (
+        jnp.any(jax.nn.one_hot(safe, n_classes, dtype=bool) & valid[..., None], axis=-2) | is_target
+    )
     x_t = jnp.take_along_axis(x, safe, axis=-1)
     hinge = jax.nn.relu(1 - x_t[..., :, None] + x[..., None, :])
     hinge = hinge * valid[..., :, None] * ~is_target[..., None, :]
@@ -580,9 +620,11 @@ def multilabel_margin_loss(input, target, size_average=None, reduce=None, reduct
 @op(tensor_args=("input", "target", "weight"), method=False, name="multi_margin_loss")
 def _multi_margin_loss(input, target, p=1, margin=1.0, weight=None, reduction="mean"):
     _check_reduction(reduction)
-    if input.ndim > 2 or (input.ndim == 2 and (target.ndim != 1 or
-                                              target.shape[0] != input.shape[0])) or (
-            input.ndim < 2 and target.size != 1):
+    if (
+        input.ndim > 2
+        or (input.ndim == 2 and (target.ndim != 1 or target.shape[0] != input.shape[0]))
+        or (input.ndim < 2 and target.size != 1)
+    ):
         raise RuntimeError(
             f"inconsistent target size, expected {input.shape[0] if input.ndim == 2 else 1} "
             f"but got {list(target.shape)}"
@@ -603,8 +645,9 @@ def _multi_margin_loss(input, target, p=1, margin=1.0, weight=None, reduction="m
     return _reduce(loss, reduction)
 
 
-def multi_margin_loss(input, target, p=1, margin=1.0, weight=None, size_average=None,
-                      reduce=None, reduction="mean"):
+def multi_margin_loss(
+    input, target, p=1, margin=1.0, weight=None, size_average=None, reduce=None, reduction="mean"
+):
     """Multi-class hinge loss."""
     reduction = _legacy(size_average, reduce, reduction)
     if p != 1 and p != 2:
@@ -621,8 +664,12 @@ def multi_margin_loss(input, target, p=1, margin=1.0, weight=None, size_average=
 # ---- embedding and ranking losses ------------------------------------------------------
 
 
-@op(tensor_args=("input1", "input2", "target"), promote="default", method=False,
-    name="cosine_embedding_loss")
+@op(
+    tensor_args=("input1", "input2", "target"),
+    promote="default",
+    method=False,
+    name="cosine_embedding_loss",
+)
 def _cosine_embedding_loss(input1, input2, target, margin=0.0, reduction="mean"):
     if target.ndim == 1 and input1.ndim != 2 or target.ndim == 0 and input1.ndim != 1:
         what = "1D target tensor expects 2D" if target.ndim == 1 else "0D target tensor expects 1D"
@@ -631,7 +678,7 @@ def _cosine_embedding_loss(input1, input2, target, margin=0.0, reduction="mean")
             f"{list(input2.shape)}."
         )
     if target.ndim > 1:
-        raise RuntimeError(f"0D or 1D target tensor expected, multi-target not supported")
+        raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
     dim = target.ndim
     eps = 1e-12
     prod = jnp.sum(input1 * input2, axis=dim)
@@ -645,21 +692,27 @@ def _cosine_embedding_loss(input1, input2, target, margin=0.0, reduction="mean")
     return _reduce(loss, reduction)
 
 
-def cosine_embedding_loss(input1, input2, target, margin=0, size_average=None, reduce=None,
-                          reduction="mean"):
+def cosine_embedding_loss(
+    input1, input2, target, margin=0, size_average=None, reduce=None, reduction="mean"
+):
     """Loss on the cosine similarity of two inputs, labelled 1 (alike) or -1 (unlike)."""
     reduction = _legacy(size_average, reduce, reduction)
     return _cosine_embedding_loss(input1, input2, target, float(margin), reduction)
 
 
-@op(tensor_args=("input1", "input2", "target"), promote="default", method=False,
-    name="margin_ranking_loss")
+@op(
+    tensor_args=("input1", "input2", "target"),
+    promote="default",
+    method=False,
+    name="margin_ranking_loss",
+)
 def _margin_ranking_loss(input1, input2, target, margin=0.0, reduction="mean"):
     return _reduce(jnp.maximum(-target * (input1 - input2) + margin, 0), reduction)
 
 
-def margin_ranking_loss(input1, input2, target, margin=0, size_average=None, reduce=None,
-                        reduction="mean"):
+def margin_ranking_loss(
+    input1, input2, target, margin=0, size_average=None, reduce=None, reduction="mean"
+):
     """Ranking hinge loss max(0, -y (x1 - x2) + margin)."""
     reduction = _legacy(size_average, reduce, reduction)
     if input1.ndim != input2.ndim or input1.ndim != target.ndim:
@@ -679,8 +732,9 @@ def _hinge_embedding_loss(input, target, margin=1.0, reduction="mean"):
     return _reduce(loss, reduction)
 
 
-def hinge_embedding_loss(input, target, margin=1.0, size_average=None, reduce=None,
-                         reduction="mean"):
+def hinge_embedding_loss(
+    input, target, margin=1.0, size_average=None, reduce=None, reduction="mean"
+):
     """Hinge loss for inputs labelled 1 or -1."""
     reduction = _legacy(size_average, reduce, reduction)
     return _hinge_embedding_loss(input, target, float(margin), reduction)
@@ -710,10 +764,15 @@ def _pairwise_distance(x1, x2, p, eps):
     return jnp.where(pos, jnp.where(pos, s, 1) ** (1.0 / p), 0)
 
 
-@op(tensor_args=("anchor", "positive", "negative"), promote="default", method=False,
-    name="triplet_margin_loss")
-def _triplet_margin_loss(anchor, positive, negative, margin=1.0, p=2.0, eps=1e-6, swap=False,
-                         reduction="mean"):
+@op(
+    tensor_args=("anchor", "positive", "negative"),
+    promote="default",
+    method=False,
+    name="triplet_margin_loss",
+)
+def _triplet_margin_loss(
+    anchor, positive, negative, margin=1.0, p=2.0, eps=1e-6, swap=False, reduction="mean"
+):
     if not anchor.ndim == positive.ndim == negative.ndim:
         raise RuntimeError(
             "The anchor, positive, and negative tensors are expected to have the same number "
@@ -727,26 +786,42 @@ def _triplet_margin_loss(anchor, positive, negative, margin=1.0, p=2.0, eps=1e-6
     return _reduce(jnp.maximum(margin + dist_pos - dist_neg, 0), reduction)
 
 
-def triplet_margin_loss(anchor, positive, negative, margin=1.0, p=2, eps=1e-6, swap=False,
-                        size_average=None, reduce=None, reduction="mean"):
+def triplet_margin_loss(
+    anchor,
+    positive,
+    negative,
+    margin=1.0,
+    p=2,
+    eps=1e-6,
+    swap=False,
+    size_average=None,
+    reduce=None,
+    reduction="mean",
+):
     """Triplet loss on p-norm distances."""
     reduction = _legacy(size_average, reduce, reduction)
     if margin <= 0:
         raise ValueError(f"margin must be greater than 0, got {margin}")
-    return _triplet_margin_loss(anchor, positive, negative, float(margin), float(p), float(eps),
-                                bool(swap), reduction)
+    return _triplet_margin_loss(
+        anchor, positive, negative, float(margin), float(p), float(eps), bool(swap), reduction
+    )
 
 
-@op(tensor_args=("dist_pos", "dist_neg", "dist_swap"), promote="default", method=False,
-    name="triplet_margin_with_distance_loss")
+@op(
+    tensor_args=("dist_pos", "dist_neg", "dist_swap"),
+    promote="default",
+    method=False,
+    name="triplet_margin_with_distance_loss",
+)
 def _triplet_from_distances(dist_pos, dist_neg, dist_swap=None, margin=1.0, reduction="mean"):
     if dist_swap is not None:
         dist_neg = jnp.minimum(dist_neg, dist_swap)
     return _reduce(jnp.maximum(margin + dist_pos - dist_neg, 0), reduction)
 
 
-def triplet_margin_with_distance_loss(anchor, positive, negative, *, distance_function=None,
-                                      margin=1.0, swap=False, reduction="mean"):
+def triplet_margin_with_distance_loss(
+    anchor, positive, negative, *, distance_function=None, margin=1.0, swap=False, reduction="mean"
+):
     """Triplet loss with a custom distance function."""
     if reduction not in _REDUCTIONS:
         raise ValueError(f"{reduction} is not a valid value for reduction")
@@ -759,8 +834,9 @@ def triplet_margin_with_distance_loss(anchor, positive, negative, *, distance_fu
             f"negative {negative.ndim}D inputs"
         )
     if distance_function is None:
-        return _triplet_margin_loss(anchor, positive, negative, float(margin), 2.0, 1e-6,
-                                    bool(swap), reduction)
+        return _triplet_margin_loss(
+            anchor, positive, negative, float(margin), 2.0, 1e-6, bool(swap), reduction
+        )
     dist_pos = distance_function(anchor, positive)
     dist_neg = distance_function(anchor, negative)
     dist_swap = distance_function(positive, negative) if swap else None
@@ -779,10 +855,20 @@ def _logsumexp3(a, b, c):
     return jnp.where(pos, m + jnp.log(jnp.where(pos, s, 1)), -jnp.inf)
 
 
-@op(tensor_args=("log_probs", "targets", "input_lengths", "target_lengths"), method=False,
-    name="ctc_loss")
-def _ctc_loss(log_probs, targets, input_lengths, target_lengths, blank=0, reduction="mean",
-              zero_infinity=False):
+@op(
+    tensor_args=("log_probs", "targets", "input_lengths", "target_lengths"),
+    method=False,
+    name="ctc_loss",
+)
+def _ctc_loss(
+    log_probs,
+    targets,
+    input_lengths,
+    target_lengths,
+    blank=0,
+    reduction="mean",
+    zero_infinity=False,
+):
     _check_reduction(reduction)
     batched = log_probs.ndim == 3
     if not batched:
@@ -794,9 +880,7 @@ def _ctc_loss(log_probs, targets, input_lengths, target_lengths, blank=0, reduct
     if not 0 <= blank < C:
         raise RuntimeError("blank must be in label range")
     if input_lengths.shape != (N,) or target_lengths.shape != (N,):
-        raise RuntimeError(
-            f"input_lengths and target_lengths must have size {N} (batch size)"
-        )
+        raise RuntimeError(f"input_lengths and target_lengths must have size {N} (batch size)")
     target_lengths = target_lengths.astype(jnp.int32)
     input_lengths = input_lengths.astype(jnp.int32)
     if targets.ndim == 1:
@@ -811,8 +895,9 @@ def _ctc_loss(log_probs, targets, input_lengths, target_lengths, blank=0, reduct
     L = 2 * S + 1
     s_idx = jnp.arange(L)
     # Extended labels: blank, l1, blank, l2, ..., blank.
-    ext = jnp.where(s_idx % 2 == 0, blank, targets[:, jnp.minimum(s_idx // 2, S - 1)]
-                    if S > 0 else blank)
+    ext = jnp.where(
+        s_idx % 2 == 0, blank, targets[:, jnp.minimum(s_idx // 2, S - 1)] if S > 0 else blank
+    )
     ext = jnp.broadcast_to(ext, (N, L))
     prev2 = jnp.concatenate([jnp.full((N, 2), -1), ext[:, :-2]], axis=1)
     can_skip = (s_idx >= 2) & (ext != blank) & (ext != prev2)
@@ -851,8 +936,15 @@ def _ctc_loss(log_probs, targets, input_lengths, target_lengths, blank=0, reduct
     return loss if batched else loss[0]
 
 
-def ctc_loss(log_probs, targets, input_lengths, target_lengths, blank=0, reduction="mean",
-             zero_infinity=False):
+def ctc_loss(
+    log_probs,
+    targets,
+    input_lengths,
+    target_lengths,
+    blank=0,
+    reduction="mean",
+    zero_infinity=False,
+):
     """Connectionist Temporal Classification loss."""
     from torchlike._core.tensor import wrap
 
@@ -869,5 +961,12 @@ def ctc_loss(log_probs, targets, input_lengths, target_lengths, blank=0, reducti
             f"Expected input_lengths to have value at most {log_probs.shape[0]}, "
             f"but got value {int(il.max())}"
         )
-    return _ctc_loss(log_probs, targets, input_lengths, target_lengths, int(blank), reduction,
-                     bool(zero_infinity))
+    return _ctc_loss(
+        log_probs,
+        targets,
+        input_lengths,
+        target_lengths,
+        int(blank),
+        reduction,
+        bool(zero_infinity),
+    )

@@ -6,7 +6,6 @@ import warnings
 
 import jax
 import jax.numpy as jnp
-import numpy as np
 
 from torchlike._ops.registry import op
 from torchlike.nn.parameter import Parameter
@@ -85,7 +84,7 @@ def _split_weights(weights, num_layers, num_directions, has_bias, has_proj):
     per = 2 + 2 * has_bias + has_proj
     out = []
     for k in range(num_layers * num_directions):
-        ws = list(weights[k * per:(k + 1) * per])
+        ws = list(weights[k * per : (k + 1) * per])
         w_ih, w_hh = ws[0], ws[1]
         b_ih, b_hh = (ws[2], ws[3]) if has_bias else (None, None)
         w_hr = ws[-1] if has_proj else None
@@ -93,18 +92,34 @@ def _split_weights(weights, num_layers, num_directions, has_bias, has_proj):
     return out
 
 
-@op(tensor_args=("input", "hx", "cx", "weights", "dropout_masks", "batch_sizes",
-                 "sorted_indices"), method=False, name="_rnn")
-def _rnn(input, hx, cx, weights, dropout_masks=None, batch_sizes=None, sorted_indices=None,
-         mode="LSTM", num_layers=1, bidirectional=False, has_bias=True, proj_size=0,
-         batch_first=False, max_batch=0):
+@op(
+    tensor_args=("input", "hx", "cx", "weights", "dropout_masks", "batch_sizes", "sorted_indices"),
+    method=False,
+    name="_rnn",
+)
+def _rnn(
+    input,
+    hx,
+    cx,
+    weights,
+    dropout_masks=None,
+    batch_sizes=None,
+    sorted_indices=None,
+    mode="LSTM",
+    num_layers=1,
+    bidirectional=False,
+    has_bias=True,
+    proj_size=0,
+    batch_first=False,
+    max_batch=0,
+):
     """A whole multi-layer (bi)directional RNN; input is padded (T, B, I) or packed (N, I)."""
     num_directions = 2 if bidirectional else 1
     packed = batch_sizes is not None
     lengths = None
     if packed:
         # Unpack into a padded time-major layout; every sequence keeps its own length.
-        T, B = batch_sizes.shape[0], max_batch
+        B = max_batch
         offsets = jnp.cumsum(batch_sizes) - batch_sizes
         b_idx = jnp.arange(B)
         valid = b_idx[None, :] < batch_sizes[:, None]
@@ -122,16 +137,20 @@ def _rnn(input, hx, cx, weights, dropout_masks=None, batch_sizes=None, sorted_in
         outs = []
         for d in range(num_directions):
             k = layer * num_directions + d
-            out, h_n, c_n = _direction(mode, x, lengths, hx[k], None if cx is None else cx[k],
-                                       ws[k], reverse=d == 1)
+            out, h_n, c_n = _direction(
+                mode, x, lengths, hx[k], None if cx is None else cx[k], ws[k], reverse=d == 1
+            )
             outs.append(out)
             h_out.append(h_n)
             c_out.append(c_n)
         x = outs[0] if num_directions == 1 else jnp.concatenate(outs, axis=-1)
         if dropout_masks is not None and layer < num_layers - 1:
             # torch draws a packed input's dropout mask over the packed rows.
-            mask = jnp.where(valid[..., None], dropout_masks[layer][idx], 0) if packed else (
-                dropout_masks[layer])
+            mask = (
+                jnp.where(valid[..., None], dropout_masks[layer][idx], 0)
+                if packed
+                else (dropout_masks[layer])
+            )
             x = x * mask
     h_n = jnp.stack(h_out)
     c_n = jnp.stack(c_out) if cx is not None else None
@@ -150,8 +169,11 @@ def _rnn(input, hx, cx, weights, dropout_masks=None, batch_sizes=None, sorted_in
     return (output, h_n) if c_n is None else (output, h_n, c_n)
 
 
-@op(tensor_args=("input", "hx", "cx", "w_ih", "w_hh", "b_ih", "b_hh"), method=False,
-    name="_rnn_cell")
+@op(
+    tensor_args=("input", "hx", "cx", "w_ih", "w_hh", "b_ih", "b_hh"),
+    method=False,
+    name="_rnn_cell",
+)
 def _rnn_cell(input, hx, cx, w_ih, w_hh, b_ih=None, b_hh=None, mode="LSTM"):
     """One step of an RNN / LSTM / GRU cell."""
     h, c = _cell(mode, _linear(input, w_ih, b_ih), hx, cx, w_hh, b_hh, None)
@@ -178,11 +200,32 @@ def _init_uniform(module, hidden_size):
 class RNNBase(Module):
     """Base class for RNN, LSTM and GRU."""
 
-    __constants__ = ["mode", "input_size", "hidden_size", "num_layers", "bias", "batch_first",
-                     "dropout", "bidirectional", "proj_size"]
+    __constants__ = [
+        "mode",
+        "input_size",
+        "hidden_size",
+        "num_layers",
+        "bias",
+        "batch_first",
+        "dropout",
+        "bidirectional",
+        "proj_size",
+    ]
 
-    def __init__(self, mode, input_size, hidden_size, num_layers=1, bias=True, batch_first=False,
-                 dropout=0.0, bidirectional=False, proj_size=0, device=None, dtype=None) -> None:
+    def __init__(
+        self,
+        mode,
+        input_size,
+        hidden_size,
+        num_layers=1,
+        bias=True,
+        batch_first=False,
+        dropout=0.0,
+        bidirectional=False,
+        proj_size=0,
+        device=None,
+        dtype=None,
+    ) -> None:
         factory_kwargs = {"device": device, "dtype": dtype}
         super().__init__()
         self.mode = mode
@@ -195,8 +238,11 @@ class RNNBase(Module):
         self.bidirectional = bidirectional
         self.proj_size = proj_size
         num_directions = 2 if bidirectional else 1
-        if (not isinstance(dropout, numbers.Number) or not 0 <= dropout <= 1
-                or isinstance(dropout, bool)):
+        if (
+            not isinstance(dropout, numbers.Number)
+            or not 0 <= dropout <= 1
+            or isinstance(dropout, bool)
+        ):
             raise ValueError(
                 "dropout should be a number in range [0, 1] representing the probability of an "
                 "element being zeroed"
@@ -211,7 +257,9 @@ class RNNBase(Module):
         if not isinstance(bias, bool):
             raise TypeError(f"bias should be of type bool, got: {type(bias).__name__}")
         if not isinstance(batch_first, bool):
-            raise TypeError(f"batch_first should be of type bool, got: {type(batch_first).__name__}")
+            raise TypeError(
+                f"batch_first should be of type bool, got: {type(batch_first).__name__}"
+            )
         if not isinstance(input_size, int):
             raise TypeError(f"input_size should be of type int, got: {type(input_size).__name__}")
         if input_size <= 0:
@@ -307,10 +355,16 @@ class RNNBase(Module):
     def check_forward_args(self, input, hidden, batch_sizes) -> None:
         self.check_input(input, batch_sizes)
         if self.mode == "LSTM":
-            self.check_hidden_size(hidden[0], self.get_expected_hidden_size(input, batch_sizes),
-                                   "Expected hidden[0] size {}, got {}")
-            self.check_hidden_size(hidden[1], self.get_expected_cell_size(input, batch_sizes),
-                                   "Expected hidden[1] size {}, got {}")
+            self.check_hidden_size(
+                hidden[0],
+                self.get_expected_hidden_size(input, batch_sizes),
+                "Expected hidden[0] size {}, got {}",
+            )
+            self.check_hidden_size(
+                hidden[1],
+                self.get_expected_cell_size(input, batch_sizes),
+                "Expected hidden[1] size {}, got {}",
+            )
         else:
             self.check_hidden_size(hidden, self.get_expected_hidden_size(input, batch_sizes))
 
@@ -367,8 +421,16 @@ class RNNBase(Module):
                 if not is_batched:
                     hx = tuple(t.unsqueeze(1) for t in hx) if is_lstm else hx.unsqueeze(1)
         if hx is None:
-            zeros = lambda size: torch.zeros(self.num_layers * num_directions, max_batch, size,
-                                             dtype=input.dtype, device=input.device)
+
+            def zeros(size):
+                return torch.zeros(
+                    self.num_layers * num_directions,
+                    max_batch,
+                    size,
+                    dtype=input.dtype,
+                    device=input.device,
+                )
+
             hx = (zeros(real_hidden), zeros(self.hidden_size)) if is_lstm else zeros(real_hidden)
         self.check_forward_args(input, hx, batch_sizes)
         h0, c0 = hx if is_lstm else (hx, None)
@@ -384,10 +446,22 @@ class RNNBase(Module):
             shape = (self.num_layers - 1,) + rows + (real_hidden * num_directions,)
             masks = torch.empty(shape, dtype=input.dtype).bernoulli_(1 - self.dropout)
             masks = masks / (1 - self.dropout) if self.dropout < 1 else masks
-        result = _rnn(input, h0, c0, self._flat_weights_for_op(), masks, batch_sizes,
-                      sorted_indices, self.mode, self.num_layers, bool(self.bidirectional),
-                      bool(self.bias), int(self.proj_size), bool(self.batch_first) and not packed,
-                      max_batch)
+        result = _rnn(
+            input,
+            h0,
+            c0,
+            self._flat_weights_for_op(),
+            masks,
+            batch_sizes,
+            sorted_indices,
+            self.mode,
+            self.num_layers,
+            bool(self.bidirectional),
+            bool(self.bias),
+            int(self.proj_size),
+            bool(self.batch_first) and not packed,
+            max_batch,
+        )
         output = result[0]
         hidden = (result[1], result[2]) if is_lstm else result[1]
         if packed:
@@ -451,10 +525,12 @@ class RNNCellBase(Module):
         self.input_size = input_size
         self.hidden_size = hidden_size
         self.bias = bias
-        self.weight_ih = Parameter(torch.empty((num_chunks * hidden_size, input_size),
-                                               **factory_kwargs))
-        self.weight_hh = Parameter(torch.empty((num_chunks * hidden_size, hidden_size),
-                                               **factory_kwargs))
+        self.weight_ih = Parameter(
+            torch.empty((num_chunks * hidden_size, input_size), **factory_kwargs)
+        )
+        self.weight_hh = Parameter(
+            torch.empty((num_chunks * hidden_size, hidden_size), **factory_kwargs)
+        )
         if bias:
             self.bias_ih = Parameter(torch.empty(num_chunks * hidden_size, **factory_kwargs))
             self.bias_hh = Parameter(torch.empty(num_chunks * hidden_size, **factory_kwargs))
@@ -490,29 +566,36 @@ class RNNCellBase(Module):
         if not is_batched:
             input = input.unsqueeze(0)
         if hx is None:
-            zeros = torch.zeros(input.size(0), self.hidden_size, dtype=input.dtype,
-                                device=input.device)
+            zeros = torch.zeros(
+                input.size(0), self.hidden_size, dtype=input.dtype, device=input.device
+            )
             states = (zeros, zeros) if n_state == 2 else (zeros,)
         else:
             states = tuple(s.unsqueeze(0) if not is_batched else s for s in states)
         if input.size(1) != self.input_size:
             raise RuntimeError(
-                f"input has inconsistent input_size: got {input.size(1)} expected "
-                f"{self.input_size}"
+                f"input has inconsistent input_size: got {input.size(1)} expected {self.input_size}"
             )
         for s in states:
             if s.size(0) != input.size(0):
                 raise RuntimeError(
-                    f"Input batch size {input.size(0)} doesn't match hidden0 batch size "
-                    f"{s.size(0)}"
+                    f"Input batch size {input.size(0)} doesn't match hidden0 batch size {s.size(0)}"
                 )
             if s.size(1) != self.hidden_size:
                 raise RuntimeError(
                     f"hidden0 has inconsistent hidden_size: got {s.size(1)}, expected "
                     f"{self.hidden_size}"
                 )
-        ret = _rnn_cell(input, states[0], states[1] if n_state == 2 else None, self.weight_ih,
-                        self.weight_hh, self.bias_ih, self.bias_hh, mode)
+        ret = _rnn_cell(
+            input,
+            states[0],
+            states[1] if n_state == 2 else None,
+            self.weight_ih,
+            self.weight_hh,
+            self.bias_ih,
+            self.bias_hh,
+            mode,
+        )
         if not is_batched:
             ret = tuple(r.squeeze(0) for r in ret) if n_state == 2 else ret.squeeze(0)
         return ret
@@ -523,8 +606,9 @@ class RNNCell(RNNCellBase):
 
     __constants__ = ["input_size", "hidden_size", "bias", "nonlinearity"]
 
-    def __init__(self, input_size, hidden_size, bias=True, nonlinearity="tanh", device=None,
-                 dtype=None) -> None:
+    def __init__(
+        self, input_size, hidden_size, bias=True, nonlinearity="tanh", device=None, dtype=None
+    ) -> None:
         super().__init__(input_size, hidden_size, bias, num_chunks=1, device=device, dtype=dtype)
         self.nonlinearity = nonlinearity
 

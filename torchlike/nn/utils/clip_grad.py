@@ -68,8 +68,10 @@ def _as_list(tensors):
 
 def _check_foreach(foreach, tensors):
     if foreach and any(t.device.type not in ("cpu", "cuda") for t in tensors):
-        raise RuntimeError("foreach=True was passed, but can't use the foreach API on "
-                           f"{tensors[0].device.type} tensors")
+        raise RuntimeError(
+            "foreach=True was passed, but can't use the foreach API on "
+            f"{tensors[0].device.type} tensors"
+        )
 
 
 def _write(targets, results):
@@ -107,8 +109,7 @@ def clip_grads_with_norm_(parameters, max_norm, total_norm, foreach=None):
 
 
 @_no_grad
-def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=False,
-                    foreach=None):
+def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=False, foreach=None):
     """Clip the gradient norm of an iterable of parameters in place; returns the total norm."""
     if isinstance(parameters, _tl().Tensor):
         parameters = [parameters]
@@ -116,8 +117,9 @@ def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=Fals
         is_generator = isinstance(parameters, types.GeneratorType)
         parameters = list(parameters)
         if is_generator and len(parameters) == 0:
-            warnings.warn("`parameters` is an empty generator, no gradient clipping will occur.",
-                          stacklevel=3)
+            warnings.warn(
+                "`parameters` is an empty generator, no gradient clipping will occur.", stacklevel=3
+            )
     grads = [p.grad for p in parameters if p.grad is not None]
     total_norm = get_total_norm(grads, norm_type, error_if_nonfinite, foreach)
     clip_grads_with_norm_(parameters, max_norm, total_norm, foreach)

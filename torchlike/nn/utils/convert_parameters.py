@@ -17,8 +17,9 @@ def _check_param_device(param, old_param_device):
     if old_param_device is None:
         return param.device
     if param.device != old_param_device:
-        raise TypeError("Found two parameters on different devices, this is currently not "
-                        "supported.")
+        raise TypeError(
+            "Found two parameters on different devices, this is currently not supported."
+        )
     return old_param_device
 
 
@@ -43,7 +44,6 @@ def vector_to_parameters(vec, parameters):
     for param in parameters:
         param_device = _check_param_device(param, param_device)
         num_param = param.numel()
-        chunk = vec._data[pointer:pointer + num_param].reshape(tuple(param.shape))
+        chunk = vec._data[pointer : pointer + num_param].reshape(tuple(param.shape))
         param._set_data(chunk.astype(param.dtype._np))
         pointer += num_param
-

@@ -7,12 +7,19 @@ import jax.numpy as jnp
 from torchlike._ops.registry import op
 from torchlike.nn.parameter import Parameter
 
-__all__ = ["fuse_conv_bn_eval", "fuse_conv_bn_weights", "fuse_linear_bn_eval",
-           "fuse_linear_bn_weights"]
+__all__ = [
+    "fuse_conv_bn_eval",
+    "fuse_conv_bn_weights",
+    "fuse_linear_bn_eval",
+    "fuse_linear_bn_weights",
+]
 
 
-@op(tensor_args=("conv_w", "conv_b", "bn_rm", "bn_rv", "bn_w", "bn_b"), method=False,
-    name="_fuse_conv_bn_weights")
+@op(
+    tensor_args=("conv_w", "conv_b", "bn_rm", "bn_rv", "bn_w", "bn_b"),
+    method=False,
+    name="_fuse_conv_bn_weights",
+)
 def _fuse_conv(conv_w, conv_b, bn_rm, bn_rv, bn_w, bn_b, bn_eps=1e-5, transpose=False):
     w_dtype = conv_w.dtype
     b_dtype = conv_b.dtype if conv_b is not None else w_dtype
@@ -27,8 +34,11 @@ def _fuse_conv(conv_w, conv_b, bn_rm, bn_rv, bn_w, bn_b, bn_eps=1e-5, transpose=
     return w, b
 
 
-@op(tensor_args=("linear_w", "linear_b", "bn_rm", "bn_rv", "bn_w", "bn_b"), method=False,
-    name="_fuse_linear_bn_weights")
+@op(
+    tensor_args=("linear_w", "linear_b", "bn_rm", "bn_rv", "bn_w", "bn_b"),
+    method=False,
+    name="_fuse_linear_bn_weights",
+)
 def _fuse_linear(linear_w, linear_b, bn_rm, bn_rv, bn_w, bn_b, bn_eps=1e-5):
     w_dtype = linear_w.dtype
     b_dtype = linear_b.dtype if linear_b is not None else w_dtype
@@ -54,8 +64,15 @@ def fuse_conv_bn_eval(conv, bn, transpose=False):
     if bn.running_mean is None or bn.running_var is None:
         raise AssertionError("bn.running_mean and bn.running_var must not be None")
     fused_conv.weight, fused_conv.bias = fuse_conv_bn_weights(
-        fused_conv.weight, fused_conv.bias, bn.running_mean, bn.running_var, bn.eps, bn.weight,
-        bn.bias, transpose)
+        fused_conv.weight,
+        fused_conv.bias,
+        bn.running_mean,
+        bn.running_var,
+        bn.eps,
+        bn.weight,
+        bn.bias,
+        transpose,
+    )
     return fused_conv
 
 
@@ -79,6 +96,12 @@ def fuse_linear_bn_eval(linear, bn):
     if bn.running_mean is None or bn.running_var is None:
         raise AssertionError("bn.running_mean and bn.running_var must not be None")
     fused_linear.weight, fused_linear.bias = fuse_linear_bn_weights(
-        fused_linear.weight, fused_linear.bias, bn.running_mean, bn.running_var, bn.eps,
-        bn.weight, bn.bias)
+        fused_linear.weight,
+        fused_linear.bias,
+        bn.running_mean,
+        bn.running_var,
+        bn.eps,
+        bn.weight,
+        bn.bias,
+    )
     return fused_linear

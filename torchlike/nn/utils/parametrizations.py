@@ -1,4 +1,4 @@
-"""torch.nn.utils.parametrizations: orthogonal, weight_norm and spectral_norm as parametrizations."""
+"""torch.nn.utils.parametrizations: orthogonal, weight_norm and spectral_norm."""
 
 from enum import Enum, auto
 
@@ -6,13 +6,12 @@ import jax
 import jax.numpy as jnp
 from jax._src.lax.linalg import geqrf as _geqrf  # not re-exported by jax.lax.linalg
 
-
 from torchlike._core.tensor import Tensor, wrap
 from torchlike._ops.registry import op
 from torchlike.nn.modules.module import Module
 
 from . import parametrize
-from ._norms import _power_method, _spectral_vdot, _normalize_vector, _weight_norm, norm_except_dim
+from ._norms import _normalize_vector, _power_method, _spectral_vdot, _weight_norm, norm_except_dim
 
 __all__ = ["orthogonal", "spectral_norm", "weight_norm"]
 
@@ -95,9 +94,7 @@ class _Orthogonal(Module):
     def __init__(self, weight, orthogonal_map, *, use_trivialization=True) -> None:
         super().__init__()
         if weight.is_complex() and orthogonal_map == _OrthMaps.householder:
-            raise ValueError(
-                "The householder parametrization does not support complex tensors."
-            )
+            raise ValueError("The householder parametrization does not support complex tensors.")
         self.shape = weight.shape
         self.orthogonal_map = orthogonal_map
         if use_trivialization:
@@ -148,16 +145,17 @@ def orthogonal(module, name="weight", orthogonal_map=None, *, use_trivialization
     """Constrain module.<name> to be orthogonal (unitary) by a parametrization."""
     weight = getattr(module, name, None)
     if not isinstance(weight, Tensor):
-        raise ValueError(
-            f"Module '{module}' has no parameter or buffer with name '{name}'"
-        )
+        raise ValueError(f"Module '{module}' has no parameter or buffer with name '{name}'")
     if weight.ndim < 2:
         raise ValueError(
             f"Expected a matrix or batch of matrices. Got a tensor of {weight.ndim} dimensions."
         )
     if orthogonal_map is None:
-        orthogonal_map = ("matrix_exp" if weight.size(-2) == weight.size(-1)
-                          or weight.is_complex() else "householder")
+        orthogonal_map = (
+            "matrix_exp"
+            if weight.size(-2) == weight.size(-1) or weight.is_complex()
+            else "householder"
+        )
     orth_enum = getattr(_OrthMaps, orthogonal_map, None)
     if orth_enum is None:
         raise ValueError(
@@ -187,8 +185,9 @@ def weight_norm(module, name="weight", dim=0):
     """Reparametrize module.<name> as g * v / ||v|| (original0 = g, original1 = v)."""
     parametrize.register_parametrization(module, name, _WeightNorm(dim), unsafe=True)
 
-    def _weight_norm_compat_hook(state_dict, prefix, local_metadata, strict, missing_keys,
-                                 unexpected_keys, error_msgs) -> None:
+    def _weight_norm_compat_hook(
+        state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys, error_msgs
+    ) -> None:
         g_key, v_key = f"{prefix}{name}_g", f"{prefix}{name}_v"
         if g_key in state_dict and v_key in state_dict:
             state_dict[f"{prefix}parametrizations.{name}.original0"] = state_dict.pop(g_key)
@@ -232,8 +231,9 @@ class _SpectralNorm(Module):
 
     def _power_method(self, weight_mat, n_power_iterations):
         with _tl().no_grad():
-            u, v = _power_method(weight_mat, self._u, self._v, int(n_power_iterations),
-                                 float(self.eps))
+            u, v = _power_method(
+                weight_mat, self._u, self._v, int(n_power_iterations), float(self.eps)
+            )
             # torch writes into the buffers in place (out=).
             self._u._set_data(u._data)
             self._v._set_data(v._data)
@@ -257,13 +257,13 @@ def spectral_norm(module, name="weight", n_power_iterations=1, eps=1e-12, dim=No
     if dim is None:
         from torchlike.nn.modules import conv
 
-        transposed = tuple(getattr(conv, n) for n in
-                           ("ConvTranspose1d", "ConvTranspose2d", "ConvTranspose3d")
-                           if hasattr(conv, n))
+        transposed = tuple(
+            getattr(conv, n)
+            for n in ("ConvTranspose1d", "ConvTranspose2d", "ConvTranspose3d")
+            if hasattr(conv, n)
+        )
         dim = 1 if transposed and isinstance(module, transposed) else 0
     parametrize.register_parametrization(
-        module, name, _SpectralNorm(weight, n_power_iterations, dim, eps))
+        module, name, _SpectralNorm(weight, n_power_iterations, dim, eps)
+    )
     return module
-
-
-

@@ -128,8 +128,7 @@ class ParametrizationList(ModuleList):
                     value = module.right_inverse(value)
                 else:
                     raise RuntimeError(
-                        f"parametrization {type(module).__name__} does not implement "
-                        "right_inverse."
+                        f"parametrization {type(module).__name__} does not implement right_inverse."
                     )
             if self.is_tensor:
                 if not isinstance(value, Tensor):
@@ -343,8 +342,7 @@ def transfer_parametrizations_and_params(from_module, to_module, tensor_name=Non
         names = from_module.parametrizations if tensor_name is None else [tensor_name]
         for parameter_name in names:
             if not hasattr(to_module, parameter_name):
-                setattr(to_module, parameter_name,
-                        Parameter(getattr(from_module, parameter_name)))
+                setattr(to_module, parameter_name, Parameter(getattr(from_module, parameter_name)))
             for param_func in from_module.parametrizations[parameter_name]:
                 register_parametrization(to_module, parameter_name, param_func)
             src = from_module.parametrizations[parameter_name]
@@ -353,7 +351,10 @@ def transfer_parametrizations_and_params(from_module, to_module, tensor_name=Non
             else:
                 num = 0
                 while hasattr(src, f"original{num}"):
-                    setattr(to_module.parametrizations[parameter_name], f"original{num}",
-                            getattr(src, f"original{num}"))
+                    setattr(
+                        to_module.parametrizations[parameter_name],
+                        f"original{num}",
+                        getattr(src, f"original{num}"),
+                    )
                     num += 1
     return to_module

@@ -64,18 +64,26 @@ class PackedSequence(PackedSequence_):
         def move(t):
             return None if t is None else t.to(data.device)
 
-        return type(self)(data, self.batch_sizes, move(self.sorted_indices),
-                          move(self.unsorted_indices))
+        return type(self)(
+            data, self.batch_sizes, move(self.sorted_indices), move(self.unsorted_indices)
+        )
 
     def cuda(self, *args, **kwargs):
-        return type(self)(self.data.cuda(*args, **kwargs), self.batch_sizes,
-                          *(None if t is None else t.cuda(*args, **kwargs)
-                            for t in (self.sorted_indices, self.unsorted_indices)))
+        return type(self)(
+            self.data.cuda(*args, **kwargs),
+            self.batch_sizes,
+            *(
+                None if t is None else t.cuda(*args, **kwargs)
+                for t in (self.sorted_indices, self.unsorted_indices)
+            ),
+        )
 
     def cpu(self, *args, **kwargs):
-        return type(self)(self.data.cpu(), self.batch_sizes,
-                          *(None if t is None else t.cpu()
-                            for t in (self.sorted_indices, self.unsorted_indices)))
+        return type(self)(
+            self.data.cpu(),
+            self.batch_sizes,
+            *(None if t is None else t.cpu() for t in (self.sorted_indices, self.unsorted_indices)),
+        )
 
     def double(self):
         return self.to(dtype=_tl().double)
@@ -147,8 +155,9 @@ def _packed_index(batch_sizes, perm, n_rows, n_batch, batch_first):
 
 def pack_padded_sequence(input, lengths, batch_first=False, enforce_sorted=True):
     """Pack a padded batch of variable length sequences."""
-    lengths = np.asarray(_np(lengths) if not isinstance(lengths, (list, tuple)) else lengths,
-                         dtype=np.int64).reshape(-1)
+    lengths = np.asarray(
+        _np(lengths) if not isinstance(lengths, (list, tuple)) else lengths, dtype=np.int64
+    ).reshape(-1)
     n_batch = input.shape[0] if batch_first else input.shape[1]
     n_rows = input.shape[1] if batch_first else input.shape[0]
     if lengths.size != n_batch:
@@ -176,9 +185,7 @@ def pack_padded_sequence(input, lengths, batch_first=False, enforce_sorted=True)
             "'lengths' that is <= 0"
         )
     if lengths.size and lengths[0] > n_rows:
-        raise RuntimeError(
-            f"Expected sequence length to be at most {n_rows}, but got {lengths[0]}"
-        )
+        raise RuntimeError(f"Expected sequence length to be at most {n_rows}, but got {lengths[0]}")
     batch_sizes = np.array([(lengths > t).sum() for t in range(lengths[0])], dtype=np.int64)
     index = _packed_index(batch_sizes, perm, n_rows, n_batch, batch_first)
     data = _gather_steps(input, _wrap(index), bool(batch_first))
@@ -213,8 +220,9 @@ def _pad_sequence(sequences, batch_first=False, padding_value=0.0, padding_side=
     max_len = max(s.shape[0] for s in sequences)
     out = []
     for s in sequences:
-        pad = [(0, max_len - s.shape[0]) if padding_side == "right" else
-               (max_len - s.shape[0], 0)] + [(0, 0)] * (s.ndim - 1)
+        pad = [
+            (0, max_len - s.shape[0]) if padding_side == "right" else (max_len - s.shape[0], 0)
+        ] + [(0, 0)] * (s.ndim - 1)
         out.append(jnp.pad(s, pad, constant_values=padding_value))
     return jnp.stack(out, axis=0 if batch_first else 1)
 
@@ -261,4 +269,3 @@ def unpack_sequence(packed_sequences):
     """Unpack a PackedSequence into a list of variable length tensors."""
     padded, lengths = pad_packed_sequence(packed_sequences, batch_first=True)
     return unpad_sequence(padded, lengths, batch_first=True)
-

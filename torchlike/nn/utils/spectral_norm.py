@@ -47,7 +47,8 @@ class SpectralNorm:
         weight_mat = weight
         if self.dim != 0:
             weight_mat = weight_mat.permute(
-                self.dim, *[d for d in range(weight_mat.dim()) if d != self.dim])
+                self.dim, *[d for d in range(weight_mat.dim()) if d != self.dim]
+            )
         height = weight_mat.size(0)
         return weight_mat.reshape(height, -1)
 
@@ -59,8 +60,9 @@ class SpectralNorm:
         if do_power_iteration:
             with torch.no_grad():
                 weight_mat = self.reshape_weight_to_matrix(weight)
-                new_u, new_v = _power_iteration(weight_mat, u, v, self.n_power_iterations,
-                                                float(self.eps))
+                new_u, new_v = _power_iteration(
+                    weight_mat, u, v, self.n_power_iterations, float(self.eps)
+                )
                 # torch updates the buffers in place (out=) and uses clones in the graph.
                 u._set_data(new_u._data)
                 v._set_data(new_v._data)
@@ -78,8 +80,7 @@ class SpectralNorm:
         module.register_parameter(self.name, Parameter(weight.detach()))
 
     def __call__(self, module, inputs) -> None:
-        setattr(module, self.name,
-                self.compute_weight(module, do_power_iteration=module.training))
+        setattr(module, self.name, self.compute_weight(module, do_power_iteration=module.training))
 
     def _solve_v_and_rescale(self, weight_mat, u, target_sigma):
         w = jnp.asarray(weight_mat._data)
@@ -129,15 +130,18 @@ class SpectralNormLoadStateDictPreHook:
     def __init__(self, fn) -> None:
         self.fn = fn
 
-    def __call__(self, state_dict, prefix, local_metadata, strict, missing_keys,
-                 unexpected_keys, error_msgs) -> None:
+    def __call__(
+        self, state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys, error_msgs
+    ) -> None:
         fn = self.fn
         version = local_metadata.get("spectral_norm", {}).get(fn.name + ".version", None)
         if version is None or version < 1:
             weight_key = prefix + fn.name
-            if (version is None and all(weight_key + s in state_dict
-                                        for s in ("_orig", "_u", "_v"))
-                    and weight_key not in state_dict):
+            if (
+                version is None
+                and all(weight_key + s in state_dict for s in ("_orig", "_u", "_v"))
+                and weight_key not in state_dict
+            ):
                 return
             has_missing_keys = False
             for suffix in ("_orig", "", "_u"):
@@ -177,9 +181,11 @@ def spectral_norm(module, name="weight", n_power_iterations=1, eps=1e-12, dim=No
     if dim is None:
         from torchlike.nn.modules import conv
 
-        transposed = tuple(getattr(conv, n) for n in
-                           ("ConvTranspose1d", "ConvTranspose2d", "ConvTranspose3d")
-                           if hasattr(conv, n))
+        transposed = tuple(
+            getattr(conv, n)
+            for n in ("ConvTranspose1d", "ConvTranspose2d", "ConvTranspose3d")
+            if hasattr(conv, n)
+        )
         dim = 1 if transposed and isinstance(module, transposed) else 0
     SpectralNorm.apply(module, name, n_power_iterations, dim, eps)
     return module

@@ -69,7 +69,8 @@ def _reparametrize_module(module, parameters_and_buffers, tie_weights=False, str
             raise RuntimeError(
                 "Error(s) in reparametrizing for {}:\n\t{}".format(
                     module._get_name() if hasattr(module, "_get_name") else type(module).__name__,
-                    "\n\t".join(msgs))
+                    "\n\t".join(msgs),
+                )
             )
     saved = []
     try:
@@ -82,8 +83,9 @@ def _reparametrize_module(module, parameters_and_buffers, tie_weights=False, str
             _swap(sub, attr, old)
 
 
-def functional_call(module, parameters_and_buffers, args=None, kwargs=None, *,
-                    tie_weights=True, strict=False):
+def functional_call(
+    module, parameters_and_buffers, args=None, kwargs=None, *, tie_weights=True, strict=False
+):
     """Call module(*args, **kwargs) with its parameters and buffers replaced by the given ones."""
     if isinstance(parameters_and_buffers, (list, tuple)):
         merged = {}
@@ -102,6 +104,7 @@ def functional_call(module, parameters_and_buffers, args=None, kwargs=None, *,
         args = ()
     elif not isinstance(args, tuple):
         args = (args,)
-    with _reparametrize_module(module, parameters_and_buffers, tie_weights=tie_weights,
-                               strict=strict):
+    with _reparametrize_module(
+        module, parameters_and_buffers, tie_weights=tie_weights, strict=strict
+    ):
         return module(*args, **kwargs)
