@@ -128,3 +128,32 @@ def test_compiled_module_in_eager_loop():
     assert list(net.state_dict())[0].startswith("_orig_mod.")
     # forward (train and eval) and backward: a handful of programs, reused across steps
     assert net._compiled_call.compile_count <= 4
+
+
+def test_compiled_step_with_optimizer_scheduler_and_dropout_matches_eager():
+    def run(compiled):
+        tl.manual_seed(0)
+        nn = tl.nn
+        m = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Dropout(0.2), nn.Linear(8, 3))
+        opt = tl.optim.Adam(m.parameters(), lr=0.01)
+        sched = tl.optim.lr_scheduler.StepLR(opt, 2, 0.5)
+        x, y = tl.randn(16, 4), tl.randint(0, 3, (16,))
+
+        def step(x, y):
+            opt.zero_grad()
+            loss = nn.functional.cross_entropy(m(x), y)
+            loss.backward()
+            opt.step()
+            sched.step()
+            return loss
+
+        f = tl.compile(step) if compiled else step
+        losses = [f(x, y).item() for _ in range(6)]
+        return losses, opt.state_dict()["state"][0]["exp_avg"].numpy(), sched.get_last_lr(), f
+
+    le, se, lre, _ = run(False)
+    lc, sc, lrc, f = run(True)
+    np.testing.assert_allclose(lc, le, rtol=1e-6)
+    np.testing.assert_allclose(sc, se, rtol=1e-5, atol=1e-8)
+    assert lrc == lre  # the scheduler's Python state advanced on every compiled call
+    assert f.compile_count == 1  # new lrs from the scheduler did not recompile

@@ -15,6 +15,7 @@ import numpy as np
 
 from torchlike._core import dtypes
 from torchlike._core.grad_mode import enable_grad, is_grad_enabled, set_grad_enabled
+from torchlike import _lazy
 from torchlike._core.tensor import Tensor, wrap
 
 from ._functional import compiled_update
@@ -619,7 +620,9 @@ class _CompiledStepOptimizer(Optimizer):
             hyper = {k: v for k, v in hyper.items() if k not in packed_names} | {
                 "_packed": np.array([hyper[k] for k in packed_names], dtype=np.float64)
             }
-        donate = _can_donate(params, states)
+        lazy = _lazy.state.trace is not None
+        # inside torchlike.compile the update is recorded into the step's one program
+        donate = False if lazy else _can_donate(params, states)
         fn = compiled_update(type(self)._single, options, packed_names, donate)
         p_arrays = [p._data for p in params]
         g_arrays = [p.grad._data for p in params]
@@ -632,10 +635,10 @@ class _CompiledStepOptimizer(Optimizer):
             for s in states
         ]
         found_inf = getattr(self, "_found_inf", None)
-        if found_inf is None:
-            new_p, new_s = fn(p_arrays, g_arrays, s_arrays, hyper)
-        else:
-            new_p, new_s = fn(p_arrays, g_arrays, s_arrays, hyper, found_inf)
+        args = (p_arrays, g_arrays, s_arrays, hyper)
+        if found_inf is not None:
+            args = args + (found_inf,)
+        new_p, new_s = _lazy.call(fn, args) if lazy else fn(*args)
         for p, a in zip(params, new_p):
             p._set_data(a)
         for s, ns in zip(states, new_s):
