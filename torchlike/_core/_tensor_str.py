@@ -234,7 +234,7 @@ def _add_suffixes(tensor_str, suffixes, indent, force_newline):
 
 def _host_array(t):
     """The tensor's values as a numpy array whose `.tolist()` gives exact Python numbers."""
-    a = np.asarray(t.detach().numpy())
+    a = np.asarray(t.detach().numpy(force=True))
     if a.dtype.name == "bfloat16":
         # ml_dtypes' bfloat16 -> float32 is exact, like torch's `.item()`
         a = a.astype(np.float32)
