@@ -20,12 +20,15 @@ def randn(*shape, dtype=np.float32):
 def t2np(t):
     """numpy value of a torch or torchlike tensor."""
     if isinstance(t, torch.Tensor):
-        return t.detach().cpu().numpy()
+        t = t.detach().cpu()
+        return (t.float() if t.dtype == torch.bfloat16 else t).numpy()
     return np.asarray(t.detach().numpy())
 
 
 def tl_from_torch(t):
-    """A torchlike tensor with a torch tensor's value."""
+    """A torchlike tensor with a torch tensor's value (bfloat16 goes through float32)."""
+    if t.dtype == torch.bfloat16:
+        return tl.tensor(t.detach().float().numpy()).to(tl.bfloat16)
     return tl.tensor(t.detach().numpy())
 
 
@@ -57,6 +60,21 @@ def _flat(out):
     return list(out) if isinstance(out, (tuple, list)) else [out]
 
 
+def _backward_both(l_out, t_out):
+    """Backpropagate the same random cotangents through both libraries' outputs."""
+    ls, ts, lg, tg = [], [], [], []
+    for a, b in zip(l_out, t_out):
+        if b.dtype.is_floating_point and b.requires_grad:
+            ct = RNG.standard_normal(tuple(b.shape)).astype(t2np(b).dtype)
+            ls.append(a)
+            ts.append(b)
+            lg.append(tl.tensor(ct))
+            tg.append(torch.tensor(ct))
+    if ts:
+        torch.autograd.backward(ts, tg)
+        tl.autograd.backward(ls, lg)
+
+
 def compare_module(
     tmod, lmod, inputs, train=True, atol=1e-5, rtol=1e-5, grad=True, steps=1, call=None
 ):
@@ -77,14 +95,7 @@ def compare_module(
         for i, (a, b) in enumerate(zip(l_out, t_out)):
             assert_close(a, b, atol, rtol, f"output {i}")
         if grad:
-            t_loss, l_loss = 0, 0
-            for a, b in zip(l_out, t_out):
-                if b.dtype.is_floating_point and b.requires_grad:
-                    ct = RNG.standard_normal(tuple(b.shape)).astype(t2np(b).dtype)
-                    t_loss = t_loss + (b * torch.tensor(ct)).sum()
-                    l_loss = l_loss + (a * tl.tensor(ct)).sum()
-            t_loss.backward()
-            l_loss.backward()
+            _backward_both(l_out, t_out)
             for i, (a, b) in enumerate(zip(l_in, t_in)):
                 if b.requires_grad:
                     assert_close(a.grad, b.grad, atol, rtol, f"grad of input {i}")
@@ -138,14 +149,7 @@ def compare_fn(fn_name, arrays, *args, atol=1e-5, rtol=1e-5, grad=True, **kwargs
     for i, (a, b) in enumerate(zip(l_out, t_out)):
         assert_close(a, b, atol, rtol, f"{fn_name} output {i}")
     if grad and any(t.requires_grad for t in t_in):
-        t_loss, l_loss = 0, 0
-        for a, b in zip(l_out, t_out):
-            if b.dtype.is_floating_point and b.requires_grad:
-                ct = RNG.standard_normal(tuple(b.shape)).astype(t2np(b).dtype)
-                t_loss = t_loss + (b * torch.tensor(ct)).sum()
-                l_loss = l_loss + (a * tl.tensor(ct)).sum()
-        t_loss.backward()
-        l_loss.backward()
+        _backward_both(l_out, t_out)
         for i, (a, b) in enumerate(zip(l_in, t_in)):
             if b.requires_grad:
                 assert_close(a.grad, b.grad, atol, rtol, f"{fn_name} grad of input {i}")
