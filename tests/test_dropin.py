@@ -171,3 +171,23 @@ def test_check_syntax_error(tmp_path):
     out = io.StringIO()
     assert check([str(p)], out=out) == 2
     assert "broken.py:1: cannot parse" in out.getvalue()
+
+
+def test_runner_spawned_children_see_torchlike(tmp_path):
+    # Spawned processes (DataLoader workers under spawn/forkserver) re-import the script's
+    # modules; their `import torch` must resolve to torchlike too.
+    write(tmp_path / "kind.py", "import torch\n\n\ndef kind(_):\n    return torch.__name__\n")
+    write(
+        tmp_path / "main.py",
+        """\
+        import multiprocessing as mp
+        import kind
+
+        if __name__ == "__main__":
+            for method in ("spawn", "forkserver"):
+                with mp.get_context(method).Pool(1) as pool:
+                    print(method, pool.map(kind.kind, [0])[0])
+        """,
+    )
+    r = run_torchlike("main.py", cwd=tmp_path)
+    assert r.stdout.split() == ["spawn", "torchlike", "forkserver", "torchlike"], r.stderr

@@ -3,6 +3,7 @@
 import importlib
 import importlib.abc
 import importlib.machinery
+import os
 import sys
 import types
 
@@ -167,6 +168,38 @@ def _import_eager():
         setattr(sys.modules[parent], child, module)
 
 
+# Processes that multiprocessing starts fresh (spawn, forkserver: DataLoader workers, say)
+# import the script's modules again; they must see torchlike as torch too. Both start
+# methods launch `python -c "from multiprocessing... "` through util.spawnv_passfds.
+_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+_CHILD_PREFIX = (
+    f"import sys; sys.path.insert(0, {_ROOT!r}); "
+    "from torchlike._dropin import install_as_torch; install_as_torch(); del sys.path[0]; "
+)
+_orig_spawnv_passfds = None
+
+
+def _spawnv_passfds(path, args, passfds):
+    args = list(args)
+    for i in range(len(args) - 1):
+        if args[i] == "-c" and args[i + 1].startswith("from multiprocessing"):
+            args[i + 1] = _CHILD_PREFIX + args[i + 1]
+            break
+    return _orig_spawnv_passfds(path, args, passfds)
+
+
+def _patch_multiprocessing(on: bool) -> None:
+    global _orig_spawnv_passfds
+    from multiprocessing import util
+
+    if on and _orig_spawnv_passfds is None:
+        _orig_spawnv_passfds = util.spawnv_passfds
+        util.spawnv_passfds = _spawnv_passfds
+    elif not on and _orig_spawnv_passfds is not None:
+        util.spawnv_passfds = _orig_spawnv_passfds
+        _orig_spawnv_passfds = None
+
+
 def is_installed() -> bool:
     """Whether `import torch` currently resolves to torchlike."""
     return _finder in sys.meta_path
@@ -188,6 +221,7 @@ def install_as_torch() -> None:
         sys.meta_path.insert(0, _finder)
     sys.modules[_ALIAS] = importlib.import_module(_TARGET)
     _import_eager()
+    _patch_multiprocessing(True)
     # Submodules torchlike has already imported answer `import torch.X` directly.
     for name, mod in list(sys.modules.items()):
         if name.startswith(_TARGET + ".") and isinstance(mod, types.ModuleType):
@@ -198,6 +232,7 @@ def uninstall_as_torch() -> None:
     """Undo install_as_torch(): forget the `torch` aliases."""
     if _finder in sys.meta_path:
         sys.meta_path.remove(_finder)
+    _patch_multiprocessing(False)
     for name in [n for n in sys.modules if _is_alias(n)]:
         mod = sys.modules[name]
         if isinstance(mod, _Placeholder) or getattr(mod, "__name__", "").startswith(_TARGET):
