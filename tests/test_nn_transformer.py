@@ -333,6 +333,12 @@ def test_transformer_full_model_train_and_eval():
         enc_t = mt.encoder(torch.tensor(src), src_key_padding_mask=torch.tensor(kpm))
         enc_l = ml.encoder(tl.tensor(src), src_key_padding_mask=tl.tensor(kpm))
         close(enc_l, enc_t, 1e-4)
+        # Padding that is not at the end of a row: torch stays on the regular path.
+        kpm2 = kpm.copy()
+        kpm2[1, 0] = True
+        enc_t = mt.encoder(torch.tensor(src), src_key_padding_mask=torch.tensor(kpm2))
+        enc_l = ml.encoder(tl.tensor(src), src_key_padding_mask=tl.tensor(kpm2))
+        close(enc_l, enc_t, 1e-4)
         _run_pair(
             mt,
             ml,

@@ -3,8 +3,10 @@
 import copy
 import warnings
 
+import jax.numpy as jnp
 import numpy as np
 
+from torchlike._ops.registry import op
 from torchlike.nn.functional._attention import multi_head_attention_forward
 from torchlike.nn.functional._loss import _concrete
 from torchlike.nn.parameter import Parameter
@@ -273,6 +275,20 @@ def _attn_dropout(dropout, x, batch_first):
     return dropout(x)
 
 
+@op(tensor_args=("output", "key_padding_mask"), method=False, name="_nested_tensor_pad_zero")
+def _zero_padded(output, key_padding_mask, mask_check=True):
+    """Zero the padded positions, as torch's nested-tensor fast path does.
+
+    With mask_check, torch takes that path only when every row's padding is at its end
+    (left-aligned data); that is decided here on the device, without a host sync."""
+    keep = ~key_padding_mask if key_padding_mask.dtype == jnp.bool_ else key_padding_mask == 0
+    scale = keep
+    if mask_check:
+        aligned = jnp.all(keep[:, 1:] <= keep[:, :-1])
+        scale = jnp.where(aligned, keep, True)
+    return output * scale[..., None].astype(output.dtype)
+
+
 def _get_clones(module, N):
     return ModuleList([copy.deepcopy(module) for _ in range(N)])
 
@@ -472,16 +488,6 @@ class TransformerEncoder(Module):
             t is not None and t.requires_grad for t in [src] + params
         ):
             return False
-        kpm = _concrete(src_key_padding_mask)
-        if kpm is None:
-            return False
-        if kpm.dtype != np.bool_:
-            kpm = kpm != 0
-        if getattr(self, "mask_check", True):
-            # The fast path needs each row's padding at the end (left-aligned data).
-            keep = ~kpm
-            if not (np.sort(keep, axis=1)[:, ::-1] == keep).all():
-                return False
         return True
 
     def forward(self, src, mask=None, src_key_padding_mask=None, is_causal=None):
@@ -502,9 +508,7 @@ class TransformerEncoder(Module):
             )
         if zero_pads:
             # torch runs this case on nested tensors and pads the result back with zeros.
-            kpm = src_key_padding_mask
-            keep = kpm.logical_not() if str(kpm.dtype) == "torch.bool" else kpm == 0
-            output = output * keep.unsqueeze(-1).to(output.dtype)
+            output = _zero_padded(output, src_key_padding_mask, getattr(self, "mask_check", True))
         if self.norm is not None:
             output = self.norm(output)
         return output
