@@ -428,3 +428,23 @@ def test_parameter_list_and_dict():
             expected = (a, b)
         else:
             assert (a, b) == expected
+
+
+def test_global_module_hooks():
+    logs = []
+    for lib_nn, lib in ((torch.nn, torch), (tnn, tl)):
+        mm = lib_nn.modules.module
+        log = []
+        h1 = mm.register_module_forward_pre_hook(lambda m, a: log.append(("pre", type(m).__name__)))
+        h2 = mm.register_module_forward_hook(lambda m, a, o: log.append(("post", type(m).__name__)))
+        h3 = mm.register_module_full_backward_hook(
+            lambda m, gi, go: log.append(("bw", type(m).__name__))
+        )
+        h4 = mm.register_module_module_registration_hook(lambda m, n, sub: log.append(("reg", n)))
+        s = lib_nn.Sequential(lib_nn.Linear(2, 2), lib_nn.Tanh())
+        s(lib.ones(1, 2, requires_grad=True)).sum().backward()
+        for h in (h1, h2, h3, h4):
+            h.remove()
+        s(lib.ones(1, 2))
+        logs.append(log)
+    assert logs[1] == logs[0]

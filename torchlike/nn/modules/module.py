@@ -11,7 +11,18 @@ import torchlike as torch
 from torchlike._core.tensor import Tensor
 from torchlike.nn.parameter import Buffer, Parameter, is_lazy
 
-__all__ = ["Module", "RemovableHandle"]
+__all__ = [
+    "Module",
+    "RemovableHandle",
+    "register_module_backward_hook",
+    "register_module_buffer_registration_hook",
+    "register_module_forward_hook",
+    "register_module_forward_pre_hook",
+    "register_module_full_backward_hook",
+    "register_module_full_backward_pre_hook",
+    "register_module_module_registration_hook",
+    "register_module_parameter_registration_hook",
+]
 
 _EXTRA_STATE_KEY_SUFFIX = "_extra_state"
 
@@ -123,6 +134,87 @@ def _forward_unimplemented(self, *input):
     )
 
 
+# Hooks that apply to every module (torch.nn.modules.module.register_module_*).
+_global_buffer_registration_hooks: dict = OrderedDict()
+_global_module_registration_hooks: dict = OrderedDict()
+_global_parameter_registration_hooks: dict = OrderedDict()
+_global_backward_pre_hooks: dict = OrderedDict()
+_global_backward_hooks: dict = OrderedDict()
+_global_is_full_backward_hook = None
+_global_forward_pre_hooks: dict = OrderedDict()
+_global_forward_hooks: dict = OrderedDict()
+_global_forward_hooks_always_called: dict = OrderedDict()
+_global_forward_hooks_with_kwargs: dict = OrderedDict()
+
+
+def register_module_buffer_registration_hook(hook):
+    """Register hook(module, name, buffer) -> None or new buffer, run by every register_buffer."""
+    handle = RemovableHandle(_global_buffer_registration_hooks)
+    _global_buffer_registration_hooks[handle.id] = hook
+    return handle
+
+
+def register_module_module_registration_hook(hook):
+    """Register hook(module, name, submodule) -> None or new submodule, run on every registration."""
+    handle = RemovableHandle(_global_module_registration_hooks)
+    _global_module_registration_hooks[handle.id] = hook
+    return handle
+
+
+def register_module_parameter_registration_hook(hook):
+    """Register hook(module, name, param) -> None or new param, run by every register_parameter."""
+    handle = RemovableHandle(_global_parameter_registration_hooks)
+    _global_parameter_registration_hooks[handle.id] = hook
+    return handle
+
+
+def register_module_forward_pre_hook(hook):
+    """Register hook(module, args) run before every module's forward."""
+    handle = RemovableHandle(_global_forward_pre_hooks)
+    _global_forward_pre_hooks[handle.id] = hook
+    return handle
+
+
+def register_module_forward_hook(hook, *, with_kwargs: bool = False, always_call: bool = False):
+    """Register hook(module, args, output) run after every module's forward."""
+    handle = RemovableHandle(_global_forward_hooks, extra_dict=_global_forward_hooks_always_called)
+    _global_forward_hooks[handle.id] = hook
+    if with_kwargs:
+        _global_forward_hooks_with_kwargs[handle.id] = True
+    if always_call:
+        _global_forward_hooks_always_called[handle.id] = True
+    return handle
+
+
+def register_module_full_backward_pre_hook(hook):
+    """Register hook(module, grad_output) run before every module's gradients are computed."""
+    handle = RemovableHandle(_global_backward_pre_hooks)
+    _global_backward_pre_hooks[handle.id] = hook
+    return handle
+
+
+def register_module_full_backward_hook(hook):
+    """Register hook(module, grad_input, grad_output) for every module."""
+    global _global_is_full_backward_hook
+    if _global_is_full_backward_hook is False:
+        raise RuntimeError(
+            "Cannot use both regular backward hooks and full backward hooks as a "
+            "global Module hook. Please use only one of them."
+        )
+    _global_is_full_backward_hook = True
+    handle = RemovableHandle(_global_backward_hooks)
+    _global_backward_hooks[handle.id] = hook
+    return handle
+
+
+def register_module_backward_hook(hook):
+    """Deprecated non-full global backward hook: not supported."""
+    raise NotImplementedError(
+        "torchlike: register_module_backward_hook is not supported; "
+        "use register_module_full_backward_hook"
+    )
+
+
 def _set_tensor_data(t, new):
     """Give tensor `t` the value (and dtype/device) of `new`, keeping the object (`t.data = new`)."""
     t.data = new
@@ -190,6 +282,10 @@ class Module:
                 f"cannot assign '{_typename(tensor)}' object to buffer '{name}' "
                 "(torch Tensor or None required)"
             )
+        for hook in _global_buffer_registration_hooks.values():
+            output = hook(self, name, tensor)
+            if output is not None:
+                tensor = output
         self._buffers[name] = tensor
         if persistent:
             self._non_persistent_buffers_set.discard(name)
@@ -223,6 +319,10 @@ class Module:
                 "the forward() method."
             )
         else:
+            for hook in _global_parameter_registration_hooks.values():
+                output = hook(self, name, param)
+                if output is not None:
+                    param = output
             self._parameters[name] = param
 
     def add_module(self, name: str, module) -> None:
@@ -237,6 +337,10 @@ class Module:
             raise KeyError(f'module name can\'t contain ".", got: {name}')
         elif name == "":
             raise KeyError('module name can\'t be empty string ""')
+        for hook in _global_module_registration_hooks.values():
+            output = hook(self, name, module)
+            if output is not None:
+                module = output
         self._modules[name] = module
 
     def register_module(self, name: str, module) -> None:
@@ -353,6 +457,10 @@ class Module:
                 remove_from(
                     self.__dict__, self._parameters, self._buffers, self._non_persistent_buffers_set
                 )
+                for hook in _global_module_registration_hooks.values():
+                    output = hook(self, name, value)
+                    if output is not None:
+                        value = output
                 modules[name] = value
             elif modules is not None and name in modules:
                 if value is not None:
@@ -360,6 +468,10 @@ class Module:
                         f"cannot assign '{_typename(value)}' as child module '{name}' "
                         "(torch.nn.Module or None expected)"
                     )
+                for hook in _global_module_registration_hooks.values():
+                    output = hook(self, name, value)
+                    if output is not None:
+                        value = output
                 modules[name] = value
             else:
                 buffers = self.__dict__.get("_buffers")
@@ -725,13 +837,20 @@ class Module:
             or self._backward_pre_hooks
             or self._forward_hooks
             or self._forward_pre_hooks
+            or _global_backward_pre_hooks
+            or _global_backward_hooks
+            or _global_forward_hooks
+            or _global_forward_pre_hooks
         ):
             return forward_call(*args, **kwargs)
 
         result = None
         called_always_called_hooks = set()
         try:
-            for hook_id, hook in self._forward_pre_hooks.items():
+            for hook_id, hook in (
+                *_global_forward_pre_hooks.items(),
+                *self._forward_pre_hooks.items(),
+            ):
                 if hook_id in self._forward_pre_hooks_with_kwargs:
                     args_kwargs_result = hook(self, args, kwargs)
                     if args_kwargs_result is not None:
@@ -750,21 +869,32 @@ class Module:
                         args = args_result
 
             bw_hook = None
-            if self._backward_hooks or self._backward_pre_hooks:
+            if (
+                self._backward_hooks
+                or self._backward_pre_hooks
+                or _global_backward_hooks
+                or _global_backward_pre_hooks
+            ):
                 from torchlike.nn.modules._backward_hook import BackwardHook
 
                 bw_hook = BackwardHook(
                     self,
-                    list(self._backward_hooks.values()),
-                    list(self._backward_pre_hooks.values()),
+                    [*_global_backward_hooks.values(), *self._backward_hooks.values()],
+                    [*_global_backward_pre_hooks.values(), *self._backward_pre_hooks.values()],
                 )
                 args = bw_hook.setup_input_hook(args)
 
             result = forward_call(*args, **kwargs)
-            for hook_id, hook in self._forward_hooks.items():
-                if hook_id in self._forward_hooks_always_called:
+            for hook_id, hook in (*_global_forward_hooks.items(), *self._forward_hooks.items()):
+                if (
+                    hook_id in self._forward_hooks_always_called
+                    or hook_id in _global_forward_hooks_always_called
+                ):
                     called_always_called_hooks.add(hook_id)
-                if hook_id in self._forward_hooks_with_kwargs:
+                if (
+                    hook_id in self._forward_hooks_with_kwargs
+                    or hook_id in _global_forward_hooks_with_kwargs
+                ):
                     hook_result = hook(self, args, kwargs, result)
                 else:
                     hook_result = hook(self, args, result)
@@ -781,11 +911,11 @@ class Module:
                 result = bw_hook.setup_output_hook(result)
             return result
         except Exception:
-            for hook_id, hook in self._forward_hooks.items():
+            for hook_id, hook in (*_global_forward_hooks.items(), *self._forward_hooks.items()):
                 if (
                     hook_id in self._forward_hooks_always_called
-                    and hook_id not in called_always_called_hooks
-                ):
+                    or hook_id in _global_forward_hooks_always_called
+                ) and hook_id not in called_always_called_hooks:
                     try:
                         if hook_id in self._forward_hooks_with_kwargs:
                             hook_result = hook(self, args, kwargs, result)
