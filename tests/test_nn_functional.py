@@ -399,3 +399,24 @@ def test_fractional_max_pool_seeded(fn, shape, kw):
     t_out.sum().backward()
     l_out.sum().backward()
     assert_close(lx.grad, tx.grad)
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda F, lib: F.normalize(lib.ones(2, 3), dim=3),
+        lambda F, lib: F.cosine_similarity(lib.ones(2, 3), lib.ones(4, 3)),
+        lambda F, lib: F.softmax(lib.ones(2, 3), 2),
+        lambda F, lib: F.glu(lib.ones(2, 4), 2),
+        lambda F, lib: F.pairwise_distance(lib.ones(2, 3), lib.ones(4, 3)),
+        lambda F, lib: F.hardtanh(lib.ones(2), 1.0, 0.0),
+        lambda F, lib: F.prelu(lib.ones(2, 3), lib.ones(2)),
+        lambda F, lib: F.group_norm(lib.ones(2, 4), 3),
+    ],
+)
+def test_dim_and_broadcast_errors_match_torch(call):
+    with pytest.raises(Exception) as et:
+        call(TF, torch)
+    with pytest.raises(type(et.value)) as el:
+        call(LF, tl)
+    assert str(el.value).split("(")[0] == str(et.value).split("(")[0]

@@ -7,6 +7,7 @@ import jax
 import jax.numpy as jnp
 
 import torchlike as torch
+from torchlike._core.tensor import _wrap_dim
 from torchlike._ops.registry import op
 
 __all__ = [
@@ -143,6 +144,7 @@ def _logsigmoid(input):
 
 @op(tensor_args=("input",), method=False, name="nn_softmax")
 def _softmax(input, dim, dtype):
+    dim = _wrap_dim(dim, input.ndim)
     if dtype is not None:
         input = input.astype(dtype)
     return jax.nn.softmax(input, axis=dim)
@@ -150,6 +152,7 @@ def _softmax(input, dim, dtype):
 
 @op(tensor_args=("input",), method=False, name="nn_log_softmax")
 def _log_softmax(input, dim, dtype):
+    dim = _wrap_dim(dim, input.ndim)
     if dtype is not None:
         input = input.astype(dtype)
     return jax.nn.log_softmax(input, axis=dim)
@@ -157,6 +160,7 @@ def _log_softmax(input, dim, dtype):
 
 @op(tensor_args=("input",), method=False, name="nn_softmin")
 def _softmin(input, dim, dtype):
+    dim = _wrap_dim(dim, input.ndim)
     if dtype is not None:
         input = input.astype(dtype)
     return jax.nn.softmax(-input, axis=dim)
@@ -164,6 +168,7 @@ def _softmin(input, dim, dtype):
 
 @op(tensor_args=("input",), method=False, name="nn_glu")
 def _glu(input, dim):
+    dim = _wrap_dim(dim, input.ndim)
     a, b = jnp.split(input, 2, axis=dim)
     return a * jax.nn.sigmoid(b)
 
@@ -386,9 +391,9 @@ def glu(input, dim=-1):
     """Gated linear unit: a * sigmoid(b) with input split in halves along `dim`."""
     if input.dim() == 0:
         raise RuntimeError("glu does not support scalars because halving size must be even")
-    n = input.shape[dim]
+    d = _wrap_dim(dim, input.dim())
+    n = input.shape[d]
     if n % 2:
-        d = dim % input.dim()
         raise RuntimeError(f"Halving dimension must be even, but dimension {d} is size {n}")
     return _glu(input, dim)
 

@@ -6,6 +6,8 @@ import jax.numpy as jnp
 import numpy as np
 from jax import lax
 
+from torchlike._core.tensor import _wrap_dim
+from torchlike._ops.pointwise import broadcast_check
 from torchlike._ops.registry import op
 
 __all__ = ["linear", "bilinear", "cosine_similarity", "pairwise_distance", "pdist"]
@@ -66,7 +68,9 @@ def bilinear(input1, input2, weight, bias=None):
 @op(tensor_args=("x1", "x2"), method=False, promote="default")
 def cosine_similarity(x1, x2, dim=1, eps=1e-8):
     """Cosine of the angle between x1 and x2 along `dim` (norms clamped below by eps)."""
+    broadcast_check(x1, x2)
     x1, x2 = jnp.broadcast_arrays(x1, x2)
+    dim = _wrap_dim(dim, x1.ndim)
     if not jnp.issubdtype(x1.dtype, jnp.inexact):
         x1 = x1.astype(jnp.float32)
         x2 = x2.astype(jnp.float32)
@@ -96,6 +100,7 @@ def _vector_norm(x, p, axis, keepdims):
 @op(tensor_args=("x1", "x2"), method=False, promote="default")
 def pairwise_distance(x1, x2, p=2.0, eps=1e-6, keepdim=False):
     """p-norm of x1 - x2 + eps along the last dimension."""
+    broadcast_check(x1, x2)
     ndim = max(x1.ndim, x2.ndim)
     return _vector_norm(x1 - x2 + eps, p, ndim - 1 if ndim else None, keepdim)
 

@@ -7,6 +7,7 @@ import numpy as np
 from jax import lax
 
 import torchlike as torch
+from torchlike._core.tensor import _wrap_dim
 from torchlike._ops.registry import op
 
 __all__ = [
@@ -323,6 +324,7 @@ def local_response_norm(input, size, alpha=1e-4, beta=0.75, k=1.0):
 
 @op(tensor_args=("input",), method=False, name="nn_normalize")
 def _normalize(input, p, dim, eps):
+    dim = _wrap_dim(dim, input.ndim)
     a = jnp.abs(input)
     if p == math.inf:
         norm = jnp.max(a, axis=dim, keepdims=True)
