@@ -342,3 +342,22 @@ def test_module_constructor_errors():
         with pytest.raises(Exception) as el:
             getattr(L, name)(**kw)
         assert el.type is et.type
+
+
+def test_bce_saturated_inputs_give_torchs_finite_gradients():
+    x, t = np.array([0.0, 1.0, 0.3, 1e-30], np.float32), np.array([1.0, 0.0, 0.5, 0.2], np.float32)
+    check("binary_cross_entropy", [x, t], {"reduction": "sum"}, grad=(0, 1))
+
+
+@pytest.mark.parametrize("dtype", ["bfloat16", "float16"])
+def test_cross_entropy_half_precision(dtype):
+    x, t = r(4, 50) * 5, rng.integers(0, 50, 4)
+    xt = torch.tensor(x).to(getattr(torch, dtype)).requires_grad_()
+    xl = tl.tensor(x).to(getattr(tl, dtype)).requires_grad_()
+    ot = TF.cross_entropy(xt, torch.tensor(t), label_smoothing=0.1)
+    ol = F.cross_entropy(xl, tl.tensor(t), label_smoothing=0.1)
+    assert str(ol.dtype) == str(ot.dtype)
+    np.testing.assert_allclose(float(ol.float().item()), float(ot.float().item()), rtol=1e-2)
+    ot.backward()
+    ol.backward()
+    np.testing.assert_allclose(xl.grad.float().numpy(), xt.grad.float().numpy(), atol=1e-2)

@@ -14,8 +14,13 @@ __all__ = ["multi_head_attention_forward", "scaled_dot_product_attention"]
 def _safe_softmax(scores):
     """Softmax over the last dim whose fully masked (all -inf) rows are 0, as torch's SDPA."""
     dead = jnp.all(scores == -jnp.inf, axis=-1, keepdims=True)
-    w = jax.nn.softmax(jnp.where(dead, 0, scores), axis=-1)
+    w = jax.nn.softmax(jnp.where(dead, 0, _up(scores)), axis=-1).astype(scores.dtype)
     return jnp.where(dead, 0, w)
+
+
+def _up(x):
+    """Half-precision values in float32 for softmax (torch's opmath), others unchanged."""
+    return x.astype(jnp.float32) if x.dtype in (jnp.float16, jnp.bfloat16) else x
 
 
 def _causal(L, S):
@@ -245,7 +250,7 @@ def _mha(
         scores = jnp.matmul(q * math.sqrt(1.0 / head_dim), jnp.swapaxes(k, -2, -1))
         if attn_mask is not None:
             scores = scores + attn_mask
-        weights = jax.nn.softmax(scores, axis=-1)
+        weights = jax.nn.softmax(_up(scores), axis=-1).astype(scores.dtype)
         if dropout_mask is not None:
             weights = weights * dropout_mask.reshape(weights.shape) / (1.0 - dropout_p)
         out = jnp.matmul(weights, v)

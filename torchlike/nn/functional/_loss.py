@@ -422,6 +422,23 @@ def nll_loss(
 def _cross_entropy(
     input, target, weight=None, ignore_index=-100, reduction="mean", label_smoothing=0.0
 ):
+    if input.dtype in (jnp.float16, jnp.bfloat16):
+        # Half-precision inputs are computed in float32 (torch's opmath), the result cast back.
+        f32 = jnp.float32
+        up = target.astype(f32) if jnp.issubdtype(target.dtype, jnp.floating) else target
+        out = _cross_entropy_math(
+            input.astype(f32),
+            up,
+            None if weight is None else weight.astype(f32),
+            ignore_index,
+            reduction,
+            label_smoothing,
+        )
+        return out.astype(input.dtype)
+    return _cross_entropy_math(input, target, weight, ignore_index, reduction, label_smoothing)
+
+
+def _cross_entropy_math(input, target, weight, ignore_index, reduction, label_smoothing):
     class_dim = 1 if input.ndim > 1 else 0
     if input.ndim < 1:
         raise ValueError(f"Expected 1 or more dimensions (got {input.ndim})")
@@ -499,12 +516,30 @@ def _check_unit_interval(x, what):
         raise RuntimeError(f"all elements of {what} should be between 0 and 1")
 
 
+@jax.custom_vjp
+def _bce_elementwise(x, t):
+    # torch clamps each log term at -100 so that a saturated input gives a finite loss.
+    return -(t * jnp.maximum(jnp.log(x), -100.0) + (1 - t) * jnp.maximum(jnp.log1p(-x), -100.0))
+
+
+def _bce_fwd(x, t):
+    return _bce_elementwise(x, t), (x, t)
+
+
+def _bce_bwd(res, g):
+    # torch's formulas: finite (huge) input gradients at 0 and 1 instead of NaN.
+    x, t = res
+    grad_x = g * (x - t) / jnp.maximum((1 - x) * x, 1e-12)
+    grad_t = g * (jnp.log1p(-x) - jnp.log(x))
+    return grad_x, grad_t
+
+
+_bce_elementwise.defvjp(_bce_fwd, _bce_bwd)
+
+
 @op(tensor_args=("input", "target", "weight"), method=False, name="binary_cross_entropy")
 def _binary_cross_entropy(input, target, weight=None, reduction="mean"):
-    # torch clamps each log term at -100 so that a saturated input gives a finite loss.
-    log_x = jnp.maximum(jnp.log(input), -100.0)
-    log_1mx = jnp.maximum(jnp.log1p(-input), -100.0)
-    loss = -(target * log_x + (1 - target) * log_1mx)
+    loss = _bce_elementwise(input, target.astype(input.dtype))
     if weight is not None:
         loss = loss * weight
     return _reduce(loss, reduction)
