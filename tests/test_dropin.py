@@ -191,3 +191,23 @@ def test_runner_spawned_children_see_torchlike(tmp_path):
     )
     r = run_torchlike("main.py", cwd=tmp_path)
     assert r.stdout.split() == ["spawn", "torchlike", "forkserver", "torchlike"], r.stderr
+
+
+def test_check_notes_tensor_methods_torchlike_lacks(monkeypatch):
+    import torchlike
+
+    # A Tensor method torch has and torchlike (for this test) lacks is noted, not failed.
+    monkeypatch.delattr(torchlike.Tensor, "addcmul_")
+    src = textwrap.dedent("""\
+        import numpy as np
+        import torch
+        x = torch.zeros(3)
+        x.addcmul_(x, x)
+        self_like = x.view(-1).sum()
+        np.addcmul_ = None
+        x.numpy().addcmul_()
+        {}.values()
+    """)
+    _, missing, notes = check_source(src, "m.py")
+    assert missing == []
+    assert notes == [("m.py", 4, "Tensor.addcmul_ is not in torchlike (if `x` is a tensor)")]
