@@ -163,6 +163,14 @@ CASES = [
         (),
         {"align_corners": True},
     ),
+    (
+        "grid_sample-bicubic",
+        "grid_sample",
+        [X, np.random.default_rng(7).uniform(-1.3, 1.3, (2, 3, 5, 2)).astype(np.float32)],
+        (),
+        {"mode": "bicubic", "padding_mode": "reflection", "align_corners": False},
+    ),
+    ("conv_tbc", "conv_tbc", [randn(7, 2, 3), randn(3, 3, 4), randn(4)], (1,), {}),
     ("affine_grid", "affine_grid", [randn(2, 2, 3)], ((2, 4, 5, 6),), {"align_corners": False}),
     (
         "affine_grid-3d",

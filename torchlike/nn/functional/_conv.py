@@ -234,3 +234,32 @@ def conv_transpose3d(
         groups,
         dilation,
     )
+
+
+@op(tensor_args=("input", "weight", "bias"), method=False)
+def conv_tbc(input, weight, bias, pad=0):
+    """1-D convolution in (time, batch, channel) layout with a (k, C_in, C_out) weight."""
+    if input.ndim != 3:
+        raise RuntimeError("Input must have 3 dims: time, batch, in_channel")
+    if weight.ndim != 3:
+        raise RuntimeError(
+            "Weight tensor must have 3 dims: kernel_width, in_channels, out_channels."
+        )
+    if bias.ndim != 1:
+        raise RuntimeError("Bias must be 1-D")
+    if input.shape[2] != weight.shape[1]:
+        raise RuntimeError("Input dim 2 (input channels) is not == dim 1 in the weight tensor")
+    if weight.shape[2] != bias.shape[0]:
+        raise RuntimeError("Bias size must equal dim 2 in the weight tensor (output channels).")
+    out = lax.conv_general_dilated(
+        input,
+        weight.astype(input.dtype),
+        window_strides=(1,),
+        padding=[(pad, pad)],
+        dimension_numbers=("HNC", "HIO", "HNC"),
+        precision=lax.Precision.HIGHEST,
+    )
+    return out + bias
+
+
+__all__ += ["conv_tbc"]

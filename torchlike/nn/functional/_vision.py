@@ -343,7 +343,10 @@ def _reflect(coord, twice_low, twice_high):
 
 
 def _source_coord(coord, size, padding_mode, align_corners):
-    coord = _unnormalize(coord, size, align_corners)
+    return _pad_coord(_unnormalize(coord, size, align_corners), size, padding_mode, align_corners)
+
+
+def _pad_coord(coord, size, padding_mode, align_corners):
     if padding_mode == "border":
         coord = jnp.clip(coord, 0, size - 1)
     elif padding_mode == "reflection":
@@ -360,9 +363,11 @@ def _grid_sample(input, grid, mode, padding_mode, align_corners):
     n, c = input.shape[:2]
     spatial = input.shape[2:]
     nd = len(spatial)
-    # grid's last dim lists x (the last input dim) first
+    # grid's last dim lists x (the last input dim) first; bicubic pads each tap instead
     coords = [
-        _source_coord(grid[..., nd - 1 - d], spatial[d], padding_mode, align_corners)
+        _unnormalize(grid[..., nd - 1 - d], spatial[d], align_corners)
+        if mode == "bicubic"
+        else _source_coord(grid[..., nd - 1 - d], spatial[d], padding_mode, align_corners)
         for d in range(nd)
     ]
     flat = input.reshape(n, c, -1)
@@ -390,13 +395,34 @@ def _grid_sample(input, grid, mode, padding_mode, align_corners):
                 frac = coords[d] - lo[d]
                 w = w * (frac if hi else 1 - frac)
             out = out + gather(idxs) * w[..., None]
-    else:
-        raise NotImplementedError(f"torchlike: grid_sample mode '{mode}' is not supported")
+    else:  # bicubic (2-d): 4x4 taps, cubic convolution with A = -0.75, each tap padded
+        A = -0.75
+
+        def coeffs(t):
+            def cc1(v):
+                return ((A + 2) * v - (A + 3)) * v * v + 1
+
+            def cc2(v):
+                return ((A * v - 5 * A) * v + 8 * A) * v - 4 * A
+
+            return [cc2(t + 1), cc1(t), cc1(1 - t), cc2(2 - t)]
+
+        lo = [jnp.floor(cd) for cd in coords]
+        ws = [coeffs(cd - f) for cd, f in zip(coords, lo)]
+        out = 0
+        for i in range(4):
+            for j in range(4):
+                taps = [
+                    _pad_coord(lo[0] - 1 + i, spatial[0], padding_mode, align_corners),
+                    _pad_coord(lo[1] - 1 + j, spatial[1], padding_mode, align_corners),
+                ]
+                idxs = [jnp.floor(t).astype(jnp.int64) for t in taps]
+                out = out + gather(idxs) * (ws[0][i] * ws[1][j])[..., None]
     return jnp.moveaxis(out, -1, 1).astype(input.dtype)
 
 
 def grid_sample(input, grid, mode="bilinear", padding_mode="zeros", align_corners=None):
-    """Sample `input` at the normalised coordinates in `grid` (bilinear or nearest)."""
+    """Sample `input` at the normalised coordinates in `grid` (bilinear, nearest, bicubic)."""
     if mode not in ("bilinear", "nearest", "bicubic"):
         raise ValueError(
             f"nn.functional.grid_sample(): expected mode to be 'bilinear', 'nearest' or "
@@ -407,8 +433,8 @@ def grid_sample(input, grid, mode="bilinear", padding_mode="zeros", align_corner
             "nn.functional.grid_sample(): expected padding_mode to be 'zeros', 'border', or "
             f"'reflection', but got: '{padding_mode}'"
         )
-    if mode == "bicubic":
-        raise NotImplementedError("torchlike: grid_sample(mode='bicubic') is not supported")
+    if mode == "bicubic" and input.dim() != 4:
+        raise RuntimeError("grid_sampler(): bicubic interpolation only supports 4D input")
     if align_corners is None:
         align_corners = False
     if input.dim() not in (4, 5) or grid.dim() != input.dim() or grid.shape[-1] != input.dim() - 2:
