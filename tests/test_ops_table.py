@@ -86,7 +86,7 @@ def _compare(exp, got, rtol, atol, what="value"):
         assert tuple(got.shape) == tuple(exp.shape), f"{what}: shape {tuple(got.shape)} != {tuple(exp.shape)}"
         assert _dtype_name(got.dtype) == _dtype_name(exp.dtype), \
             f"{what}: dtype {got.dtype} != {exp.dtype}"
-        e = exp.detach().numpy()
+        e = exp.detach().resolve_conj().resolve_neg().numpy()
         g = got.detach().numpy()
         if e.dtype.kind in "fc":
             r = rtol if rtol is not None else (1e-5 if e.dtype in (np.float32, np.complex64) else 1e-7)
@@ -121,6 +121,14 @@ def _after(y, f):
     return y
 
 
+def _wsum(lib, o, w):
+    """A weighted sum of o; real and imaginary parts weighted separately for complex o."""
+    if o.is_complex():
+        r = o.real.dtype if hasattr(o.real, "dtype") else None
+        return (o.real * lib.tensor(w, dtype=r)).sum() + (o.imag * lib.tensor(w[::-1].copy(), dtype=r)).sum()
+    return (o * lib.tensor(w, dtype=o.dtype)).sum()
+
+
 def _weights(outs):
     rng = np.random.default_rng(7)
     return [rng.uniform(0.5, 1.5, tuple(o.shape)) for o in outs]
@@ -143,8 +151,8 @@ def run_case(fn, inputs, grad, rtol, atol, grad_rtol):
     outs_l = [o for o, e in zip(_flatten(got), _flatten(exp))
               if isinstance(e, torch.Tensor) and e.requires_grad]
     ws = _weights(outs_t)
-    loss_t = sum((o * torch.tensor(w, dtype=o.dtype)).sum() for o, w in zip(outs_t, ws))
-    loss_l = sum((o * tl.tensor(w, dtype=o.dtype)).sum() for o, w in zip(outs_l, ws))
+    loss_t = sum(_wsum(torch, o, w) for o, w in zip(outs_t, ws))
+    loss_l = sum(_wsum(tl, o, w) for o, w in zip(outs_l, ws))
     loss_t.backward()
     loss_l.backward()
     leaves_l = [t for t in lin if isinstance(t, tl.Tensor) and t.requires_grad]

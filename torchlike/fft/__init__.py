@@ -62,7 +62,7 @@ def _fft_op(input, fname, s, dim, norm, default_float):
 
 def _check_norm(norm):
     if norm not in (None, "backward", "ortho", "forward"):
-        raise ValueError(f"Invalid normalization mode: {norm}")
+        raise RuntimeError(f'Invalid normalization mode: "{norm}"')
 
 
 def _run(fname, input, s, dim, norm, out):

@@ -1,6 +1,7 @@
 """torch.linalg: linear algebra on jax.numpy.linalg, one registered op per function."""
 
 import builtins
+import functools
 import math
 
 import jax
@@ -412,11 +413,47 @@ def eigvals(A, *, out=None):
     return _eigvals(A, out=out)
 
 
-@op(tensor_args=("A",), method=False, name="_eigh")
-def _eigh(A, UPLO):
+def _eigh_fwd_impl(A, UPLO):
     # PyTorch reads only the UPLO triangle
     w, v = jnp.linalg.eigh(A, UPLO=UPLO, symmetrize_input=False)
     return w.astype(jnp.real(A).dtype), v
+
+
+@functools.partial(jax.custom_vjp, nondiff_argnums=(1,))
+def _eigh_torch(A, lower):
+    return _eigh_fwd_impl(A, "L" if lower else "U")
+
+
+def _eigh_vjp_fwd(A, lower):
+    w, v = _eigh_fwd_impl(A, "L" if lower else "U")
+    return (w, v), (w, v)
+
+
+def _eigh_vjp_bwd(lower, res, g):
+    # PyTorch's linalg_eig_backward (hermitian): gA = V (skew(V^H gV) / E + diag(gL)) V^H,
+    # a full matrix even though the forward read one triangle
+    w, v = res
+    gw, gv = g
+    vh = jnp.conj(jnp.swapaxes(v, -1, -2))
+    inner = jnp.zeros(v.shape, v.dtype)
+    if gv is not None:
+        vhgv = _mm(vh, gv)
+        skew = 0.5 * (vhgv - jnp.conj(jnp.swapaxes(vhgv, -1, -2)))
+        e = w[..., None, :] - w[..., :, None]
+        n = w.shape[-1]
+        e = jnp.where(jnp.eye(n, dtype=bool), 1, e)
+        inner = inner + skew / e
+    if gw is not None:
+        inner = inner + (jnp.eye(w.shape[-1], dtype=v.dtype) * gw[..., None, :].astype(v.dtype))
+    return (_mm(_mm(v, inner), vh),)
+
+
+_eigh_torch.defvjp(_eigh_vjp_fwd, _eigh_vjp_bwd)
+
+
+@op(tensor_args=("A",), method=False, name="_eigh")
+def _eigh(A, UPLO):
+    return _eigh_torch(A, UPLO == "L")
 
 
 def _check_uplo(UPLO):
@@ -435,7 +472,7 @@ def eigh(A, UPLO="L", *, out=None):
 
 @op(tensor_args=("A",), method=False, name="_eigvalsh")
 def _eigvalsh(A, UPLO):
-    return jnp.linalg.eigh(A, UPLO=UPLO, symmetrize_input=False)[0].astype(jnp.real(A).dtype)
+    return _eigh_torch(A, UPLO == "L")[0]
 
 
 def eigvalsh(A, UPLO="L", *, out=None):
