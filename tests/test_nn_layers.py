@@ -433,3 +433,24 @@ def test_fractional_max_pool_module_seeded():
         tnn.FractionalMaxPool2d(3)
     with pytest.raises(ValueError):
         tnn.FractionalMaxPool3d(2, output_ratio=1.5)
+
+
+@pytest.mark.parametrize(
+    "name,shape",
+    [
+        ("Dropout", (4, 6)),
+        ("Dropout1d", (3, 4, 5)),
+        ("Dropout2d", (3, 4, 2, 2)),
+        ("Dropout3d", (2, 3, 2, 2, 2)),
+        ("AlphaDropout", (4, 6)),
+        ("FeatureAlphaDropout", (3, 4, 2)),
+    ],
+)
+def test_dropout_modules_seeded_train_and_eval(name, shape):
+    tmod, lmod = getattr(torch.nn, name)(0.4), getattr(tnn, name)(0.4)
+    assert repr(lmod) == repr(tmod)
+    x = randn(*shape)
+    torch.manual_seed(11)
+    getattr(tl, "manual_seed", torchlike.random.manual_seed)(11)
+    compare_module(tmod, lmod, [x], train=True, steps=2)
+    compare_module(tmod, lmod, [x], train=False)
