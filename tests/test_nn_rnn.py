@@ -233,3 +233,56 @@ def test_pack_pad_utilities():
         rnn_utils.pack_sequence(sl)  # not sorted by length
     with pytest.raises(ValueError):
         rnn_utils.pad_packed_sequence(pl, total_length=2)
+
+
+def test_packed_lstm_training_steps_match_torch():
+    """Embedding -> packed bi-LSTM with dropout -> CE(ignore_index), clipping, Adam: 3 steps."""
+
+    def build(lib):
+        class Net(lib.nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.emb = lib.nn.Embedding(10, 6, padding_idx=0)
+                self.rnn = lib.nn.LSTM(
+                    6, 8, num_layers=2, bidirectional=True, batch_first=True, dropout=0.3
+                )
+                self.head = lib.nn.Linear(16, 5)
+
+            def forward(self, x, lengths):
+                utils = lib.nn.utils.rnn
+                packed = utils.pack_padded_sequence(
+                    self.emb(x), lengths, batch_first=True, enforce_sorted=False
+                )
+                out, _ = self.rnn(packed)
+                out, _ = utils.pad_packed_sequence(out, batch_first=True)
+                return self.head(out)
+
+        return Net()
+
+    mt, ml = build(torch), build(tl)
+    copy_weights(mt, ml)
+    opt_t = torch.optim.Adam(mt.parameters(), lr=1e-2)
+    opt_l = tl.optim.Adam(ml.parameters(), lr=1e-2)
+    lengths = [7, 3, 5, 2]
+    x = rng.integers(1, 10, (4, 7))
+    for i, n in enumerate(lengths):
+        x[i, n:] = 0
+    y = rng.integers(0, 5, (4, 7))
+    y[x == 0] = -100
+    torch.manual_seed(1)
+    tl.manual_seed(1)
+    for _ in range(3):
+        results = []
+        for m, opt, lib in ((mt, opt_t, torch), (ml, opt_l, tl)):
+            opt.zero_grad()
+            logits = m(lib.tensor(x), lengths)
+            loss = lib.nn.functional.cross_entropy(
+                logits.reshape(-1, 5), lib.tensor(y).reshape(-1), label_smoothing=0.1
+            )
+            loss.backward()
+            norm = lib.nn.utils.clip_grad_norm_(m.parameters(), 0.5)
+            opt.step()
+            results.append((float(loss), float(norm)))
+        np.testing.assert_allclose(results[1], results[0], rtol=1e-5)
+    for (k, a), (_, b) in zip(mt.state_dict().items(), ml.state_dict().items()):
+        np.testing.assert_allclose(b.numpy(), a.numpy(), atol=1e-5, err_msg=k)
