@@ -1,0 +1,1 @@
+"""Internals of torchlike.save / torchlike.load (PyTorch's checkpoint format)."""

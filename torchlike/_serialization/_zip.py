@@ -1,0 +1,222 @@
+"""The zip container PyTorch's PyTorchStreamWriter/Reader use: stored (uncompressed) records,
+each record's data 64-byte aligned by an 'FB' padding field in its local header."""
+
+import struct
+import zipfile
+import zlib
+
+_LOCAL = struct.Struct("<4s5H3L2H")
+_CENTRAL = struct.Struct("<4s6H3L5H2L")
+_U32 = 0xFFFFFFFF
+_FLAGS = 0x0808  # sizes in a data descriptor after the data; UTF-8 names (as miniz writes)
+_FLAGS_EMPTY = 0x0800
+
+
+class ZipWriter:
+    """Writes records to a binary stream in the layout torch.save produces."""
+
+    def __init__(self, stream, archive_name, alignment=64):
+        self._f = stream
+        self._prefix = archive_name + "/"
+        self._alignment = alignment
+        self._pos = stream.tell() if stream.seekable() else 0
+        self._start = self._pos
+        self._entries = []  # (name bytes, crc, size, header offset)
+
+    def _write(self, b):
+        self._f.write(b)
+        self._pos += len(b)
+
+    def write_record(self, name, data):
+        """Write one record; `data` is bytes or a C-contiguous buffer."""
+        mv = memoryview(data).cast("B")
+        bname = (self._prefix + name).encode("utf-8")
+        offset = self._pos - self._start
+        # 'FB' extra field padding so the data starts on an alignment boundary, as miniz does
+        head = offset + _LOCAL.size + len(bname) + 4
+        pad = (-head) % self._alignment
+        extra = b"FB" + struct.pack("<H", pad) + b"Z" * pad
+        n = len(mv)
+        flags = _FLAGS if n else _FLAGS_EMPTY
+        self._write(
+            _LOCAL.pack(b"PK\x03\x04", 0, flags, 0, 0, 0, 0, 0, 0, len(bname), len(extra))
+            + bname
+            + extra
+        )
+        crc = 0
+        step = 1 << 26  # write (and checksum) in 64 MiB pieces so a failure leaves no huge copy
+        for i in range(0, len(mv), step):
+            piece = mv[i : i + step]
+            crc = zlib.crc32(piece, crc)
+            self._write(piece)
+        if not n:
+            pass  # miniz writes no data descriptor for an empty record
+        elif n >= _U32 or offset >= _U32:
+            self._write(struct.pack("<4sLQQ", b"PK\x07\x08", crc, n, n))
+        else:
+            self._write(struct.pack("<4s3L", b"PK\x07\x08", crc, n, n))
+        self._entries.append((bname, crc, n, offset))
+
+    def write_end_of_file(self):
+        """The central directory and end-of-central-directory records (zip64 where needed)."""
+        cd_start = self._pos - self._start
+        for bname, crc, n, offset in self._entries:
+            z64 = b""
+            size32, off32 = n, offset
+            if n >= _U32:
+                z64 += struct.pack("<QQ", n, n)
+                size32 = _U32
+            if offset >= _U32:
+                z64 += struct.pack("<Q", offset)
+                off32 = _U32
+            extra = struct.pack("<HH", 1, len(z64)) + z64 if z64 else b""
+            self._write(
+                _CENTRAL.pack(
+                    b"PK\x01\x02",
+                    0,
+                    0,
+                    _FLAGS if n else _FLAGS_EMPTY,
+                    0,
+                    0,
+                    0,
+                    crc,
+                    size32,
+                    size32,
+                    len(bname),
+                    len(extra),
+                    0,
+                    0,
+                    0,
+                    0,
+                    off32,
+                )
+                + bname
+                + extra
+            )
+        cd_size = self._pos - self._start - cd_start
+        count = len(self._entries)
+        if count >= 0xFFFF or cd_start >= _U32 or cd_size >= _U32:
+            z64_pos = self._pos - self._start
+            self._write(
+                struct.pack(
+                    "<4sQ2H2L4Q", b"PK\x06\x06", 44, 0, 0, 0, 0, count, count, cd_size, cd_start
+                )
+            )
+            self._write(struct.pack("<4sLQL", b"PK\x06\x07", 0, z64_pos, 1))
+        self._write(
+            struct.pack(
+                "<4s4H2LH",
+                b"PK\x05\x06",
+                0,
+                0,
+                min(count, 0xFFFF),
+                min(count, 0xFFFF),
+                min(cd_size, _U32),
+                min(cd_start, _U32),
+                0,
+            )
+        )
+        self._f.flush()
+
+
+class ZipReader:
+    """Reads a torch.save archive: record names without the archive folder, data offsets."""
+
+    def __init__(self, stream):
+        self._f = stream
+        try:
+            self._zip = zipfile.ZipFile(stream)
+        except (zipfile.BadZipFile, EOFError, OSError, ValueError) as e:
+            raise RuntimeError(
+                "PytorchStreamReader failed reading zip archive: failed finding "
+                f"central directory ({e})"
+            ) from None
+        names = self._zip.namelist()
+        if not names:
+            raise RuntimeError("PytorchStreamReader failed reading zip archive: archive is empty")
+        # every record lives under one folder, the archive name; find it from the pickle record
+        pkl = [n for n in names if n.endswith("/data.pkl") and n.count("/") == 1]
+        first = pkl[0] if pkl else names[0]
+        if "/" not in first:
+            raise RuntimeError("PytorchStreamReader failed locating file data.pkl: file not found")
+        self.archive_name = first.split("/", 1)[0]
+        self._prefix = self.archive_name + "/"
+        self._infos = {
+            n[len(self._prefix) :]: i
+            for n, i in ((i.filename, i) for i in self._zip.infolist())
+            if n.startswith(self._prefix)
+        }
+
+    def has_record(self, name):
+        return name in self._infos
+
+    def get_all_records(self):
+        return list(self._infos)
+
+    def _info(self, name):
+        info = self._infos.get(name)
+        if info is None:
+            raise RuntimeError(f"PytorchStreamReader failed locating file {name}: file not found")
+        return info
+
+    def get_record_offset(self, name):
+        """Absolute offset of a stored record's data in the file (for mmap and direct reads)."""
+        info = self._info(name)
+        if info.compress_type != zipfile.ZIP_STORED:
+            return None
+        self._f.seek(info.header_offset)
+        head = self._f.read(_LOCAL.size)
+        if len(head) != _LOCAL.size or head[:4] != b"PK\x03\x04":
+            raise RuntimeError(
+                f"PytorchStreamReader failed reading file {name}: invalid header "
+                "or archive is corrupted"
+            )
+        nlen, elen = _LOCAL.unpack(head)[-2:]
+        return info.header_offset + _LOCAL.size + nlen + elen
+
+    def record_size(self, name):
+        return self._info(name).file_size
+
+    def get_record(self, name):
+        """A record's bytes, CRC-checked."""
+        info = self._info(name)
+        try:
+            return self._zip.read(info)
+        except (zipfile.BadZipFile, EOFError, OSError, ValueError, zlib.error) as e:
+            raise RuntimeError(f"PytorchStreamReader failed reading file {name}: {e}") from None
+
+    def read_into(self, name, out):
+        """Read a record into the writable buffer `out` (one copy), checking its size and CRC."""
+        info = self._info(name)
+        mv = memoryview(out).cast("B")
+        if info.file_size != len(mv):
+            raise RuntimeError(
+                f"PytorchStreamReader failed reading file {name}: expected "
+                f"{len(mv)} bytes, the archive holds {info.file_size}"
+            )
+        offset = self.get_record_offset(name)
+        if offset is None:
+            mv[:] = self.get_record(name)
+            return
+        self._f.seek(offset)
+        got = 0
+        while got < len(mv):  # one read() may return less (e.g. above 2 GiB on Linux)
+            if hasattr(self._f, "readinto"):
+                r = self._f.readinto(mv[got:])
+            else:
+                data = self._f.read(len(mv) - got)
+                r = len(data)
+                mv[got : got + r] = data
+            if not r:
+                break
+            got += r
+        if got != len(mv):
+            raise RuntimeError(
+                f"PytorchStreamReader failed reading file {name}: file read "
+                "failed (the file is truncated)"
+            )
+        if zlib.crc32(mv) != info.CRC:
+            raise RuntimeError(
+                f"PytorchStreamReader failed reading file {name}: CRC-32 check "
+                "failed (the file is corrupted)"
+            )

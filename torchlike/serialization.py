@@ -1,0 +1,438 @@
+"""torch.save / torch.load in PyTorch's own checkpoint format (the zip archive torch 2.x writes),
+safe by default: loading runs an allowlist unpickler unless weights_only=False."""
+
+import contextlib
+import io
+import os
+import pickle
+import random
+import re
+import sys
+import tempfile
+from typing import IO, Any
+
+import numpy as np
+
+from ._core.device import device as _device
+from ._serialization import _pickler, _rebuild, _unpickler
+from ._serialization._zip import ZipReader, ZipWriter
+
+__all__ = [
+    "DEFAULT_PROTOCOL",
+    "add_safe_globals",
+    "clear_safe_globals",
+    "get_safe_globals",
+    "get_unsafe_globals_in_checkpoint",
+    "load",
+    "safe_globals",
+    "save",
+]
+
+FileLike = str | os.PathLike | IO[bytes]
+DEFAULT_PROTOCOL = 2
+LEGACY_MAGIC = 0x1950A86A20F9469CFC6C
+UNSAFE_MESSAGE = (
+    "In PyTorch 2.6, we changed the default value of the `weights_only` argument in `torch.load` "
+    "from `False` to `True`. Re-running `torch.load` with `weights_only` set to `False` will "
+    "likely succeed, but it can result in arbitrary code execution. Do it only if you got the "
+    "file from a trusted source."
+)
+
+
+# ---- the allowlist -------------------------------------------------------------------------
+
+
+def add_safe_globals(safe_globals: list) -> None:
+    """Mark globals (or (global, "module.name") pairs) as safe for weights_only load."""
+    _unpickler._marked_safe_globals_set = _unpickler._marked_safe_globals_set.union(
+        set(safe_globals)
+    )
+
+
+def get_safe_globals() -> list:
+    """The user-added globals that weights_only load accepts."""
+    return list(_unpickler._marked_safe_globals_set)
+
+
+def clear_safe_globals() -> None:
+    """Forget every global added with add_safe_globals."""
+    _unpickler._marked_safe_globals_set = set()
+
+
+class safe_globals:
+    """Context manager adding globals as safe for weights_only load within its block."""
+
+    def __init__(self, safe_globals: list):
+        self.safe_globals = safe_globals
+
+    def __enter__(self):
+        add_safe_globals(self.safe_globals)
+
+    def __exit__(self, type, value, tb):
+        _unpickler._marked_safe_globals_set = _unpickler._marked_safe_globals_set - set(
+            self.safe_globals
+        )
+
+
+def get_unsafe_globals_in_checkpoint(f: FileLike) -> list[str]:
+    """The globals a checkpoint names that weights_only load would refuse (nothing is run)."""
+    default = set(_unpickler._get_allowed_globals())
+    with _open_reader(f) as stream:
+        if not _is_zipfile(stream):
+            raise ValueError("Expected input to be a checkpoint returned by torch.save")
+        data = ZipReader(stream).get_record("data.pkl")
+    found = _unpickler.get_globals_in_pkl(io.BytesIO(data))
+    user = set(_unpickler._get_user_allowed_globals())
+    return list(found - default - user)
+
+
+# ---- save ----------------------------------------------------------------------------------
+
+
+def save(
+    obj: object,
+    f: FileLike,
+    pickle_module: Any = pickle,
+    pickle_protocol: int = DEFAULT_PROTOCOL,
+    _use_new_zipfile_serialization: bool = True,
+    _disable_byteorder_record: bool = False,
+) -> None:
+    """Save an object to a file in PyTorch's format; a path is written atomically."""
+    if pickle_module is not pickle:
+        raise NotImplementedError(
+            "torchlike.save: pickle_module other than pickle is not supported"
+        )
+    if not _use_new_zipfile_serialization:
+        from ._serialization._legacy import legacy_save
+
+        writer = legacy_save
+    else:
+        writer = _save_zip
+    if _is_path(f):
+        path = os.fspath(f)
+        if isinstance(path, bytes):
+            path = os.fsdecode(path)
+        base = os.path.basename(path)
+        if not base:
+            raise RuntimeError(f"Parent directory or file name invalid: {path}")
+        archive = base[: base.rfind(".")] if "." in base else base
+        folder = os.path.dirname(os.path.abspath(path))
+        if not os.path.isdir(folder):
+            raise RuntimeError(f"Parent directory {os.path.dirname(path)} does not exist.")
+        # write beside the target, then rename over it: a crash never leaves half a checkpoint
+        fd, tmp = tempfile.mkstemp(prefix=f".{base}.", suffix=".tmp", dir=folder)
+        try:
+            with os.fdopen(fd, "wb") as stream:
+                writer(obj, stream, archive, pickle_protocol, _disable_byteorder_record)
+                stream.flush()
+                os.fsync(stream.fileno())
+            _copy_mode(path, tmp)
+            os.replace(tmp, path)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            raise
+        return
+    if not callable(getattr(f, "write", None)):
+        raise AttributeError(  # noqa: TRY004  (torch's exception type)
+            f"Buffer of {str(type(f)).strip('<>')} has no callable attribute 'write'"
+        )
+    writer(obj, f, "archive", pickle_protocol, _disable_byteorder_record)
+    f.flush()
+
+
+def _copy_mode(path, tmp):
+    # keep an existing file's permissions; a new file gets the usual umask-derived mode
+    try:
+        mode = os.stat(path).st_mode & 0o7777
+    except FileNotFoundError:
+        umask = os.umask(0)
+        os.umask(umask)
+        mode = 0o666 & ~umask
+    os.chmod(tmp, mode)
+
+
+def _save_zip(obj, stream, archive_name, pickle_protocol, disable_byteorder_record):
+    data_buf = io.BytesIO()
+    pickler = _pickler.TorchPickler(data_buf, pickle_protocol)
+    pickler.dump(obj)
+    zf = ZipWriter(stream, archive_name)
+    zf.write_record("data.pkl", data_buf.getvalue())
+    zf.write_record(".format_version", b"1")
+    zf.write_record(".storage_alignment", b"64")
+    if not disable_byteorder_record:
+        zf.write_record("byteorder", sys.byteorder.encode())
+    for key, storage in pickler.storages.items():
+        zf.write_record(f"data/{key}", storage.array())
+    zf.write_record("version", b"3\n")
+    zf.write_record(".data/serialization_id", _serialization_id())
+    zf.write_end_of_file()
+
+
+def _serialization_id():
+    # torch writes two 20-digit random numbers
+    return f"{random.getrandbits(64):020d}{random.getrandbits(64):020d}".encode()
+
+
+# ---- load ----------------------------------------------------------------------------------
+
+
+def load(
+    f: FileLike,
+    map_location: Any = None,
+    pickle_module: Any = None,
+    *,
+    weights_only: bool = True,
+    mmap: bool = False,
+    **pickle_load_args: Any,
+) -> Any:
+    """Load an object saved by torch.save or torchlike.save; weights_only by default."""
+    if weights_only is None:
+        weights_only = True
+    true_values = ["1", "y", "yes", "true"]
+    if os.getenv("TORCH_FORCE_WEIGHTS_ONLY_LOAD", "0").lower() in true_values:
+        weights_only = True
+    if weights_only:
+        if pickle_module is not None:
+            raise RuntimeError(
+                "Can not safely load weights when explicit pickle_module is specified"
+            )
+    elif pickle_module is None:
+        pickle_module = pickle
+    if pickle_load_args and weights_only:
+        import warnings
+
+        warnings.warn("pickle_load_args only works if `weights_only=False`.", stacklevel=2)
+    pickle_load_args.setdefault("encoding", "utf-8")
+    restore = _get_restore_location(map_location)
+    with _open_reader(f) as stream:
+        if _is_zipfile(stream):
+            zf = ZipReader(stream)
+            if "constants.pkl" in zf.get_all_records():
+                raise NotImplementedError(
+                    "torchlike.load: TorchScript archives (torch.jit.save) are not supported"
+                )
+            if mmap and not _is_path(f):
+                raise ValueError("f must be a file path in order to use the mmap argument")
+            mm = np.memmap(os.fspath(f), dtype=np.uint8, mode="c") if mmap else None
+            return _guarded(
+                weights_only,
+                lambda: _load_zip(zf, restore, weights_only, pickle_module, mm, pickle_load_args),
+            )
+        if mmap:
+            name = f"{f}, " if isinstance(f, str) else ""
+            raise RuntimeError(
+                "mmap can only be used with files saved with "
+                f"`torch.save({name}_use_new_zipfile_serialization=True), please "
+                "torch.save your checkpoint with this option in order to use mmap."
+            )
+        from ._serialization._legacy import legacy_load
+
+        return _guarded(
+            weights_only,
+            lambda: legacy_load(stream, restore, weights_only, pickle_module, pickle_load_args),
+        )
+
+
+def _guarded(weights_only, fn):
+    if not weights_only:
+        return fn()
+    try:
+        return fn()
+    except pickle.UnpicklingError as e:
+        raise pickle.UnpicklingError(_get_wo_message(str(e))) from None
+
+
+def _get_wo_message(message):
+    if re.search(r"GLOBAL (\S+) was not an allowed global by default.", message):
+        return (
+            "Weights only load failed. This file can still be loaded, to do so you have two "
+            "options, do those steps only if you trust the source of the checkpoint. "
+            f"\n\t(1) {UNSAFE_MESSAGE}\n\t(2) Alternatively, to load with `weights_only=True` "
+            "please check the recommended steps in the following error message.\n\t"
+            "WeightsUnpickler error: " + message
+        )
+    return f"Weights only load failed. {UNSAFE_MESSAGE}\n\nWeightsUnpickler error: {message}"
+
+
+def _load_zip(zf, restore, weights_only, pickle_module, mm, pickle_load_args):
+    byteorder = zf.get_record("byteorder") if zf.has_record("byteorder") else b"little"
+    if byteorder not in (b"little", b"big"):
+        raise ValueError("Unknown endianness type: " + byteorder.decode())
+    swap = byteorder.decode() != sys.byteorder
+    loaded = {}
+
+    def load_storage(dtype, nbytes, key, location):
+        name = f"data/{key}"
+        if mm is not None and (offset := zf.get_record_offset(name)) is not None:
+            if zf.record_size(name) != nbytes or offset + nbytes > mm.size:
+                raise RuntimeError(
+                    f"PytorchStreamReader failed reading file {name}: the record "
+                    f"holds {zf.record_size(name)} bytes, expected {nbytes}"
+                )
+            data = mm[offset : offset + nbytes]
+        else:
+            data = np.empty(nbytes, np.uint8)
+            zf.read_into(name, data)
+        if swap and dtype is not None and dtype.itemsize > 1:
+            data = data.view(dtype._np).byteswap().view(np.uint8)
+        storage = _rebuild.LoadedStorage(data, dtype, _device("cpu"))
+        return restore(storage, location)
+
+    def persistent_load(saved_id):
+        if not isinstance(saved_id, tuple) or len(saved_id) != 5:
+            raise pickle.UnpicklingError(f"Unknown persistent id {saved_id!r}")
+        typename = _unpickler._decode_ascii(saved_id[0])
+        if typename != "storage":
+            raise pickle.UnpicklingError(
+                f"Unknown typename for persistent_load, expected 'storage' but got '{typename}'"
+            )
+        storage_type, key, location, numel = saved_id[1:]
+        if not isinstance(storage_type, _rebuild.StorageType):
+            raise pickle.UnpicklingError(f"Unknown storage type {storage_type!r}")
+        key = _unpickler._decode_ascii(key)
+        if key not in loaded:
+            dtype = storage_type.dtype
+            if dtype is None and storage_type is not _rebuild.UNTYPED:
+                raise NotImplementedError(f"torchlike.load: {storage_type._name} is not supported")
+            nbytes = int(numel) * (dtype.itemsize if dtype is not None else 1)
+            loaded[key] = load_storage(dtype, nbytes, key, _unpickler._decode_ascii(location))
+        return loaded[key]
+
+    data = zf.get_record("data.pkl")
+    unpickler = _make_unpickler(io.BytesIO(data), weights_only, pickle_module, pickle_load_args)
+    unpickler.persistent_load = persistent_load
+    return _run_unpickler(unpickler)
+
+
+def _make_unpickler(file, weights_only, pickle_module, pickle_load_args):
+    if weights_only:
+        return _unpickler.Unpickler(file, encoding=pickle_load_args.get("encoding", "utf-8"))
+    return _full_unpickler(pickle_module)(file, **pickle_load_args)
+
+
+def _run_unpickler(unpickler):
+    try:
+        return unpickler.load()
+    except (IndexError, KeyError, EOFError, UnicodeDecodeError) as e:
+        if isinstance(unpickler, _unpickler.Unpickler):
+            raise pickle.UnpicklingError(
+                f"the checkpoint's pickle is corrupted ({type(e).__name__}: {e})"
+            ) from None
+        raise
+
+
+def _full_unpickler(pickle_module):
+    """weights_only=False: any global may load; torch's own names resolve to torchlike."""
+    allowed = _unpickler._get_allowed_globals()
+
+    class UnpicklerWrapper(pickle_module.Unpickler):
+        def find_class(self, mod_name, name):
+            full = f"{mod_name}.{name}"
+            if full in allowed:
+                return allowed[full]
+            if mod_name == "torch" or mod_name.startswith("torch."):
+                import importlib
+
+                mod = importlib.import_module("torchlike" + mod_name[len("torch") :])
+                obj = mod
+                for part in name.split("."):
+                    obj = getattr(obj, part)
+                return obj
+            return super().find_class(mod_name, name)
+
+    return UnpicklerWrapper
+
+
+def _get_restore_location(map_location):
+    if map_location is None:
+        return _default_restore_location
+    if isinstance(map_location, dict):
+        return lambda s, loc: _default_restore_location(s, map_location.get(loc, loc))
+    if isinstance(map_location, (str, bytes)):
+        where = map_location.decode() if isinstance(map_location, bytes) else map_location
+        return lambda s, loc: _default_restore_location(s, where)
+    if isinstance(map_location, _device):
+        return lambda s, loc: _default_restore_location(s, str(map_location))
+    if callable(map_location):
+
+        def restore(storage, location):
+            result = map_location(storage, location)
+            if result is None:
+                result = _default_restore_location(storage, location)
+            if not isinstance(result, _rebuild.LoadedStorage):
+                raise TypeError(
+                    "torchlike.load: map_location must return a storage (the one it "
+                    f"was given, or .cpu()/.cuda()/.to() of it), got "
+                    f"{type(result).__name__}"
+                )
+            return result
+
+        return restore
+    # a torch.device from real PyTorch, or anything else with a device string
+    return lambda s, loc: _default_restore_location(s, str(map_location))
+
+
+def _default_restore_location(storage, location):
+    location = str(location)
+    if location.startswith("cpu"):
+        return storage.cpu()
+    if location.startswith("cuda"):
+        from . import cuda
+
+        if not cuda.is_available():
+            raise RuntimeError(
+                "Attempting to deserialize object on a CUDA device but torch.cuda.is_available() "
+                "is False. If you are running on a CPU-only machine, please use torch.load with "
+                "map_location=torch.device('cpu') to map your storages to the CPU."
+            )
+        dev = _device(location)
+        if (dev.index or 0) >= cuda.device_count():
+            raise RuntimeError(
+                f"Attempting to deserialize object on CUDA device {dev.index or 0} but "
+                f"torch.cuda.device_count() is {cuda.device_count()}. Please use torch.load with "
+                "map_location to map your storages to an existing device."
+            )
+        return storage.to(_device("cuda", dev.index or 0))
+    if location.startswith("meta"):
+        raise NotImplementedError("torchlike.load: map_location='meta' is not supported")
+    raise RuntimeError(
+        f"don't know how to restore data location of {type(storage).__name__} "
+        f"(tagged with {location})"
+    )
+
+
+# ---- files ---------------------------------------------------------------------------------
+
+
+def _is_path(f):
+    return isinstance(f, (str, os.PathLike))
+
+
+@contextlib.contextmanager
+def _open_reader(f):
+    if _is_path(f):
+        with open(f, "rb") as stream:
+            yield stream
+        return
+    if not callable(getattr(f, "read", None)):
+        raise AttributeError(  # noqa: TRY004  (torch's exception type)
+            f"expected 'f' to be string, path, or a file-like object with a 'read' attribute, "
+            f"got {type(f).__name__}"
+        )
+    try:
+        f.seek(f.tell())
+    except (io.UnsupportedOperation, AttributeError, OSError) as e:
+        raise RuntimeError(
+            f"{e}. You can only torch.load from a file that is seekable. Please "
+            "pre-load the data into a buffer like io.BytesIO and try to load from "
+            "it instead."
+        ) from None
+    yield f
+
+
+def _is_zipfile(f):
+    start = f.tell()
+    magic = f.read(4)
+    f.seek(start)
+    return magic == b"PK\x03\x04"
