@@ -131,3 +131,19 @@ def test_where_nan_branch_and_relu_at_zero():
         y.backward()
         return x.grad
     check(f)
+
+
+def test_integer_positions_share_one_program():
+    from torchlike._core import views
+    x = tl.arange(40.0).reshape(8, 5)
+    before = len(views._READ_T)
+    rows = [x[i] for i in range(8)] + [x[i:i + 2] for i in range(6)] + [x.select(1, j) for j in range(5)]
+    assert [float(r.sum()) for r in rows[:2]] == [10.0, 35.0]
+    # one read program per view structure, not one per index
+    assert len(views._READ_T) - before <= 3
+    w = tl.ones(6, requires_grad=True)
+    y = w * 1
+    for i in range(6):
+        y[i] = y[i] * i
+    y.sum().backward()
+    assert w.grad.tolist() == [0.0, 1.0, 2.0, 3.0, 4.0, 5.0]

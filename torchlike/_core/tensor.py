@@ -86,7 +86,8 @@ class Tensor:
         if not self._chain:
             return src
         if self._vsrc is not src:
-            self._varr = _lazy_call(views.reader(self._chain), (src,))
+            tpl, dyn = views.split(self._chain)
+            self._varr = _lazy_call(views.read_fn(tpl), (src,) + dyn)
             self._vsrc = src
         v = self._varr
         if type(v) is LazyArray and v.value is not None:
@@ -105,7 +106,8 @@ class Tensor:
         else:
             if views.has_overlap(self._chain):
                 _overlap_error()
-            b._arr = _lazy_call(views.writer(self._chain), (b._data, arr))
+            tpl, dyn = views.split(self._chain)
+            b._arr = _lazy_call(views.write_fn(tpl), (b._data, arr) + dyn)
             b._vcount += 1
             self._vsrc = None
 
@@ -141,8 +143,10 @@ class Tensor:
             return (vn[2], 0)
         from .._ops.kernel import run
         from .._ops.shape_views import view_kernel
+        from .._ops.registry import scalar_leaf
+        tpl, dyn = views.split(self._gchain)
         with grad_mode.enable_grad():
-            out = run(view_kernel(self._gchain), [g])
+            out = run(view_kernel(tpl), [g] + [scalar_leaf(k) for k in dyn])
         self._vnode = (src[0], src[1], out._grad_fn, g._data)
         return (out._grad_fn, 0)
 

@@ -18,9 +18,135 @@ def _item(it):
         return it[1]
     if k == "s":
         return slice(it[1], it[2], it[3])
+    if k == "S":  # a normalised slice: (start, length, step)
+        return slice(it[1], it[1] + (it[2] - 1) * it[3] + 1 if it[2] else it[1], it[3])
     if k == "n":
         return None
     return Ellipsis
+
+
+# ---- dynamic indices: integer positions in a chain are traced, not compiled in ----
+# Reading x[i] for many i must not compile a program per i, so a chain is split into a
+# template (its structure) and the integer positions ("i" indices and "S" slice starts).
+
+def split(chain):
+    """(template, positions) of a chain."""
+    template, dyn = [], []
+    for step in chain:
+        if step[0] == "idx" and any(it[0] in ("i", "S") for it in step[1]):
+            items = []
+            for it in step[1]:
+                if it[0] == "i":
+                    items.append(("i?",))
+                    dyn.append(it[1])
+                elif it[0] == "S":
+                    items.append(("S?", it[2], it[3]))
+                    dyn.append(it[1])
+                else:
+                    items.append(it)
+            template.append(("idx", tuple(items)))
+        else:
+            template.append(step)
+    return tuple(template), tuple(dyn)
+
+
+def _dyn_index(a, items, dyn):
+    n_real = sum(1 for it in items if it[0] not in ("n", "e"))
+    axis = 0
+    for it in items:
+        k = it[0]
+        if k == "e":
+            axis += a.ndim - axis - (n_real - _consumed(items, it))
+        elif k == "n":
+            a = jnp.expand_dims(a, axis)
+            axis += 1
+        elif k == "i?":
+            a = jax.lax.dynamic_index_in_dim(a, next(dyn), axis, keepdims=False)
+        elif k == "S?":
+            length, st = it[1], it[2]
+            span = (length - 1) * st + 1 if length else 0
+            a = jax.lax.dynamic_slice_in_dim(a, next(dyn), span, axis)
+            if st != 1:
+                a = jax.lax.slice_in_dim(a, 0, span, st, axis)
+            axis += 1
+        else:
+            idx = [slice(None)] * a.ndim
+            idx[axis] = _item(it)
+            a = a[tuple(idx)]
+            axis += 1 if k == "s" else 0
+    return a
+
+
+def _consumed(items, target):
+    # real (axis-consuming) items before `target`
+    n = 0
+    for it in items:
+        if it is target:
+            return n
+        if it[0] not in ("n", "e"):
+            n += 1
+    return n
+
+
+def apply_template(a, template, dyn):
+    it = iter(dyn)
+    for step in template:
+        if step[0] == "idx" and any(x[0] in ("i?", "S?") for x in step[1]):
+            a = _dyn_index(a, step[1], it)
+        else:
+            a = apply_step(a, step)
+    return a
+
+
+_READ_T = {}
+_WRITE_T = {}
+
+
+def read_fn(template):
+    """A jitted (root, *positions) -> view."""
+    f = _READ_T.get(template)
+    if f is None:
+        f = _READ_T[template] = jax.jit(lambda a, *dyn: apply_template(a, template, dyn))
+    return f
+
+
+def scatter_template(base, value, template, dyn):
+    """The root with the view (template, positions) of it replaced by `value`."""
+    if not template:
+        return jnp.broadcast_to(value, base.shape).astype(base.dtype)
+    if any(s[0] in ("real", "imag") for s in template):
+        return scatter(base, value, _fill(template, dyn))
+    ids = apply_template(jnp.arange(base.size, dtype=jnp.int64).reshape(base.shape), template, dyn)
+    v = jnp.broadcast_to(value, ids.shape).astype(base.dtype)
+    return base.reshape(-1).at[ids.reshape(-1)].set(v.reshape(-1)).reshape(base.shape)
+
+
+def _fill(template, dyn):
+    it = iter(dyn)
+    out = []
+    for step in template:
+        if step[0] == "idx":
+            items = []
+            for x in step[1]:
+                if x[0] == "i?":
+                    items.append(("i", next(it)))
+                elif x[0] == "S?":
+                    items.append(("S", next(it), x[1], x[2]))
+                else:
+                    items.append(x)
+            out.append(("idx", tuple(items)))
+        else:
+            out.append(step)
+    return tuple(out)
+
+
+def write_fn(template):
+    """A jitted (root, value, *positions) -> new root."""
+    f = _WRITE_T.get(template)
+    if f is None:
+        f = _WRITE_T[template] = jax.jit(
+            lambda a, v, *dyn: scatter_template(a, v, template, dyn))
+    return f
 
 
 def _diag(a, offset, d1, d2):
@@ -158,7 +284,7 @@ def step_layout(shape, strides, offset, step):
     kind = step[0]
     if kind == "idx":
         items = list(step[1])
-        n_real = sum(1 for it in items if it[0] in ("i", "s"))
+        n_real = sum(1 for it in items if it[0] in ("i", "s", "S"))
         out_shape, out_strides = [], []
         d = 0
         for it in items:
@@ -173,6 +299,13 @@ def step_layout(shape, strides, offset, step):
             elif it[0] == "i":
                 k = it[1] + shape[d] if it[1] < 0 else it[1]
                 offset += k * strides[d]
+                d += 1
+            elif it[0] == "S":
+                start, n, st = it[1], it[2], it[3]
+                out_shape.append(n)
+                out_strides.append(strides[d] * st)
+                if n:
+                    offset += start * strides[d]
                 d += 1
             else:
                 start, stop, st = slice(it[1], it[2], it[3]).indices(shape[d])

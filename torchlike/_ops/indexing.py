@@ -13,6 +13,7 @@ from .kernel import Kernel, run
 from .registry import apply_inplace, op, scalar_leaf
 from .._lazy import LazyArray as _LazyArray
 from .shape_views import make_view
+from .._core.views import _item
 
 _INT_TYPES = (builtins.int, np.integer)
 
@@ -32,7 +33,10 @@ def _slice_item(s, size):
     step = idx(s.step)
     if step is not None and step <= 0:
         raise ValueError("step must be greater than zero")
-    return ("s", idx(s.start), idx(s.stop), step)
+    # normalised (start, length, step): the start is traced, so x[i:i+n] for many i shares
+    # one compiled program
+    start, stop, st = slice(idx(s.start), idx(s.stop), step).indices(size)
+    return ("S", start, len(range(start, stop, st)), st)
 
 
 def _basic_items(index, shape):
@@ -170,8 +174,8 @@ def _build_index(spec, arrays):
                 idx.append(slice(0, 0))  # handled by caller via empty result
         elif k == "i":
             idx.append(s[1])
-        elif k == "s":
-            idx.append(slice(s[1], s[2], s[3]))
+        elif k in ("s", "S"):
+            idx.append(_item(s))
         elif k == "n":
             idx.append(None)
         else:
@@ -197,8 +201,8 @@ def _two_step_get(a, spec, arrays):
         k = s[0]
         if k == "i":
             first.append(s[1])
-        elif k == "s":
-            first.append(slice(s[1], s[2], s[3]))
+        elif k in ("s", "S"):
+            first.append(_item(s))
             second.append(slice(None))
         elif k in ("n", "b0"):
             first.append(None)

@@ -332,22 +332,25 @@ def apply_inplace(self_t, kernel, others, name):
         target, chain = g, self_t._gchain
         if views.has_overlap(chain):
             _overlap_error()
-    ikey = (id(kernel), chain, self_t._dtype)
+    tpl, dyn = views.split(chain)
+    n_other = len(others)
+    ikey = (id(kernel), tpl, self_t._dtype, n_other)
     ik = _INPLACE_KERNELS.get(ikey)
     if ik is None:
         fn = kernel.fn
         dt = self_t._dtype._np
 
         def ifn(base, *rest):
-            cur = views.apply_chain(base, chain) if chain else base
+            rest, pos = rest[:n_other], rest[n_other:]
+            cur = views.apply_template(base, tpl, pos) if tpl else base
             out = fn(cur, *rest)
             if isinstance(out, tuple):
                 out = out[0]
             out = jnp.broadcast_to(out.astype(dt), cur.shape)
-            return views.scatter(base, out, chain) if chain else out
+            return views.scatter_template(base, out, tpl, pos) if tpl else out
 
         ik = _INPLACE_KERNELS[ikey] = (Kernel(ifn, name), kernel)
-    res = run(ik[0], [target] + list(others))
+    res = run(ik[0], [target] + list(others) + [scalar_leaf(k) for k in dyn])
     target._set_data(res._data)
     node = res._grad_fn
     target._grad_fn = node

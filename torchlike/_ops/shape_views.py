@@ -12,13 +12,14 @@ _VIEW_KERNELS = {}
 
 
 def view_kernel(chain):
-    """The kernel applying a view chain (used for a view's grad_fn)."""
+    """The kernel applying a view template to (root, *positions) (a view's grad_fn)."""
     k = _VIEW_KERNELS.get(chain)
     if k is None:
         name = {"idx": "slice", "reshape": "view", "permute": "permute", "expand": "expand",
                 "diag": "diagonal", "strided": "as_strided", "unfold": "unfold"}.get(
                     chain[-1][0], "view") if chain else "alias"
-        k = _VIEW_KERNELS[chain] = Kernel(lambda a: views.apply_chain(a, chain), name)
+        k = _VIEW_KERNELS[chain] = Kernel(
+            lambda a, *dyn: views.apply_template(a, chain, dyn), name)
     return k
 
 
@@ -275,12 +276,12 @@ def narrow(input, dim, start, length):
     if not 0 <= start <= shape[d] or length < 0 or start + length > shape[d]:
         raise RuntimeError(f"start ({start}) + length ({length}) exceeds dimension size "
                            f"({shape[d]}).")
-    items = tuple(("s", None, None, None) for _ in range(d)) + (("s", start, start + length, 1),)
+    items = tuple(("s", None, None, None) for _ in range(d)) + (("S", start, length, 1),)
     return make_view(input, ("idx", items))
 
 
 def _slice_dim(input, d, start, stop):
-    items = tuple(("s", None, None, None) for _ in range(d)) + (("s", start, stop, 1),)
+    items = tuple(("s", None, None, None) for _ in range(d)) + (("S", start, stop - start, 1),)
     return make_view(input, ("idx", items))
 
 
