@@ -102,14 +102,12 @@ class Kernel:
             f = self.bwd_fn(node.needs, ct_mask)
             cts = tuple(jnp.zeros(node.out_avals[k][0], node.out_avals[k][1]) for k in diff)
             structs = [jax.ShapeDtypeStruct(a.shape, a.dtype) for a in node.primals]
-            jaxpr = jax.make_jaxpr(lambda *p: f(p, cts))(*structs)
-            used = set()
-            for eqn in jaxpr.jaxpr.eqns:
-                for v in eqn.invars:
-                    used.add(id(v))
-            for v in jaxpr.jaxpr.outvars:
-                used.add(id(v))
-            d = tuple(id(v) in used for v in jaxpr.jaxpr.invars)
+            closed = jax.make_jaxpr(lambda *p: f(p, cts))(*structs)
+            # dead-code eliminate first: the recomputed forward reads inputs the vjp may not need
+            from jax._src.interpreters import partial_eval as pe
+            outs = [v for v in closed.jaxpr.outvars]
+            _, used = pe.dce_jaxpr(closed.jaxpr, [True] * len(outs))
+            d = tuple(used)
             self._deps[key] = d
         return d[i] if i < len(d) else True
 
