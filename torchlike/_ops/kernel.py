@@ -139,6 +139,28 @@ def _backward_graph(kernel, node, f, ct_mask, cts):
     return res
 
 
+def _multi():
+    from .._core.device import multi_device
+    return multi_device()
+
+
+_MULTI = [None]
+
+
+def _check_devices(leaves, device):
+    """The op's device; PyTorch's error for an op across devices (0-dim CPU tensors may join
+    tensors on any device)."""
+    main = None
+    for x in leaves:
+        if isinstance(x, Tensor) and not (x._device.type == "cpu" and x.dim() == 0):
+            if main is None:
+                main = x._device
+            elif x._device != main:
+                raise RuntimeError(f"Expected all tensors to be on the same device, but found at "
+                                   f"least two devices, {main} and {x._device}!")
+    return main or device
+
+
 def run(kernel, leaves, device=None):
     """Execute `kernel` on `leaves` (Tensors, arrays or None); returns Tensor output(s).
 
@@ -164,6 +186,8 @@ def run(kernel, leaves, device=None):
                     saved[i] = (r, r._vcount)
         else:
             arrays.append(x)
+    if _MULTI[0]:
+        device = _check_devices(leaves, device)
     tr = _lazy.state.trace
     out = kernel.fwd(*arrays) if tr is None else tr.call(kernel.fwd, arrays)
     if edges is None:
@@ -175,3 +199,6 @@ def run(kernel, leaves, device=None):
     node = Node(kernel, tuple(arrays), tuple(edges), avals, saved)
     res = tuple(_wrap_out(o, device, node if a[2] else None, k) for k, (o, a) in enumerate(zip(outs, avals)))
     return res if isinstance(out, tuple) else res[0]
+
+
+_MULTI[0] = _multi()
