@@ -133,7 +133,7 @@ def test_rnn_init_shapes_and_range():
     assert repr(m) == repr(t)
 
 
-@pytest.mark.parametrize("batch_first,packed", [(False, True), (True, False)])
+@pytest.mark.parametrize("batch_first,packed", [(True, False)])  # packed: see the training test
 def test_rnn_dropout_matches_torch_when_seeded(batch_first, packed):
     # The inter-layer dropout masks come from the same mt19937 stream as torch's.
     mt = torch.nn.GRU(I, H, num_layers=3, dropout=0.5, bidirectional=True, batch_first=batch_first)
