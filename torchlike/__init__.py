@@ -7,6 +7,8 @@ import jax as _jax
 _jax.config.update("jax_enable_x64", True)
 # PyTorch computes float32 matmuls in full float32 unless TF32 is allowed (on GPUs).
 _jax.config.update("jax_default_matmul_precision", "float32")
+# PyTorch's default device is the CPU: new arrays live there until moved with .to('cuda').
+_jax.config.update("jax_default_device", _jax.devices("cpu")[0])
 
 from ._core import dtypes as _dtypes  # noqa: E402
 from ._core.dtypes import (  # noqa: E402,F401
