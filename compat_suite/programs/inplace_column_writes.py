@@ -1,5 +1,4 @@
 """Outputs assembled by writing slices into a preallocated tensor (`out[:, i] = ...`)."""
-# compat-xfail: torchlike core: a second `out[:, i] = ...` into the same tensor bumps its version and backward refuses it (RuntimeError: modified by an inplace operation)
 
 import torch
 from _common import randn, report
