@@ -361,3 +361,23 @@ def test_cross_entropy_half_precision(dtype):
     ot.backward()
     ol.backward()
     np.testing.assert_allclose(xl.grad.float().numpy(), xt.grad.float().numpy(), atol=1e-2)
+
+
+def test_ctc_loss_errors():
+    lp = np.log(np.full((4, 2, 3), 1 / 3, np.float32))
+    for targets, il, tlen, blank in [
+        ([[1, 2], [1, 1]], [4, 4], [2, 2], 5),
+        ([[1, 2], [1, 1]], [5, 4], [2, 2], 0),
+        ([[1, 2], [1, 1]], [4], [2, 2], 0),
+        ([[1, 2], [1, 1]], [4, 4], [3, 2], 0),
+        ([1, 2, 1], [4, 4], [2, 2], 0),
+    ]:
+        for lib, f in ((torch, TF), (tl, F)):
+            with pytest.raises(RuntimeError):
+                f.ctc_loss(
+                    lib.tensor(lp),
+                    lib.tensor(targets),
+                    lib.tensor(il),
+                    lib.tensor(tlen),
+                    blank=blank,
+                )

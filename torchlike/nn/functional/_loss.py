@@ -990,6 +990,20 @@ def ctc_loss(
 
     input_lengths = as_lengths(input_lengths)
     target_lengths = as_lengths(target_lengths)
+    tl_ = _concrete(target_lengths)
+    if tl_ is not None and tl_.size:
+        if targets.ndim == 2 and tl_.max() > targets.shape[1]:
+            raise RuntimeError(
+                f"Expected tensor to have size at least {int(tl_.max())} at dimension 1, but got "
+                f"size {targets.shape[1]} for argument #2 'targets' (while checking arguments "
+                "for ctc_loss_cpu)"
+            )
+        if targets.ndim == 1 and tl_.sum() > targets.shape[0]:
+            raise RuntimeError(
+                f"Expected tensor to have size at least {int(tl_.sum())} at dimension 0, but got "
+                f"size {targets.shape[0]} for argument #2 'targets' (while checking arguments "
+                "for ctc_loss_cpu)"
+            )
     il = _concrete(input_lengths)
     if il is not None and (il > log_probs.shape[0]).any():
         raise RuntimeError(
