@@ -149,6 +149,14 @@ def test_weight_norm_parametrization():
     parametrize.remove_parametrizations(ml, "weight")
     assert type(ml) is nn.Linear
     close(ml.weight, mt.weight)
+    # An old-style (hook) weight_norm state_dict loads into the parametrization.
+    old = torch.nn.Linear(4, 3)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        TU.weight_norm(old)
+    new = parametrizations.weight_norm(nn.Linear(4, 3))
+    new.load_state_dict({k: tl.tensor(v.detach().numpy()) for k, v in old.state_dict().items()})
+    close(new.weight, old.weight)
 
 
 def test_spectral_norm_hook_and_parametrization():
