@@ -56,9 +56,13 @@ SCRIPT = """\
         thing(1)
     except NotImplementedError as e:
         print("placeholder", e)
+    nss.config.flag = 3  # set-up code that assigns into unsupported modules still runs
+    print("config", nss.config.flag)
     if __name__ == "__main__":
         if sys.argv[1] == "raise":
             raise ValueError("boom from the script")
+        if sys.argv[1] == "missing":
+            torch.not_a_real_api(1)
         sys.exit(int(sys.argv[1]))
 """
 
@@ -81,6 +85,7 @@ def test_runner_runs_script_as_python_would(project):
     assert out[7] == (
         "placeholder torch.no_such_submodule.deeper.thing is not supported by torchlike yet"
     )
+    assert out[8] == "config 3"
 
 
 def test_runner_exit_codes(project):
@@ -90,6 +95,9 @@ def test_runner_exit_codes(project):
     assert "ValueError: boom from the script" in r.stderr
     # The traceback reads as the script's own: the runner's frames are not in it.
     assert "__main__.py" not in r.stderr and "train.py" in r.stderr
+    r = run_torchlike("proj/train.py", "missing", cwd=project)
+    assert r.returncode == 1
+    assert "torchlike: torch.not_a_real_api is not implemented in torchlike yet" in r.stderr
     r = run_torchlike("proj/missing.py", cwd=project)
     assert r.returncode == 2 and "can't open file" in r.stderr
 

@@ -45,8 +45,33 @@ def _exec(code, main) -> int:
         # The default hook prints e.__traceback__, not its argument: strip it on e itself.
         tb = _strip_own_frames(e.__traceback__)
         sys.excepthook(type(e), e.with_traceback(tb), tb)
+        hint = _missing_api_hint(e)
+        if hint:
+            print(hint, file=sys.stderr)
         return 1
     return 0
+
+
+def _missing_api_hint(e):
+    """A line naming the torch API behind an AttributeError on torchlike, or None."""
+    if not isinstance(e, AttributeError) or getattr(e, "name", None) is None:
+        return None
+    obj = getattr(e, "obj", None)
+    if isinstance(obj, types.ModuleType):
+        owner = obj.__name__
+    else:
+        cls = obj if isinstance(obj, type) else type(obj)
+        owner = cls.__name__ if cls.__module__.startswith("torchlike") else None
+        if owner == "Parameter":
+            owner = "Tensor"
+    if not owner or not (owner.startswith("torchlike") or owner[:1].isupper()):
+        return None
+    api = "torch" + owner[len("torchlike") :] if owner.startswith("torchlike") else owner
+    return (
+        f"torchlike: {api}.{e.name} is not implemented in torchlike yet. "
+        f"`python -m torchlike check {sys.argv[0]}` lists every torch API the script uses "
+        "that torchlike lacks."
+    )
 
 
 def _run_path(path: str, args: list) -> int:

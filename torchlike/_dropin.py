@@ -26,12 +26,17 @@ def _is_alias(fullname: str) -> bool:
 
 
 class _Unsupported:
-    """Stands for an attribute of a torch submodule torchlike lacks; using it raises."""
+    """Stands for an attribute of a torch submodule torchlike lacks; using it raises.
 
-    __slots__ = ("_name",)
+    Assigning attributes is allowed and remembered (`torch._dynamo.config.x = 1` is common
+    set-up code that must not stop a script); calling, iterating or testing it raises.
+    """
+
+    __slots__ = ("_attrs", "_name")
 
     def __init__(self, name: str):
         object.__setattr__(self, "_name", name)
+        object.__setattr__(self, "_attrs", {})
 
     def _fail(self, *args, **kwargs):
         raise NotImplementedError(f"{self._name} is not supported by torchlike yet")
@@ -41,12 +46,16 @@ class _Unsupported:
     __iter__ = _fail
     __bool__ = _fail
     __enter__ = _fail
-    __setattr__ = _fail
+
+    def __setattr__(self, name, value):
+        self._attrs[name] = value
 
     def __getattr__(self, name):
         if name.startswith("__") and name.endswith("__"):
             raise AttributeError(name)
-        return _Unsupported(f"{self._name}.{name}")
+        if name not in self._attrs:
+            self._attrs[name] = _Unsupported(f"{self._name}.{name}")
+        return self._attrs[name]
 
     def __repr__(self):
         return f"<unsupported {self._name}>"
@@ -64,7 +73,9 @@ class _Placeholder(types.ModuleType):
         # The import system and introspection probe dunders; they must look absent.
         if name.startswith("__") and name.endswith("__"):
             raise AttributeError(name)
-        return _Unsupported(f"{self.__name__}.{name}")
+        value = _Unsupported(f"{self.__name__}.{name}")
+        setattr(self, name, value)  # the same object next time, so assignments on it stick
+        return value
 
     def __repr__(self):
         return f"<placeholder module {self.__name__!r} (not supported by torchlike)>"
