@@ -366,6 +366,7 @@ def _zip_with_pickle(path, data):
             )
 
 
+@pytest.mark.filterwarnings("ignore:Detected pickle protocol")
 def test_hostile_pickles_refused_and_never_run(tmp_path):
     marker = tmp_path / "marker"
     for name, data in _hostile_payloads(marker).items():
@@ -514,3 +515,121 @@ def test_cuda_location_needs_map_location_without_gpu(tmp_path):
         ser.load(path)
     assert ser.load(path, map_location="cpu")["v"].tolist() == [1.0, 1.0]
     assert ser.load(path, map_location={"cuda:0": "cpu"})["v"].tolist() == [1.0, 1.0]
+
+
+# ---- other layouts of the format -----------------------------------------------------------
+
+
+def test_legacy_format_both_ways(tmp_path):
+    a = torch.arange(6.0).reshape(2, 3)
+    objs = {
+        "a": a,
+        "t": a.t(),
+        "p": torch.nn.Parameter(torch.ones(2)),
+        "h": torch.ones(3, dtype=torch.bfloat16),
+        "n": [1, "x"],
+    }
+    torch.save(objs, tmp_path / "old.pt", _use_new_zipfile_serialization=False)
+    back = ser.load(tmp_path / "old.pt")
+    for k in ("a", "t", "p", "h"):
+        _same(back[k], objs[k])
+        assert tuple(back[k].stride()) == tuple(objs[k].stride())
+    assert isinstance(back["p"], tl.nn.Parameter) and back["n"] == [1, "x"]
+    back["a"].add_(1)
+    assert back["t"][2, 1].item() == 6.0  # one storage
+    x = tl.arange(6.0).reshape(2, 3)
+    ser.save(
+        {"a": x, "t": x.t(), "c": tl.tensor([1 + 2j])},
+        tmp_path / "mine.pt",
+        _use_new_zipfile_serialization=False,
+    )
+    theirs = torch.load(tmp_path / "mine.pt", weights_only=True)
+    assert theirs["t"].untyped_storage().data_ptr() == theirs["a"].untyped_storage().data_ptr()
+    _same(x.t(), theirs["t"])
+    _same(tl.tensor([1 + 2j]), theirs["c"])
+    with pytest.raises(RuntimeError, match="mmap can only be used"):
+        ser.load(tmp_path / "mine.pt", mmap=True)
+
+
+def test_big_endian_checkpoint(tmp_path):
+    """A file written on a big-endian machine: byteorder 'big', every storage byte-swapped."""
+    vals = {
+        "f": torch.tensor([1.5, -2.0]),
+        "i": torch.tensor([1, 256], dtype=torch.int32),
+        "h": torch.tensor([0.5], dtype=torch.bfloat16),
+        "c": torch.tensor([1 + 2j]),
+    }
+    buf = io.BytesIO()
+    torch.save(vals, buf)
+    z = zipfile.ZipFile(io.BytesIO(buf.getvalue()))
+    names = {n.rsplit("/", 1)[-1]: n for n in z.namelist() if "/data/" in n}
+    order = ["f", "i", "h", "c"]  # storage keys follow pickling order
+    path = tmp_path / "be.pt"
+    with zipfile.ZipFile(path, "w") as out:
+        for item in z.infolist():
+            data = z.read(item)
+            if item.filename.endswith("byteorder"):
+                data = b"big"
+            for key, name in names.items():
+                if item.filename == name:
+                    t = vals[order[int(key)]]
+                    np_t = t.view(torch.int16) if t.dtype is torch.bfloat16 else t
+                    data = np_t.numpy().byteswap().tobytes()
+            out.writestr(item.filename, data)
+    theirs = torch.load(path, weights_only=True)
+    mine = ser.load(path)
+    for k, v in vals.items():
+        _same(theirs[k], v)
+        _same(mine[k], v)
+
+
+def test_complex_part_views(tmp_path):
+    c = tl.tensor([1 + 2j, 3 + 4j])
+    ser.save([c.real, c.imag], tmp_path / "c.pt")
+    re, im = torch.load(tmp_path / "c.pt", weights_only=True)
+    assert re.tolist() == [1.0, 3.0] and im.tolist() == [2.0, 4.0]
+    assert re.untyped_storage().data_ptr() == im.untyped_storage().data_ptr()
+    assert ser.load(tmp_path / "c.pt")[1].tolist() == [2.0, 4.0]
+    with pytest.raises(RuntimeError, match="view the same data as different types"):
+        ser.save([c, c.real], tmp_path / "bad.pt")
+    tc = torch.tensor([1 + 2j])
+    with pytest.raises(RuntimeError, match="view the same data as different types"):
+        torch.save([tc, tc.real], tmp_path / "bad.pt")
+
+
+def test_pickle_protocol_4_and_weights_only_false(tmp_path):
+    path = tmp_path / "p4.pt"
+    ser.save({"w": tl.ones(2), "s": tl.Size([3]), "d": tl.int8}, path, pickle_protocol=4)
+    assert torch.load(path, weights_only=False)["s"] == torch.Size([3])
+    with pytest.warns(UserWarning, match="pickle protocol 4"):
+        back = ser.load(path)
+    assert back["w"].tolist() == [1.0, 1.0] and back["s"] == tl.Size([3]) and back["d"] is tl.int8
+    # weights_only=False: any global, torch's names resolve to torchlike's objects
+    import fractions
+
+    torch.save(
+        {"frac": fractions.Fraction(1, 3), "w": torch.ones(1), "dt": torch.float64},
+        tmp_path / "any.pt",
+    )
+    out = ser.load(tmp_path / "any.pt", weights_only=False)
+    assert out["frac"] == fractions.Fraction(1, 3) and out["dt"] is tl.float64
+    assert type(out["w"]) is tl.Tensor
+    with pytest.raises(pickle.UnpicklingError, match="fractions.Fraction"):
+        ser.load(tmp_path / "any.pt")
+
+
+def test_mmap_tensors_are_usable_and_leave_the_file_alone(tmp_path):
+    path = tmp_path / "m.pt"
+    w = tl.tensor([[1.0, 2.0], [3.0, 4.0]])
+    ser.save({"w": w, "wt": w.t()}, path)
+    before = path.read_bytes()
+    m = ser.load(path, mmap=True)
+    m["w"].mul_(10)
+    assert m["wt"].tolist() == [[10.0, 30.0], [20.0, 40.0]]
+    p = tl.nn.Parameter(m["w"])
+    opt = tl.optim.SGD([p], lr=0.5)
+    (p * p).sum().backward()
+    opt.step()
+    assert p.tolist() == [[0.0, 0.0], [0.0, 0.0]]
+    assert path.read_bytes() == before
+    assert ser.load(path)["w"].tolist() == [[1.0, 2.0], [3.0, 4.0]]

@@ -9,6 +9,7 @@ import random
 import re
 import sys
 import tempfile
+import zlib
 from typing import IO, Any
 
 import numpy as np
@@ -214,10 +215,15 @@ def load(
                 )
             if mmap and not _is_path(f):
                 raise ValueError("f must be a file path in order to use the mmap argument")
-            mm = np.memmap(os.fspath(f), dtype=np.uint8, mode="c") if mmap else None
+            # a path is read through a memory map either way: a full load copies each storage
+            # (CRC-checked) into JAX memory; mmap=True aliases the mapping (private
+            # copy-on-write, as torch's MAP_PRIVATE default), so pages load on first use
+            mm = np.memmap(os.fspath(f), dtype=np.uint8, mode="c") if _is_path(f) else None
             return _guarded(
                 weights_only,
-                lambda: _load_zip(zf, restore, weights_only, pickle_module, mm, pickle_load_args),
+                lambda: _load_zip(
+                    zf, restore, weights_only, pickle_module, mm, not mmap, pickle_load_args
+                ),
             )
         if mmap:
             name = f"{f}, " if isinstance(f, str) else ""
@@ -255,7 +261,7 @@ def _get_wo_message(message):
     return f"Weights only load failed. {UNSAFE_MESSAGE}\n\nWeightsUnpickler error: {message}"
 
 
-def _load_zip(zf, restore, weights_only, pickle_module, mm, pickle_load_args):
+def _load_zip(zf, restore, weights_only, pickle_module, mm, verify, pickle_load_args):
     byteorder = zf.get_record("byteorder") if zf.has_record("byteorder") else b"little"
     if byteorder not in (b"little", b"big"):
         raise ValueError("Unknown endianness type: " + byteorder.decode())
@@ -264,19 +270,31 @@ def _load_zip(zf, restore, weights_only, pickle_module, mm, pickle_load_args):
 
     def load_storage(dtype, nbytes, key, location):
         name = f"data/{key}"
+        # check the size the pickle claims before allocating or mapping anything
+        if zf.record_size(name) != nbytes:
+            raise RuntimeError(
+                f"PytorchStreamReader failed reading file {name}: the record holds "
+                f"{zf.record_size(name)} bytes, the checkpoint's pickle expects {nbytes}"
+            )
         if mm is not None and (offset := zf.get_record_offset(name)) is not None:
-            if zf.record_size(name) != nbytes or offset + nbytes > mm.size:
+            if offset + nbytes > mm.size:
                 raise RuntimeError(
-                    f"PytorchStreamReader failed reading file {name}: the record "
-                    f"holds {zf.record_size(name)} bytes, expected {nbytes}"
+                    f"PytorchStreamReader failed reading file {name}: file read failed "
+                    "(the file is truncated)"
                 )
             data = mm[offset : offset + nbytes]
+            if verify and zlib.crc32(data) != zf.crc(name):
+                raise RuntimeError(
+                    f"PytorchStreamReader failed reading file {name}: CRC-32 check failed "
+                    "(the file is corrupted)"
+                )
         else:
             data = np.empty(nbytes, np.uint8)
             zf.read_into(name, data)
         if swap and dtype is not None and dtype.itemsize > 1:
             data = data.view(dtype._np).byteswap().view(np.uint8)
         storage = _rebuild.LoadedStorage(data, dtype, _device("cpu"))
+        storage._mapped = not verify and isinstance(data, np.memmap) and not swap
         return restore(storage, location)
 
     def persistent_load(saved_id):

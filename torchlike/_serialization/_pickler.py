@@ -132,7 +132,7 @@ class TorchPickler(pickle._Pickler):
 
 
 def _location(dev):
-    return dev.type if dev.index is None and dev.type == "cpu" else (f"{dev.type}:{dev.index or 0}")
+    return "cpu" if dev.type == "cpu" else f"{dev.type}:{dev.index or 0}"
 
 
 def _reduce_tensor(t):
@@ -141,7 +141,8 @@ def _reduce_tensor(t):
     if isinstance(t, Parameter):
         return (REBUILD_PARAMETER, (t.detach(), t.requires_grad, OrderedDict()))
     root = t._root()
-    storage = StorageRef(root, t.dtype)
+    dtype = _view_dtype(t, root)
+    storage = StorageRef(root, dtype)
     args = (
         storage,
         t.storage_offset(),
@@ -150,6 +151,14 @@ def _reduce_tensor(t):
         t.requires_grad,
         OrderedDict(),
     )
-    if t.dtype._name not in STORAGE_NAMES:
-        return (REBUILD_V3, args + (t.dtype,))
+    if dtype._name not in STORAGE_NAMES:
+        return (REBUILD_V3, (*args, dtype))
     return (REBUILD_V2, args)
+
+
+def _view_dtype(t, root):
+    # .real/.imag of a complex tensor hold its float parts (torchlike's core may still report
+    # the complex dtype on such views, so read it from the chain)
+    if root.dtype.is_complex and any(step[0] in ("real", "imag") for step in t._chain):
+        return _dt.from_np(np.zeros((), root.dtype._np).real.dtype)
+    return t.dtype

@@ -65,6 +65,7 @@ class LoadedStorage:
         self.device = device
         self._root = None  # the torchlike tensor all tensors on this storage view
         self._root_dtype = None
+        self._mapped = False  # _bytes maps the file: alias it (mmap=True) rather than copy
 
     def nbytes(self):
         return self._bytes.size
@@ -75,7 +76,9 @@ class LoadedStorage:
     __len__ = size
 
     def _moved(self, dev):
-        return LoadedStorage(self._bytes, self.dtype, _device(dev))
+        s = LoadedStorage(self._bytes, self.dtype, _device(dev))
+        s._mapped = self._mapped
+        return s
 
     def cpu(self):
         return self._moved("cpu")
@@ -109,11 +112,28 @@ class LoadedStorage:
         numel = self._bytes.size // dtype.itemsize
         arr = self._bytes[: numel * dtype.itemsize].view(dtype._np)
         whole = offset == 0 and math.prod(size) == numel and _is_contiguous(size, stride)
-        root = wrap(arr.reshape(size) if whole else arr)
-        if self.device.type != "cpu":
-            root = root.to(self.device)
+        arr = arr.reshape(size) if whole else arr
+        if self._mapped and self.device.type == "cpu":
+            root = wrap(_alias_jax(arr))
+        else:
+            root = wrap(arr)
+            if self.device.type != "cpu":
+                root = root.to(self.device)
         self._root, self._root_dtype = root, dtype
         return root, whole
+
+
+def _alias_jax(arr):
+    """A jax array over `arr`'s memory (a file mapping: pages load on first use, as torch's
+    mmap load), or a copy where JAX cannot alias it (unaligned data, dtypes DLPack lacks)."""
+    import jax.numpy as jnp
+
+    if arr.size and arr.ctypes.data % 64 == 0:
+        try:
+            return jnp.from_dlpack(arr)
+        except (BufferError, TypeError, ValueError, RuntimeError):
+            pass
+    return jnp.asarray(arr)
 
 
 def _is_contiguous(size, stride):
@@ -155,6 +175,8 @@ def rebuild_tensor(storage, storage_offset, size, stride, requires_grad=False, d
         raise RuntimeError(
             f"mismatch in length of strides and shape ({len(stride)} vs {len(size)})"
         )
+    if any(n < 0 for n in size):
+        raise RuntimeError(f"negative dimension in the checkpoint's tensor size {list(size)}")
     numel = _storage_numel(storage, dtype)
     if math.prod(size) and (
         storage_offset < 0
@@ -223,9 +245,12 @@ def _set_obj_state(obj, state):
         dict_state, slots_state = state
     else:
         dict_state, slots_state = state, None
-    for k, v in (dict_state or {}).items():
-        setattr(obj, k, v)
-    for k, v in (slots_state or {}).items():
+    from .._core.tensor import _FIELDS
+
+    for k, v in [*(dict_state or {}).items(), *(slots_state or {}).items()]:
+        # user attributes only: a checkpoint must not rewrite a tensor's internals
+        if not isinstance(k, str) or k in _FIELDS or (k.startswith("__") and k.endswith("__")):
+            raise RuntimeError(f"torchlike.load: refusing to set attribute {k!r} from a checkpoint")
         setattr(obj, k, v)
     return obj
 

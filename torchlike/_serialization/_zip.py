@@ -174,6 +174,9 @@ class ZipReader:
         nlen, elen = _LOCAL.unpack(head)[-2:]
         return info.header_offset + _LOCAL.size + nlen + elen
 
+    def crc(self, name):
+        return self._info(name).CRC
+
     def record_size(self, name):
         return self._info(name).file_size
 
