@@ -147,6 +147,8 @@ def main(argv=None) -> int:
         print(f"unknown option {first}\n{USAGE}", end="", file=sys.stderr)
         return 2
 
+    if first not in ("-m", "-c") and not os.path.exists(first):
+        return _run_path(first, argv[1:])  # reports the missing file without importing jax
     from torchlike._dropin import install_as_torch
 
     install_as_torch()
