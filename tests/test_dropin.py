@@ -228,3 +228,14 @@ def test_runner_hint_names_the_missing_torch_api():
     assert _missing_api_hint(e).startswith("torchlike: Tensor.ravel_x is not implemented")
     assert _missing_api_hint(AttributeError("no", name="foo", obj={})) is None
     assert _missing_api_hint(ValueError("x")) is None
+
+
+def test_install_refuses_when_real_torch_is_loaded(monkeypatch):
+    import types
+
+    from torchlike._dropin import install_as_torch, is_installed
+
+    monkeypatch.setitem(sys.modules, "torch", types.ModuleType("torch"))
+    with pytest.raises(RuntimeError, match="real torch is already imported"):
+        install_as_torch()
+    assert not is_installed()
