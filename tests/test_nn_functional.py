@@ -320,11 +320,19 @@ def test_gumbel_softmax_seeded():
         assert_close(m, t, 1e-5, 1e-5)
 
 
-def test_rrelu_training_slopes_in_range():
-    x = tl.tensor(-np.abs(randn(50)) - 0.1)
-    y = LF.rrelu(x, 0.1, 0.3, training=True)
-    ratio = t2np(y) / t2np(x)
-    assert (ratio >= 0.1 - 1e-6).all() and (ratio <= 0.3 + 1e-6).all()
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_rrelu_training_seeded(dtype):
+    x = randn(6, 7).astype(dtype)
+    seed(8, torch)
+    tx = torch.tensor(x, requires_grad=True)
+    t = TF.rrelu(tx, 0.1, 0.3, training=True)
+    seed(8, tl)
+    lx = tl.tensor(x, requires_grad=True)
+    m = LF.rrelu(lx, 0.1, 0.3, training=True)
+    assert_close(m, t, 0, 0)
+    t.sum().backward()
+    m.sum().backward()
+    assert_close(lx.grad, tx.grad, 0, 0)
 
 
 @pytest.mark.parametrize(

@@ -447,7 +447,8 @@ def test_fractional_max_pool_module_seeded():
     ],
 )
 def test_dropout_modules_seeded_train_and_eval(name, shape):
-    tmod, lmod = getattr(torch.nn, name)(0.4), getattr(tnn, name)(0.4)
+    args = (0.1, 0.4) if name == "RReLU" else (0.4,)
+    tmod, lmod = getattr(torch.nn, name)(*args), getattr(tnn, name)(*args)
     assert repr(lmod) == repr(tmod)
     x = randn(*shape)
     torch.manual_seed(11)

@@ -5,6 +5,7 @@ import warnings
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 
 import torchlike as torch
 from torchlike._core.tensor import _wrap_dim
@@ -202,7 +203,8 @@ def _prelu(input, weight):
 
 @op(tensor_args=("input", "noise"), method=False, name="nn_rrelu_with_noise")
 def _rrelu_with_noise(input, noise):
-    return jnp.where(input >= 0, input, input * noise)
+    # noise is 1 where input > 0; torch's gradient is grad * noise everywhere
+    return (input * noise.astype(input.dtype)).astype(input.dtype)
 
 
 # ---- the public functionals -------------------------------------------------------------------
@@ -433,14 +435,27 @@ def prelu(input, weight):
     return _prelu(input, weight)
 
 
-def rrelu(input, lower=1.0 / 8, upper=1.0 / 3, training=False, inplace=False):
-    """Randomized leaky relu: the negative slope is drawn from U(lower, upper) in training.
+def _rrelu_noise(input, lower, upper):
+    """aten's CPU rrelu_with_noise draws: one uniform double per element <= 0, in order."""
+    from torchlike._core.tensor import wrap
+    from torchlike._random.generator import default_generator
 
-    Differs from PyTorch: the slopes are drawn for every element (torch draws only for
-    the negative ones), so seeded training-mode results differ.
-    """
+    x = np.asarray(input.detach()._data)
+    opmath = np.float64 if x.dtype == np.float64 else np.float32
+    neg = (x <= 0).ravel()
+    r64 = default_generator._random64(int(neg.sum())).astype(np.uint64)
+    u = (r64 & np.uint64((1 << 53) - 1)).astype(np.float64) * (1.0 / (1 << 53))
+    noise = np.ones(x.size, opmath)
+    # the bounds are rounded to the op's math type first, then used in double
+    lo, hi = float(opmath(lower)), float(opmath(upper))
+    noise[neg] = (u * (hi - lo) + lo).astype(opmath)
+    return wrap(noise.reshape(x.shape), device=input.device)
+
+
+def rrelu(input, lower=1.0 / 8, upper=1.0 / 3, training=False, inplace=False):
+    """Randomized leaky relu: the negative slope is drawn from U(lower, upper) in training."""
     if training:
-        noise = torch.empty_like(input).uniform_(lower, upper)
+        noise = _rrelu_noise(input, float(lower), float(upper))
         if inplace:
             return _inplace(_rrelu_with_noise, input, noise)
         return _rrelu_with_noise(input, noise)
