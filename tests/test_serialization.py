@@ -633,3 +633,54 @@ def test_mmap_tensors_are_usable_and_leave_the_file_alone(tmp_path):
     assert p.tolist() == [[0.0, 0.0], [0.0, 0.0]]
     assert path.read_bytes() == before
     assert ser.load(path)["w"].tolist() == [[1.0, 2.0], [3.0, 4.0]]
+
+
+class _Tagged(tl.Tensor):
+    pass
+
+
+def test_tensor_attributes_and_subclasses(tmp_path):
+    t = tl.ones(2)
+    t.note = "hi"
+    p = tl.nn.Parameter(tl.zeros(1))
+    p.tag = 3
+    ser.save({"t": t, "p": p, "cls": tl.Tensor, "pcls": tl.nn.Parameter}, tmp_path / "a.pt")
+    theirs = torch.load(tmp_path / "a.pt", weights_only=True)
+    assert theirs["t"].note == "hi" and theirs["p"].tag == 3
+    assert theirs["cls"] is torch.Tensor and theirs["pcls"] is torch.nn.Parameter
+    mine = ser.load(tmp_path / "a.pt")
+    assert mine["t"].note == "hi" and mine["p"].tag == 3 and isinstance(mine["p"], tl.nn.Parameter)
+    assert mine["cls"] is tl.Tensor
+    tt = torch.ones(2)
+    tt.note = "from torch"
+    torch.save(tt, tmp_path / "b.pt")
+    assert ser.load(tmp_path / "b.pt").note == "from torch"
+    sub = tl.Tensor._make_subclass(_Tagged, tl.arange(3.0))
+    ser.save(sub, tmp_path / "s.pt")
+    with pytest.raises(pickle.UnpicklingError, match="_Tagged"):
+        ser.load(tmp_path / "s.pt")
+    with ser.safe_globals([_Tagged]):
+        back = ser.load(tmp_path / "s.pt")
+    assert type(back) is _Tagged and back.tolist() == [0.0, 1.0, 2.0]
+    # a checkpoint cannot rewrite a tensor's internals through its state
+    buf = io.BytesIO()
+    ser.save(t, buf)
+    zin = zipfile.ZipFile(io.BytesIO(buf.getvalue()))
+    with zipfile.ZipFile(tmp_path / "bad.pt", "w") as zout:
+        for item in zin.infolist():
+            zout.writestr(item.filename, zin.read(item).replace(b"note", b"_arr"))
+    with pytest.raises(RuntimeError, match="refusing to set attribute '_arr'"):
+        ser.load(tmp_path / "bad.pt")
+
+
+def test_whole_module_with_weights_only_false(tmp_path):
+    tm = torch.nn.Linear(2, 3)
+    torch.save(tm, tmp_path / "m.pt")
+    with pytest.raises(pickle.UnpicklingError):
+        ser.load(tmp_path / "m.pt")
+    lm = ser.load(tmp_path / "m.pt", weights_only=False)
+    assert isinstance(lm, tl.nn.Linear)
+    x = np.ones((1, 2), np.float32)
+    np.testing.assert_allclose(
+        lm(tl.tensor(x)).detach().numpy(), tm(torch.from_numpy(x)).detach().numpy(), rtol=1e-6
+    )

@@ -50,6 +50,8 @@ class TorchGlobal:
 REBUILD_V2 = TorchGlobal("torch._utils", "_rebuild_tensor_v2")
 REBUILD_V3 = TorchGlobal("torch._utils", "_rebuild_tensor_v3")
 REBUILD_PARAMETER = TorchGlobal("torch._utils", "_rebuild_parameter")
+REBUILD_PARAMETER_WITH_STATE = TorchGlobal("torch._utils", "_rebuild_parameter_with_state")
+REBUILD_FROM_TYPE_V2 = TorchGlobal("torch._tensor", "_rebuild_from_type_v2")
 SIZE = TorchGlobal("torch", "Size")
 DEVICE = TorchGlobal("torch", "device")
 UNTYPED = TorchGlobal("torch.storage", "UntypedStorage")
@@ -98,6 +100,14 @@ class TorchPickler(pickle._Pickler):
     dispatch[TorchGlobal] = _save_torch_global
     dispatch[_dt.dtype] = _save_dtype
 
+    def save_global(self, obj, name=None):
+        # torchlike's own classes go by torch's names (a subclass's state names its type)
+        g = _class_names().get(obj) if name is None else None
+        if g is not None:
+            self.save(g)
+            return
+        super().save_global(obj, name)
+
     def persistent_id(self, obj):
         if type(obj) is not StorageRef:
             return None
@@ -131,15 +141,60 @@ class TorchPickler(pickle._Pickler):
         return NotImplemented
 
 
+_CLASS_NAMES = None
+
+
+def _class_names():
+    global _CLASS_NAMES
+    if _CLASS_NAMES is None:
+        import torchlike as tl
+
+        from ..nn.parameter import Parameter
+
+        _CLASS_NAMES = {
+            Tensor: TorchGlobal("torch", "Tensor"),
+            Parameter: TorchGlobal("torch.nn.parameter", "Parameter"),
+        }
+        for t in (
+            "BFloat16",
+            "Bool",
+            "Byte",
+            "Char",
+            "Double",
+            "Float",
+            "Half",
+            "Int",
+            "Long",
+            "Short",
+        ):
+            legacy = getattr(tl, f"{t}Tensor", None)
+            if legacy is not None:
+                _CLASS_NAMES[legacy] = TorchGlobal("torch", f"{t}Tensor")
+    return _CLASS_NAMES
+
+
 def _location(dev):
     return "cpu" if dev.type == "cpu" else f"{dev.type}:{dev.index or 0}"
 
 
 def _reduce_tensor(t):
+    from .._core.tensor import _FIELDS
     from ..nn.parameter import Parameter
 
+    # user attributes (torch pickles a tensor's __dict__ as its state)
+    state = {k: v for k, v in t.__dict__.items() if k not in _FIELDS}
     if isinstance(t, Parameter):
-        return (REBUILD_PARAMETER, (t.detach(), t.requires_grad, OrderedDict()))
+        args = (t.detach(), t.requires_grad, OrderedDict())
+        if state:
+            return (REBUILD_PARAMETER_WITH_STATE, (*args, state))
+        return (REBUILD_PARAMETER, args)
+    func, args = _reduce_plain(t)
+    if type(t) is Tensor and not state:
+        return (func, args)
+    return (REBUILD_FROM_TYPE_V2, (func, type(t), args, state))
+
+
+def _reduce_plain(t):
     root = t._root()
     dtype = _view_dtype(t, root)
     storage = StorageRef(root, dtype)
