@@ -444,6 +444,7 @@ def test_fractional_max_pool_module_seeded():
         ("Dropout3d", (2, 3, 2, 2, 2)),
         ("AlphaDropout", (4, 6)),
         ("FeatureAlphaDropout", (3, 4, 2)),
+        ("RReLU", (4, 6)),
     ],
 )
 def test_dropout_modules_seeded_train_and_eval(name, shape):
