@@ -6,7 +6,9 @@ import warnings
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 
+from torchlike._core.tensor import wrap
 from torchlike._ops.registry import op
 from torchlike.nn.parameter import Parameter
 from torchlike.nn.utils.rnn import PackedSequence
@@ -157,8 +159,9 @@ def _rnn(
     if packed:
         n = input.shape[0]
         ends = jnp.cumsum(batch_sizes)
-        t_of = jnp.searchsorted(ends, jnp.arange(n), side="right")
-        b_of = jnp.arange(n) - (ends - batch_sizes)[t_of]
+        # Rows past the real data (shape bucketing) gather a clipped dummy and are cut off.
+        t_of = jnp.minimum(jnp.searchsorted(ends, jnp.arange(n), side="right"), ends.shape[0] - 1)
+        b_of = jnp.clip(jnp.arange(n) - (ends - batch_sizes)[t_of], 0, x.shape[1] - 1)
         output = x[t_of, b_of]
         if sorted_indices is not None:
             unsorted = jnp.argsort(sorted_indices)
@@ -167,6 +170,22 @@ def _rnn(
     else:
         output = jnp.swapaxes(x, 0, 1) if batch_first else x
     return (output, h_n) if c_n is None else (output, h_n, c_n)
+
+
+@op(tensor_args=("x",), method=False, name="_pad_rows")
+def _pad_rows(x, rows=0, axis=0):
+    """x zero-padded along axis to `rows` entries."""
+    pad = [(0, 0)] * x.ndim
+    pad[axis] = (0, rows - x.shape[axis])
+    return jnp.pad(x, pad)
+
+
+def _bucket(steps):
+    """The padded step count for packed input: 8, 12, 16, 24, 32, 48, ... (few compilations)."""
+    b = 8
+    while b < steps:
+        b = b * 3 // 2 if b & (b - 1) == 0 else b * 4 // 3
+    return b
 
 
 @op(
@@ -446,13 +465,26 @@ class RNNBase(Module):
             shape = (self.num_layers - 1,) + rows + (real_hidden * num_directions,)
             masks = torch.empty(shape, dtype=input.dtype).bernoulli_(1 - self.dropout)
             masks = masks / (1 - self.dropout) if self.dropout < 1 else masks
+        op_input, op_sizes = input, batch_sizes
+        if packed:
+            # Packed batches differ in length from call to call: pad the step count to a
+            # bucket so that the compiled scan is reused (the padding steps carry no data).
+            steps = int(batch_sizes.shape[0])
+            bucket = _bucket(steps)
+            if bucket != steps:
+                op_sizes = wrap(np.pad(np.asarray(batch_sizes._data), (0, bucket - steps)))
+            rows = max_batch * bucket
+            if rows != input.size(0):
+                op_input = _pad_rows(input, rows)
+                if masks is not None:
+                    masks = _pad_rows(masks, rows, 1)
         result = _rnn(
-            input,
+            op_input,
             h0,
             c0,
             self._flat_weights_for_op(),
             masks,
-            batch_sizes,
+            op_sizes,
             sorted_indices,
             self.mode,
             self.num_layers,
@@ -465,6 +497,8 @@ class RNNBase(Module):
         output = result[0]
         hidden = (result[1], result[2]) if is_lstm else result[1]
         if packed:
+            if op_input is not input:
+                output = output[: input.size(0)]
             return PackedSequence(output, batch_sizes, sorted_indices, unsorted_indices), hidden
         if not is_batched:
             output = output.squeeze(batch_dim)
