@@ -147,3 +147,11 @@ def test_integer_positions_share_one_program():
         y[i] = y[i] * i
     y.sum().backward()
     assert w.grad.tolist() == [0.0, 1.0, 2.0, 3.0, 4.0, 5.0]
+
+
+def test_data_assignment_from_itself():
+    p = tl.nn.Parameter(tl.ones(3))
+    p.data = p.to("cpu")  # Module.to does this when nothing moves
+    assert p.tolist() == [1.0, 1.0, 1.0]
+    p.data = tl.zeros(2, dtype=tl.float64)
+    assert p.dtype is tl.float64 and p.shape == (2,)

@@ -264,10 +264,11 @@ class Tensor:
         if not isinstance(new, Tensor):
             raise TypeError(f"data must be a Tensor, not {type(new).__name__}")
         # rebinds this tensor to new's storage (type and shape may change), like PyTorch
+        arr = new._data  # read first: `new` may be this tensor itself (t.data = t.to(...))
         if self._base is not None:
             self._base = None
             self._chain = ()
-        arr = new._data
+            self._vsrc = self._varr = None
         self._arr = arr
         self._dtype = new._dtype
         self._device = new._device
