@@ -134,6 +134,20 @@ CASES = [
         {"size": (5, 3), "mode": "bicubic", "align_corners": True},
     ),
     ("interp-trilinear", "interpolate", [X3], (), {"scale_factor": 1.5, "mode": "trilinear"}),
+    (
+        "interp-bilinear-aa",
+        "interpolate",
+        [X],
+        (),
+        {"size": (3, 4), "mode": "bilinear", "antialias": True},
+    ),
+    (
+        "interp-bicubic-aa",
+        "interpolate",
+        [X],
+        (),
+        {"scale_factor": (0.5, 1.7), "mode": "bicubic", "antialias": True, "align_corners": True},
+    ),
     ("interp-area", "interpolate", [X], (), {"size": (3, 4), "mode": "area"}),
     (
         "grid_sample-bilinear-zeros",

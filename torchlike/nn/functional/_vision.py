@@ -177,6 +177,59 @@ def _resize_axis(x, axis, in_size, out_size, mode, align_corners, scale):
     return out
 
 
+def _aa_filter(mode):
+    if mode == "bilinear":
+        return lambda x: max(0.0, 1.0 - abs(x))
+
+    def cubic(x, a=-0.5):  # Keys' a = -0.5, as PIL and aten's antialiased bicubic
+        x = abs(x)
+        if x < 1.0:
+            return ((a + 2.0) * x - (a + 3.0)) * x * x + 1
+        if x < 2.0:
+            return (((x - 5) * x + 8) * x - 4) * a
+        return 0.0
+
+    return cubic
+
+
+def _aa_matrix(in_size, out_size, mode, align_corners, scale, T):
+    """aten's antialiased (separable) resampling weights as a dense (out, in) matrix."""
+    interp = 2 if mode == "bilinear" else 4
+    sc = _area_scale(in_size, out_size, align_corners, scale, T)
+    support = T(interp * 0.5) * sc if sc >= 1.0 else T(interp * 0.5)
+    max_interp = int(math.ceil(support)) * 2 + 1
+    invscale = T(1.0) / sc if sc >= 1.0 else T(1.0)
+    filt = _aa_filter(mode)
+    m = np.zeros((out_size, in_size), T)
+    for i in range(out_size):
+        center = sc * T(i + 0.5)
+        xmin = max(int(center - support + T(0.5)), 0)
+        xsize = min(max(min(int(center + support + T(0.5)), in_size) - xmin, 0), max_interp)
+        w = [T(filt(float((T(j + xmin) - center + T(0.5)) * invscale))) for j in range(xsize)]
+        total = T(0)
+        for v in w:
+            total = T(total + v)
+        for j, v in enumerate(w):
+            m[i, xmin + j] = v / total if total != 0 else v
+    return m
+
+
+@op(tensor_args=("input",), method=False, name="nn_interpolate_aa")
+def _interpolate_aa(input, output_size, scales, mode, align_corners):
+    x = input
+    n = len(output_size)
+    T = _opmath(input.dtype)
+    for i in reversed(range(n)):  # the last (contiguous) dim first, as aten
+        axis = input.ndim - n + i
+        if output_size[i] == input.shape[axis]:
+            continue
+        m = _aa_matrix(input.shape[axis], output_size[i], mode, align_corners, scales[i], T)
+        moved = jnp.moveaxis(x, axis, -1)
+        moved = jnp.matmul(moved, jnp.asarray(m.T, x.dtype), precision=lax.Precision.HIGHEST)
+        x = jnp.moveaxis(moved, -1, axis)
+    return x
+
+
 @op(tensor_args=("input",), method=False, name="nn_interpolate")
 def _interpolate(input, output_size, scales, mode, align_corners):
     n = len(output_size)
@@ -268,7 +321,8 @@ def interpolate(
                 "Anti-alias option is restricted to bilinear, bicubic, and lanczos modes and "
                 "requires a 4-D tensor as input"
             )
-        raise NotImplementedError("torchlike: F.interpolate(antialias=True) is not supported")
+        scales = tuple(scale_factors) if scale_factors is not None else (None,) * dim
+        return _interpolate_aa(input, tuple(output_size), scales, mode, bool(align_corners))
     if mode == "area":
         if dim not in (1, 2, 3):
             raise NotImplementedError(
