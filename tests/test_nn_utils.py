@@ -278,3 +278,58 @@ def test_functional_call():
         U.stateless.functional_call(ml, {"weight": wl}, (tl.tensor(x),), strict=True)
     with pytest.raises(ValueError):
         U.stateless.functional_call(ml, ({"weight": wl}, {"weight": wl}), (tl.tensor(x),))
+
+
+def _same_pruned(mt, ml):
+    st, sl = mt.state_dict(), ml.state_dict()
+    assert list(sl) == list(st)
+    for k in st:
+        close(sl[k], st[k])
+    x = r(2, mt.in_features)
+    close(ml(tl.tensor(x)), mt(torch.tensor(x)))
+
+
+def test_prune_methods_match_torch():
+    import torch.nn.utils.prune as TP
+
+    P = U.prune
+    mt, ml = _linear_pair(6, 4)
+    TP.l1_unstructured(mt, "weight", 0.3)
+    P.l1_unstructured(ml, "weight", 0.3)
+    _same_pruned(mt, ml)
+    TP.ln_structured(mt, "weight", 0.5, n=2, dim=0)  # a PruningContainer now
+    P.ln_structured(ml, "weight", 0.5, n=2, dim=0)
+    _same_pruned(mt, ml)
+    x = r(2, 6)
+    mt(torch.tensor(x)).sum().backward()
+    ml(tl.tensor(x)).sum().backward()
+    close(ml.weight_orig.grad, mt.weight_orig.grad)
+    assert P.is_pruned(ml)
+    TP.remove(mt, "weight")
+    P.remove(ml, "weight")
+    _same_pruned(mt, ml)
+    mt, ml = _linear_pair(6, 4)
+    torch.manual_seed(3)
+    tl.manual_seed(3)
+    TP.random_unstructured(mt, "weight", amount=5)
+    P.random_unstructured(ml, "weight", amount=5)
+    _same_pruned(mt, ml)
+    a, b = _linear_pair(6, 4)
+    c, d = _linear_pair(3, 5)
+    TP.global_unstructured([(a, "weight"), (c, "weight")], TP.L1Unstructured, amount=0.4)
+    P.global_unstructured([(b, "weight"), (d, "weight")], P.L1Unstructured, amount=0.4)
+    _same_pruned(a, b)
+    _same_pruned(c, d)
+    TP.custom_from_mask(a, "bias", torch.tensor([1.0, 0, 1, 0]))
+    P.custom_from_mask(b, "bias", tl.tensor([1.0, 0, 1, 0]))
+    _same_pruned(a, b)
+    with pytest.raises(ValueError):
+        P.l1_unstructured(nn.Linear(2, 2), "weight", 1.5)
+
+
+def test_memory_format_conversion_is_identity():
+    m = nn.Sequential(nn.Conv2d(1, 2, 3), nn.Linear(2, 2))
+    sd = {k: v.numpy().copy() for k, v in m.state_dict().items()}
+    assert U.convert_conv2d_weight_memory_format(m, None) is m
+    for k, v in m.state_dict().items():
+        np.testing.assert_array_equal(v.numpy(), sd[k])
