@@ -44,11 +44,6 @@ def _run_example(*prefix):
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(
-    reason="torchlike core: `p.data = p` (Module.to() to the same device) empties the "
-    "Parameter; Tensor.data's setter must read new._data before clearing _base",
-    strict=False,
-)
 def test_mnist_example_prints_the_same_metrics_as_pytorch():
     import_torch()
     ours = _run_example("-m", "torchlike")

@@ -1,6 +1,5 @@
 """The usual device boilerplate and dtype casts: model.to(device), x.to(device), .double(),
 .float(), .cpu(), and torch.cuda/torch.backends switches scripts set at the top."""
-# compat-xfail: torchlike core: `p.data = p` (what Module.to() does when nothing changes) empties the Parameter (Tensor.data setter reads new._data after clearing _base)
 
 import torch
 import torch.nn as nn
