@@ -22,11 +22,12 @@ def t2np(t):
     if isinstance(t, torch.Tensor):
         t = t.detach().cpu()
         return (t.float() if t.dtype == torch.bfloat16 else t).numpy()
-    return np.asarray(t.detach().numpy())
+    return np.asarray(t.detach().cpu().numpy())
 
 
 def tl_from_torch(t):
     """A torchlike tensor with a torch tensor's value (bfloat16 goes through float32)."""
+    t = t.detach().cpu()
     if t.dtype == torch.bfloat16:
         return tl.tensor(t.detach().float().numpy()).to(tl.bfloat16)
     return tl.tensor(t.detach().numpy())
