@@ -22,7 +22,8 @@ def t2np(t):
     if isinstance(t, torch.Tensor):
         t = t.detach().cpu()
         return (t.float() if t.dtype == torch.bfloat16 else t).numpy()
-    return np.asarray(t.detach().cpu().numpy())
+    t = t.detach().cpu()
+    return np.asarray((t.float() if t.dtype == tl.bfloat16 else t).numpy())
 
 
 def tl_from_torch(t):
