@@ -315,6 +315,12 @@ def interpolate(
         output_size = [int(math.floor(input.shape[i + 2] * scale_factors[i])) for i in range(dim)]
     if recompute_scale_factor:
         scale_factors = None
+    if mode not in ("nearest", "nearest-exact") and not input.is_floating_point():
+        # aten resamples uint8 images with its own fixed-point rounding; not reproduced here
+        raise NotImplementedError(
+            f"torchlike: F.interpolate(mode='{mode}') on {input.dtype} tensors is not supported; "
+            "convert the input to a floating dtype first"
+        )
     if antialias:
         if not (mode in ("bilinear", "bicubic") and input.dim() == 4):
             raise ValueError(
