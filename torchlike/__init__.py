@@ -156,3 +156,4 @@ from . import accelerator, backends, cuda  # noqa: E402,F401
 from . import sparse  # noqa: E402,F401
 from .sparse import sparse_coo_tensor  # noqa: E402,F401
 from .utils.dlpack import from_dlpack, to_dlpack  # noqa: E402,F401
+from . import multiprocessing  # noqa: E402,F401
