@@ -286,3 +286,30 @@ def test_packed_lstm_training_steps_match_torch():
         np.testing.assert_allclose(results[1], results[0], rtol=1e-5)
     for (k, a), (_, b) in zip(mt.state_dict().items(), ml.state_dict().items()):
         np.testing.assert_allclose(b.numpy(), a.numpy(), atol=1e-5, err_msg=k)
+
+
+def test_packed_lstm_compiles_without_graph_breaks():
+    if not hasattr(tl, "compile"):
+        pytest.skip("torchlike.compile is not available")
+    m = nn.LSTM(I, H, batch_first=True)
+    x = tl.tensor(r(B, T, I))
+
+    def step(x):
+        for p in m.parameters():
+            p.grad = None
+        packed = rnn_utils.pack_padded_sequence(x, [5, 4, 2], batch_first=True)
+        out, _ = m(packed)
+        out, _ = rnn_utils.pad_packed_sequence(out, batch_first=True)
+        loss = nn.functional.cross_entropy(out.reshape(-1, H), tl.zeros(B * T, dtype=tl.long))
+        loss.backward()
+        return loss
+
+    eager = float(step(x))
+    grad = m.weight_ih_l0.grad.numpy().copy()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        compiled = tl.compile(step)
+        got = float(compiled(x))
+    assert not [w for w in caught if "graph break" in str(w.message)]
+    np.testing.assert_allclose(got, eager, rtol=1e-6)
+    np.testing.assert_allclose(m.weight_ih_l0.grad.numpy(), grad, rtol=1e-5, atol=1e-7)

@@ -180,6 +180,11 @@ def _pad_rows(x, rows=0, axis=0):
     return jnp.pad(x, pad)
 
 
+def _first(batch_sizes):
+    # batch_sizes live on the host (as in torch); reading the array avoids a recorded op.
+    return int(np.asarray(batch_sizes._data)[0])
+
+
 def _bucket(steps):
     """The padded step count for packed input: 8, 12, 16, 24, 32, 48, ... (few compilations)."""
     b = 8
@@ -356,7 +361,7 @@ class RNNBase(Module):
 
     def get_expected_hidden_size(self, input, batch_sizes):
         if batch_sizes is not None:
-            mini_batch = int(batch_sizes[0])
+            mini_batch = _first(batch_sizes)
         else:
             mini_batch = input.size(0) if self.batch_first else input.size(1)
         num_directions = 2 if self.bidirectional else 1
@@ -413,7 +418,7 @@ class RNNBase(Module):
         is_batched = True
         if packed:
             input, batch_sizes, sorted_indices, unsorted_indices = input
-            max_batch = int(batch_sizes[0])
+            max_batch = _first(batch_sizes)
         else:
             batch_sizes = sorted_indices = None
             if input.dim() not in (2, 3):
