@@ -138,34 +138,27 @@ def _resolve(target: str):
 _finder = _TorchFinder()
 
 # What `import torch` alone makes reachable as attributes (torch.nn.functional.relu,
-# torch.utils.data.DataLoader, ...), for the subpackages torchlike has.
-_EAGER = (
-    "autograd",
-    "nn",
+# torch.utils.data.DataLoader, ...): every public subpackage torchlike has, and these.
+_EAGER_NESTED = (
     "nn.functional",
     "nn.init",
     "nn.utils",
-    "optim",
+    "nn.utils.rnn",
     "optim.lr_scheduler",
-    "utils",
     "utils.data",
-    "cuda",
+    "utils.checkpoint",
     "cuda.amp",
-    "backends",
-    "random",
-    "amp",
-    "linalg",
-    "fft",
-    "special",
-    "distributions",
-    "func",
-    "jit",
-    "testing",
+    "backends.cuda",
+    "backends.cudnn",
 )
 
 
 def _import_eager():
-    for sub in _EAGER:
+    import pkgutil
+
+    top = importlib.import_module(_TARGET)
+    subs = [m.name for m in pkgutil.iter_modules(top.__path__) if not m.name.startswith("_")]
+    for sub in (*subs, *_EAGER_NESTED):
         name = f"{_TARGET}.{sub}"
         try:
             module = importlib.import_module(name)
