@@ -747,3 +747,44 @@ def test_cpu_checkpoint_mapped_to_gpu(tmp_path):
     for ml in ("cuda", "cuda:0", tl.device("cuda", 0), lambda s, loc: s.cuda()):
         w = ser.load(tmp_path / "c.pt", map_location=ml)["w"]
         assert w.device == tl.device("cuda", 0) and w.cpu().tolist() == [1.0, 1.0, 1.0]
+
+
+def test_serialization_options(tmp_path):
+    torch.serialization.set_crc32_options(False)
+    try:
+        torch.save({"w": torch.arange(3.0)}, tmp_path / "nocrc.pt")
+    finally:
+        torch.serialization.set_crc32_options(True)
+    assert ser.load(tmp_path / "nocrc.pt")["w"].tolist() == [0.0, 1.0, 2.0]
+    ser.set_crc32_options(False)
+    try:
+        assert not ser.get_crc32_options()
+        ser.save({"w": tl.arange(3.0)}, tmp_path / "mine.pt", _disable_byteorder_record=True)
+    finally:
+        ser.set_crc32_options(True)
+    assert zipfile.ZipFile(tmp_path / "mine.pt").getinfo("mine/data/0").CRC == 0
+    assert torch.load(tmp_path / "mine.pt", weights_only=True)["w"].tolist() == [0.0, 1.0, 2.0]
+    assert ser.load(tmp_path / "mine.pt")["w"].tolist() == [0.0, 1.0, 2.0]
+    # a checkpoint without a byteorder record follows the default load endianness
+    buf = io.BytesIO()
+    torch.save({"i": torch.tensor([1], dtype=torch.int32)}, buf)
+    zin = zipfile.ZipFile(io.BytesIO(buf.getvalue()))
+    with zipfile.ZipFile(tmp_path / "nobo.pt", "w") as zout:
+        for item in zin.infolist():
+            if not item.filename.endswith("byteorder"):
+                zout.writestr(item.filename, zin.read(item))
+    assert ser.load(tmp_path / "nobo.pt")["i"].tolist() == [1]
+    ser.set_default_load_endianness(ser.LoadEndianness.BIG)
+    torch.serialization.set_default_load_endianness(torch.serialization.LoadEndianness.BIG)
+    try:
+        assert ser.get_default_load_endianness() is ser.LoadEndianness.BIG
+        assert ser.load(tmp_path / "nobo.pt")["i"].tolist() == [1 << 24]
+        assert torch.load(tmp_path / "nobo.pt", weights_only=True)["i"].tolist() == [1 << 24]
+    finally:
+        ser.set_default_load_endianness(None)
+        torch.serialization.set_default_load_endianness(None)
+    with pytest.raises(TypeError):
+        ser.set_default_load_endianness("big")
+    assert ser.location_tag(tl.ones(1)) == "cpu"
+    with pytest.raises(NotImplementedError):
+        ser.skip_data()

@@ -10,6 +10,7 @@ import re
 import sys
 import tempfile
 import zlib
+from enum import Enum
 from typing import IO, Any
 
 import numpy as np
@@ -20,13 +21,27 @@ from ._serialization._zip import ZipReader, ZipWriter
 
 __all__ = [
     "DEFAULT_PROTOCOL",
+    "LoadEndianness",
+    "SourceChangeWarning",
+    "StorageType",
     "add_safe_globals",
     "clear_safe_globals",
+    "default_restore_location",
+    "get_crc32_options",
+    "get_default_load_endianness",
+    "get_default_mmap_options",
     "get_safe_globals",
     "get_unsafe_globals_in_checkpoint",
     "load",
+    "location_tag",
+    "normalize_storage_type",
+    "register_package",
     "safe_globals",
     "save",
+    "set_crc32_options",
+    "set_default_load_endianness",
+    "set_default_mmap_options",
+    "skip_data",
 ]
 
 FileLike = str | os.PathLike | IO[bytes]
@@ -38,6 +53,96 @@ UNSAFE_MESSAGE = (
     "likely succeed, but it can result in arbitrary code execution. Do it only if you got the "
     "file from a trusted source."
 )
+
+
+# ---- options -------------------------------------------------------------------------------
+
+
+class SourceChangeWarning(Warning):
+    """torch.serialization.SourceChangeWarning."""
+
+
+StorageType = _rebuild.StorageType
+
+
+class LoadEndianness(Enum):
+    """Byte order assumed for checkpoints without a byteorder record."""
+
+    NATIVE = 1
+    LITTLE = 2
+    BIG = 3
+
+
+_config = {"endianness": None, "crc32": True}
+
+
+def get_default_load_endianness() -> LoadEndianness | None:
+    """The byte order assumed for checkpoints that do not record one (None: little)."""
+    return _config["endianness"]
+
+
+def set_default_load_endianness(endianness) -> None:
+    """Set the byte order assumed for checkpoints that do not record one."""
+    if not isinstance(endianness, LoadEndianness) and endianness is not None:
+        raise TypeError("Invalid argument type in function set_default_load_endianness")
+    _config["endianness"] = endianness
+
+
+def get_crc32_options() -> bool:
+    """Whether save computes and writes a CRC-32 for each record."""
+    return _config["crc32"]
+
+
+def set_crc32_options(compute_crc32: bool) -> None:
+    """Set whether save computes a CRC-32 for each record (load skips records without one)."""
+    _config["crc32"] = bool(compute_crc32)
+
+
+def get_default_mmap_options() -> int:
+    """The mmap flags load(mmap=True) uses: always MAP_PRIVATE here."""
+    import mmap
+
+    return mmap.MAP_PRIVATE
+
+
+def set_default_mmap_options(flags: int) -> None:
+    """Only MAP_PRIVATE is supported (a private, copy-on-write mapping of the file)."""
+    import mmap
+
+    if flags != mmap.MAP_PRIVATE:
+        raise NotImplementedError(
+            "torchlike.serialization.set_default_mmap_options: only mmap.MAP_PRIVATE is supported"
+        )
+
+
+def default_restore_location(storage, location):
+    """Place a loaded storage on the device a checkpoint's location tag names."""
+    return _default_restore_location(storage, location)
+
+
+def location_tag(storage) -> str:
+    """The location tag ('cpu', 'cuda:0') save writes for a storage or tensor."""
+    dev = getattr(storage, "device", None)
+    if dev is None and hasattr(storage, "_root"):
+        dev = storage._root.device
+    return _pickler._location(_device(dev))
+
+
+def normalize_storage_type(storage_type):
+    """torch.serialization.normalize_storage_type: storage types are already normal here."""
+    return storage_type
+
+
+def register_package(priority, tagger, deserializer):
+    """Not supported: torchlike places storages on the CPU or a CUDA device only."""
+    raise NotImplementedError("torchlike.serialization.register_package is not supported")
+
+
+class skip_data:
+    """Not supported: torchlike.save / load always write and read storage bytes."""
+
+    def __init__(self, materialize_fake_tensors: bool = False):
+        raise NotImplementedError("torchlike.serialization.skip_data is not supported")
 
 
 # ---- the allowlist -------------------------------------------------------------------------
@@ -157,7 +262,7 @@ def _save_zip(obj, stream, archive_name, pickle_protocol, disable_byteorder_reco
     data_buf = io.BytesIO()
     pickler = _pickler.TorchPickler(data_buf, pickle_protocol)
     pickler.dump(obj)
-    zf = ZipWriter(stream, archive_name)
+    zf = ZipWriter(stream, archive_name, compute_crc32=_config["crc32"])
     zf.write_record("data.pkl", data_buf.getvalue())
     zf.write_record(".format_version", b"1")
     zf.write_record(".storage_alignment", b"64")
@@ -166,6 +271,8 @@ def _save_zip(obj, stream, archive_name, pickle_protocol, disable_byteorder_reco
     for key, storage in pickler.storages.items():
         zf.write_record(f"data/{key}", storage.array())
     zf.write_record("version", b"3\n")
+    if disable_byteorder_record:  # torch's writer still adds one at the end
+        zf.write_record("byteorder", sys.byteorder.encode())
     zf.write_record(".data/serialization_id", _serialization_id())
     zf.write_end_of_file()
 
@@ -262,7 +369,17 @@ def _get_wo_message(message):
 
 
 def _load_zip(zf, restore, weights_only, pickle_module, mm, verify, pickle_load_args):
-    byteorder = zf.get_record("byteorder") if zf.has_record("byteorder") else b"little"
+    if zf.has_record("byteorder"):
+        byteorder = zf.get_record("byteorder")
+    else:
+        fallback = _config["endianness"]
+        byteorder = (
+            b"big"
+            if fallback is LoadEndianness.BIG
+            else sys.byteorder.encode()
+            if fallback is LoadEndianness.NATIVE
+            else b"little"
+        )
     if byteorder not in (b"little", b"big"):
         raise ValueError("Unknown endianness type: " + byteorder.decode())
     swap = byteorder.decode() != sys.byteorder
@@ -283,7 +400,7 @@ def _load_zip(zf, restore, weights_only, pickle_module, mm, verify, pickle_load_
                     "(the file is truncated)"
                 )
             data = mm[offset : offset + nbytes]
-            if verify and zlib.crc32(data) != zf.crc(name):
+            if verify and zf.crc(name) and zlib.crc32(data) != zf.crc(name):
                 raise RuntimeError(
                     f"PytorchStreamReader failed reading file {name}: CRC-32 check failed "
                     "(the file is corrupted)"

@@ -15,7 +15,8 @@ _FLAGS_EMPTY = 0x0800
 class ZipWriter:
     """Writes records to a binary stream in the layout torch.save produces."""
 
-    def __init__(self, stream, archive_name, alignment=64):
+    def __init__(self, stream, archive_name, alignment=64, compute_crc32=True):
+        self._crc32 = compute_crc32
         self._f = stream
         self._prefix = archive_name + "/"
         self._alignment = alignment
@@ -47,7 +48,8 @@ class ZipWriter:
         step = 1 << 26  # write (and checksum) in 64 MiB pieces so a failure leaves no huge copy
         for i in range(0, len(mv), step):
             piece = mv[i : i + step]
-            crc = zlib.crc32(piece, crc)
+            if self._crc32:
+                crc = zlib.crc32(piece, crc)
             self._write(piece)
         if not n:
             pass  # miniz writes no data descriptor for an empty record
@@ -181,8 +183,12 @@ class ZipReader:
         return self._info(name).file_size
 
     def get_record(self, name):
-        """A record's bytes, CRC-checked."""
+        """A record's bytes, CRC-checked (unless written without CRCs)."""
         info = self._info(name)
+        if info.CRC == 0 and info.file_size and info.compress_type == zipfile.ZIP_STORED:
+            out = bytearray(info.file_size)
+            self.read_into(name, out)
+            return bytes(out)
         try:
             return self._zip.read(info)
         except (zipfile.BadZipFile, EOFError, OSError, ValueError, zlib.error) as e:
@@ -218,7 +224,7 @@ class ZipReader:
                 f"PytorchStreamReader failed reading file {name}: file read "
                 "failed (the file is truncated)"
             )
-        if zlib.crc32(mv) != info.CRC:
+        if info.CRC and zlib.crc32(mv) != info.CRC:  # 0: written without CRCs
             raise RuntimeError(
                 f"PytorchStreamReader failed reading file {name}: CRC-32 check "
                 "failed (the file is corrupted)"
