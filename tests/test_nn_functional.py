@@ -450,3 +450,49 @@ def test_dim_and_broadcast_errors_match_torch(call):
     with pytest.raises(type(et.value)) as el:
         call(LF, tl)
     assert str(el.value).split("(")[0] == str(et.value).split("(")[0]
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda F, lib: F.avg_pool2d(lib.tensor(np.arange(32).reshape(1, 2, 4, 4)), 3, 1, 1),
+        lambda F, lib: F.avg_pool1d(
+            lib.tensor(-np.arange(12).reshape(1, 2, 6)), 4, 2, 1, False, False
+        ),
+        lambda F, lib: F.max_pool2d(lib.tensor(np.arange(32).reshape(1, 2, 4, 4)), 2),
+        lambda F, lib: F.relu(lib.tensor(np.arange(-3, 3))),
+        lambda F, lib: F.threshold(lib.tensor(np.arange(-3, 3)), 0, 7),
+        lambda F, lib: F.softmax(lib.ones(2, 3, dtype=lib.int64), 1, dtype=lib.float32),
+        lambda F, lib: F.interpolate(lib.ones(1, 1, 2, 2, dtype=lib.uint8), scale_factor=2),
+        lambda F, lib: F.pad(lib.tensor(np.arange(6).reshape(1, 2, 3)), (1, 1), "reflect"),
+    ],
+)
+def test_integer_inputs_match_torch(call):
+    assert_close(call(LF, tl), call(TF, torch), 0, 0)
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda F, lib: F.softmax(lib.ones(2, 3, dtype=lib.int64), 1),
+        lambda F, lib: F.gelu(lib.ones(2, 3, dtype=lib.int64)),
+        lambda F, lib: F.silu(lib.ones(2, 3, dtype=lib.int64)),
+        lambda F, lib: F.layer_norm(lib.ones(2, 3, dtype=lib.int64), (3,)),
+        lambda F, lib: F.group_norm(lib.ones(1, 2, 4, dtype=lib.int64), 1),
+        lambda F, lib: F.adaptive_avg_pool2d(lib.ones(1, 1, 4, 4, dtype=lib.int64), 2),
+        lambda F, lib: F.glu(lib.ones(2, 4, dtype=lib.int64)),
+        lambda F, lib: F.unfold(lib.ones(1, 1, 4, 4, dtype=lib.int64), 2),
+        lambda F, lib: F.interpolate(lib.ones(1, 1, 2, 2, dtype=lib.int64), scale_factor=2),
+    ],
+)
+def test_float_only_kernels_raise_not_implemented(call):
+    with pytest.raises(NotImplementedError):
+        call(TF, torch)
+    with pytest.raises(NotImplementedError):
+        call(LF, tl)
+
+
+def test_uint8_resampling_is_refused_not_wrong():
+    # torch resamples uint8 with its own fixed-point rounding; torchlike refuses rather than guess
+    with pytest.raises(NotImplementedError):
+        LF.interpolate(tl.ones(1, 1, 2, 2, dtype=tl.uint8), scale_factor=2, mode="bilinear")

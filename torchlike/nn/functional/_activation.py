@@ -11,6 +11,8 @@ import torchlike as torch
 from torchlike._core.tensor import _wrap_dim
 from torchlike._ops.registry import op
 
+from ._common import float_only
+
 __all__ = [
     "threshold",
     "threshold_",
@@ -79,22 +81,26 @@ def _hardtanh(input, min_val, max_val):
 
 @op(tensor_args=("input",), method=False, name="nn_leaky_relu")
 def _leaky_relu(input, negative_slope):
+    float_only("leaky_relu_cpu", input)
     return jnp.where(input > 0, input, input * negative_slope)
 
 
 @op(tensor_args=("input",), method=False, name="nn_elu")
 def _elu(input, alpha, scale, input_scale):
+    float_only("elu_cpu", input)
     neg = alpha * jnp.expm1(jnp.minimum(input, 0) * input_scale)
     return scale * jnp.where(input > 0, input, neg)
 
 
 @op(tensor_args=("input",), method=False, name="nn_celu")
 def _celu(input, alpha):
+    float_only("elu_cpu", input)
     return jnp.maximum(input, 0) + jnp.minimum(0, alpha * jnp.expm1(jnp.minimum(input, 0) / alpha))
 
 
 @op(tensor_args=("input",), method=False, name="nn_gelu")
 def _gelu(input, approximate):
+    float_only("GeluKernelImpl", input)
     if approximate == "tanh":
         inner = math.sqrt(2.0 / math.pi) * (input + 0.044715 * input**3)
         return 0.5 * input * (1.0 + jnp.tanh(inner))
@@ -103,16 +109,19 @@ def _gelu(input, approximate):
 
 @op(tensor_args=("input",), method=False, name="nn_silu")
 def _silu(input):
+    float_only("silu_cpu", input)
     return input * jax.nn.sigmoid(input)
 
 
 @op(tensor_args=("input",), method=False, name="nn_mish")
 def _mish(input):
+    float_only("mish_cpu", input)
     return input * jnp.tanh(jax.nn.softplus(input))
 
 
 @op(tensor_args=("input",), method=False, name="nn_softplus")
 def _softplus(input, beta, threshold):
+    float_only("softplus_cpu", input)
     z = input * beta
     safe = jnp.where(z > threshold, jnp.zeros((), input.dtype), z)
     return jnp.where(z > threshold, input, jnp.log1p(jnp.exp(safe)) / beta)
@@ -125,6 +134,7 @@ def _softsign(input):
 
 @op(tensor_args=("input",), method=False, name="nn_hardsigmoid")
 def _hardsigmoid(input):
+    float_only("hardsigmoid_cpu", input)
     # torch's gradient is 1/6 strictly inside (-3, 3).
     return jnp.where(input <= -3, 0.0, jnp.where(input >= 3, 1.0, input / 6 + 0.5)).astype(
         input.dtype
@@ -133,6 +143,7 @@ def _hardsigmoid(input):
 
 @op(tensor_args=("input",), method=False, name="nn_hardswish")
 def _hardswish(input):
+    float_only("hardswish_cpu", input)
     return jnp.where(
         input <= -3, 0.0, jnp.where(input >= 3, input, input * (input + 3) / 6)
     ).astype(input.dtype)
@@ -140,11 +151,14 @@ def _hardswish(input):
 
 @op(tensor_args=("input",), method=False, name="nn_logsigmoid")
 def _logsigmoid(input):
+    float_only("log_sigmoid_cpu", input)
     return jax.nn.log_sigmoid(input)
 
 
 @op(tensor_args=("input",), method=False, name="nn_softmax")
 def _softmax(input, dim, dtype):
+    if dtype is None:
+        float_only("softmax_lastdim_kernel_impl", input)
     dim = _wrap_dim(dim, input.ndim)
     if dtype is not None:
         input = input.astype(dtype)
@@ -153,6 +167,8 @@ def _softmax(input, dim, dtype):
 
 @op(tensor_args=("input",), method=False, name="nn_log_softmax")
 def _log_softmax(input, dim, dtype):
+    if dtype is None:
+        float_only("log_softmax_lastdim_kernel_impl", input)
     dim = _wrap_dim(dim, input.ndim)
     if dtype is not None:
         input = input.astype(dtype)
@@ -161,6 +177,8 @@ def _log_softmax(input, dim, dtype):
 
 @op(tensor_args=("input",), method=False, name="nn_softmin")
 def _softmin(input, dim, dtype):
+    if dtype is None:
+        float_only("softmax_lastdim_kernel_impl", input)
     dim = _wrap_dim(dim, input.ndim)
     if dtype is not None:
         input = input.astype(dtype)
@@ -169,6 +187,7 @@ def _softmin(input, dim, dtype):
 
 @op(tensor_args=("input",), method=False, name="nn_glu")
 def _glu(input, dim):
+    float_only("glu_cpu", input)
     dim = _wrap_dim(dim, input.ndim)
     a, b = jnp.split(input, 2, axis=dim)
     return a * jax.nn.sigmoid(b)
@@ -181,17 +200,20 @@ def _tanhshrink(input):
 
 @op(tensor_args=("input",), method=False, name="nn_softshrink")
 def _softshrink(input, lambd):
+    float_only("softshrink_check", input)
     zero = jnp.zeros((), input.dtype)
     return jnp.where(input > lambd, input - lambd, jnp.where(input < -lambd, input + lambd, zero))
 
 
 @op(tensor_args=("input",), method=False, name="nn_hardshrink")
 def _hardshrink(input, lambd):
+    float_only("hardshrink_cpu", input)
     return jnp.where((input > lambd) | (input < -lambd), input, jnp.zeros((), input.dtype))
 
 
 @op(tensor_args=("input", "weight"), method=False, name="nn_prelu")
 def _prelu(input, weight):
+    float_only("prelu_cpu", input)
     if weight.size > 1 and input.ndim >= 2:
         shape = [1] * input.ndim
         shape[1] = weight.size

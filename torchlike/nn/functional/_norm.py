@@ -10,6 +10,8 @@ import torchlike as torch
 from torchlike._core.tensor import _wrap_dim
 from torchlike._ops.registry import op
 
+from ._common import float_only
+
 __all__ = [
     "batch_norm",
     "instance_norm",
@@ -59,6 +61,7 @@ def _affine(out, weight, bias, shape):
     name="nn_batch_norm_train",
 )
 def _batch_norm_train(input, weight, bias, running_mean, running_var, momentum, eps):
+    float_only("batch_norm", input)
     """Normalise with batch statistics; also return the updated running statistics."""
     axes = (0,) + tuple(range(2, input.ndim))
     acc = jnp.promote_types(input.dtype, jnp.float32)
@@ -83,6 +86,7 @@ def _batch_norm_train(input, weight, bias, running_mean, running_var, momentum, 
     name="nn_batch_norm_eval",
 )
 def _batch_norm_eval(input, running_mean, running_var, weight, bias, eps):
+    float_only("batch_norm", input)
     shape = _channel_shape(input.ndim)
     acc = jnp.promote_types(input.dtype, jnp.float32)
     x = input.astype(acc)
@@ -145,6 +149,7 @@ def batch_norm(
     name="nn_instance_norm",
 )
 def _instance_norm(input, weight, bias, running_mean, running_var, use_input_stats, momentum, eps):
+    float_only("batch_norm", input)
     shape = _channel_shape(input.ndim)
     acc = jnp.promote_types(input.dtype, jnp.float32)
     x = input.astype(acc)
@@ -205,6 +210,7 @@ def instance_norm(
 
 @op(tensor_args=("input", "weight", "bias"), method=False, name="nn_layer_norm")
 def _layer_norm(input, normalized_shape, weight, bias, eps):
+    float_only("LayerNormKernelImpl", input)
     axes = tuple(range(input.ndim - len(normalized_shape), input.ndim))
     acc = jnp.promote_types(input.dtype, jnp.float32)
     x = input.astype(acc)
@@ -250,6 +256,7 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
 
 @op(tensor_args=("input", "weight", "bias"), method=False, name="nn_group_norm")
 def _group_norm(input, num_groups, weight, bias, eps):
+    float_only("GroupNormKernelImpl", input)
     n, c = input.shape[:2]
     acc = jnp.promote_types(input.dtype, jnp.float32)
     x = input.astype(acc).reshape(n, num_groups, -1)
@@ -278,6 +285,7 @@ def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
 
 @op(tensor_args=("input", "weight"), method=False, name="nn_rms_norm")
 def _rms_norm(input, normalized_shape, weight, eps):
+    float_only("rms_norm", input)
     axes = tuple(range(input.ndim - len(normalized_shape), input.ndim))
     acc = jnp.promote_types(input.dtype, jnp.float32)
     x = input.astype(acc)

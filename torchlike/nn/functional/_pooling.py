@@ -8,6 +8,8 @@ from jax import lax
 
 from torchlike._ops.registry import op
 
+from ._common import float_only
+
 __all__ = [
     "max_pool1d",
     "max_pool2d",
@@ -247,7 +249,10 @@ def _avg_pool(
         padding=((0, 0),) * lead + tuple(pads),
     )
     summed = lax.reduce_window(input, np.array(0, input.dtype), lax.add, **win)
+    integer = not jnp.issubdtype(input.dtype, jnp.inexact)
     if divisor_override is not None:
+        if integer:  # aten divides integers in their own type (truncating)
+            return lax.div(summed, np.array(divisor_override, input.dtype))
         return summed / divisor_override
     spatial = input.shape[-n:]
     if count_include_pad:
@@ -258,6 +263,8 @@ def _avg_pool(
         ones = np.ones(spatial)
         cpads = pads
     counts = _np_window_count(ones, k, s, cpads)
+    if integer:
+        return lax.div(summed, jnp.broadcast_to(jnp.asarray(counts, input.dtype), summed.shape))
     return summed / jnp.asarray(counts, input.dtype)
 
 
@@ -362,6 +369,7 @@ def _adaptive_bounds(L, o):
 
 
 def _adaptive_avg(n, name, input, output_size):
+    float_only(name, input)
     out = _adaptive_sizes(name, n, input, output_size)
     for ax, (L, o) in enumerate(zip(input.shape[-n:], out)):
         start, end = _adaptive_bounds(L, o)
@@ -394,6 +402,7 @@ def adaptive_avg_pool3d(input, output_size):
 
 
 def _adaptive_max(n, name, input, output_size, return_indices):
+    float_only(name, input)
     out = _adaptive_sizes(name, n, input, output_size)
     per_dim = []
     for L, o in zip(input.shape[-n:], out):
@@ -501,6 +510,7 @@ def _unpool_output_size(n, input_shape, kernel_size, stride, padding, output_siz
 
 @op(tensor_args=("input", "indices"), method=False, name="nn_max_unpool")
 def _max_unpool(input, indices, out_spatial):
+    float_only("max_unpool2d", input)
     n = len(out_spatial)
     lead = input.shape[:-n]
     x = input.reshape(lead + (-1,))

@@ -10,6 +10,8 @@ from jax import lax
 
 from torchlike._ops.registry import op
 
+from ._common import float_only
+
 from ._pooling import adaptive_avg_pool1d, adaptive_avg_pool2d, adaptive_avg_pool3d
 
 __all__ = [
@@ -232,6 +234,8 @@ def _interpolate_aa(input, output_size, scales, mode, align_corners):
 
 @op(tensor_args=("input",), method=False, name="nn_interpolate")
 def _interpolate(input, output_size, scales, mode, align_corners):
+    if input.dtype != jnp.uint8:
+        float_only(f"upsample_{mode}{len(output_size)}d", input)
     n = len(output_size)
     x = input
     for i in range(n):
@@ -420,6 +424,7 @@ def _pad_coord(coord, size, padding_mode, align_corners):
 
 @op(tensor_args=("input", "grid"), method=False, name="nn_grid_sample")
 def _grid_sample(input, grid, mode, padding_mode, align_corners):
+    float_only("grid_sampler_2d_cpu_kernel_impl", input)
     n, c = input.shape[:2]
     spatial = input.shape[2:]
     nd = len(spatial)
@@ -640,6 +645,7 @@ def _pair(x):
 
 @op(tensor_args=("input",), method=False, name="nn_unfold")
 def _unfold(input, kernel_size, dilation, padding, stride):
+    float_only("im2col_out_cpu", input)
     (kh, kw), (dh, dw), (ph, pw), (sh, sw) = kernel_size, dilation, padding, stride
     n, c, h, w = input.shape
     x = jnp.pad(input, ((0, 0), (0, 0), (ph, ph), (pw, pw)))
@@ -684,6 +690,7 @@ def unfold(input, kernel_size, dilation=1, padding=0, stride=1):
 
 @op(tensor_args=("input",), method=False, name="nn_fold")
 def _fold(input, output_size, kernel_size, dilation, padding, stride):
+    float_only("col2im_out_cpu", input)
     (oh_, ow_), (kh, kw), (dh, dw), (ph, pw), (sh, sw) = (
         output_size,
         kernel_size,
