@@ -157,3 +157,7 @@ from . import sparse  # noqa: E402,F401
 from .sparse import sparse_coo_tensor  # noqa: E402,F401
 from .utils.dlpack import from_dlpack, to_dlpack  # noqa: E402,F401
 from . import multiprocessing  # noqa: E402,F401
+from ._core.layouts import (  # noqa: E402,F401
+    memory_format, contiguous_format, channels_last, channels_last_3d, preserve_format,
+    layout, strided, sparse_coo, sparse_csr,
+)
