@@ -161,3 +161,5 @@ from ._core.layouts import (  # noqa: E402,F401
     memory_format, contiguous_format, channels_last, channels_last_3d, preserve_format,
     layout, strided, sparse_coo, sparse_csr,
 )
+Tensor.layout = strided
+sparse.SparseCOOTensor.layout = sparse_coo
