@@ -13,6 +13,53 @@ from sys import maxsize
 
 from . import _rebuild
 
+# opcodes as ints (a bytes lookup per opcode is most of a pure-Python unpickler's time)
+_ADDITEMS = pickle.ADDITEMS[0]
+_APPEND = pickle.APPEND[0]
+_APPENDS = pickle.APPENDS[0]
+_BINBYTES = pickle.BINBYTES[0]
+_BINBYTES8 = pickle.BINBYTES8[0]
+_BINFLOAT = pickle.BINFLOAT[0]
+_BINGET = pickle.BINGET[0]
+_BININT = pickle.BININT[0]
+_BININT1 = pickle.BININT1[0]
+_BININT2 = pickle.BININT2[0]
+_BINPERSID = pickle.BINPERSID[0]
+_BINPUT = pickle.BINPUT[0]
+_BINUNICODE = pickle.BINUNICODE[0]
+_BINUNICODE8 = pickle.BINUNICODE8[0]
+_BUILD = pickle.BUILD[0]
+_EMPTY_DICT = pickle.EMPTY_DICT[0]
+_EMPTY_LIST = pickle.EMPTY_LIST[0]
+_EMPTY_SET = pickle.EMPTY_SET[0]
+_EMPTY_TUPLE = pickle.EMPTY_TUPLE[0]
+_FRAME = pickle.FRAME[0]
+_FROZENSET = pickle.FROZENSET[0]
+_GLOBAL = pickle.GLOBAL[0]
+_LONG1 = pickle.LONG1[0]
+_LONG4 = pickle.LONG4[0]
+_LONG_BINGET = pickle.LONG_BINGET[0]
+_LONG_BINPUT = pickle.LONG_BINPUT[0]
+_MARK = pickle.MARK[0]
+_MEMOIZE = pickle.MEMOIZE[0]
+_NEWFALSE = pickle.NEWFALSE[0]
+_NEWOBJ = pickle.NEWOBJ[0]
+_NEWTRUE = pickle.NEWTRUE[0]
+_NONE = pickle.NONE[0]
+_PROTO = pickle.PROTO[0]
+_REDUCE = pickle.REDUCE[0]
+_SETITEM = pickle.SETITEM[0]
+_SETITEMS = pickle.SETITEMS[0]
+_SHORT_BINBYTES = pickle.SHORT_BINBYTES[0]
+_SHORT_BINSTRING = pickle.SHORT_BINSTRING[0]
+_SHORT_BINUNICODE = pickle.SHORT_BINUNICODE[0]
+_STACK_GLOBAL = pickle.STACK_GLOBAL[0]
+_STOP = pickle.STOP[0]
+_TUPLE = pickle.TUPLE[0]
+_TUPLE1 = pickle.TUPLE1[0]
+_TUPLE2 = pickle.TUPLE2[0]
+_TUPLE3 = pickle.TUPLE3[0]
+
 _blocklisted_modules = ["sys", "os", "posix", "nt"]
 _marked_safe_globals_set = set()
 
@@ -218,15 +265,15 @@ def get_globals_in_pkl(file):
     }
     skip.update(
         {
-            pickle.BININT[0]: 4,
-            pickle.BININT1[0]: 1,
-            pickle.BININT2[0]: 2,
-            pickle.BINFLOAT[0]: 8,
-            pickle.BINGET[0]: 1,
-            pickle.LONG_BINGET[0]: 4,
-            pickle.BINPUT[0]: 1,
-            pickle.LONG_BINPUT[0]: 4,
-            pickle.FRAME[0]: 8,
+            _BININT: 4,
+            _BININT1: 1,
+            _BININT2: 2,
+            _BINFLOAT: 8,
+            _BINGET: 1,
+            _LONG_BINGET: 4,
+            _BINPUT: 1,
+            _LONG_BINPUT: 4,
+            _FRAME: 8,
         }
     )
     while True:
@@ -234,26 +281,26 @@ def get_globals_in_pkl(file):
         if not key:
             raise EOFError
         k = key[0]
-        if k == pickle.GLOBAL[0]:
+        if k == _GLOBAL:
             module, name = _read_global_instruction(readline)
             found.add(f"{module}.{name}")
         elif k in skip:
             read(skip[k])
-        elif k in (pickle.BINUNICODE[0], pickle.BINBYTES[0]):
+        elif k in (_BINUNICODE, _BINBYTES):
             strlen = unpack("<I", read(4))[0]
             if strlen > maxsize:
                 raise UnpicklingError("String is too long")
             read(strlen)
         elif k in (
-            pickle.SHORT_BINSTRING[0],
-            pickle.LONG1[0],
-            pickle.SHORT_BINUNICODE[0],
-            pickle.SHORT_BINBYTES[0],
+            _SHORT_BINSTRING,
+            _LONG1,
+            _SHORT_BINUNICODE,
+            _SHORT_BINBYTES,
         ):
             read(read(1)[0])
-        elif k == pickle.PROTO[0]:
+        elif k == _PROTO:
             read(1)
-        elif k == pickle.STOP[0]:
+        elif k == _STOP:
             return found
         else:
             raise UnpicklingError(f"Unsupported operand {k}")
@@ -275,41 +322,50 @@ class Unpickler:
             raise UnpicklingError(
                 f"Trying to load unsupported GLOBAL {full_path} whose module {module} is blocked."
             )
-        allowed = _get_allowed_globals()
-        if full_path in allowed:
-            return allowed[full_path]
-        user = _get_user_allowed_globals()
-        if full_path in user:
-            return user[full_path]
+        if full_path in self._globals:
+            return self._globals[full_path]
+        if full_path in self._user:
+            return self._user[full_path]
         raise _unsupported_global_error(full_path)
 
     def _allowed(self, obj):
-        return any(obj is v for v in _get_allowed_globals().values()) or any(
-            obj is v for v in _get_user_allowed_globals().values()
-        )
+        # identity, as torch's `in dict.values()` amounts to for these objects
+        return id(obj) in self._ok
 
     def load(self):
         import torchlike as tl
 
         from ..nn.parameter import Parameter
 
+        self._globals = _get_allowed_globals()
+        self._user = _get_user_allowed_globals()
+        self._ok = {id(v) for v in self._globals.values()} | {id(v) for v in self._user.values()}
         self.metastack = []
         self.stack = []
         self.append = self.stack.append
         read = self.read
+        memo = self.memo
         while True:
             key = read(1)
             if not key:
                 raise EOFError
             k = key[0]
-            if k == pickle.GLOBAL[0]:
+            # the most frequent opcodes first
+            if k == _BINPUT:
+                memo[read(1)[0]] = self.stack[-1]
+            elif k == _BINGET:
+                idx = read(1)[0]
+                if idx not in memo:
+                    raise UnpicklingError(f"Memo value not found at index {idx}")
+                self.append(memo[idx])
+            elif k == _GLOBAL:
                 self.append(self._find(*_read_global_instruction(self.readline)))
-            elif k == pickle.STACK_GLOBAL[0]:
+            elif k == _STACK_GLOBAL:
                 name, module = self.stack.pop(), self.stack.pop()
                 if type(name) is not str or type(module) is not str:
                     raise UnpicklingError("STACK_GLOBAL requires str")
                 self.append(self._find(*_map_name(module, name)))
-            elif k == pickle.NEWOBJ[0]:
+            elif k == _NEWOBJ:
                 args = self.stack.pop()
                 cls = self.stack.pop()
                 if cls is Parameter:
@@ -321,7 +377,7 @@ class Unpickler:
                         "Can only create new object for nn.Parameter or classes "
                         f"allowlisted via `add_safe_globals` but got {cls}"
                     )
-            elif k == pickle.REDUCE[0]:
+            elif k == _REDUCE:
                 args = self.stack.pop()
                 func = self.stack[-1]
                 if not self._allowed(func):
@@ -332,7 +388,7 @@ class Unpickler:
                 if type(args) is not tuple:
                     raise UnpicklingError("REDUCE arguments must be a tuple")
                 self.stack[-1] = func(*args)
-            elif k == pickle.BUILD[0]:
+            elif k == _BUILD:
                 state = self.stack.pop()
                 inst = self.stack[-1]
                 if type(inst) is tl.Tensor:
@@ -361,82 +417,82 @@ class Unpickler:
                         "Can only build Tensor, Parameter, OrderedDict or types "
                         f"allowlisted via `add_safe_globals`, but got {type(inst)}"
                     )
-            elif k == pickle.APPEND[0]:
+            elif k == _APPEND:
                 item = self.stack.pop()
                 if type(self.stack[-1]) is not list:
                     raise UnpicklingError(
                         f"Can only append to lists, but got {type(self.stack[-1])}"
                     )
                 self.stack[-1].append(item)
-            elif k == pickle.APPENDS[0]:
+            elif k == _APPENDS:
                 items = self.pop_mark()
                 if type(self.stack[-1]) is not list:
                     raise UnpicklingError(f"Can only extend lists, but got {type(self.stack[-1])}")
                 self.stack[-1].extend(items)
-            elif k == pickle.SETITEM[0]:
+            elif k == _SETITEM:
                 v, kk = self.stack.pop(), self.stack.pop()
                 self._check_set_item_target("SETITEM")
                 self.stack[-1][kk] = v
-            elif k == pickle.SETITEMS[0]:
+            elif k == _SETITEMS:
                 items = self.pop_mark()
                 self._check_set_item_target("SETITEMS")
                 for i in range(0, len(items), 2):
                     self.stack[-1][items[i]] = items[i + 1]
-            elif k == pickle.ADDITEMS[0]:
+            elif k == _ADDITEMS:
                 items = self.pop_mark()
                 if type(self.stack[-1]) is not set:
                     raise UnpicklingError(f"Can only add to sets, but got {type(self.stack[-1])}")
                 self.stack[-1].update(items)
-            elif k == pickle.FROZENSET[0]:
+            elif k == _FROZENSET:
                 items = self.pop_mark()  # pop first: pop_mark rebinds self.append
                 self.append(frozenset(items))
-            elif k == pickle.MARK[0]:
+            elif k == _MARK:
                 self.metastack.append(self.stack)
                 self.stack = []
                 self.append = self.stack.append
-            elif k == pickle.TUPLE[0]:
+            elif k == _TUPLE:
                 items = self.pop_mark()
                 self.append(tuple(items))
-            elif k == pickle.TUPLE1[0]:
+            elif k == _TUPLE1:
                 self.stack[-1] = (self.stack[-1],)
-            elif k == pickle.TUPLE2[0]:
+            elif k == _TUPLE2:
                 self.stack[-2:] = [(self.stack[-2], self.stack[-1])]
-            elif k == pickle.TUPLE3[0]:
+            elif k == _TUPLE3:
                 self.stack[-3:] = [(self.stack[-3], self.stack[-2], self.stack[-1])]
-            elif k == pickle.NONE[0]:
+            elif k == _NONE:
                 self.append(None)
-            elif k == pickle.NEWFALSE[0]:
+            elif k == _NEWFALSE:
                 self.append(False)
-            elif k == pickle.NEWTRUE[0]:
+            elif k == _NEWTRUE:
                 self.append(True)
-            elif k == pickle.EMPTY_TUPLE[0]:
+            elif k == _EMPTY_TUPLE:
                 self.append(())
-            elif k == pickle.EMPTY_LIST[0]:
+            elif k == _EMPTY_LIST:
                 self.append([])
-            elif k == pickle.EMPTY_DICT[0]:
+            elif k == _EMPTY_DICT:
                 self.append({})
-            elif k == pickle.EMPTY_SET[0]:
+            elif k == _EMPTY_SET:
                 self.append(set())
-            elif k == pickle.BININT[0]:
+            elif k == _BININT:
                 self.append(unpack("<i", read(4))[0])
-            elif k == pickle.BININT1[0]:
+            elif k == _BININT1:
                 self.append(read(1)[0])
-            elif k == pickle.BININT2[0]:
+            elif k == _BININT2:
                 self.append(unpack("<H", read(2))[0])
-            elif k == pickle.BINFLOAT[0]:
+            elif k == _BINFLOAT:
                 self.append(unpack(">d", read(8))[0])
-            elif k in (pickle.BINUNICODE[0], pickle.SHORT_BINUNICODE[0], pickle.BINUNICODE8[0]):
+            elif k in (_BINUNICODE, _SHORT_BINUNICODE, _BINUNICODE8):
                 n = self._length(k, pickle.SHORT_BINUNICODE, pickle.BINUNICODE8)
                 self.append(str(self._read_exact(n), "utf-8", "surrogatepass"))
-            elif k in (pickle.BINBYTES[0], pickle.SHORT_BINBYTES[0], pickle.BINBYTES8[0]):
+            elif k in (_BINBYTES, _SHORT_BINBYTES, _BINBYTES8):
                 n = self._length(k, pickle.SHORT_BINBYTES, pickle.BINBYTES8)
                 self.append(self._read_exact(n))
-            elif k == pickle.SHORT_BINSTRING[0]:
+            elif k == _SHORT_BINSTRING:
                 data = self._read_exact(read(1)[0])
                 self.append(
                     data if self.encoding == "bytes" else data.decode(self.encoding, "strict")
                 )
-            elif k == pickle.BINPERSID[0]:
+            elif k == _BINPERSID:
                 pid = self.stack.pop()
                 if type(pid) is not tuple and type(pid) is not int:
                     raise UnpicklingError(
@@ -447,23 +503,23 @@ class Unpickler:
                         f"Only persistent_load of storage is allowed, but got {type(pid[0])}"
                     )
                 self.append(self.persistent_load(pid))
-            elif k in (pickle.BINGET[0], pickle.LONG_BINGET[0]):
-                idx = read(1)[0] if k == pickle.BINGET[0] else unpack("<I", read(4))[0]
+            elif k in (_BINGET, _LONG_BINGET):
+                idx = read(1)[0] if k == _BINGET else unpack("<I", read(4))[0]
                 if idx not in self.memo:
                     raise UnpicklingError(f"Memo value not found at index {idx}")
                 self.append(self.memo[idx])
-            elif k in (pickle.BINPUT[0], pickle.LONG_BINPUT[0]):
-                i = read(1)[0] if k == pickle.BINPUT[0] else unpack("<I", read(4))[0]
+            elif k in (_BINPUT, _LONG_BINPUT):
+                i = read(1)[0] if k == _BINPUT else unpack("<I", read(4))[0]
                 self.memo[i] = self.stack[-1]
-            elif k == pickle.MEMOIZE[0]:
+            elif k == _MEMOIZE:
                 self.memo[len(self.memo)] = self.stack[-1]
-            elif k == pickle.LONG1[0]:
+            elif k == _LONG1:
                 self.append(decode_long(self._read_exact(read(1)[0])))
-            elif k == pickle.LONG4[0]:
+            elif k == _LONG4:
                 self.append(decode_long(self._read_exact(unpack("<i", read(4))[0])))
-            elif k == pickle.FRAME[0]:
+            elif k == _FRAME:
                 read(8)
-            elif k == pickle.PROTO[0]:
+            elif k == _PROTO:
                 self.proto = read(1)[0]
                 if self.proto > 2:
                     warnings.warn(
@@ -473,7 +529,7 @@ class Unpickler:
                         "protocol, please file an issue for adding support if you encounter this.",
                         stacklevel=2,
                     )
-            elif k == pickle.STOP[0]:
+            elif k == _STOP:
                 return self.stack.pop()
             else:
                 raise UnpicklingError(f"Unsupported operand {k}")
