@@ -352,6 +352,12 @@ def _hostile_payloads(marker):
         "getattr-chain": b"\x80\x02cbuiltins\ngetattr\ncbuiltins\n__import__\nX\x02\x00\x00\x00os"
         b"\x85RX\x06\x00\x00\x00system\x86R.",
     }
+    # opcodes the standard unpickler would resolve to globals or objects behind the allowlist
+    pays["ext1-copyreg-registry"] = b"\x80\x02\x82\x01."
+    pays["inst"] = f"(S'{touch}'\nibuiltins\nexec\n.".encode()
+    pays["obj"] = b"\x80\x02(cbuiltins\neval\nX\x01\x00\x00\x001o."
+    pays["memo-miss"] = b"\x80\x02h\x05."
+    pays["persistent-id-not-storage"] = b"\x80\x02X\x04\x00\x00\x00evilQ."
     return pays
 
 
@@ -651,6 +657,11 @@ def test_tensor_attributes_and_subclasses(tmp_path):
     mine = ser.load(tmp_path / "a.pt")
     assert mine["t"].note == "hi" and mine["p"].tag == 3 and isinstance(mine["p"], tl.nn.Parameter)
     assert mine["cls"] is tl.Tensor
+    tp = torch.nn.Parameter(torch.ones(1))
+    tp.tag = 5
+    torch.save(tp, tmp_path / "tp.pt")
+    back_p = ser.load(tmp_path / "tp.pt")
+    assert isinstance(back_p, tl.nn.Parameter) and back_p.tag == 5
     tt = torch.ones(2)
     tt.note = "from torch"
     torch.save(tt, tmp_path / "b.pt")
