@@ -10,6 +10,7 @@ import re
 import sys
 import tempfile
 import zlib
+from concurrent.futures import ThreadPoolExecutor
 from enum import Enum
 from typing import IO, Any
 
@@ -46,7 +47,6 @@ __all__ = [
 
 FileLike = str | os.PathLike | IO[bytes]
 DEFAULT_PROTOCOL = 2
-LEGACY_MAGIC = 0x1950A86A20F9469CFC6C
 UNSAFE_MESSAGE = (
     "In PyTorch 2.6, we changed the default value of the `weights_only` argument in `torch.load` "
     "from `False` to `True`. Re-running `torch.load` with `weights_only` set to `False` will "
@@ -203,7 +203,9 @@ def save(
     _use_new_zipfile_serialization: bool = True,
     _disable_byteorder_record: bool = False,
 ) -> None:
-    """Save an object to a file in PyTorch's format; a path is written atomically."""
+    """Save an object to a file in PyTorch's format; a path is written atomically.
+    Differs from PyTorch: a path is written to a temporary file beside it, fsynced, then renamed
+    over the target, so an interrupted save leaves the previous file whole."""
     if pickle_module is not pickle:
         raise NotImplementedError(
             "torchlike.save: pickle_module other than pickle is not supported"
@@ -294,7 +296,9 @@ def load(
     mmap: bool = False,
     **pickle_load_args: Any,
 ) -> Any:
-    """Load an object saved by torch.save or torchlike.save; weights_only by default."""
+    """Load an object saved by torch.save or torchlike.save; weights_only by default.
+    Differs from PyTorch: a full load verifies each storage's CRC-32; mmap=True skips it and
+    aliases the file's pages (tensors are JAX arrays over the mapping, paged in on use)."""
     if weights_only is None:
         weights_only = True
     true_values = ["1", "y", "yes", "true"]
@@ -384,6 +388,13 @@ def _load_zip(zf, restore, weights_only, pickle_module, mm, verify, pickle_load_
         raise ValueError("Unknown endianness type: " + byteorder.decode())
     swap = byteorder.decode() != sys.byteorder
     loaded = {}
+    checks = []
+    executor = []
+
+    def pool():
+        if not executor:
+            executor.append(ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1)))
+        return executor[0]
 
     def load_storage(dtype, nbytes, key, location):
         name = f"data/{key}"
@@ -400,11 +411,10 @@ def _load_zip(zf, restore, weights_only, pickle_module, mm, verify, pickle_load_
                     "(the file is truncated)"
                 )
             data = mm[offset : offset + nbytes]
-            if verify and zf.crc(name) and zlib.crc32(data) != zf.crc(name):
-                raise RuntimeError(
-                    f"PytorchStreamReader failed reading file {name}: CRC-32 check failed "
-                    "(the file is corrupted)"
-                )
+            if verify and zf.crc(name):
+                # checksummed on worker threads (zlib releases the GIL) while the main thread
+                # copies; every result is checked before load returns
+                checks.append((name, zf.crc(name), pool().submit(zlib.crc32, data)))
         else:
             data = np.empty(nbytes, np.uint8)
             zf.read_into(name, data)
@@ -437,7 +447,18 @@ def _load_zip(zf, restore, weights_only, pickle_module, mm, verify, pickle_load_
     data = zf.get_record("data.pkl")
     unpickler = _make_unpickler(io.BytesIO(data), weights_only, pickle_module, pickle_load_args)
     unpickler.persistent_load = persistent_load
-    return _run_unpickler(unpickler)
+    try:
+        result = _run_unpickler(unpickler)
+        for name, expected, crc in checks:
+            if crc.result() != expected:
+                raise RuntimeError(
+                    f"PytorchStreamReader failed reading file {name}: CRC-32 check failed "
+                    "(the file is corrupted)"
+                )
+    finally:
+        if executor:
+            executor[0].shutdown(wait=True, cancel_futures=True)
+    return result
 
 
 def _make_unpickler(file, weights_only, pickle_module, pickle_load_args):

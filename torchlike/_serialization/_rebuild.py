@@ -116,7 +116,8 @@ class LoadedStorage:
         if self._mapped and self.device.type == "cpu":
             root = wrap(_alias_jax(arr))
         else:
-            root = wrap(arr)
+            # an explicit copy: a full load must not keep the file's pages
+            root = wrap(_copy_jax(arr))
             if self.device.type != "cpu":
                 root = root.to(self.device)
         self._root, self._root_dtype = root, dtype
@@ -134,6 +135,12 @@ def _alias_jax(arr):
         except (BufferError, TypeError, ValueError, RuntimeError):
             pass
     return jnp.asarray(arr)
+
+
+def _copy_jax(arr):
+    import jax.numpy as jnp
+
+    return jnp.array(arr, copy=True)
 
 
 def _is_contiguous(size, stride):
