@@ -284,7 +284,7 @@ def test_conv_transpose_output_size():
     tmod, lmod = torch.nn.ConvTranspose2d(4, 2, 3, stride=2), tnn.ConvTranspose2d(4, 2, 3, stride=2)
     x = randn(*X2)
     call = lambda m, a: m(a, output_size=[14, 12])
-    t_out, l_out = compare_module(tmod, lmod, [x], call=call)
+    _t_out, l_out = compare_module(tmod, lmod, [x], call=call)
     assert tuple(l_out[0].shape) == (2, 2, 14, 12)
     with pytest.raises(ValueError):
         lmod(tl.tensor(x), output_size=[20, 20])
@@ -411,7 +411,7 @@ def test_adaptive_log_softmax_with_loss():
     lmod = tnn.AdaptiveLogSoftmaxWithLoss(8, 20, [5, 12], div_value=2.0)
     assert repr(lmod) == repr(tmod)
     y = np.array([0, 4, 5, 11, 12, 19])
-    call = lambda m, x: m(x, (torch if m is tmod else tl).tensor(y))  # noqa: E731
+    call = lambda m, x: m(x, (torch if m is tmod else tl).tensor(y))
     compare_module(tmod, lmod, [randn(6, 8)], call=call)
     x = randn(6, 8)
     assert_close(lmod.log_prob(tl.tensor(x)), tmod.log_prob(torch.tensor(x)))

@@ -82,7 +82,7 @@ def test_registration_and_iteration(pair):
     del m.block.scale
     assert "scale" not in dict(m.block.named_buffers())
     with pytest.raises(AttributeError):
-        m.block.nothing
+        _ = m.block.nothing
 
 
 def test_state_dict_layout_and_values(pair):
@@ -138,15 +138,15 @@ def test_state_dict_hooks():
     for nn, lib in ((torch.nn, torch), (tnn, tl)):
         m = nn.Linear(2, 2)
         calls = []
-        m.register_state_dict_pre_hook(lambda mod, prefix, keep_vars: calls.append(("pre", prefix)))
+        m.register_state_dict_pre_hook(lambda mod, prefix, keep_vars: calls.append(("pre", prefix)))  # noqa: B023
         h = m.register_state_dict_post_hook(
-            lambda mod, sd, prefix, meta: calls.append(("post", list(sd)))
+            lambda mod, sd, prefix, meta: calls.append(("post", list(sd)))  # noqa: B023
         )
         m.state_dict()
         h.remove()
         m.state_dict()
         m.register_load_state_dict_post_hook(
-            lambda mod, keys: calls.append(("load", keys.missing_keys))
+            lambda mod, keys: calls.append(("load", keys.missing_keys))  # noqa: B023
         )
         m.load_state_dict({"weight": lib.zeros(2, 2)}, strict=False)
         if nn is torch.nn:
@@ -226,9 +226,10 @@ def test_forward_hooks():
         h1 = m.register_forward_pre_hook(lambda mod, args: (args[0] * 2,))
         h2 = m.register_forward_hook(lambda mod, args, out: out + 1)
         h3 = m.register_forward_pre_hook(
-            lambda mod, args, kwargs: log.append(("kw", sorted(kwargs))), with_kwargs=True
+            lambda mod, args, kwargs: log.append(("kw", sorted(kwargs))),  # noqa: B023
+            with_kwargs=True,
         )
-        h4 = m.register_forward_hook(lambda mod, args, out: log.append("first"), prepend=True)
+        h4 = m.register_forward_hook(lambda mod, args, out: log.append("first"), prepend=True)  # noqa: B023
         x = lib.ones(1, 2)
         with lib.no_grad():
             m.weight.fill_(1.0)
@@ -435,12 +436,12 @@ def test_global_module_hooks():
     for lib_nn, lib in ((torch.nn, torch), (tnn, tl)):
         mm = lib_nn.modules.module
         log = []
-        h1 = mm.register_module_forward_pre_hook(lambda m, a: log.append(("pre", type(m).__name__)))
-        h2 = mm.register_module_forward_hook(lambda m, a, o: log.append(("post", type(m).__name__)))
+        h1 = mm.register_module_forward_pre_hook(lambda m, a: log.append(("pre", type(m).__name__)))  # noqa: B023
+        h2 = mm.register_module_forward_hook(lambda m, a, o: log.append(("post", type(m).__name__)))  # noqa: B023
         h3 = mm.register_module_full_backward_hook(
-            lambda m, gi, go: log.append(("bw", type(m).__name__))
+            lambda m, gi, go: log.append(("bw", type(m).__name__))  # noqa: B023
         )
-        h4 = mm.register_module_module_registration_hook(lambda m, n, sub: log.append(("reg", n)))
+        h4 = mm.register_module_module_registration_hook(lambda m, n, sub: log.append(("reg", n)))  # noqa: B023
         s = lib_nn.Sequential(lib_nn.Linear(2, 2), lib_nn.Tanh())
         s(lib.ones(1, 2, requires_grad=True)).sum().backward()
         for h in (h1, h2, h3, h4):

@@ -1,7 +1,11 @@
 """torch.nn: modules, parameters, functional, init and utils."""
 
-from . import functional, init  # noqa: F401
-from .modules import *  # noqa: F403
+from . import (  # noqa: F401
+    functional,
+    init,
+    utils,
+)
+from .modules import *
 from .modules import Module  # noqa: F401
 from .parameter import (  # noqa: F401
     Buffer,
@@ -9,4 +13,3 @@ from .parameter import (  # noqa: F401
     UninitializedBuffer,
     UninitializedParameter,
 )
-from . import utils  # noqa: E402, F401

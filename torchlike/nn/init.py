@@ -11,20 +11,20 @@ import torchlike._ops.random_ops
 
 __all__ = [
     "calculate_gain",
-    "uniform_",
-    "normal_",
-    "trunc_normal_",
     "constant_",
-    "ones_",
-    "zeros_",
-    "eye_",
     "dirac_",
-    "xavier_uniform_",
-    "xavier_normal_",
-    "kaiming_uniform_",
+    "eye_",
     "kaiming_normal_",
+    "kaiming_uniform_",
+    "normal_",
+    "ones_",
     "orthogonal_",
     "sparse_",
+    "trunc_normal_",
+    "uniform_",
+    "xavier_normal_",
+    "xavier_uniform_",
+    "zeros_",
 ]
 
 
@@ -266,7 +266,7 @@ def sparse_(tensor, sparsity, std=0.01, generator=None):
     if tensor.ndimension() != 2:
         raise ValueError("Only tensors with 2 dimensions are supported")
     rows, cols = tensor.shape
-    num_zeros = int(math.ceil(sparsity * rows))
+    num_zeros = math.ceil(sparsity * rows)
     with torch.no_grad():
         tensor.normal_(0, std, **_gen(generator))
         for col_idx in range(cols):

@@ -6,12 +6,12 @@ import torchlike as torch
 from torchlike._core.tensor import Tensor
 
 __all__ = [
-    "Parameter",
-    "UninitializedParameter",
-    "is_lazy",
     "Buffer",
+    "Parameter",
     "UninitializedBuffer",
+    "UninitializedParameter",
     "UninitializedTensorMixin",
+    "is_lazy",
 ]
 
 

@@ -138,7 +138,7 @@ def _conv_transpose(
     n, name, input, weight, bias, stride, padding, output_padding, groups, dilation
 ):
     if isinstance(padding, str):
-        raise RuntimeError(f"{name}: padding must be an int or a tuple, not '{padding}'")
+        raise RuntimeError(f"{name}: padding must be an int or a tuple, not '{padding}'")  # noqa: TRY004
     _check_conv_input(name, n, input, weight, groups, transposed=True)
     unbatched = input.ndim == n + 1
     if unbatched:

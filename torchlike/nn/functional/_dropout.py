@@ -6,12 +6,12 @@ import warnings
 import torchlike as torch
 
 __all__ = [
-    "dropout",
     "alpha_dropout",
-    "feature_alpha_dropout",
+    "dropout",
     "dropout1d",
     "dropout2d",
     "dropout3d",
+    "feature_alpha_dropout",
 ]
 
 _SELU_ALPHA = 1.7580993408473766  # -selu's negative saturation value

@@ -10,7 +10,7 @@ from torchlike._core.tensor import _wrap_dim
 from torchlike._ops.pointwise import broadcast_check
 from torchlike._ops.registry import op
 
-__all__ = ["linear", "bilinear", "cosine_similarity", "pairwise_distance", "pdist"]
+__all__ = ["bilinear", "cosine_similarity", "linear", "pairwise_distance", "pdist"]
 
 _HI = lax.Precision.HIGHEST
 

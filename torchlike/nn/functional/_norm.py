@@ -14,12 +14,12 @@ from ._common import float_only
 
 __all__ = [
     "batch_norm",
+    "group_norm",
     "instance_norm",
     "layer_norm",
-    "group_norm",
-    "rms_norm",
     "local_response_norm",
     "normalize",
+    "rms_norm",
 ]
 
 
@@ -257,7 +257,7 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
 @op(tensor_args=("input", "weight", "bias"), method=False, name="nn_group_norm")
 def _group_norm(input, num_groups, weight, bias, eps):
     float_only("GroupNormKernelImpl", input)
-    n, c = input.shape[:2]
+    n, _c = input.shape[:2]
     acc = jnp.promote_types(input.dtype, jnp.float32)
     x = input.astype(acc).reshape(n, num_groups, -1)
     mean = jnp.mean(x, axis=-1, keepdims=True)

@@ -11,27 +11,27 @@ from torchlike._ops.registry import op
 from ._common import float_only
 
 __all__ = [
-    "max_pool1d",
-    "max_pool2d",
-    "max_pool3d",
-    "max_pool1d_with_indices",
-    "max_pool2d_with_indices",
-    "max_pool3d_with_indices",
-    "avg_pool1d",
-    "avg_pool2d",
-    "avg_pool3d",
     "adaptive_avg_pool1d",
     "adaptive_avg_pool2d",
     "adaptive_avg_pool3d",
     "adaptive_max_pool1d",
-    "adaptive_max_pool2d",
-    "adaptive_max_pool3d",
     "adaptive_max_pool1d_with_indices",
+    "adaptive_max_pool2d",
     "adaptive_max_pool2d_with_indices",
+    "adaptive_max_pool3d",
     "adaptive_max_pool3d_with_indices",
+    "avg_pool1d",
+    "avg_pool2d",
+    "avg_pool3d",
     "lp_pool1d",
     "lp_pool2d",
     "lp_pool3d",
+    "max_pool1d",
+    "max_pool1d_with_indices",
+    "max_pool2d",
+    "max_pool2d_with_indices",
+    "max_pool3d",
+    "max_pool3d_with_indices",
     "max_unpool1d",
     "max_unpool2d",
     "max_unpool3d",
@@ -239,15 +239,17 @@ def max_pool3d_with_indices(
 def _avg_pool(
     n, name, input, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override
 ):
-    k, s, p, d, out, pads = _pool_params(name, n, input, kernel_size, stride, padding, 1, ceil_mode)
+    k, s, p, _d, _out, pads = _pool_params(
+        name, n, input, kernel_size, stride, padding, 1, ceil_mode
+    )
     if divisor_override is not None and divisor_override == 0:
         raise RuntimeError("divisor must be not zero")
     lead = input.ndim - n
-    win = dict(
-        window_dimensions=(1,) * lead + k,
-        window_strides=(1,) * lead + s,
-        padding=((0, 0),) * lead + tuple(pads),
-    )
+    win = {
+        "window_dimensions": (1,) * lead + k,
+        "window_strides": (1,) * lead + s,
+        "padding": ((0, 0),) * lead + tuple(pads),
+    }
     summed = lax.reduce_window(input, np.array(0, input.dtype), lax.add, **win)
     integer = not jnp.issubdtype(input.dtype, jnp.inexact)
     if divisor_override is not None:
@@ -698,7 +700,7 @@ def fractional_max_pool3d_with_indices(
 
 __all__ += [
     "fractional_max_pool2d",
-    "fractional_max_pool3d",
     "fractional_max_pool2d_with_indices",
+    "fractional_max_pool3d",
     "fractional_max_pool3d_with_indices",
 ]

@@ -11,23 +11,22 @@ from jax import lax
 from torchlike._ops.registry import op
 
 from ._common import float_only
-
 from ._pooling import adaptive_avg_pool1d, adaptive_avg_pool2d, adaptive_avg_pool3d
 
 __all__ = [
-    "pad",
-    "interpolate",
-    "upsample",
-    "upsample_nearest",
-    "upsample_bilinear",
-    "grid_sample",
     "affine_grid",
+    "channel_shuffle",
+    "fold",
+    "grid_sample",
+    "interpolate",
+    "native_channel_shuffle",
+    "pad",
     "pixel_shuffle",
     "pixel_unshuffle",
-    "channel_shuffle",
-    "native_channel_shuffle",
     "unfold",
-    "fold",
+    "upsample",
+    "upsample_bilinear",
+    "upsample_nearest",
 ]
 
 
@@ -199,7 +198,7 @@ def _aa_matrix(in_size, out_size, mode, align_corners, scale, T):
     interp = 2 if mode == "bilinear" else 4
     sc = _area_scale(in_size, out_size, align_corners, scale, T)
     support = T(interp * 0.5) * sc if sc >= 1.0 else T(interp * 0.5)
-    max_interp = int(math.ceil(support)) * 2 + 1
+    max_interp = math.ceil(support) * 2 + 1
     invscale = T(1.0) / sc if sc >= 1.0 else T(1.0)
     filt = _aa_filter(mode)
     m = np.zeros((out_size, in_size), T)
@@ -316,7 +315,7 @@ def interpolate(
     if mode == "area" and output_size is None:
         recompute_scale_factor = True
     if output_size is None:
-        output_size = [int(math.floor(input.shape[i + 2] * scale_factors[i])) for i in range(dim)]
+        output_size = [math.floor(input.shape[i + 2] * scale_factors[i]) for i in range(dim)]
     if recompute_scale_factor:
         scale_factors = None
     if mode not in ("nearest", "nearest-exact") and not input.is_floating_point():
@@ -698,7 +697,7 @@ def _fold(input, output_size, kernel_size, dilation, padding, stride):
         padding,
         stride,
     )
-    n, ckk, L = input.shape
+    n, ckk, _L = input.shape
     c = ckk // (kh * kw)
     oh = (oh_ + 2 * ph - dh * (kh - 1) - 1) // sh + 1
     ow = (ow_ + 2 * pw - dw * (kw - 1) - 1) // sw + 1

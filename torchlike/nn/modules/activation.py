@@ -10,34 +10,34 @@ from torchlike.nn.parameter import Parameter
 from .module import Module
 
 __all__ = [
-    "Threshold",
-    "ReLU",
-    "RReLU",
-    "Hardtanh",
-    "ReLU6",
-    "Sigmoid",
-    "Hardsigmoid",
-    "Tanh",
-    "SiLU",
-    "Mish",
-    "Hardswish",
-    "ELU",
     "CELU",
-    "SELU",
-    "GLU",
+    "ELU",
     "GELU",
+    "GLU",
+    "SELU",
     "Hardshrink",
+    "Hardsigmoid",
+    "Hardswish",
+    "Hardtanh",
     "LeakyReLU",
     "LogSigmoid",
-    "Softplus",
-    "Softshrink",
+    "LogSoftmax",
+    "Mish",
     "PReLU",
-    "Softsign",
-    "Tanhshrink",
-    "Softmin",
+    "RReLU",
+    "ReLU",
+    "ReLU6",
+    "SiLU",
+    "Sigmoid",
     "Softmax",
     "Softmax2d",
-    "LogSoftmax",
+    "Softmin",
+    "Softplus",
+    "Softshrink",
+    "Softsign",
+    "Tanh",
+    "Tanhshrink",
+    "Threshold",
 ]
 
 
@@ -48,7 +48,7 @@ def _inplace_str(inplace, lead=", "):
 class Threshold(Module):
     """y = x if x > threshold else value."""
 
-    __constants__ = ["threshold", "value", "inplace"]
+    __constants__ = ("threshold", "value", "inplace")
 
     def __init__(self, threshold: float, value: float, inplace: bool = False) -> None:
         super().__init__()
@@ -64,7 +64,7 @@ class Threshold(Module):
 
 
 class _InplaceAct(Module):
-    __constants__ = ["inplace"]
+    __constants__ = "inplace"
 
     def __init__(self, inplace: bool = False) -> None:
         super().__init__()
@@ -84,7 +84,7 @@ class ReLU(_InplaceAct):
 class RReLU(Module):
     """Randomized leaky ReLU."""
 
-    __constants__ = ["lower", "upper", "inplace"]
+    __constants__ = ("lower", "upper", "inplace")
 
     def __init__(self, lower: float = 1.0 / 8, upper: float = 1.0 / 3, inplace: bool = False):
         super().__init__()
@@ -102,7 +102,7 @@ class RReLU(Module):
 class Hardtanh(Module):
     """Clamp to [min_val, max_val]."""
 
-    __constants__ = ["min_val", "max_val", "inplace"]
+    __constants__ = ("min_val", "max_val", "inplace")
 
     def __init__(
         self,
@@ -203,7 +203,7 @@ class Hardswish(_InplaceAct):
 class ELU(Module):
     """Exponential linear unit."""
 
-    __constants__ = ["alpha", "inplace"]
+    __constants__ = ("alpha", "inplace")
 
     def __init__(self, alpha: float = 1.0, inplace: bool = False) -> None:
         super().__init__()
@@ -234,7 +234,7 @@ class SELU(_InplaceAct):
 class GLU(Module):
     """Gated linear unit."""
 
-    __constants__ = ["dim"]
+    __constants__ = "dim"
 
     def __init__(self, dim: int = -1) -> None:
         super().__init__()
@@ -250,7 +250,7 @@ class GLU(Module):
 class GELU(Module):
     """Gaussian error linear unit."""
 
-    __constants__ = ["approximate"]
+    __constants__ = "approximate"
 
     def __init__(self, approximate: str = "none") -> None:
         super().__init__()
@@ -266,7 +266,7 @@ class GELU(Module):
 class Hardshrink(Module):
     """Hard shrinkage."""
 
-    __constants__ = ["lambd"]
+    __constants__ = "lambd"
 
     def __init__(self, lambd: float = 0.5) -> None:
         super().__init__()
@@ -282,7 +282,7 @@ class Hardshrink(Module):
 class LeakyReLU(Module):
     """max(0, x) + negative_slope * min(0, x)."""
 
-    __constants__ = ["inplace", "negative_slope"]
+    __constants__ = ("inplace", "negative_slope")
 
     def __init__(self, negative_slope: float = 1e-2, inplace: bool = False) -> None:
         super().__init__()
@@ -306,7 +306,7 @@ class LogSigmoid(Module):
 class Softplus(Module):
     """log(1 + exp(beta * x)) / beta."""
 
-    __constants__ = ["beta", "threshold"]
+    __constants__ = ("beta", "threshold")
 
     def __init__(self, beta: float = 1.0, threshold: float = 20.0) -> None:
         super().__init__()
@@ -323,7 +323,7 @@ class Softplus(Module):
 class Softshrink(Module):
     """Soft shrinkage."""
 
-    __constants__ = ["lambd"]
+    __constants__ = "lambd"
 
     def __init__(self, lambd: float = 0.5) -> None:
         super().__init__()
@@ -339,7 +339,7 @@ class Softshrink(Module):
 class PReLU(Module):
     """max(0, x) + a * min(0, x) with a learnable a (one, or one per channel)."""
 
-    __constants__ = ["num_parameters"]
+    __constants__ = "num_parameters"
 
     def __init__(
         self, num_parameters: int = 1, init: float = 0.25, device=None, dtype=None
@@ -376,7 +376,7 @@ class Tanhshrink(Module):
 
 
 class _DimAct(Module):
-    __constants__ = ["dim"]
+    __constants__ = "dim"
 
     def __init__(self, dim=None) -> None:
         super().__init__()

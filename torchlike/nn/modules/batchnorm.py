@@ -10,10 +10,10 @@ from .module import Module
 
 __all__ = [
     "BatchNorm1d",
-    "LazyBatchNorm1d",
     "BatchNorm2d",
-    "LazyBatchNorm2d",
     "BatchNorm3d",
+    "LazyBatchNorm1d",
+    "LazyBatchNorm2d",
     "LazyBatchNorm3d",
     "SyncBatchNorm",
 ]
@@ -23,7 +23,7 @@ class _NormBase(Module):
     """Common base of _InstanceNorm and _BatchNorm."""
 
     _version = 2
-    __constants__ = ["track_running_stats", "momentum", "eps", "num_features", "affine"]
+    __constants__ = ("track_running_stats", "momentum", "eps", "num_features", "affine")
 
     def __init__(
         self,
@@ -134,7 +134,7 @@ class _BatchNorm(_NormBase):
             exponential_average_factor = 0.0
         else:
             exponential_average_factor = self.momentum
-        if self.training and self.track_running_stats:
+        if self.training and self.track_running_stats:  # noqa: SIM102
             if self.num_batches_tracked is not None:
                 self.num_batches_tracked.add_(1)
                 if self.momentum is None:  # cumulative moving average

@@ -10,7 +10,7 @@ __all__ = ["ChannelShuffle"]
 class ChannelShuffle(Module):
     """Interleave channels across `groups` groups."""
 
-    __constants__ = ["groups"]
+    __constants__ = "groups"
 
     def __init__(self, groups: int) -> None:
         super().__init__()

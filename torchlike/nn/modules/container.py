@@ -10,7 +10,7 @@ from torchlike.nn.parameter import Parameter
 
 from .module import Module, _addindent, _typename
 
-__all__ = ["Container", "Sequential", "ModuleList", "ModuleDict", "ParameterList", "ParameterDict"]
+__all__ = ["Container", "ModuleDict", "ModuleList", "ParameterDict", "ParameterList", "Sequential"]
 
 
 class Container(Module):
@@ -141,7 +141,7 @@ class Sequential(Module):
     def insert(self, index: int, module: Module) -> "Sequential":
         """Insert a module before `index`."""
         if not isinstance(module, Module):
-            raise AssertionError(f"module should be of type: {Module}")
+            raise AssertionError(f"module should be of type: {Module}")  # noqa: TRY004
         n = len(self._modules)
         if not (-n <= index <= n):
             raise IndexError(f"Index out of range: {index}")
@@ -498,7 +498,7 @@ class ParameterDict(Module):
 
     def get(self, key: str, default=None):
         """Return the value for key, or default."""
-        return self[key] if key in self else default
+        return self.get(key, default)
 
     def fromkeys(self, keys, default=None) -> "ParameterDict":
         """Return a new ParameterDict with `keys` all set to `default`."""

@@ -28,7 +28,7 @@ __all__ = [
 
 
 class _ConvNd(Module):
-    __constants__ = [
+    __constants__ = (
         "stride",
         "padding",
         "dilation",
@@ -38,7 +38,7 @@ class _ConvNd(Module):
         "in_channels",
         "out_channels",
         "kernel_size",
-    ]
+    )
 
     def __init__(
         self,

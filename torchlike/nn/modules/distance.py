@@ -4,13 +4,13 @@ from torchlike.nn import functional as F
 
 from .module import Module
 
-__all__ = ["PairwiseDistance", "CosineSimilarity"]
+__all__ = ["CosineSimilarity", "PairwiseDistance"]
 
 
 class PairwiseDistance(Module):
     """p-norm distance between rows of x1 and x2."""
 
-    __constants__ = ["norm", "eps", "keepdim"]
+    __constants__ = ("norm", "eps", "keepdim")
 
     def __init__(self, p: float = 2.0, eps: float = 1e-6, keepdim: bool = False) -> None:
         super().__init__()
@@ -25,7 +25,7 @@ class PairwiseDistance(Module):
 class CosineSimilarity(Module):
     """Cosine similarity between x1 and x2 along dim."""
 
-    __constants__ = ["dim", "eps"]
+    __constants__ = ("dim", "eps")
 
     def __init__(self, dim: int = 1, eps: float = 1e-8) -> None:
         super().__init__()

@@ -8,7 +8,7 @@ __all__ = ["Flatten", "Unflatten"]
 class Flatten(Module):
     """Flatten dims start_dim..end_dim into one."""
 
-    __constants__ = ["start_dim", "end_dim"]
+    __constants__ = ("start_dim", "end_dim")
 
     def __init__(self, start_dim: int = 1, end_dim: int = -1) -> None:
         super().__init__()
@@ -25,7 +25,7 @@ class Flatten(Module):
 class Unflatten(Module):
     """Expand dim `dim` into `unflattened_size`."""
 
-    __constants__ = ["dim", "unflattened_size"]
+    __constants__ = ("dim", "unflattened_size")
 
     def __init__(self, dim: int, unflattened_size) -> None:
         super().__init__()

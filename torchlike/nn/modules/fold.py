@@ -10,7 +10,7 @@ __all__ = ["Fold", "Unfold"]
 class Fold(Module):
     """Combine sliding local blocks into a tensor."""
 
-    __constants__ = ["output_size", "kernel_size", "dilation", "padding", "stride"]
+    __constants__ = ("output_size", "kernel_size", "dilation", "padding", "stride")
 
     def __init__(self, output_size, kernel_size, dilation=1, padding=0, stride=1) -> None:
         super().__init__()
@@ -35,7 +35,7 @@ class Fold(Module):
 class Unfold(Module):
     """Extract sliding local blocks."""
 
-    __constants__ = ["kernel_size", "dilation", "padding", "stride"]
+    __constants__ = ("kernel_size", "dilation", "padding", "stride")
 
     def __init__(self, kernel_size, dilation=1, padding=0, stride=1) -> None:
         super().__init__()

@@ -26,7 +26,7 @@ class Identity(Module):
 class Linear(Module):
     """y = x A^T + b."""
 
-    __constants__ = ["in_features", "out_features"]
+    __constants__ = ("in_features", "out_features")
 
     def __init__(
         self, in_features: int, out_features: int, bias: bool = True, device=None, dtype=None
@@ -63,7 +63,7 @@ class NonDynamicallyQuantizableLinear(Linear):
 class Bilinear(Module):
     """y = x1^T A x2 + b."""
 
-    __constants__ = ["in1_features", "in2_features", "out_features"]
+    __constants__ = ("in1_features", "in2_features", "out_features")
 
     def __init__(
         self,

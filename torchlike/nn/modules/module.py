@@ -357,7 +357,7 @@ class Module:
                 raise AttributeError(mod._get_name() + " has no attribute `" + item + "`")
             mod = getattr(mod, item)
             if not isinstance(mod, Module):
-                raise AttributeError("`" + item + "` is not an nn.Module")
+                raise AttributeError("`" + item + "` is not an nn.Module")  # noqa: TRY004
         return mod
 
     def set_submodule(self, target: str, module: "Module", strict: bool = False) -> None:
@@ -366,7 +366,7 @@ class Module:
             raise ValueError("Cannot set the submodule without a target name!")
         atoms = target.split(".")
         if not isinstance(module, Module):
-            raise ValueError("`module` is not an nn.Module, found " + str(type(module)))
+            raise ValueError("`module` is not an nn.Module, found " + str(type(module)))  # noqa: TRY004
         mod = self.get_submodule(".".join(atoms[:-1])) if len(atoms) > 1 else self
         if strict and not hasattr(mod, atoms[-1]):
             raise AttributeError(mod._get_name() + " has no attribute `" + atoms[-1] + "`")
@@ -382,7 +382,7 @@ class Module:
             raise AttributeError(mod._get_name() + " has no attribute `" + param_name + "`")
         param = getattr(mod, param_name)
         if not isinstance(param, Parameter):
-            raise AttributeError("`" + param_name + "` is not an nn.Parameter")
+            raise AttributeError("`" + param_name + "` is not an nn.Parameter")  # noqa: TRY004
         return param
 
     def get_buffer(self, target: str) -> Tensor:
@@ -606,7 +606,7 @@ class Module:
     def train(self, mode: bool = True):
         """Set the module (and its children) in training mode."""
         if not isinstance(mode, bool):
-            raise ValueError("training mode is expected to be boolean")
+            raise ValueError("training mode is expected to be boolean")  # noqa: TRY004
         self.training = mode
         for module in self.children():
             module.train(mode)
@@ -923,7 +923,7 @@ class Module:
                             hook_result = hook(self, args, result)
                         if hook_result is not None:
                             result = hook_result
-                    except Exception as e:
+                    except Exception as e:  # noqa: BLE001
                         warnings.warn(
                             "module forward hook with ``always_call=True`` raised an exception "
                             f"that was silenced as another error was raised in forward: {e}",
@@ -971,7 +971,7 @@ class Module:
         if destination is None:
             destination = OrderedDict()
             destination._metadata = OrderedDict()
-        local_metadata = dict(version=self._version)
+        local_metadata = {"version": self._version}
         if hasattr(destination, "_metadata"):
             destination._metadata[prefix[:-1]] = local_metadata
         for hook in self._state_dict_pre_hooks.values():
@@ -1050,7 +1050,7 @@ class Module:
                             setattr(self, name, input_param)
                         else:
                             param.copy_(input_param)
-                except Exception as ex:
+                except Exception as ex:  # noqa: BLE001
                     error_msgs.append(
                         f'While copying the parameter named "{key}", '
                         f"whose dimensions in the model are {param.size()} and "

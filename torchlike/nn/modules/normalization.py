@@ -9,13 +9,13 @@ from torchlike.nn.parameter import Parameter
 
 from .module import Module
 
-__all__ = ["LocalResponseNorm", "CrossMapLRN2d", "LayerNorm", "GroupNorm", "RMSNorm"]
+__all__ = ["CrossMapLRN2d", "GroupNorm", "LayerNorm", "LocalResponseNorm", "RMSNorm"]
 
 
 class LocalResponseNorm(Module):
     """Local response normalization across channels."""
 
-    __constants__ = ["size", "alpha", "beta", "k"]
+    __constants__ = ("size", "alpha", "beta", "k")
 
     def __init__(self, size: int, alpha: float = 1e-4, beta: float = 0.75, k: float = 1.0) -> None:
         super().__init__()
@@ -46,7 +46,7 @@ class CrossMapLRN2d(LocalResponseNorm):
 class LayerNorm(Module):
     """Layer normalization over the trailing `normalized_shape` dimensions."""
 
-    __constants__ = ["normalized_shape", "eps", "elementwise_affine"]
+    __constants__ = ("normalized_shape", "eps", "elementwise_affine")
 
     def __init__(
         self,
@@ -94,7 +94,7 @@ class LayerNorm(Module):
 class GroupNorm(Module):
     """Group normalization over groups of channels."""
 
-    __constants__ = ["num_groups", "num_channels", "eps", "affine"]
+    __constants__ = ("num_groups", "num_channels", "eps", "affine")
 
     def __init__(
         self,
@@ -146,7 +146,7 @@ class GroupNorm(Module):
 class RMSNorm(Module):
     """Root-mean-square normalization over the trailing `normalized_shape` dimensions."""
 
-    __constants__ = ["normalized_shape", "eps", "elementwise_affine"]
+    __constants__ = ("normalized_shape", "eps", "elementwise_affine")
 
     def __init__(
         self, normalized_shape, eps=None, elementwise_affine: bool = True, device=None, dtype=None

@@ -27,7 +27,7 @@ _sextuple = _ntuple(6)
 
 
 class _CircularPadNd(Module):
-    __constants__ = ["padding"]
+    __constants__ = "padding"
 
     def _check_input_dim(self, input):
         raise NotImplementedError
@@ -68,7 +68,7 @@ class CircularPad3d(_circular(_sextuple, (4, 5))):
 
 
 class _ConstantPadNd(Module):
-    __constants__ = ["padding", "value"]
+    __constants__ = ("padding", "value")
 
     def __init__(self, value: float) -> None:
         super().__init__()
@@ -103,7 +103,7 @@ class ConstantPad3d(_constant(_sextuple)):
 
 
 class _ReflectionPadNd(Module):
-    __constants__ = ["padding"]
+    __constants__ = "padding"
 
     def forward(self, input):
         return F.pad(input, self.padding, "reflect")
@@ -113,7 +113,7 @@ class _ReflectionPadNd(Module):
 
 
 class _ReplicationPadNd(Module):
-    __constants__ = ["padding"]
+    __constants__ = "padding"
 
     def forward(self, input):
         return F.pad(input, self.padding, "replicate")

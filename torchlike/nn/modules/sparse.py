@@ -25,7 +25,7 @@ def _check_padding_idx(padding_idx, num_embeddings, msg):
 class Embedding(Module):
     """A lookup table of fixed-size embeddings."""
 
-    __constants__ = [
+    __constants__ = (
         "num_embeddings",
         "embedding_dim",
         "padding_idx",
@@ -33,7 +33,7 @@ class Embedding(Module):
         "norm_type",
         "scale_grad_by_freq",
         "sparse",
-    ]
+    )
 
     def __init__(
         self,
@@ -138,7 +138,7 @@ class Embedding(Module):
 class EmbeddingBag(Module):
     """Sums/means/maxes of bags of embeddings."""
 
-    __constants__ = [
+    __constants__ = (
         "num_embeddings",
         "embedding_dim",
         "max_norm",
@@ -148,7 +148,7 @@ class EmbeddingBag(Module):
         "sparse",
         "include_last_offset",
         "padding_idx",
-    ]
+    )
 
     def __init__(
         self,

@@ -4,20 +4,20 @@ from torchlike.nn import functional as F
 
 from .module import Module
 
-__all__ = ["Upsample", "UpsamplingNearest2d", "UpsamplingBilinear2d"]
+__all__ = ["Upsample", "UpsamplingBilinear2d", "UpsamplingNearest2d"]
 
 
 class Upsample(Module):
     """Resize by `size` or `scale_factor` with F.interpolate."""
 
-    __constants__ = [
+    __constants__ = (
         "size",
         "scale_factor",
         "mode",
         "align_corners",
         "name",
         "recompute_scale_factor",
-    ]
+    )
 
     def __init__(
         self,
