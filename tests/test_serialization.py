@@ -799,3 +799,21 @@ def test_serialization_options(tmp_path):
     assert ser.location_tag(tl.ones(1)) == "cpu"
     with pytest.raises(NotImplementedError):
         ser.skip_data()
+
+
+def test_zip64_records(tmp_path, monkeypatch):
+    """Checkpoints past 4 GiB use zip64 sizes and offsets; lower the threshold to write them
+    small, and check that torch's reader and ours read them."""
+    from torchlike._serialization import _zip
+
+    monkeypatch.setattr(_zip, "_ZIP64_AT", 100)
+    big = tl.arange(1000.0)
+    ser.save({"big": big, "small": tl.ones(2), "view": big[10:20]}, tmp_path / "z.pt")
+    monkeypatch.undo()
+    infos = zipfile.ZipFile(tmp_path / "z.pt").infolist()
+    assert any(i.extra for i in infos)  # zip64 extra fields were written
+    theirs = torch.load(tmp_path / "z.pt", weights_only=True)
+    assert theirs["big"].tolist() == list(range(1000)) and theirs["view"][0].item() == 10.0
+    for kwargs in ({}, {"mmap": True}):
+        mine = ser.load(tmp_path / "z.pt", **kwargs)
+        assert mine["big"].tolist() == list(range(1000)) and mine["small"].tolist() == [1.0, 1.0]

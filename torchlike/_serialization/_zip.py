@@ -7,7 +7,8 @@ import zlib
 
 _LOCAL = struct.Struct("<4s5H3L2H")
 _CENTRAL = struct.Struct("<4s6H3L5H2L")
-_U32 = 0xFFFFFFFF
+_U32 = 0xFFFFFFFF  # the "see the zip64 record" marker
+_ZIP64_AT = _U32  # sizes and offsets from here on need zip64 (tests lower it)
 _FLAGS = 0x0808  # sizes in a data descriptor after the data; UTF-8 names (as miniz writes)
 _FLAGS_EMPTY = 0x0800
 
@@ -53,7 +54,7 @@ class ZipWriter:
             self._write(piece)
         if not n:
             pass  # miniz writes no data descriptor for an empty record
-        elif n >= _U32 or offset >= _U32:
+        elif n >= _ZIP64_AT or offset >= _ZIP64_AT:
             self._write(struct.pack("<4sLQQ", b"PK\x07\x08", crc, n, n))
         else:
             self._write(struct.pack("<4s3L", b"PK\x07\x08", crc, n, n))
@@ -65,10 +66,10 @@ class ZipWriter:
         for bname, crc, n, offset in self._entries:
             z64 = b""
             size32, off32 = n, offset
-            if n >= _U32:
+            if n >= _ZIP64_AT:
                 z64 += struct.pack("<QQ", n, n)
                 size32 = _U32
-            if offset >= _U32:
+            if offset >= _ZIP64_AT:
                 z64 += struct.pack("<Q", offset)
                 off32 = _U32
             extra = struct.pack("<HH", 1, len(z64)) + z64 if z64 else b""
@@ -97,11 +98,22 @@ class ZipWriter:
             )
         cd_size = self._pos - self._start - cd_start
         count = len(self._entries)
-        if count >= 0xFFFF or cd_start >= _U32 or cd_size >= _U32:
+        zip64 = count >= 0xFFFF or cd_start >= _ZIP64_AT or cd_size >= _ZIP64_AT
+        if zip64:
             z64_pos = self._pos - self._start
             self._write(
                 struct.pack(
-                    "<4sQ2H2L4Q", b"PK\x06\x06", 44, 0, 0, 0, 0, count, count, cd_size, cd_start
+                    "<4sQ2H2L4Q",
+                    b"PK\x06\x06",
+                    44,
+                    0x031E,
+                    0x2D,
+                    0,
+                    0,
+                    count,
+                    count,
+                    cd_size,
+                    cd_start,
                 )
             )
             self._write(struct.pack("<4sLQL", b"PK\x06\x07", 0, z64_pos, 1))
@@ -113,8 +125,8 @@ class ZipWriter:
                 0,
                 min(count, 0xFFFF),
                 min(count, 0xFFFF),
-                min(cd_size, _U32),
-                min(cd_start, _U32),
+                _U32 if zip64 else cd_size,
+                _U32 if zip64 else cd_start,
                 0,
             )
         )
