@@ -462,7 +462,7 @@ def _rrelu_noise(input, lower, upper):
     from torchlike._core.tensor import wrap
     from torchlike._random.generator import default_generator
 
-    x = np.asarray(input.detach()._data)
+    x = np.asarray(input.detach().cpu().numpy())  # the draws depend on the values
     opmath = np.float64 if x.dtype == np.float64 else np.float32
     neg = (x <= 0).ravel()
     r64 = default_generator._random64(int(neg.sum())).astype(np.uint64)

@@ -7,11 +7,9 @@ from jax import lax
 import torchlike as torch
 from torchlike._ops.registry import op
 
+from ._common import host_value
+
 __all__ = ["embedding", "embedding_bag", "one_hot"]
-
-
-def _concrete(t):
-    return not isinstance(t._data, jax.core.Tracer)
 
 
 def _check_indices(input, n, what="embedding"):
@@ -20,11 +18,11 @@ def _check_indices(input, n, what="embedding"):
             "Expected tensor for argument #1 'indices' to have one of the following scalar types: "
             f"Long, Int; but got {input.type()} instead (while checking arguments for {what})"
         )
-    # An out-of-range index raises IndexError, as in torch (JAX would clamp silently).
-    if _concrete(input) and input.numel():
-        a = input._data
-        if bool(jnp.any((a < 0) | (a >= n))):
-            raise IndexError("index out of range in self")
+    # An out-of-range index raises IndexError, as in torch (JAX would clamp silently); the
+    # check needs the values on the host, so it is skipped in compiled steps and on GPUs.
+    a = host_value(input)
+    if a is not None and a.size and ((a < 0) | (a >= n)).any():
+        raise IndexError("index out of range in self")
 
 
 @op(tensor_args=("weight", "input"), method=False, name="nn_embedding")
@@ -215,16 +213,14 @@ def one_hot(tensor, num_classes=-1):
     """One-hot encode integer classes as an int64 tensor with a trailing num_classes dim."""
     if tensor.dtype != torch.int64:
         raise RuntimeError("one_hot is only applicable to index tensor of type LongTensor.")
-    if _concrete(tensor) and tensor.numel():
-        a = tensor._data
-        if bool(jnp.any(a < 0)):
-            raise RuntimeError("Class values must be non-negative.")
-        if num_classes == -1:
-            num_classes = int(jnp.max(a)) + 1
-        elif bool(jnp.any(a >= num_classes)):
-            raise RuntimeError("Class values must be smaller than num_classes.")
-    elif num_classes == -1:
+    if num_classes == -1:
         if tensor.numel() == 0:
             raise RuntimeError("Can not infer total number of classes from empty tensor.")
-        raise RuntimeError("one_hot(num_classes=-1) needs concrete values; pass num_classes")
+        num_classes = int(tensor.max().item()) + 1  # a host sync, as in torch
+    a = host_value(tensor)
+    if a is not None and a.size:
+        if (a < 0).any():
+            raise RuntimeError("Class values must be non-negative.")
+        if (a >= num_classes).any():
+            raise RuntimeError("Class values must be smaller than num_classes.")
     return _one_hot(tensor, int(num_classes))

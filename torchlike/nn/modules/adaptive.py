@@ -5,6 +5,7 @@ from collections import namedtuple
 
 import torchlike as torch
 from torchlike.nn import functional as F
+from torchlike.nn.functional._common import host_value
 
 from .container import ModuleList, Sequential
 from .linear import Linear
@@ -97,11 +98,11 @@ class AdaptiveLogSoftmaxWithLoss(Module):
         is_batched = targ_dim > 0
         input = input_ if is_batched else input_.unsqueeze(0)
         target = target_ if is_batched else target_.unsqueeze(0)
-        lo, hi = int(target.min()), int(target.max())
-        if lo < 0 or hi > self.n_classes - 1:
+        t = host_value(target)  # checked where the values are on the host already
+        if t is not None and t.size and (t.min() < 0 or t.max() > self.n_classes - 1):
             raise RuntimeError(
                 f"Target values should be in [0, {self.n_classes - 1}], "
-                f"but values in range [{lo}, {hi}] were found. "
+                f"but values in range [{t.min()}, {t.max()}] were found. "
             )
         output = input.new_zeros(target.size(0))
         gather_inds = target
