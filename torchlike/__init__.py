@@ -163,3 +163,4 @@ from ._core.layouts import (  # noqa: E402,F401
 )
 Tensor.layout = strided
 sparse.SparseCOOTensor.layout = sparse_coo
+from ._ops.misc import *  # noqa: E402,F401,F403

@@ -1,0 +1,58 @@
+"""More of the op surface against PyTorch."""
+
+import numpy as np
+import pytest
+
+import torchlike as tl
+from tests._oracle import import_torch
+
+torch = import_torch()
+
+A = np.array([[1.0, 5.0, -2.0, 3.5], [0.5, -1.0, 4.0, 2.0], [3.0, 3.0, -0.5, 1.0]], np.float32)
+CASES = {
+    "quantile": lambda m, x: m.quantile(x, 0.3, dim=1),
+    "quantile-all": lambda m, x: m.quantile(x, 0.75),
+    "quantile-tensor-q": lambda m, x: m.quantile(x, m.tensor([0.1, 0.9]), dim=0, keepdim=True),
+    "nanquantile": lambda m, x: m.nanquantile(m.where(x > 3, m.tensor(float("nan")), x), 0.5, dim=1),
+    "dist": lambda m, x: m.dist(x, x.flip(0), 3),
+    "renorm": lambda m, x: x.renorm(2, 0, 3.0),
+    "cov": lambda m, x: m.cov(x),
+    "corrcoef": lambda m, x: m.corrcoef(x),
+    "slice_scatter": lambda m, x: m.slice_scatter(x, m.zeros(3, 2), 1, 0, 4, 2),
+    "select_scatter": lambda m, x: m.select_scatter(x, m.ones(4), 0, 1),
+    "diagonal_scatter": lambda m, x: m.diagonal_scatter(x, m.ones(3), 1),
+    "sum_to_size": lambda m, x: x.sum_to_size(1, 4),
+    "ravel": lambda m, x: x.t().ravel(),
+    "fill_diagonal": lambda m, x: x.clone().fill_diagonal_(7.0),
+    "put_": lambda m, x: x.clone().put_(m.tensor([0, 5, 11]), m.tensor([9.0, 8.0, 7.0])),
+    "frexp": lambda m, x: m.frexp(x)[0],
+    "gcd": lambda m, x: m.gcd(m.tensor([12, 18, 7]), m.tensor([8, 12, 21])),
+    "polygamma": lambda m, x: m.polygamma(1, x.abs() + 1),
+    "igamma": lambda m, x: m.igamma(x.abs() + 1, x.abs()),
+    "histogram": lambda m, x: m.histogram(x, 4)[0],
+}
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_against_torch(name):
+    f = CASES[name]
+    a = f(torch, torch.tensor(A))
+    b = f(tl, tl.tensor(A))
+    assert tuple(b.shape) == tuple(a.shape)
+    assert repr(b.dtype) == repr(a.dtype)
+    np.testing.assert_allclose(np.asarray(b.numpy(), dtype=np.float64),
+                               np.asarray(a.numpy(), dtype=np.float64), rtol=1e-5, atol=1e-6)
+
+
+def test_apply_map_resize_and_errors():
+    x = tl.tensor([1.0, 2.0, 3.0])
+    assert x.clone().apply_(lambda v: v * 10).tolist() == [10.0, 20.0, 30.0]
+    assert x.clone().map_(x, lambda a, b: a + b).tolist() == [2.0, 4.0, 6.0]
+    y = x.clone()
+    y.resize_(2, 2)
+    assert y.shape == (2, 2)
+    for lib in (torch, tl):
+        with pytest.raises(RuntimeError):
+            lib.quantile(lib.tensor([1.0, 2.0]), 1.5)
+        with pytest.raises(RuntimeError):
+            lib.is_nonzero(lib.tensor([1, 2]))

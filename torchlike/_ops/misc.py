@@ -1,0 +1,324 @@
+"""More of torch's surface: quantiles, statistics, scatter-into-views, number theory, ..."""
+
+import builtins
+
+import jax
+import jax.numpy as jnp
+import jax.scipy.special as jsp
+import numpy as np
+
+from .._core import dtypes as _dt
+from .._core.tensor import Tensor, _wrap_dim
+from .registry import op
+
+
+def ravel(input):
+    return input.reshape(-1)
+
+
+def new(self, *args, **kwargs):
+    """Tensor.new (legacy): a tensor of the same dtype and device."""
+    from .._core.legacy import legacy_construct
+    if len(args) == 1 and isinstance(args[0], Tensor):
+        return args[0]
+    return legacy_construct(Tensor, self.dtype, *args, device=self.device, **kwargs)
+
+
+def apply_(self, callable):
+    """Apply a Python function elementwise, in place (CPU, slow, as in PyTorch)."""
+    a = np.asarray(self.detach()._data)
+    out = np.vectorize(callable, otypes=[a.dtype])(a) if a.size else a
+    self._set_data(jnp.asarray(out.astype(a.dtype)))
+    return self
+
+
+def map_(self, tensor, callable):
+    a = np.asarray(self.detach()._data)
+    b = np.broadcast_to(np.asarray(tensor.detach()._data), a.shape)
+    out = np.vectorize(callable, otypes=[a.dtype])(a, b) if a.size else a
+    self._set_data(jnp.asarray(out.astype(a.dtype)))
+    return self
+
+
+def is_nonzero(input):
+    n = input.numel()
+    if n != 1:
+        raise RuntimeError("Boolean value of Tensor with " + ("no values" if n == 0 else
+                           "more than one value") + " is ambiguous")
+    return builtins.bool(input.item())
+
+
+def is_same_size(self, other):
+    return tuple(self.shape) == tuple(other.shape)
+
+
+def split_with_sizes(self, split_sizes, dim=0):
+    return self.split(list(split_sizes), dim)
+
+
+def narrow_copy(input, dim, start, length):
+    return input.narrow(dim, start, length).clone()
+
+
+def sum_to_size(self, *size):
+    size = tuple(size[0]) if len(size) == 1 and isinstance(size[0], (tuple, list)) else size
+    lead = self.dim() - len(size)
+    dims = list(range(lead)) + [lead + i for i, s in enumerate(size)
+                                if s == 1 and self.shape[lead + i] != 1]
+    out = self.sum(dims, keepdim=True) if dims else self
+    return out.reshape(size)
+
+
+@op(tensor_args=("input", "q"))
+def _quantile(input, q, dim, keepdim, interpolation, ignore_nan):
+    f = jnp.nanquantile if ignore_nan else jnp.quantile
+    method = {"linear": "linear", "lower": "lower", "higher": "higher",
+              "midpoint": "midpoint", "nearest": "nearest"}[interpolation]
+    r = f(input, q, axis=dim, keepdims=keepdim, method=method)
+    return r
+
+
+def _check_q(q, input):
+    if isinstance(q, (float, int)):
+        if not 0 <= q <= 1:
+            raise RuntimeError("quantile() q must be in the range [0, 1] but got " + str(q))
+    elif q.dtype is not input.dtype:
+        raise RuntimeError("quantile() q tensor must be same dtype as the input tensor")
+    if not input.dtype.is_floating_point:
+        raise RuntimeError("quantile() input tensor must be either float or double dtype")
+
+
+def quantile(input, q, dim=None, keepdim=False, *, interpolation="linear", out=None):
+    _check_q(q, input)
+    d = None if dim is None else _wrap_dim(dim, input.dim())
+    x = input.reshape(-1) if d is None else input
+    r = _quantile(x, float(q) if not isinstance(q, Tensor) else q, 0 if d is None else d,
+                  keepdim and d is not None, interpolation, False)
+    if keepdim and d is None:
+        r = r.reshape(*(r.shape[:1] if isinstance(q, Tensor) and q.dim() else ()), *([1] * input.dim()))
+    return r
+
+
+def nanquantile(input, q, dim=None, keepdim=False, *, interpolation="linear", out=None):
+    _check_q(q, input)
+    d = None if dim is None else _wrap_dim(dim, input.dim())
+    x = input.reshape(-1) if d is None else input
+    return _quantile(x, float(q) if not isinstance(q, Tensor) else q, 0 if d is None else d,
+                     keepdim and d is not None, interpolation, True)
+
+
+@op(tensor_args=("input", "other"), promote="int_to_float")
+def dist(input, other, p=2):
+    d = jnp.abs(input - other).reshape(-1)
+    if p == float("inf"):
+        return jnp.max(d)
+    if p == 0:
+        return jnp.sum(d != 0).astype(d.dtype)
+    s = jnp.sum(d ** p)
+    z = s == 0
+    return jnp.where(z, 0, jnp.where(z, 1, s) ** (1 / p))
+
+
+@op(inplace=True)
+def renorm(input, p, dim, maxnorm):
+    axes = tuple(i for i in range(input.ndim) if i != dim % input.ndim)
+    n = jnp.sum(jnp.abs(input) ** p, axis=axes, keepdims=True) ** (1 / p)
+    scale = jnp.where(n > maxnorm, maxnorm / (n + 1e-7), 1.0)
+    return input * scale.astype(input.dtype)
+
+
+@op(tensor_args=("input", "fweights", "aweights"))
+def _cov(input, correction, fweights, aweights):
+    x = input if input.ndim == 2 else input.reshape(1, -1)
+    x = x if jnp.issubdtype(x.dtype, jnp.inexact) else x.astype(_dt.get_default_dtype()._np)
+    return jnp.cov(x, ddof=correction, fweights=fweights, aweights=aweights).astype(x.dtype)
+
+
+def cov(input, *, correction=1, fweights=None, aweights=None):
+    if input.dim() > 2:
+        raise RuntimeError(f"cov(): expected input to have two or fewer dimensions but got an "
+                           f"input with {input.dim()} dimensions")
+    return _cov(input, correction, fweights, aweights)
+
+
+@op()
+def corrcoef(input):
+    x = input if jnp.issubdtype(input.dtype, jnp.inexact) else input.astype(_dt.get_default_dtype()._np)
+    c = jnp.cov(x if x.ndim == 2 else x.reshape(1, -1))
+    d = jnp.sqrt(jnp.diag(c)) if c.ndim else jnp.sqrt(c)
+    r = c / d[:, None] / d[None, :] if c.ndim else c / (d * d)
+    return jnp.clip(r, -1, 1).astype(x.dtype)
+
+
+@op(tensor_args=("input", "other"), promote="default", inplace=True)
+def gcd(input, other):
+    return jnp.gcd(input, other)
+
+
+@op(tensor_args=("input", "other"), promote="default", inplace=True)
+def lcm(input, other):
+    return jnp.lcm(input, other)
+
+
+@op()
+def frexp(input):
+    m, e = jnp.frexp(input)
+    return m, e.astype(jnp.int32)
+
+
+def fill_diagonal_(self, fill_value, wrap=False):
+    n = min(self.shape) if not wrap or self.dim() != 2 else self.shape[0]
+    if self.dim() < 2:
+        raise RuntimeError("dimensions must larger than 1")
+    if self.dim() > 2 and len(set(self.shape)) != 1:
+        raise RuntimeError("all dimensions of input must be of equal length")
+    rows, cols = self.shape[0], self.shape[1]
+    idx = []
+    if self.dim() == 2:
+        step = cols + 1
+        total = rows * cols if wrap else min(rows, cols) * cols
+        flat = list(range(0, min(total, rows * cols), step))
+        if not wrap:
+            flat = flat[:min(rows, cols)]
+        from .creation import tensor
+        fl = self.view(-1) if self.is_contiguous() else None
+        if fl is None:
+            raise RuntimeError("fill_diagonal_ needs a contiguous tensor in torchlike")
+        fl[tensor(flat, dtype=_dt.int64)] = fill_value
+        return self
+    from .creation import arange
+    i = arange(min(self.shape))
+    self[(i,) * self.dim()] = fill_value
+    return self
+
+
+def put_(self, index, source, accumulate=False):
+    flat = self.view(-1)
+    from .indexing import index_put_
+    index_put_(flat, (index.reshape(-1),), source.reshape(-1), accumulate)
+    return self
+
+
+def put(input, index, source, accumulate=False):
+    return put_(input.clone(), index, source, accumulate)
+
+
+def slice_scatter(input, src, dim=0, start=None, end=None, step=1):
+    out = input.clone()
+    d = _wrap_dim(dim, input.dim())
+    idx = [slice(None)] * input.dim()
+    idx[d] = slice(start, end, step)
+    out[tuple(idx)] = src
+    return out
+
+
+def select_scatter(input, src, dim, index):
+    out = input.clone()
+    out.select(dim, index).copy_(src)
+    return out
+
+
+def diagonal_scatter(input, src, offset=0, dim1=0, dim2=1):
+    out = input.clone()
+    out.diagonal(offset, dim1, dim2).copy_(src)
+    return out
+
+
+def as_strided_scatter(input, src, size, stride, storage_offset=None):
+    out = input.clone()
+    out.as_strided(size, stride, storage_offset).copy_(src)
+    return out
+
+
+def resize_(self, *sizes, memory_format=None):
+    """Tensor.resize_: new shape; kept values in row-major order, new elements zero."""
+    sizes = tuple(sizes[0]) if len(sizes) == 1 and isinstance(sizes[0], (tuple, list)) else sizes
+    n = int(np.prod(sizes)) if sizes else 1
+    flat = self.detach().reshape(-1)._data
+    if flat.size >= n:
+        new = flat[:n]
+    else:
+        new = jnp.concatenate([flat, jnp.zeros(n - flat.size, flat.dtype)])
+    self.data = Tensor._wrap(new.reshape(sizes), self.device)
+    return self
+
+
+def resize_as_(self, the_template, memory_format=None):
+    return resize_(self, *the_template.shape)
+
+
+@op(tensor_args=("input",), promote="int_to_float", inplace=True)
+def polygamma_op(input, n):
+    return jsp.polygamma(n, input)
+
+
+def polygamma(n, input):
+    return polygamma_op(input, n)
+
+
+@op(promote="int_to_float", inplace=True)
+def mvlgamma(input, p):
+    return jsp.multigammaln(input, p)
+
+
+@op(tensor_args=("input", "other"), promote="int_to_float", inplace=True)
+def igamma(input, other):
+    return jsp.gammainc(input, other)
+
+
+@op(tensor_args=("input", "other"), promote="int_to_float", inplace=True)
+def igammac(input, other):
+    return jsp.gammaincc(input, other)
+
+
+def histogram(input, bins=100, *, range=None, weight=None, density=False):
+    from .._core.tensor import wrap
+    a = np.asarray(input.detach()._data)
+    b = bins if isinstance(bins, int) else np.asarray(bins.detach()._data)
+    w = None if weight is None else np.asarray(weight.detach()._data)
+    h, edges = np.histogram(a, bins=b, range=range, weights=w, density=density)
+    return (wrap(jnp.asarray(h.astype(a.dtype))), wrap(jnp.asarray(edges.astype(a.dtype))))
+
+
+def unsafe_chunk(input, chunks, dim=0):
+    return input.chunk(chunks, dim)
+
+
+def unsafe_split(input, split_size, dim=0):
+    return input.split(split_size, dim)
+
+
+def _output_nr(self):
+    h = self._history()
+    return 0 if h is None else h[1]
+
+
+def _cmp_alias(name):
+    return lambda self, other: getattr(self, name)(other)
+
+
+_METHODS = {
+    "ravel": ravel, "new": new, "apply_": apply_, "map_": map_, "is_nonzero": is_nonzero,
+    "is_same_size": is_same_size, "split_with_sizes": split_with_sizes,
+    "narrow_copy": narrow_copy, "sum_to_size": sum_to_size, "quantile": quantile,
+    "nanquantile": nanquantile, "cov": cov, "frexp": frexp, "fill_diagonal_": fill_diagonal_,
+    "put_": put_, "put": put, "slice_scatter": slice_scatter, "select_scatter": select_scatter,
+    "diagonal_scatter": diagonal_scatter, "as_strided_scatter": as_strided_scatter,
+    "resize_": resize_, "resize_as_": resize_as_, "histogram": histogram,
+    "unsafe_chunk": unsafe_chunk, "unsafe_split": unsafe_split,
+    "polygamma": lambda self, n: polygamma_op(self, n),
+    "polygamma_": lambda self, n: self.polygamma_op_(n),
+    "greater_": _cmp_alias("gt_"), "greater_equal_": _cmp_alias("ge_"),
+    "less_": _cmp_alias("lt_"), "less_equal_": _cmp_alias("le_"), "not_equal_": _cmp_alias("ne_"),
+    "is_inference": lambda self: False,
+    "cumprod_": lambda self, dim, dtype=None: self.copy_(self.cumprod(dim, dtype=dtype)),
+}
+for _n, _f in _METHODS.items():
+    setattr(Tensor, _n, _f)
+Tensor.output_nr = property(_output_nr)
+
+__all__ = ["ravel", "is_nonzero", "is_same_size", "split_with_sizes", "narrow_copy",
+           "quantile", "nanquantile", "dist", "renorm", "cov", "corrcoef", "gcd", "lcm", "frexp",
+           "put", "slice_scatter", "select_scatter", "diagonal_scatter", "as_strided_scatter",
+           "polygamma", "mvlgamma", "igamma", "igammac", "histogram", "unsafe_chunk",
+           "unsafe_split"]
