@@ -817,3 +817,19 @@ def test_zip64_records(tmp_path, monkeypatch):
     for kwargs in ({}, {"mmap": True}):
         mine = ser.load(tmp_path / "z.pt", **kwargs)
         assert mine["big"].tolist() == list(range(1000)) and mine["small"].tolist() == [1.0, 1.0]
+
+
+@pytest.mark.filterwarnings("ignore:os.fork:RuntimeWarning")
+def test_save_in_a_forked_child_after_saving_in_the_parent(tmp_path):
+    import multiprocessing
+
+    # 2 MiB of pickle: checksummed on the writer's worker thread; no JAX work in the child
+    blob = {"blob": b"x" * (2 << 20)}
+    ser.save(blob, tmp_path / "parent.pt")
+    child = multiprocessing.get_context("fork").Process(
+        target=ser.save, args=(blob, str(tmp_path / "child.pt"))
+    )
+    child.start()
+    child.join(60)
+    assert child.exitcode == 0
+    assert torch.load(tmp_path / "child.pt", weights_only=True) == blob

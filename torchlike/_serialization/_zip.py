@@ -1,9 +1,11 @@
 """The zip container PyTorch's PyTorchStreamWriter/Reader use: stored (uncompressed) records,
 each record's data 64-byte aligned by an 'FB' padding field in its local header."""
 
+import os
 import struct
 import zipfile
 import zlib
+from concurrent.futures import ThreadPoolExecutor
 
 _LOCAL = struct.Struct("<4s5H3L2H")
 _CENTRAL = struct.Struct("<4s6H3L5H2L")
@@ -11,6 +13,17 @@ _U32 = 0xFFFFFFFF  # the "see the zip64 record" marker
 _ZIP64_AT = _U32  # sizes and offsets from here on need zip64 (tests lower it)
 _FLAGS = 0x0808  # sizes in a data descriptor after the data; UTF-8 names (as miniz writes)
 _FLAGS_EMPTY = 0x0800
+
+
+_POOL = {}  # pid -> executor: a forked child (a DataLoader worker) gets its own thread
+
+
+def _crc_pool():
+    pid = os.getpid()
+    if pid not in _POOL:
+        _POOL.clear()
+        _POOL[pid] = ThreadPoolExecutor(max_workers=1, thread_name_prefix="torchlike-crc32")
+    return _POOL[pid]
 
 
 class ZipWriter:
@@ -45,13 +58,14 @@ class ZipWriter:
             + bname
             + extra
         )
-        crc = 0
-        step = 1 << 26  # write (and checksum) in 64 MiB pieces so a failure leaves no huge copy
-        for i in range(0, len(mv), step):
-            piece = mv[i : i + step]
-            if self._crc32:
-                crc = zlib.crc32(piece, crc)
-            self._write(piece)
+        # checksum on a worker thread while this one writes (zlib releases the GIL)
+        pending = _crc_pool().submit(zlib.crc32, mv) if self._crc32 and n >= 1 << 20 else None
+        crc = zlib.crc32(mv) if self._crc32 and pending is None else 0
+        step = 1 << 26  # bounded writes: some file objects write large buffers only in part
+        for i in range(0, n, step):
+            self._write(mv[i : i + step])
+        if pending is not None:
+            crc = pending.result()
         if not n:
             pass  # miniz writes no data descriptor for an empty record
         elif n >= _ZIP64_AT or offset >= _ZIP64_AT:
