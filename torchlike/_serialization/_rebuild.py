@@ -115,11 +115,17 @@ class LoadedStorage:
         arr = arr.reshape(size) if whole else arr
         if self._mapped and self.device.type == "cpu":
             root = wrap(_alias_jax(arr))
-        else:
+        elif self.device.type == "cpu":
             # an explicit copy: a full load must not keep the file's pages
             root = wrap(_copy_jax(arr))
-            if self.device.type != "cpu":
-                root = root.to(self.device)
+        else:
+            # straight from the host bytes to the device: one transfer
+            import jax
+
+            from .._core.device import canonical, jax_device
+
+            dev = canonical(self.device)
+            root = wrap(jax.device_put(arr, jax_device(dev)), device=dev)
         self._root, self._root_dtype = root, dtype
         return root, whole
 
