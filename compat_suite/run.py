@@ -1,6 +1,6 @@
 """Run each compat program under real PyTorch and under torchlike, and compare their metrics.
 
-    python compat_suite/run.py [-j N] [-k SUBSTRING] [--record]
+    python compat_suite/run.py [-j N] [-k SUBSTRING] [--record] [--golden] [--isolated]
 
 Each program in compat_suite/programs imports `torch` the ordinary way and prints metric
 lines `step N name value ...`. The program runs once with plain python (real PyTorch) and
@@ -83,13 +83,8 @@ def parse(stdout):
     return steps
 
 
-def execute(name, torchlike, timeout):
-    """(returncode, stdout, stderr, seconds) of one program run."""
-    cmd = [sys.executable]
-    if torchlike:
-        cmd += ["-m", "torchlike"]
-    cmd.append(os.path.join(PROGRAMS, name + ".py"))
-    env = dict(os.environ, PYTHONHASHSEED="0")
+def _env(torchlike):
+    env = dict(os.environ, PYTHONHASHSEED="0", OMP_NUM_THREADS="1")
     if torchlike:
         env["PYTHONPATH"] = ROOT + os.pathsep + env.get("PYTHONPATH", "")
         # Most of a short program's time is compiling small kernels: keep them across runs.
@@ -98,10 +93,25 @@ def execute(name, torchlike, timeout):
             os.path.join(os.path.expanduser("~"), ".cache", "torchlike", "jax-compat"),
         )
         env.setdefault("JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS", "0")
+    return env
+
+
+def execute(name, torchlike, timeout):
+    """(returncode, stdout, stderr, seconds) of one program run in a process of its own."""
+    cmd = [sys.executable]
+    if torchlike:
+        cmd += ["-m", "torchlike"]
+    cmd.append(os.path.join(PROGRAMS, name + ".py"))
     start = time.time()
     try:
         r = subprocess.run(
-            cmd, capture_output=True, text=True, env=env, timeout=timeout, cwd=PROGRAMS, check=False
+            cmd,
+            capture_output=True,
+            text=True,
+            env=_env(torchlike),
+            timeout=timeout,
+            cwd=PROGRAMS,
+            check=False,
         )
         return r.returncode, r.stdout, r.stderr, time.time() - start
     except subprocess.TimeoutExpired:
@@ -111,23 +121,46 @@ def execute(name, torchlike, timeout):
 _TORCH_DEFAULT_SEED = 67280421310721  # the CPU generator's seed in a fresh torch process
 
 
-def run_batch(names):
-    """Run programs one after another in this process (real torch); print their results as JSON.
+def _global_state(torch):
+    """What a program may change globally and the next program in a batch must not see."""
+    state = {"dtype": torch.get_default_dtype(), "grad": torch.is_grad_enabled()}
+    if torch.__name__ == "torchlike":
+        import jax
 
-    One process for all the reference runs: importing torch once instead of per program
-    halves the suite's time on a small machine.
+        state["matmul_precision"] = jax.config.jax_default_matmul_precision
+    return state
+
+
+def _restore(torch, state):
+    torch.set_default_dtype(state["dtype"])
+    torch.set_grad_enabled(state["grad"])
+    torch.manual_seed(_TORCH_DEFAULT_SEED)
+    if "matmul_precision" in state:
+        import jax
+
+        jax.config.update("jax_default_matmul_precision", state["matmul_precision"])
+
+
+def run_batch(names):
+    """Run programs one after another in this process; print their results as JSON.
+
+    Under plain python this is the real-PyTorch reference; under `python -m torchlike` it is
+    the torchlike side. Importing the library once instead of per program more than halves
+    the suite's time on a small machine; global settings are restored between programs.
     """
     import runpy
 
     import torch
 
     sys.path.insert(0, PROGRAMS)
+    state = _global_state(torch)
     results = {}
     for name in names:
-        torch.manual_seed(_TORCH_DEFAULT_SEED)
+        _restore(torch, state)
         path = os.path.join(PROGRAMS, name + ".py")
         sys.argv = [path]
         out, err, rc = io.StringIO(), io.StringIO(), 0
+        start = time.time()
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
             try:
                 runpy.run_path(path, run_name="__main__")
@@ -136,30 +169,32 @@ def run_batch(names):
             except BaseException:  # noqa: BLE001 - reported as the program's failure
                 traceback.print_exc()
                 rc = 1
-        results[name] = [rc, out.getvalue(), err.getvalue()]
+        results[name] = [rc, out.getvalue(), err.getvalue(), time.time() - start]
     sys.__stdout__.write(json.dumps(results))
 
 
-def reference_outputs(names, timeout):
-    """{name: (returncode, stdout, stderr)} of every program under real PyTorch."""
-    cmd = [sys.executable, os.path.abspath(__file__), "--batch", *names]
-    env = dict(os.environ, PYTHONHASHSEED="0", OMP_NUM_THREADS="1")
+def batch_outputs(names, timeout, torchlike):
+    """{name: (returncode, stdout, stderr, seconds)} of programs run in one process."""
+    if not names:
+        return {}
+    cmd = [sys.executable, *(["-m", "torchlike"] if torchlike else []), os.path.abspath(__file__)]
+    env = _env(torchlike)
     try:
         r = subprocess.run(
-            cmd,
+            [*cmd, "--batch", *names],
             capture_output=True,
             text=True,
             env=env,
             cwd=PROGRAMS,
-            timeout=timeout * max(1, len(names)),
+            timeout=timeout * len(names),
             check=False,
         )
     except subprocess.TimeoutExpired:
-        return {n: (-1, "", "the reference run timed out") for n in names}
+        return {n: (-1, "", "the batch run timed out", 0.0) for n in names}
     try:
         return {n: tuple(v) for n, v in json.loads(r.stdout).items()}
     except ValueError:
-        return {n: (r.returncode or 1, "", r.stderr) for n in names}
+        return {n: (r.returncode or 1, "", r.stderr, 0.0) for n in names}
 
 
 def has_real_torch():
@@ -194,19 +229,16 @@ def last_error_line(stderr):
     return lines[-1].strip()[:160] if lines else "no output"
 
 
-def check_one(name, reference, timeout):
-    """A result row for one program; reference() gives its real-PyTorch output, or None."""
-    row = {"name": name, "steps": 0, "err": 0.0, "time": 0.0, "problem": None}
-    rc, out, err, secs = execute(name, torchlike=True, timeout=timeout)
-    row["time"] = secs
+def check_one(name, ours, reference):
+    """A result row: torchlike's (rc, stdout, stderr, s) against real torch's, or golden."""
+    rc, out, err, secs = ours
     got = parse(out)
-    row["steps"] = len(got)
+    row = {"name": name, "steps": len(got), "err": 0.0, "time": secs, "problem": None}
     if rc != 0:
         row["problem"] = f"torchlike exit {rc}: {last_error_line(err)}"
         return row
-    ref_output = reference(name)
-    if ref_output is not None:
-        rc, out, err = ref_output
+    if reference is not None:
+        rc, out, err = reference[:3]
         if rc != 0:
             row["problem"] = f"fails under real torch: {last_error_line(err)}"
             return row
@@ -231,9 +263,9 @@ def check_one(name, reference, timeout):
 
 def record(names, timeout):
     os.makedirs(GOLDEN, exist_ok=True)
-    outputs = reference_outputs(names, timeout)
+    outputs = batch_outputs(names, timeout, torchlike=False)
     for name in names:
-        rc, out, err = outputs[name]
+        rc, out, err, _ = outputs[name]
         if rc != 0:
             sys.exit(f"{name} fails under real torch: {last_error_line(err)}")
         with open(os.path.join(GOLDEN, name + ".txt"), "w") as f:
@@ -253,6 +285,9 @@ def main(argv=None):
     parser.add_argument(
         "--golden", action="store_true", help="compare with the golden files even if torch is here"
     )
+    parser.add_argument(
+        "--isolated", action="store_true", help="run each torchlike program in its own process"
+    )
     parser.add_argument("--batch", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.batch:
@@ -265,17 +300,27 @@ def main(argv=None):
     live = has_real_torch() and not args.golden
     where = "real PyTorch" if live else "golden files" + ("" if args.golden else " (no torch here)")
     print(f"reference: {where}")
-    with ThreadPoolExecutor(max(1, args.jobs) + 1) as pool:
+    jobs = max(1, args.jobs)
+    with ThreadPoolExecutor(jobs + 1) as pool:
         # The reference batch runs alongside the torchlike runs.
-        ref = pool.submit(reference_outputs, names, args.timeout) if live else None
-        rows = list(
-            pool.map(
-                lambda n: check_one(
-                    n, (lambda m: ref.result()[m]) if ref else (lambda m: None), args.timeout
-                ),
-                names,
-            )
-        )
+        ref = pool.submit(batch_outputs, names, args.timeout, False) if live else None
+        if args.isolated:
+            ours = dict(zip(names, pool.map(lambda n: execute(n, True, args.timeout), names)))
+        else:
+            chunks = [names[i::jobs] for i in range(jobs)]
+            ours = {}
+            for part in pool.map(lambda c: batch_outputs(c, args.timeout, True), chunks):
+                ours.update(part)
+        refs = ref.result() if ref else {}
+    rows = [check_one(n, ours[n], refs.get(n)) for n in names]
+    if not args.isolated:
+        # A failure in a shared process is confirmed in a process of its own, so nothing a
+        # previous program left behind can fail the next one.
+        for i, r in enumerate(rows):
+            if r["problem"] is not None and not xfail_reason(r["name"]):
+                rows[i] = check_one(
+                    r["name"], execute(r["name"], True, args.timeout), refs.get(r["name"])
+                )
     width = max([len(r["name"]) for r in rows] + [7])
     print(f"{'program':<{width}}  steps  max rel err  torchlike s  result")
     xfailed = 0
