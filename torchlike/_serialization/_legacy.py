@@ -56,6 +56,9 @@ def legacy_load(f, restore, weights_only, pickle_module, pickle_load_args):
             "torchlike.load: the legacy .tar checkpoint format (PyTorch < 0.4) is not supported"
         )
     encoding = pickle_load_args.get("encoding", "utf-8")
+    start = f.tell()
+    file_size = f.seek(0, 2)
+    f.seek(start)
 
     def load_one():
         if weights_only:
@@ -93,6 +96,11 @@ def legacy_load(f, restore, weights_only, pickle_module, pickle_load_args):
         if root_key not in storages:
             dtype = storage_type.dtype
             nbytes = int(numel) * (dtype.itemsize if dtype is not None else 1)
+            if not 0 <= nbytes <= file_size:  # before allocating what the pickle claims
+                raise RuntimeError(
+                    f"the checkpoint is corrupted: storage {root_key} claims {nbytes} bytes, "
+                    f"more than the file's {file_size}"
+                )
             # the bytes follow the pickle: a zeroed placeholder now, filled in below
             storage = _rebuild.LoadedStorage(
                 np.zeros(nbytes, np.uint8), dtype, _rebuild._device("cpu")
