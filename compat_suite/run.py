@@ -6,9 +6,10 @@ Each program in compat_suite/programs imports `torch` the ordinary way and print
 lines `step N name value ...`. The program runs once with plain python (real PyTorch) and
 once with `python -m torchlike`; the metrics must agree step by step (rtol 1e-4 unless the
 program holds a line `# compat: rtol=... atol=...`). A program with a line
-`# compat-xfail: reason` documents a known torchlike bug: its failure is reported, not counted. Where real PyTorch
-is not installed, its metrics are read from compat_suite/golden/<program>.txt, which
-`--record` writes. Prints a table and `N passed, M failed`; exits 1 on any failure.
+`# compat-xfail: reason` documents a known torchlike bug: its failure is reported, not
+counted. Where real PyTorch is not installed, its metrics are read from
+compat_suite/golden/<program>.txt, which `--record` writes. Prints a table and
+`N passed, M failed`; exits 1 on any failure. See compat_suite/README.md.
 """
 
 import argparse

@@ -8,7 +8,7 @@ import sys
 import types
 
 USAGE = """\
-usage: python -m torchlike script.py [args ...]   run a PyTorch script with `import torch` = torchlike
+usage: python -m torchlike script.py [args ...]   run a PyTorch script, `import torch` = torchlike
        python -m torchlike -m module [args ...]   the same for a module (like python -m)
        python -m torchlike -c code [args ...]     the same for a string of code
        python -m torchlike check PATH [PATH ...]  list the torch APIs used in PATH (files or

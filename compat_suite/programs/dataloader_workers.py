@@ -1,6 +1,6 @@
 """A map-style Dataset from the program's own module, loaded by 2 worker processes with a
 custom collate_fn, a seeded WeightedRandomSampler, and a training loop over it."""
-# compat-xfail: torchlike.utils.data workers see the dataset's tensors as numpy arrays, so a custom collate_fn calling torch.stack on them raises TypeError (PyTorch workers see tensors)
+# compat-xfail: DataLoader workers see dataset tensors as numpy arrays (torch.stack raises)
 
 import torch
 import torch.nn as nn

@@ -1,7 +1,8 @@
-"""Gradient conventions torchlike does not follow yet: abs at +-0 (torch: 0), median with
-tied values (torch splits the gradient evenly), hypot at (0, 0) (torch: nan), pow at a -0.0
-base. Each step is one case: its value and its gradient's sum and norm."""
-# compat-xfail: torchlike ops: abs'(0) is 1 (torch 0); median() gives a tie's whole gradient to one element (torch splits it); hypot'(0, 0) is 1 (torch nan); (clamp_min(x, 0) ** 0.5)' at x = -0.0 is +inf (torch -inf)
+"""Gradient conventions torchlike does not follow yet: abs'(+-0) is 1 (torch: 0); median()
+gives a tie's whole gradient to one element (torch splits it evenly); hypot'(0, 0) is 1
+(torch: nan); (clamp_min(x, 0) ** 0.5)' at x = -0.0 is +inf (torch: -inf).
+Each step is one case: its value and its gradient's sum and norm."""
+# compat-xfail: abs'(0), median tie gradients, hypot'(0, 0), x**0.5 at -0.0 (see above)
 
 import torch
 
