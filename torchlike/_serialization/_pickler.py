@@ -69,7 +69,12 @@ class StorageRef:
 
     def array(self):
         """The storage bytes as a flat, C-contiguous uint8 numpy array."""
-        return np.ascontiguousarray(np.asarray(self.root._data)).reshape(-1).view(np.uint8)
+        from .._core.tensor import _no_trace
+
+        data = self.root._data
+        _no_trace(data, "torch.save")  # a recorded value is computed first (or a graph break)
+        data = self.root._data
+        return np.ascontiguousarray(np.asarray(data)).reshape(-1).view(np.uint8)
 
 
 class TorchPickler(pickle._Pickler):
