@@ -208,6 +208,7 @@ case("neg-0d", lambda m, x: -x, np.array(2.5, F32))
 case("round-decimals", lambda m, x: m.round(x, decimals=2), R(5) * 10)
 case("round-half-even", lambda m, x: m.round(x), np.array([0.5, 1.5, 2.5, -0.5, -1.5], F32))
 case("sign-zero", lambda m, x: m.sign(x), np.array([-2.0, 0.0, 3.0], F32), grad=False)
+case("digamma-poles", lambda m, x: m.digamma(x), np.array([0.0, -1.0, -2.5, 1.0], F64), grad=False)
 case("nan_to_num", lambda m, x: m.nan_to_num(x, nan=1.0, posinf=2.0),
      np.array([np.nan, np.inf, -np.inf, 1.0], F32), grad=False)
 case("isnan/isinf/isfinite", lambda m, x: (m.isnan(x), m.isinf(x), m.isfinite(x), m.isposinf(x),
@@ -291,6 +292,10 @@ case("floordiv-dunder", lambda m, x, y: (x // y, x // 2, 7 // y),
      np.array([7, -7, 5], I64), np.array([2, 2, -3], I64))
 case("floordiv-float-neg", lambda m, x, y: x // y, np.array([-7.5, 7.5, 0.5], F32),
      np.array([2.0, -2.0, 0.25], F32), grad=False)
+case("floordiv-float-inexact", lambda m, x, y: (x // y, m.div(x, y, rounding_mode="floor"), x // 0.1),
+     np.array([1.0, -1.0, 0.7, 5.3, -0.0, 3.0, 1e-30, 7.0]),
+     np.array([0.1, 0.1, 0.1, -0.5, 2.0, 0.0, -1.0, -0.0]), grad=False)
+case("pow-bool-pybool", lambda m, x: (x ** True, x ** False), B(4))
 case("pow-int-int", lambda m, x, y: m.pow(x, y), I(5, lo=-3, hi=4), I(5, lo=0, hi=4))
 case("pow-int-pyfloat", lambda m, x: x ** 2.0, I(4))
 case("pow-int-pyint", lambda m, x: x ** 2, I(4, dtype=I32))
@@ -654,6 +659,15 @@ for _n, _f in _IX:
 case("getitem-0d", lambda m, x: (x[...], x[None], x[()]), np.array(2.0, F32))
 case("getitem-tensor-idx", lambda m, x, i: (x[i], x[:, i], x[i, i]), R(3, 3), np.array([[0, 1], [2, 2]], I64))
 case("getitem-0d-tensor-idx", lambda m, x, i: (x[i], x[i, 1:]), R(3, 3), np.array(1, I64))
+case("getitem-0d-tensor-mixed", lambda m, x, i: (x[i, :, [1, 2]], x[:, i, [0, 1]]), R(3, 4, 5),
+     np.array(0, I64))
+case("setitem-0d-tensor-mixed", lambda m, x, i: _after(x * 1, lambda y: y.__setitem__((i, slice(None), [1, 2]), 0.0)),
+     R(3, 4, 5), np.array(0, I64))
+case("getitem-int-adv-int", lambda m, x: (x[0, [1, 2], [3, 4]], x[[0, 1], [1, 2], 0], x[1, ..., [0, 4]]), R(3, 4, 5))
+case("getitem-none-adv", lambda m, x: (x[[0, 1], None, [1, 2]], x[None, [0, 1], None, [1, 2]]), R(3, 4, 5))
+case("getitem-mask-int", lambda m, x: (x[[True, False, True], 0], x[0, [True, False, True, False]]), R(3, 4, 5))
+case("setitem-int-adv", lambda m, x, v: _after(x * 1, lambda y: y.__setitem__((0, slice(None), [1, 2]), v)),
+     R(3, 4, 5), R(2))
 case("getitem-int32-idx", lambda m, x, i: x[i], R(3, 3), np.array([2, 0], I32))
 case("getitem-mask", lambda m, x, k: (x[k], x[k[:, 0]], x[:, k[0]]), R(3, 4), B(3, 4))
 case("getitem-mask-none", lambda m, x, k: x[k, None], R(3, 4), B(3, 4))
@@ -881,6 +895,15 @@ ERRORS = [
     ("bitwise-int-float", lambda m, x: m.tensor([1]) & 1.5),
     ("arange-int-dtype-zero-step", lambda m, x: m.arange(0, 2, 0.3, dtype=m.int64)),
     ("maximum-scalar", lambda m, x: m.maximum(x, 1)),
+    ("maximum-complex", lambda m, x: m.maximum(x.to(m.complex64), x.to(m.complex64))),
+    ("floor_divide-bool", lambda m, x: m.tensor([True]) // m.tensor([True])),
+    ("remainder-bool", lambda m, x: m.tensor([True]) % m.tensor([True])),
+    ("atan2-complex", lambda m, x: m.atan2(x.to(m.complex64), x)),
+    ("floor-complex", lambda m, x: m.floor(x.to(m.complex64))),
+    ("sign-complex", lambda m, x: m.sign(x.to(m.complex64))),
+    ("erf-complex", lambda m, x: m.erf(x.to(m.complex64))),
+    ("relu-bool", lambda m, x: m.relu(m.tensor([True]))),
+    ("positive-bool", lambda m, x: +m.tensor([True])),
 ]
 
 

@@ -148,7 +148,8 @@ def _adv_spec(index, shape):
                     bad = hi if hi >= size else lo
                     raise IndexError(f"index {bad} is out of bounds for dimension {d} with size "
                                      f"{size}")
-            spec.append(("t",))
+            # a 0-d integer tensor indexes like an int (PyTorch selects before advanced indexing)
+            spec.append(("t0",) if it.dim() == 0 and it.dtype is not _dt.bool else ("t",))
             leaves.append(it)
             d += 1
         else:
@@ -166,7 +167,7 @@ def _build_index(spec, arrays):
     idx = []
     for s in spec:
         k = s[0]
-        if k == "t":
+        if k in ("t", "t0"):
             idx.append(next(it))
         elif k == "b0":
             idx.append(None)
@@ -191,7 +192,7 @@ def _two_step(spec):
     """Whether ints/None mix with tensor indices: PyTorch applies the ints, slices and None
     first (as views) and the tensors after, which differs from numpy's joint broadcasting."""
     kinds = {s[0] for s in spec}
-    return "t" in kinds and bool(kinds & {"i", "n", "b0"})
+    return "t" in kinds and bool(kinds & {"i", "n", "b0", "t0"})
 
 
 def _two_step_get(a, spec, arrays):
@@ -201,6 +202,8 @@ def _two_step_get(a, spec, arrays):
         k = s[0]
         if k == "i":
             first.append(s[1])
+        elif k == "t0":
+            first.append(next(it))
         elif k in ("s", "S"):
             first.append(_item(s))
             second.append(slice(None))

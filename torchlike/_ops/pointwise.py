@@ -88,16 +88,23 @@ def bop(**kw):
     return lambda fn: op(_checked(fn), **kw)
 
 
+_REAL_ONLY = {"erf", "erfc", "erfinv", "lgamma", "digamma", "i0", "deg2rad", "rad2deg"}
+
+
 def _float_unary(name, f):
     def fn(input):
+        if name in _REAL_ONLY and jnp.iscomplexobj(input):
+            _not_impl(f"{name}_vml_cpu", input)
         return f(input)
 
     fn.__name__ = name
     return op(fn, name=name, promote="int_to_float", inplace=True)
 
 
-def _same_unary(name, f, int_identity=False, no_bool=None, no_int=None):
+def _same_unary(name, f, int_identity=False, no_bool=None, no_int=None, no_complex=False):
     def fn(input):
+        if no_complex and jnp.iscomplexobj(input):
+            _not_impl(f"{name}_cpu", input)
         if no_bool and input.dtype == jnp.bool_:
             _not_impl(no_bool, input)
         if no_int and jnp.issubdtype(input.dtype, jnp.integer):
@@ -121,7 +128,7 @@ _FLOAT_UNARY = {
     "atan": jnp.arctan, "sinh": jnp.sinh, "cosh": jnp.cosh, "tanh": jnp.tanh,
     "asinh": jnp.arcsinh, "acosh": jnp.arccosh, "atanh": jnp.arctanh, "sigmoid": _sigmoid,
     "erf": jsp.erf, "erfc": jsp.erfc, "erfinv": jsp.erfinv, "lgamma": jsp.gammaln,
-    "digamma": jsp.digamma, "reciprocal": lambda x: 1 / x, "sinc": jnp.sinc, "i0": jnp.i0,
+    "digamma": lambda x: jnp.where(x == 0, -jnp.inf, jsp.digamma(x)), "reciprocal": lambda x: 1 / x, "sinc": jnp.sinc, "i0": jnp.i0,
     "deg2rad": jnp.deg2rad, "rad2deg": jnp.rad2deg, "angle": jnp.angle,
 }
 _ALIASES = {"arcsin": "asin", "arccos": "acos", "arctan": "atan", "arcsinh": "asinh",
@@ -137,7 +144,16 @@ for _a, _n in _ALIASES.items():
 def _sign(x):
     if x.dtype == jnp.bool_:
         return x
+    if jnp.iscomplexobj(x):
+        raise NotImplementedError("Unlike NumPy, torch.sign is not intended to support complex "
+                                  "numbers. Please use torch.sgn instead.")
     return jnp.sign(x)
+
+
+def _positive(x):
+    if x.dtype == jnp.bool_:
+        raise RuntimeError("The `+` operator, on a bool tensor is not supported.")
+    return x
 
 
 def _sgn(x):
@@ -163,7 +179,7 @@ def _square(x):
 
 _SAME_UNARY = {
     "neg": _neg, "sign": _sign, "sgn": _sgn, "square": _square,
-    "positive": lambda x: x, "conj_physical": jnp.conj,
+    "positive": _positive, "conj_physical": jnp.conj,
 }
 for _n, _f in _SAME_UNARY.items():
     globals()[_n] = _same_unary(_n, _f)
@@ -175,8 +191,10 @@ negative = neg
 Tensor.negative = Tensor.neg
 Tensor.negative_ = Tensor.neg_
 for _n, _f in {"floor": jnp.floor, "ceil": jnp.ceil, "trunc": jnp.trunc}.items():
-    globals()[_n] = _same_unary(_n, _f, int_identity=True, no_bool=f"{_n}_vml_cpu")
-frac = _same_unary("frac", lambda x: x - jnp.trunc(x), no_bool="frac_cpu", no_int="frac_cpu")
+    globals()[_n] = _same_unary(_n, _f, int_identity=True, no_bool=f"{_n}_vml_cpu",
+                                no_complex=True)
+frac = _same_unary("frac", lambda x: x - jnp.trunc(x), no_bool="frac_cpu", no_int="frac_cpu",
+                   no_complex=True)
 fix = trunc
 Tensor.fix = Tensor.trunc
 Tensor.fix_ = Tensor.trunc_
@@ -184,6 +202,8 @@ Tensor.fix_ = Tensor.trunc_
 
 @op(promote="default", inplace=True)
 def round(input, decimals=0):
+    if jnp.iscomplexobj(input):
+        _not_impl("round_cpu", input)
     if input.dtype == jnp.bool_ or (decimals != 0 and not jnp.issubdtype(input.dtype, jnp.inexact)):
         _not_impl("round_cpu", input)
     if not jnp.issubdtype(input.dtype, jnp.inexact):
@@ -196,6 +216,8 @@ def round(input, decimals=0):
 
 @op(promote="int_to_float", inplace=True)
 def logit(input, eps=None):
+    if jnp.iscomplexobj(input):
+        _not_impl("logit_cpu", input)
     x = input if eps is None else jnp.clip(input, eps, 1 - eps)
     return jnp.log(x / (1 - x))
 
@@ -244,6 +266,8 @@ def isreal(input):
 
 @op(method=True)
 def signbit(input):
+    if jnp.iscomplexobj(input):
+        _not_impl("signbit_cpu", input)
     return jnp.signbit(input)
 
 
@@ -315,7 +339,7 @@ def div(input, other, rounding_mode=None):
     if rounding_mode == "floor":
         if jnp.issubdtype(input.dtype, jnp.integer):
             return jnp.floor_divide(input, other)
-        return jnp.floor(input / other)
+        return _div_floor_float(input, other)
     raise RuntimeError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but "
                      f"found '{rounding_mode}'")
 
@@ -328,27 +352,46 @@ Tensor.true_divide = Tensor.div
 Tensor.true_divide_ = Tensor.div_
 
 
+def _div_floor_float(a, b):
+    """PyTorch's div_floor for floats (Python's semantics): 1.0 // 0.1 == 9.0, not 10.0."""
+    mod = jnp.fmod(a, b)
+    div = (a - mod) / b
+    div = jnp.where((mod != 0) & ((b < 0) != (mod < 0)), div - 1, div)
+    fl = jnp.floor(div)
+    fl = jnp.where(div - fl > 0.5, fl + 1, fl)
+    fl = jnp.where(div == 0, jnp.copysign(jnp.zeros_like(div), a / b), fl)
+    return jnp.where(b == 0, a / b, fl)
+
+
+def _no_bool_complex(name, x, bool_ok=False):
+    if (x.dtype == jnp.bool_ and not bool_ok) or jnp.iscomplexobj(x):
+        _not_impl(name, x)
+
+
 @bop(tensor_args=_BIN, promote="default", inplace=True)
 def floor_divide(input, other):
+    _no_bool_complex("div_floor_cpu", input)
     if jnp.issubdtype(input.dtype, jnp.integer):
         return jnp.floor_divide(input, other)
-    return jnp.floor(input / other)
+    return _div_floor_float(input, other)
 
 
 @bop(tensor_args=_BIN, promote="default", inplace=True)
 def remainder(input, other):
+    _no_bool_complex("remainder_cpu", input)
     return jnp.remainder(input, other)
 
 
 @bop(tensor_args=_BIN, promote="default", inplace=True)
 def fmod(input, other):
+    _no_bool_complex("fmod_cpu", input)
     return jnp.fmod(input, other)
 
 
 @bop(tensor_args=("input", "exponent"), promote="default", inplace=True)
 def pow(input, exponent):
     if input.dtype == jnp.bool_ and exponent.dtype == jnp.bool_:
-        _not_impl("pow", input)
+        return input | ~exponent  # a Python bool exponent (tensor ones are refused before)
     if input.dtype == jnp.bool_:
         input = input.astype(jnp.int64)
     return jnp.power(input, exponent)
@@ -356,6 +399,9 @@ def pow(input, exponent):
 
 def _check_int_pow(input, exponent):
     """PyTorch refuses an integer tensor raised to a negative integer scalar."""
+    if (isinstance(input, Tensor) and isinstance(exponent, Tensor) and input.dtype is _dt.bool
+            and exponent.dtype is _dt.bool):
+        raise NotImplementedError("\"pow\" not implemented for 'Bool'")
     if (isinstance(input, Tensor) and not (input.dtype.is_floating_point or input.dtype.is_complex)
             and type(exponent) is builtins.int and exponent < 0):
         raise RuntimeError("Integers to negative integer powers are not allowed.")
@@ -373,6 +419,7 @@ def float_power(input, exponent):
 
 @bop(tensor_args=_BIN, promote="int_to_float", inplace=True)
 def atan2(input, other):
+    _no_bool_complex("atan2_cpu", input, bool_ok=True)
     return jnp.arctan2(input, other)
 
 
@@ -433,11 +480,15 @@ def _maxmin(pick):
 
 @bop(tensor_args=_BIN, promote="default")
 def maximum(input, other):
+    if jnp.iscomplexobj(input):
+        raise RuntimeError("maximum not implemented for complex tensors.")
     return jnp.maximum(input, other)
 
 
 @bop(tensor_args=_BIN, promote="default")
 def minimum(input, other):
+    if jnp.iscomplexobj(input):
+        raise RuntimeError("minimum not implemented for complex tensors.")
     return jnp.minimum(input, other)
 
 
@@ -456,11 +507,15 @@ minimum = guarded(minimum, _tensor_args("minimum"))
 
 @bop(tensor_args=_BIN, promote="default")
 def fmax(input, other):
+    if jnp.iscomplexobj(input):
+        raise RuntimeError("fmax not implemented for complex tensors.")
     return jnp.fmax(input, other)
 
 
 @bop(tensor_args=_BIN, promote="default")
 def fmin(input, other):
+    if jnp.iscomplexobj(input):
+        raise RuntimeError("fmin not implemented for complex tensors.")
     return jnp.fmin(input, other)
 
 
@@ -659,6 +714,10 @@ def device_kernel(device):
 
 @op(inplace=True)
 def relu(input):
+    if input.dtype == jnp.bool_:
+        raise RuntimeError("Boolean inputs not supported for relu")
+    if jnp.iscomplexobj(input):
+        _not_impl("clamp_min_scalar_cpu", input)
     return jax.nn.relu(input)
 
 
