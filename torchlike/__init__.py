@@ -164,3 +164,6 @@ from ._core.layouts import (  # noqa: E402,F401
 Tensor.layout = strided
 sparse.SparseCOOTensor.layout = sparse_coo
 from ._ops.misc import *  # noqa: E402,F401,F403
+from . import serialization  # noqa: E402,F401
+from .serialization import save, load  # noqa: E402,F401
+from ._dropin import install_as_torch  # noqa: E402,F401

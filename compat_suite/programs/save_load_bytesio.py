@@ -1,5 +1,4 @@
 """torch.save / torch.load of a model and optimizer checkpoint through an in-memory file."""
-# compat-xfail: torch.save / torch.load have not landed in torchlike yet
 
 import io
 

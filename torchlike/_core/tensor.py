@@ -671,11 +671,55 @@ def _from_edge(arr, edge):
     return t
 
 
+class _ToDeviceBackward:
+    """The node of a device move: its backward moves the gradient back (not a jitted kernel:
+    placement is decided outside XLA programs)."""
+
+    pre_hooks = hooks = retained = tensor_pre_hooks = None
+    released = False
+
+    def __init__(self, edge, src, arr):
+        self.edges = (edge,)
+        self.needs = (True,)
+        self.out_avals = ((arr.shape, arr.dtype, True),)
+        self.metadata = {}
+        self._src = src
+
+    def name(self):
+        return "ToCopyBackward0"
+
+    @property
+    def next_functions(self):
+        return ((self.edges[0][0], self.edges[0][1]),)
+
+    def apply(self, grads, create_graph):
+        g = grads[0]
+        if g is None:
+            return [None]
+        if create_graph:
+            return [g.to(self._src)]
+        return [jax.device_put(g, jax_device(self._src))]
+
+    def release(self):
+        self.released = True
+
+
 def _device_put(t, device):
-    from .._ops.kernel import run
-    from .._ops.pointwise import device_kernel
-    out = run(device_kernel(device), [t], device=device)
+    arr = jax.device_put(t._data, jax_device(device))
+    out = _wrap_out_dev(arr, device)
+    if grad_mode.state.enabled:
+        h = t._history()
+        if h is not None:
+            out._grad_fn = _ToDeviceBackward(h, t._device, arr)
     return out
+
+
+def _wrap_out_dev(arr, device):
+    t = object.__new__(Tensor)
+    t._arr = arr
+    t._dtype = _BY_NP[arr.dtype]
+    t._device = device
+    return t
 
 
 def _parse_to(args, kwargs):

@@ -35,7 +35,7 @@ def make_view(t, step):
     if step[0] == "strided":
         # as_strided addresses the root's storage directly
         v._chain = (step,)
-    v._dtype = t._dtype
+    v._dtype = t._dtype.to_real() if step[0] in ("real", "imag") else t._dtype
     v._device = t._device
     if not grad_mode.state.enabled:
         v._detached_view = True  # a view made under no_grad does not track its base's history
