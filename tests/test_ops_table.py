@@ -86,8 +86,10 @@ def _compare(exp, got, rtol, atol, what="value"):
         assert tuple(got.shape) == tuple(exp.shape), f"{what}: shape {tuple(got.shape)} != {tuple(exp.shape)}"
         assert _dtype_name(got.dtype) == _dtype_name(exp.dtype), \
             f"{what}: dtype {got.dtype} != {exp.dtype}"
-        e = exp.detach().resolve_conj().resolve_neg().numpy()
+        e = exp.detach().resolve_conj().resolve_neg()
+        e = (e.float() if e.dtype == torch.bfloat16 else e).numpy()
         g = got.detach().numpy()
+        g = g.astype(np.float32) if g.dtype.name == "bfloat16" else g
         if e.dtype.kind in "fc":
             r = rtol if rtol is not None else (1e-5 if e.dtype in (np.float32, np.complex64) else 1e-7)
             a = atol if atol is not None else (1e-6 if e.dtype in (np.float32, np.complex64) else 1e-9)
@@ -405,6 +407,13 @@ case("var-keepdim", lambda m, x: m.var(x, (0, 1), keepdim=True), R(2, 3, 2, dtyp
 case("var-view", lambda m, x: x.t().std(0), R(3, 4))
 case("var-single", lambda m, x: (m.var(x), m.std(x, 0)), R(1), grad=False)
 case("var_mean", lambda m, x: m.var_mean(x, 1), R(3, 4))
+case("var-correction-past-n", lambda m, x: (m.var(x, 0, correction=5), m.std(x[:1], 0)), R(3, 4), grad=False)
+case("half-reductions", lambda m, x: (x.half().sum(), x.half().mean(1), x.bfloat16().sum(0), x.half().cumsum(1),
+                                      x.half().softmax(-1), x.bfloat16().log_softmax(0), x.half().var(1)),
+     R(3, 40), grad=False, rtol=1e-3, atol=1e-3)
+case("cast-float-to-int-out-of-range",
+     lambda m, x: (x.to(m.uint8), x.to(m.int8), x.to(m.int16), x.to(m.int32), x.to(m.int64), x.double().to(m.int32)),
+     np.array([300.0, -1.0, 1e10, -1e10, np.nan, np.inf, 2.7, -2.7, 128.0, 40000.0, 3e9], F32), grad=False)
 case("std_mean", lambda m, x: m.std_mean(x, 0, correction=0), R(3, 4))
 case("var_mean-all", lambda m, x: m.var_mean(x), R(3, 4))
 case("max-all", lambda m, x: (m.max(x), m.min(x)), D(2, 3))

@@ -683,6 +683,23 @@ Tensor.equal = equal
 _CAST = {}
 
 
+_WRAP_INT = {np.dtype(t) for t in (np.int8, np.int16, np.int32, np.int64, np.uint8)}
+
+
+def float_to_int(a, npdt):
+    """PyTorch's CPU float -> int conversion (x86 truncation): out-of-range and NaN give the
+    minimum int32/int64, and 8/16-bit types wrap the int32 result (300.0 -> uint8 44), where
+    XLA would saturate."""
+    npdt = np.dtype(npdt)
+    a = jnp.trunc(a)
+    if npdt == np.int64:
+        ok = (a >= -(2.0 ** 63)) & (a < 2.0 ** 63)
+        return jnp.where(ok, a, 0).astype(np.int64) | jnp.where(ok, 0, np.iinfo(np.int64).min)
+    ok = (a >= -(2.0 ** 31)) & (a < 2.0 ** 31)
+    i32 = jnp.where(ok, jnp.where(ok, a, 0).astype(np.int32), np.int32(np.iinfo(np.int32).min))
+    return i32 if npdt == np.int32 else i32.astype(npdt)
+
+
 def cast_kernel(dt):
     k = _CAST.get(dt)
     if k is None:
@@ -691,6 +708,8 @@ def cast_kernel(dt):
         def cast(a):
             if jnp.iscomplexobj(a) and not jnp.issubdtype(npdt, jnp.complexfloating):
                 a = jnp.real(a)
+            if jnp.issubdtype(a.dtype, jnp.floating) and np.dtype(npdt) in _WRAP_INT:
+                return float_to_int(a, npdt)
             return a.astype(npdt)
 
         k = _CAST[dt] = Kernel(cast, "to_copy")
@@ -721,6 +740,11 @@ def relu(input):
     return jax.nn.relu(input)
 
 
+def _f32(x):
+    # PyTorch's CPU kernels compute half and bfloat16 in float32
+    return x.astype(jnp.float32) if x.dtype in (jnp.float16, jnp.bfloat16) else x
+
+
 def _softmax_dtype(input, dim, dtype, name):
     x = input if dtype is None else input.astype(dtype._np)
     if not jnp.issubdtype(x.dtype, jnp.inexact):
@@ -732,10 +756,10 @@ def _softmax_dtype(input, dim, dtype, name):
 @op()
 def softmax(input, dim, dtype=None):
     x, d = _softmax_dtype(input, dim, dtype, "softmax")
-    return jax.nn.softmax(x, axis=d) if x.ndim else jnp.ones_like(x)
+    return (jax.nn.softmax(_f32(x), axis=d).astype(x.dtype) if x.ndim else jnp.ones_like(x))
 
 
 @op()
 def log_softmax(input, dim, dtype=None):
     x, d = _softmax_dtype(input, dim, dtype, "log_softmax")
-    return jax.nn.log_softmax(x, axis=d) if x.ndim else jnp.zeros_like(x)
+    return (jax.nn.log_softmax(_f32(x), axis=d).astype(x.dtype) if x.ndim else jnp.zeros_like(x))

@@ -44,11 +44,16 @@ def _int_to_long(x, dtype):
     return x
 
 
+def _acc(x):
+    """The accumulation dtype: PyTorch sums half and bfloat16 in float32, then rounds once."""
+    return jnp.float32 if x.dtype in (jnp.float16, jnp.bfloat16) else x.dtype
+
+
 @op(method=False, name="_sum")
 def _sum(input, dim, keepdim, dtype):
     x = _int_to_long(input, dtype)
     # explicit dtype: jnp would widen int32 sums to int64
-    return jnp.sum(x, axis=dim, keepdims=keepdim, dtype=x.dtype)
+    return jnp.sum(x, axis=dim, keepdims=keepdim, dtype=_acc(x)).astype(x.dtype)
 
 
 def sum(input, dim=None, keepdim=False, *, dtype=None, out=None):
@@ -60,7 +65,7 @@ def sum(input, dim=None, keepdim=False, *, dtype=None, out=None):
 @op(method=False, name="_nansum")
 def _nansum(input, dim, keepdim, dtype):
     x = _int_to_long(input, dtype)
-    return jnp.nansum(x, axis=dim, keepdims=keepdim, dtype=x.dtype)
+    return jnp.nansum(x, axis=dim, keepdims=keepdim, dtype=_acc(x)).astype(x.dtype)
 
 
 def nansum(input, dim=None, keepdim=False, *, dtype=None, out=None):
@@ -79,7 +84,7 @@ def _check_float_mean(input, dtype, name="mean"):
 @op(method=False, name="_mean")
 def _mean(input, dim, keepdim, dtype):
     x = input if dtype is None else input.astype(dtype._np)
-    return jnp.mean(x, axis=dim, keepdims=keepdim)
+    return jnp.mean(x, axis=dim, keepdims=keepdim, dtype=_acc(x)).astype(x.dtype)
 
 
 def mean(input, dim=None, keepdim=False, *, dtype=None, out=None):
@@ -113,7 +118,13 @@ def prod(input, dim=None, keepdim=False, *, dtype=None, out=None):
 
 @op(method=False, name="_var")
 def _var(input, dim, correction, keepdim):
-    return jnp.var(input, axis=dim, ddof=correction, keepdims=keepdim)
+    x = input.astype(_acc(input))
+    n = np.prod([x.shape[d] for d in (range(x.ndim) if dim is None else dim)], dtype=np.int64)
+    mu = jnp.mean(x, axis=dim, keepdims=True)
+    d = x - mu
+    ss = jnp.sum(jnp.real(d * jnp.conj(d)), axis=dim, keepdims=keepdim)
+    # PyTorch divides by max(0, N - correction): inf (or nan for 0/0) past the sample size
+    return (ss / builtins.max(0, int(n) - correction)).astype(jnp.real(input).dtype)
 
 
 def _var_args(input, dim, unbiased, correction, keepdim):
@@ -360,7 +371,8 @@ def _scan(name, f, int_long=True):
             x = x.astype(jnp.int64)
         if x.ndim == 0:
             return x
-        return f(x, axis=dim).astype(x.dtype)  # jnp would widen int32 scans to int64
+        # explicit result dtype: jnp would widen int32 scans to int64; halves accumulate in f32
+        return f(x.astype(_acc(x)), axis=dim).astype(x.dtype)
 
     def public(input, dim, *, dtype=None, out=None):
         return _s(input, _wrap_dim(dim, input.dim()), dtype, out=out)
