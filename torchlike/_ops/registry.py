@@ -311,6 +311,17 @@ def apply_inplace(self_t, kernel, others, name):
     need_grad = grad_mode.state.enabled and (
         self_t.requires_grad or any(isinstance(o, Tensor) and o.requires_grad for o in others))
     if not need_grad:
+        root = self_t._base
+        if root is not None and self_t._chain:
+            # a view: read, compute and scatter back in one compiled kernel
+            if views.has_overlap(self_t._chain):
+                _overlap_error()
+            ik, dyn = _inplace_kernel(kernel, self_t._chain, self_t._dtype, len(others), name)
+            with grad_mode.no_grad():
+                res = run(ik, [root] + list(others) + [scalar_leaf(k) for k in dyn])
+            root._arr = res._data
+            root._vcount += 1
+            return self_t
         with grad_mode.no_grad():
             res = run(kernel, [self_t] + list(others))
         arr = res._data if not isinstance(res, tuple) else res[0]._data
@@ -332,13 +343,28 @@ def apply_inplace(self_t, kernel, others, name):
         target, chain = g, self_t._gchain
         if views.has_overlap(chain):
             _overlap_error()
+    ik, dyn = _inplace_kernel(kernel, chain, self_t._dtype, len(others), name)
+    res = run(ik, [target] + list(others) + [scalar_leaf(k) for k in dyn])
+    target._set_data(res._data)
+    node = res._grad_fn
+    target._grad_fn = node
+    target._out_nr = 0
+    target._requires_grad = False
+    if node is not None and node.saved and node.saved[0] is not None:
+        r = node.saved[0][0]
+        node.saved[0] = (r, r._vcount)  # the node's own write is not a later modification
+    return self_t
+
+
+def _inplace_kernel(kernel, chain, dtype, n_other, name):
+    """(kernel, positions): base -> base with `kernel` applied to its view `chain`, in one
+    compiled function (cached by the chain's structure; positions are traced)."""
     tpl, dyn = views.split(chain)
-    n_other = len(others)
-    ikey = (id(kernel), tpl, self_t._dtype, n_other)
+    ikey = (id(kernel), tpl, dtype, n_other)
     ik = _INPLACE_KERNELS.get(ikey)
     if ik is None:
         fn = kernel.fn
-        dt = self_t._dtype._np
+        dt = dtype._np
 
         def ifn(base, *rest):
             rest, pos = rest[:n_other], rest[n_other:]
@@ -350,16 +376,7 @@ def apply_inplace(self_t, kernel, others, name):
             return views.scatter_template(base, out, tpl, pos) if tpl else out
 
         ik = _INPLACE_KERNELS[ikey] = (Kernel(ifn, name), kernel)
-    res = run(ik[0], [target] + list(others) + [scalar_leaf(k) for k in dyn])
-    target._set_data(res._data)
-    node = res._grad_fn
-    target._grad_fn = node
-    target._out_nr = 0
-    target._requires_grad = False
-    if node is not None and node.saved and node.saved[0] is not None:
-        r = node.saved[0][0]
-        node.saved[0] = (r, r._vcount)  # the node's own write is not a later modification
-    return self_t
+    return ik[0], dyn
 
 
 def write_out(out, res):
