@@ -948,3 +948,50 @@ def test_return_type_names():
         g = getattr(tl, name)(tl.tensor(x), *args)
         assert type(g).__name__ == type(e).__name__
         assert g.values.shape == e.values.shape and g.indices.dtype == tl.int64
+
+
+# ------------------------------------------------------------------ surface the lead wires into torch.*
+class _NS:
+    """torchlike's namespace, falling back to the op modules for names not yet re-exported."""
+
+    def __getattr__(self, name):
+        from torchlike._ops import creation, indexing, pointwise, reduction, shape
+        for mod in (tl, shape, reduction, indexing, pointwise, creation):
+            if hasattr(mod, name):
+                return getattr(mod, name)
+        raise AttributeError(name)
+
+
+def ns(m):
+    return m if m is torch else _NS()
+
+
+EXTRA = []
+
+
+def extra(name, fn, *inputs, grad=True, rtol=None, atol=None):
+    EXTRA.append(pytest.param(fn, inputs, grad, rtol, atol, id=name))
+
+
+extra("block_diag", lambda m, a, b, c: ns(m).block_diag(a, b, c), R(2, 2), R(3), np.array(2.0, F32))
+extra("block_diag-promote", lambda m, a, b: ns(m).block_diag(a, b), I(2, 2), R(1, 2))
+extra("cartesian_prod", lambda m, a, b: ns(m).cartesian_prod(a, b), R(2), R(3))
+extra("combinations", lambda m, a: (ns(m).combinations(a), ns(m).combinations(a, 3, with_replacement=True)), R(4))
+# PyTorch's own vander backward fails (an in-place write on a saved tensor): values only
+extra("vander", lambda m, x: (ns(m).vander(x), ns(m).vander(x, 4, increasing=True)), R(3), grad=False)
+extra("vander-int", lambda m, x: ns(m).vander(x, 3), np.array([1, 2, 3], I32))
+extra("trapezoid", lambda m, y: (ns(m).trapezoid(y), ns(m).trapezoid(y, dx=0.5, dim=0)), R(3, 4))
+extra("trapezoid-x", lambda m, y, x: ns(m).trapezoid(y, x), R(2, 4), np.array([0.0, 0.5, 2.0, 3.0], F32))
+extra("cumulative_trapezoid", lambda m, y: ns(m).cumulative_trapezoid(y, dx=2.0), R(2, 4))
+extra("isin", lambda m, a, b: (ns(m).isin(a, b), ns(m).isin(a, b, invert=True)),
+      np.array([1, 2, 3, 4], I64), np.array([2, 4, 7], I64))
+extra("rsub", lambda m, x, y: (ns(m).rsub(x, y), ns(m).rsub(x, 2, alpha=3)), R(3), R(3))
+extra("unravel_index", lambda m, i: ns(m).unravel_index(i, (3, 4)), np.array([4, 7, -1], I64))
+for _w in ("hann_window", "hamming_window", "blackman_window", "bartlett_window", "kaiser_window"):
+    extra(_w, lambda m, w=_w: (getattr(ns(m), w)(5), getattr(ns(m), w)(6, periodic=False),
+                               getattr(ns(m), w)(1), getattr(ns(m), w)(4, dtype=m.float64)))
+
+
+@pytest.mark.parametrize("fn,inputs,grad,rtol,atol", EXTRA)
+def test_extra_surface(fn, inputs, grad, rtol, atol):
+    run_case(fn, inputs, grad, rtol, atol, None)

@@ -309,3 +309,62 @@ def triu_indices(row, col, offset=0, *, dtype=None, device=None, layout=None):
 def scalar_tensor(s, *, dtype=None, device=None, requires_grad=False, **kw):
     return full((), s, dtype=dtype or _dt.get_default_dtype(), device=device,
                 requires_grad=requires_grad)
+
+
+def _window(name, n, periodic, dtype, device, requires_grad, f):
+    dtype = dtype or _dt.get_default_dtype()
+    if not dtype.is_floating_point:
+        raise RuntimeError(f"{name} expects floating point dtypes, got: {dtype}")
+    if n < 0:
+        raise RuntimeError(f"{name} requires non-negative window_length, got window_length={n}")
+    if n == 0:
+        a = np.zeros(0)
+    elif n == 1:
+        a = np.ones(1)
+    else:
+        m = n + 1 if periodic else n
+        a = f(np.arange(m, dtype=np.float64), m)[:n]
+    return _finish(jnp.asarray(a.astype(dtype._np)), device, requires_grad)
+
+
+def _cosine_sum(coeffs):
+    def f(k, m):
+        return builtins.sum((-1) ** i * c * np.cos(2 * math.pi * i * k / (m - 1))
+                            for i, c in enumerate(coeffs))
+    return f
+
+
+def hann_window(window_length, periodic=True, *, dtype=None, layout=None, device=None,
+                requires_grad=False):
+    """torch.hann_window."""
+    return _window("hann_window", window_length, periodic, dtype, device, requires_grad,
+                   _cosine_sum((0.5, 0.5)))
+
+
+def hamming_window(window_length, periodic=True, alpha=0.54, beta=0.46, *, dtype=None,
+                   layout=None, device=None, requires_grad=False):
+    """torch.hamming_window."""
+    return _window("hamming_window", window_length, periodic, dtype, device, requires_grad,
+                   _cosine_sum((alpha, beta)))
+
+
+def blackman_window(window_length, periodic=True, *, dtype=None, layout=None, device=None,
+                    requires_grad=False):
+    """torch.blackman_window."""
+    return _window("blackman_window", window_length, periodic, dtype, device, requires_grad,
+                   _cosine_sum((0.42, 0.5, 0.08)))
+
+
+def bartlett_window(window_length, periodic=True, *, dtype=None, layout=None, device=None,
+                    requires_grad=False):
+    """torch.bartlett_window."""
+    return _window("bartlett_window", window_length, periodic, dtype, device, requires_grad,
+                   lambda k, m: 1 - np.abs(2 * k / (m - 1) - 1))
+
+
+def kaiser_window(window_length, periodic=True, beta=12.0, *, dtype=None, layout=None,
+                  device=None, requires_grad=False):
+    """torch.kaiser_window."""
+    return _window("kaiser_window", window_length, periodic, dtype, device, requires_grad,
+                   lambda k, m: np.i0(beta * np.sqrt(1 - ((k - (m - 1) / 2) / ((m - 1) / 2)) ** 2))
+                   / np.i0(beta))

@@ -7,7 +7,6 @@ import jax.numpy as jnp
 import numpy as np
 
 from .._core import dtypes as _dt
-from .._core import grad_mode
 from .._core.tensor import Tensor, _wrap_dim, wrap
 from .kernel import Kernel, run
 from .registry import apply_inplace, op, scalar_leaf
@@ -672,3 +671,23 @@ for _n in ("gather", "scatter", "scatter_", "scatter_add", "scatter_add_", "scat
            "masked_select", "masked_scatter", "masked_scatter_", "take", "take_along_dim",
            "nonzero", "argwhere"):
     setattr(Tensor, _n, globals()[_n])
+
+
+def unravel_index(indices, shape):
+    """torch.unravel_index."""
+    from .creation import tensor
+    if not isinstance(indices, Tensor):
+        indices = tensor(indices)
+    if indices.dtype.is_floating_point or indices.dtype.is_complex or indices.dtype is _dt.bool:
+        raise TypeError("expected 'indices' to be integer dtype, but got "
+                        f"{indices.dtype}")
+    shape = (shape,) if isinstance(shape, int) else tuple(shape)
+    a = np.asarray(indices._data)
+    total = int(np.prod(shape))
+    if a.size and (a.min() < -total or a.max() >= total):
+        raise ValueError("'indices' must be in range [-{0}, {0}-1]".format(total))
+    a = np.where(a < 0, a + total, a)
+    res = np.unravel_index(a, shape)
+    return tuple(wrap(jnp.asarray(r.astype(np.int64)), device=indices.device) for r in res)
+
+

@@ -763,3 +763,11 @@ def softmax(input, dim, dtype=None):
 def log_softmax(input, dim, dtype=None):
     x, d = _softmax_dtype(input, dim, dtype, "log_softmax")
     return (jax.nn.log_softmax(_f32(x), axis=d).astype(x.dtype) if x.ndim else jnp.zeros_like(x))
+
+
+def rsub(input, other, *, alpha=1):
+    """torch.rsub: other - alpha * input."""
+    return sub(other, input, alpha=alpha)
+
+
+Tensor.rsub = rsub

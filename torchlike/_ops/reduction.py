@@ -634,7 +634,6 @@ def _searchsorted(sorted_sequence, input, right, out_int32):
         r = jnp.searchsorted(sorted_sequence, input, side=side)
     else:
         f = jax.vmap(lambda s, v: jnp.searchsorted(s, v, side=side))
-        lead = sorted_sequence.shape[:-1]
         r = f(sorted_sequence.reshape(-1, sorted_sequence.shape[-1]),
               input.reshape(-1, input.shape[-1])).reshape(input.shape)
     return r.astype(jnp.int32 if out_int32 else jnp.int64)
@@ -684,9 +683,59 @@ for _n in ("sum", "nansum", "mean", "nanmean", "prod", "var", "std", "amax", "am
 
 
 def _cumsum_(self, dim, *, dtype=None):
-    from .registry import apply_inplace
     self._set_data(cumsum(self.detach(), dim, dtype=dtype)._data.astype(self.dtype._np))
     return self
 
 
 Tensor.cumsum_ = _cumsum_
+
+
+@op(tensor_args=("y", "x"), method=False, name="_trapezoid")
+def _trapezoid(y, x, dx, dim, cumulative):
+    if not jnp.issubdtype(y.dtype, jnp.inexact):
+        y = y.astype(jnp.float32)
+    n = y.shape[dim]
+    a = jax.lax.slice_in_dim(y, 1, n, axis=dim)
+    b = jax.lax.slice_in_dim(y, 0, n - 1, axis=dim)
+    if x is None:
+        seg = (a + b) * (dx / 2)
+    else:
+        d = jnp.diff(x, axis=dim if x.ndim == y.ndim else -1)
+        if x.ndim == 1:
+            shape = [1] * y.ndim
+            shape[dim] = n - 1
+            d = d.reshape(shape)
+        seg = (a + b) * d / 2
+    return jnp.cumsum(seg, axis=dim) if cumulative else jnp.sum(seg, axis=dim)
+
+
+def trapezoid(y, x=None, *, dx=None, dim=-1):
+    """torch.trapezoid."""
+    d = _wrap_dim(dim, y.dim())
+    if y.shape[d] == 0:
+        from .creation import zeros
+        shape = list(y.shape)
+        del shape[d]
+        return zeros(shape, dtype=y.dtype if y.dtype.is_floating_point else _dt.float32)
+    return _trapezoid(y, x, 1.0 if dx is None else float(dx), d, False)
+
+
+trapz = trapezoid
+
+
+def cumulative_trapezoid(y, x=None, *, dx=None, dim=-1):
+    """torch.cumulative_trapezoid."""
+    d = _wrap_dim(dim, y.dim())
+    return _trapezoid(y, x, 1.0 if dx is None else float(dx), d, True)
+
+
+@op(tensor_args=("elements", "test_elements"), method=False, name="_isin")
+def _isin(elements, test_elements, invert):
+    r = jnp.isin(elements, test_elements)
+    return ~r if invert else r
+
+
+def isin(elements, test_elements, *, assume_unique=False, invert=False):
+    """torch.isin."""
+    return _isin(elements, test_elements, invert)
+

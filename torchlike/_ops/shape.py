@@ -281,7 +281,6 @@ def diag(input, diagonal=0):
 @op()
 def diag_embed(input, offset=0, dim1=-2, dim2=-1):
     n = input.shape[-1] + abs(offset)
-    eye = jnp.eye(n, k=offset, dtype=bool)
     idx = jnp.arange(n)
     out_nd = input.ndim + 1
     d1, d2 = dim1 % out_nd, dim2 % out_nd
@@ -346,3 +345,62 @@ def meshgrid(*tensors, indexing="ij"):
 
 for _n in ("flip", "fliplr", "flipud", "roll", "rot90"):
     setattr(Tensor, _n, globals()[_n])
+
+
+def block_diag(*tensors):
+    """torch.block_diag."""
+    mats = [t.reshape(1, -1) if t.dim() == 1 else (t.reshape(1, 1) if t.dim() == 0 else t)
+            for t in tensors]
+    for i, t in enumerate(mats):
+        if t.dim() != 2:
+            raise RuntimeError(f"torch.block_diag: Input tensors must have 2 or fewer dimensions. "
+                               f"Input {i} has {t.dim()} dimensions")
+    return _block_diag(mats)
+
+
+@op(tensor_args=("tensors",), promote="default", method=False)
+def _block_diag(tensors):
+    import jax.scipy.linalg as jsl
+    return jsl.block_diag(*tensors)
+
+
+def cartesian_prod(*tensors):
+    """torch.cartesian_prod."""
+    if len(tensors) == 1:
+        return tensors[0]
+    grids = meshgrid(*tensors, indexing="ij")
+    return stack([g.reshape(-1) for g in grids], 1)
+
+
+def combinations(input, r=2, with_replacement=False):
+    """torch.combinations."""
+    import itertools
+    if input.dim() != 1:
+        raise RuntimeError(f"Expect a 1D vector, but got shape {list(input.shape)}")
+    n = input.shape[0]
+    f = itertools.combinations_with_replacement if with_replacement else itertools.combinations
+    idx = np.array(list(f(range(n), r)), dtype=np.int64).reshape(-1, r)
+    if idx.shape[0] == 0:
+        return input.new_empty(0) if r else input.new_empty(0)
+    from .creation import tensor
+    return input[tensor(idx, device=input.device)]
+
+
+@op(tensor_args=("x",), method=False)
+def _vander(x, N, increasing):
+    return jnp.vander(x, N, increasing=increasing)
+
+
+def vander(x, N=None, increasing=False):
+    """torch.vander."""
+    if x.dim() != 1:
+        raise RuntimeError("x must be a one-dimensional tensor.")
+    if N is not None and N < 0:
+        raise RuntimeError("N must be non-negative.")
+    from .pointwise import mul
+    if not (x.dtype.is_floating_point or x.dtype.is_complex):
+        x = mul(x, 1)  # PyTorch promotes bool and narrow ints to int64
+        if x.dtype.itemsize < 8:
+            from .._core import dtypes as _dt
+            x = x.to(_dt.int64)
+    return _vander(x, x.shape[0] if N is None else N, increasing)
