@@ -275,12 +275,21 @@ class Tensor:
         self._vcount += 1
 
     # ---- metadata ----
+    def _shape(self):
+        """The shape, without computing a view's values."""
+        b = self._base
+        if b is None:
+            return self._arr.shape
+        if not self._chain:
+            return b._shape()
+        return views.layout(b._shape(), self._chain)[0]
+
     @property
     def shape(self):
-        return Size(self._data.shape)
+        return Size(self._shape())
 
     def size(self, dim=None):
-        s = self._data.shape
+        s = self._shape()
         if dim is None:
             return Size(s)
         return s[_wrap_dim(dim, len(s))]
@@ -305,16 +314,19 @@ class Tensor:
         return -1 if self._device.type == "cpu" else (self._device.index or 0)
 
     def dim(self):
-        return self._data.ndim
+        return len(self._shape())
 
     ndimension = dim
 
     @property
     def ndim(self):
-        return self._data.ndim
+        return len(self._shape())
 
     def numel(self):
-        return int(self._data.size)
+        n = 1
+        for s in self._shape():
+            n *= s
+        return n
 
     nelement = numel
 
@@ -342,7 +354,7 @@ class Tensor:
         if self._base is None:
             s = self._arr.shape
             return s, views.contiguous_strides(s), 0
-        return views.layout(self._base._arr.shape, self._chain)
+        return views.layout(self._base._shape(), self._chain)
 
     def stride(self, dim=None):
         st = self._layout()[1]

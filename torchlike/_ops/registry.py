@@ -272,9 +272,24 @@ def _unstatic(v):
     return v
 
 
+class _Meta:
+    """Shape and dtype of a leaf, without computing a view's values."""
+
+    __slots__ = ("shape", "dtype", "ndim")
+
+    def __init__(self, x):
+        if isinstance(x, Tensor):
+            self.shape = x._shape()
+            self.dtype = x._dtype._np
+        else:
+            self.shape = x.shape
+            self.dtype = x.dtype
+        self.ndim = len(self.shape)
+
+
 def _check_inplace(opdef, self_t, key, leaves):
     specs = [s for s in key if s == "T" or s in _PY_SCALAR]
-    arrays = [x._data if isinstance(x, Tensor) else x for x in leaves]
+    arrays = [_Meta(x) for x in leaves]
     rt = result_dtype(specs, arrays)
     if opdef.promote == "int_to_float" and rt._cat <= _dt._INT:
         rt = _dt.get_default_dtype()
