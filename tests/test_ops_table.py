@@ -904,6 +904,7 @@ ERRORS = [
     ("bitwise-int-float", lambda m, x: m.tensor([1]) & 1.5),
     ("arange-int-dtype-zero-step", lambda m, x: m.arange(0, 2, 0.3, dtype=m.int64)),
     ("maximum-scalar", lambda m, x: m.maximum(x, 1)),
+    ("logsumexp-empty-dim", lambda m, x: m.logsumexp(m.ones(2), ())),
     ("maximum-complex", lambda m, x: m.maximum(x.to(m.complex64), x.to(m.complex64))),
     ("floor_divide-bool", lambda m, x: m.tensor([True]) // m.tensor([True])),
     ("remainder-bool", lambda m, x: m.tensor([True]) % m.tensor([True])),

@@ -314,6 +314,8 @@ def _logsumexp(input, dim, keepdim):
 
 
 def logsumexp(input, dim, keepdim=False, *, out=None):
+    if isinstance(dim, (list, tuple)) and len(dim) == 0:
+        raise RuntimeError("logsumexp(): Expected dim to be specified")
     return _logsumexp(input, _norm_dims(dim, input.dim()), keepdim, out=out)
 
 
