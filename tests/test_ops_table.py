@@ -996,3 +996,43 @@ for _w in ("hann_window", "hamming_window", "blackman_window", "bartlett_window"
 @pytest.mark.parametrize("fn,inputs,grad,rtol,atol", EXTRA)
 def test_extra_surface(fn, inputs, grad, rtol, atol):
     run_case(fn, inputs, grad, rtol, atol, None)
+
+
+_CPLX = {
+    "abs": lambda m, a, b: a.abs().sum(),
+    "mul": lambda m, a, b: (a * b).real.sum() + (a * b).imag.sum(),
+    "div": lambda m, a, b: (a / b).abs().sum(),
+    "exp": lambda m, a, b: m.exp(a).real.sum(),
+    "abs2": lambda m, a, b: (a * a.conj()).real.sum(),
+    "matmul": lambda m, a, b: (a @ b).abs().sum(),
+    "angle": lambda m, a, b: m.angle(a).sum(),
+    "sqrt": lambda m, a, b: m.sqrt(a).imag.sum(),
+    "log": lambda m, a, b: m.log(a).real.sum(),
+    "sgn": lambda m, a, b: m.sgn(a).real.sum(),
+    "reciprocal": lambda m, a, b: m.reciprocal(a).imag.sum(),
+    "pow": lambda m, a, b: (a ** 2).abs().sum(),
+    "vector_norm": lambda m, a, b: m.linalg.vector_norm(a),
+    "var-mean": lambda m, a, b: a.var() + a.mean().abs(),
+}
+
+
+@pytest.mark.parametrize("name", list(_CPLX))
+def test_complex_gradients(name):
+    """PyTorch's conjugate Wirtinger gradients for complex leaves."""
+    rng = np.random.default_rng(0)
+    a = (rng.standard_normal((2, 3)) + 1j * rng.standard_normal((2, 3))).astype(np.complex64)
+    b = (rng.standard_normal(3) + 1j * rng.standard_normal(3)).astype(np.complex64)
+    grads = []
+    for m in (torch, tl):
+        ta, tb = m.tensor(a, requires_grad=True), m.tensor(b, requires_grad=True)
+        loss = _CPLX[name](m, ta, tb)
+        loss.backward()
+        grads.append([float(loss)] + [None if t.grad is None else np.asarray(
+            t.grad.resolve_conj().numpy() if m is torch else t.grad.numpy()) for t in (ta, tb)])
+    (le, *ge), (lg, *gg) = grads
+    np.testing.assert_allclose(lg, le, rtol=1e-5)
+    for e, g in zip(ge, gg):
+        if e is None:
+            assert g is None or np.allclose(g, 0)
+        else:
+            np.testing.assert_allclose(g, e, rtol=1e-4, atol=1e-5)
