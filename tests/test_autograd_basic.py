@@ -155,3 +155,11 @@ def test_data_assignment_from_itself():
     assert p.tolist() == [1.0, 1.0, 1.0]
     p.data = tl.zeros(2, dtype=tl.float64)
     assert p.dtype is tl.float64 and p.shape == (2,)
+
+
+def test_abs_gradient_at_zero_and_nan():
+    def f(lib):
+        x = lib.tensor([0.0, -0.0, -2.0, 3.0, float("nan")], requires_grad=True)
+        x.abs().sum().backward()
+        return x.grad
+    check(f)

@@ -183,7 +183,26 @@ _SAME_UNARY = {
 }
 for _n, _f in _SAME_UNARY.items():
     globals()[_n] = _same_unary(_n, _f)
-abs = _same_unary("abs", jnp.abs, no_bool="abs_cpu")
+@jax.custom_jvp
+def _fabs(x):
+    return jnp.abs(x)
+
+
+@_fabs.defjvp
+def _fabs_jvp(primals, tangents):
+    # PyTorch's derivative sgn(x): 0 at +-0 and at NaN (jnp.abs's is 1 at 0)
+    (x,), (t,) = primals, tangents
+    s = jnp.where((x == 0) | jnp.isnan(x), 0.0, jnp.sign(x))
+    return jnp.abs(x), (s * t).astype(x.dtype)
+
+
+def _abs(x):
+    if jnp.issubdtype(x.dtype, jnp.floating):
+        return _fabs(x)
+    return jnp.abs(x)
+
+
+abs = _same_unary("abs", _abs, no_bool="abs_cpu")
 absolute = abs
 Tensor.absolute = Tensor.abs
 Tensor.absolute_ = Tensor.abs_
