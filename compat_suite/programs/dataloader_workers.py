@@ -1,6 +1,5 @@
 """A map-style Dataset from the program's own module, loaded by 2 worker processes with a
 custom collate_fn, a seeded WeightedRandomSampler, and a training loop over it."""
-# compat-xfail: DataLoader workers see dataset tensors as numpy arrays (torch.stack raises)
 
 import torch
 import torch.nn as nn

@@ -462,9 +462,14 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
             multiprocessing_context = loader.multiprocessing_context
         forked = multiprocessing_context.get_start_method() == "fork"
 
-        # Tensors become numpy arrays on the way into the workers (see _bridge).
+        # Tensors become numpy arrays on the way into the workers (see _bridge). A custom
+        # collate_fn expects tensors (torch.stack, torch.tensor), which workers cannot make:
+        # it runs in the main process on the samples the workers fetched.
+        builtin = (_utils.collate.default_collate, _utils.collate.default_convert)
+        self._main_collate = None if self._collate_fn in builtin else self._collate_fn
+        worker_collate = _identity_collate if self._main_collate is not None else self._collate_fn
         dataset = _bridge.pack_for_worker(self._dataset, forked)
-        collate_fn = _bridge.pack_for_worker(self._collate_fn, forked)
+        collate_fn = _bridge.pack_for_worker(worker_collate, forked)
         worker_init_fn = _bridge.pack_for_worker(loader.worker_init_fn, forked)
 
         self._worker_result_queue = multiprocessing_context.Queue()
@@ -672,6 +677,8 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
         self._try_put_index()
         if isinstance(data, _utils.worker.ExceptionWrapper):
             data.reraise()
+        if self._main_collate is not None:
+            data = self._main_collate(data)
         return data
 
     def _mark_worker_as_unavailable(self, worker_id, shutdown=False):
@@ -685,6 +692,11 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
         # At the end of an epoch (unless persistent), and when the iterator is collected.
         self._shutdown = True
         self._finalizer()
+
+
+def _identity_collate(batch):
+    """The workers' collate when a custom collate_fn runs in the main process."""
+    return batch
 
 
 class _WorkerPool:

@@ -92,9 +92,13 @@ class _ToNumpyPickler(pickle.Pickler):
     converted = False
 
     def reducer_override(self, obj):
-        if is_tensor(obj) or _is_jax_array(obj):
+        if is_tensor(obj):
+            # a _WorkerTensor in the worker: numpy there, a Tensor again back in the main process
             self.converted = True
-            return (np.asarray, (np.ascontiguousarray(to_numpy(obj) if is_tensor(obj) else obj),))
+            return (_rebuild_tensor, (np.ascontiguousarray(to_numpy(obj)),))
+        if _is_jax_array(obj):
+            self.converted = True
+            return (np.asarray, (np.ascontiguousarray(obj),))
         return NotImplemented
 
 
