@@ -384,6 +384,15 @@ for _n in ("sum", "mean", "prod", "amax", "amin", "nansum", "nanmean", "logsumex
     if _n in ("sum", "prod", "nansum", "mean", "logsumexp"):
         case(f"{_n}-empty-dim", lambda m, x, f=f: f(m, x, 0), R(0, 3))
 case("sum-empty-all", lambda m, x: m.sum(x), R(0, 3))
+case("0d-reductions-with-dim", lambda m, x: (x.sum(0), x.mean(-1), x.sum((0,)), x.prod(0), x.logsumexp(0),
+                                             x.amax(0), x.all(0), x.var(0), x.std(-1, keepdim=True),
+                                             x.norm(dim=0), x.flip(0), x.cumsum(0), x.softmax(0)),
+     np.array(2.0, F32), grad=False)
+case("0d-selection-with-dim", lambda m, x: (x.topk(1), x.kthvalue(1), x.median(0), x.max(0), x.argmax(0),
+                                            x.sort(0), x.cummax(0)), np.array(2.0, F32))
+case("empty-reductions", lambda m, x: (x.sum(0), x.prod(0), x.mean(0), x.std(0), x.max(1), x.argmax(1),
+                                       x.sort(0), x.amax(1), x.logsumexp(1), x.cumsum(0), x.all(0),
+                                       x.norm(), x.count_nonzero()), R(0, 3), grad=False)
 case("mean-empty-nan", lambda m, x: m.mean(x), R(0, 3), grad=False)
 case("prod-zeros-grad", lambda m, x: m.prod(x, 1), np.array([[1.0, 0.0, 3.0], [0.0, 0.0, 2.0]], F32))
 case("sum-int", lambda m, x: (m.sum(x), m.sum(x, 0)), I(2, 3, dtype=I32))
@@ -905,6 +914,10 @@ ERRORS = [
     ("arange-int-dtype-zero-step", lambda m, x: m.arange(0, 2, 0.3, dtype=m.int64)),
     ("maximum-scalar", lambda m, x: m.maximum(x, 1)),
     ("logsumexp-empty-dim", lambda m, x: m.logsumexp(m.ones(2), ())),
+    ("kthvalue-empty-dim", lambda m, x: m.zeros(0, 3).kthvalue(1, 0)),
+    ("aminmax-empty-dim", lambda m, x: m.zeros(0, 3).aminmax(dim=0)),
+    ("index_select-0d-many", lambda m, x: m.tensor(2.0).index_select(0, m.tensor([0, 0]))),
+    ("topk-0d-k2", lambda m, x: m.tensor(2.0).topk(2)),
     ("maximum-complex", lambda m, x: m.maximum(x.to(m.complex64), x.to(m.complex64))),
     ("floor_divide-bool", lambda m, x: m.tensor([True]) // m.tensor([True])),
     ("remainder-bool", lambda m, x: m.tensor([True]) % m.tensor([True])),

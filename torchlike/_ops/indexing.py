@@ -511,6 +511,9 @@ def index_select(input, dim, index, *, out=None):
     except RuntimeError:
         raise IndexError("index out of range in self") from None
     if input.dim() == 0:
+        if index.numel() != 1:
+            raise RuntimeError(f"index_select(): Index to scalar can have only 1 value, got "
+                               f"{index.numel()} value(s)")
         return input.clone()
     return _index_select(input, d, index, out=out)
 

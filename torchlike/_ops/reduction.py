@@ -32,8 +32,9 @@ def _norm_dims(dim, ndim):
         ds = tuple(_wrap_dim(d, ndim) for d in dim)
         if len(set(ds)) != len(ds):
             raise RuntimeError(f"dim {ds[0]} appears multiple times in the list of dims")
-        return ds
-    return (_wrap_dim(dim, ndim),)
+        return ds if ndim else None  # a 0-d tensor reduces over dim 0 or -1 as a whole
+    d = _wrap_dim(dim, ndim)
+    return (d,) if ndim else None
 
 
 def _int_to_long(x, dtype):
@@ -112,7 +113,7 @@ def _prod(input, dim, keepdim, dtype):
 def prod(input, dim=None, keepdim=False, *, dtype=None, out=None):
     if isinstance(dim, _dt.dtype):
         dim, dtype = None, dim
-    return _prod(input, None if dim is None else (_wrap_dim(dim, input.dim()),), keepdim, dtype,
+    return _prod(input, None if dim is None else _norm_dims(dim, input.dim()), keepdim, dtype,
                  out=out)
 
 
@@ -241,6 +242,9 @@ min = _maxmin("min", False)
 
 
 def aminmax(input, *, dim=None, keepdim=False):
+    if dim is not None and input.dim() and input.shape[_wrap_dim(dim, input.dim())] == 0:
+        raise IndexError(f"aminmax: Expected reduction dim {_wrap_dim(dim, input.dim())} to have "
+                         "non-zero size.")
     return return_type("aminmax", ("min", "max"))(amin(input, () if dim is None else dim, keepdim),
                                                    amax(input, () if dim is None else dim, keepdim))
 
@@ -463,8 +467,17 @@ def msort(input):
     return sort(input, 0)[0]
 
 
+def _scalar_pair(name, input):
+    from .creation import zeros
+    return return_type(name)(input.clone(), zeros((), dtype=_dt.int64, device=input.device))
+
+
 def topk(input, k, dim=-1, largest=True, sorted=True, *, out=None):
     d = _wrap_dim(dim, input.dim())
+    if input.dim() == 0:
+        if k not in (0, 1):
+            raise RuntimeError("selected index k out of range")
+        return _scalar_pair("topk", input)
     n = input.shape[d] if input.dim() else 1
     if not 0 <= k <= n:
         raise RuntimeError("selected index k out of range")
@@ -475,6 +488,12 @@ def topk(input, k, dim=-1, largest=True, sorted=True, *, out=None):
 def kthvalue(input, k, dim=-1, keepdim=False, *, out=None):
     d = _wrap_dim(dim, input.dim())
     n = input.shape[d] if input.dim() else 1
+    if n == 0:
+        raise IndexError(f"kthvalue(): Expected reduction dim {d} to have non-zero size.")
+    if input.dim() == 0:
+        if k != 1:
+            raise RuntimeError(f"kthvalue(): selected number k out of range for dimension {d}")
+        return _scalar_pair("kthvalue", input)
     if not 1 <= k <= n:
         raise RuntimeError(f"kthvalue(): selected number k out of range for dimension {d}")
     v, i = sort(input, d)
@@ -494,6 +513,8 @@ def median(input, dim=None, keepdim=False):
         has_nan = input.dtype.is_floating_point and builtins.bool(input.isnan().any())
         return v[n - 1] if has_nan else v[(n - 1) // 2]
     d = _wrap_dim(dim, input.dim())
+    if input.dim() == 0:
+        return _scalar_pair("median", input)
     n = input.shape[d] if input.dim() else 1
     v, i = sort(input, d)
     # NaN propagates: sort puts NaNs last, so the median of a row with NaN is NaN

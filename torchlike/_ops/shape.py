@@ -152,7 +152,8 @@ def _flip(input, dims):
 
 
 def flip(input, dims):
-    return _flip(input, _dims(dims, input.dim()))
+    d = _dims(dims, input.dim())
+    return _flip(input, d if input.dim() else ())
 
 
 def fliplr(input):
