@@ -750,6 +750,13 @@ case("addmv", lambda m, c, a, b: m.addmv(c, a, b, alpha=2), R(2), R(2, 3), R(3))
 case("addr", lambda m, c, a, b: m.addr(c, a, b, beta=2), R(3, 2), R(3), R(2))
 case("baddbmm", lambda m, c, a, b: m.baddbmm(c, a, b, beta=0.5), R(2, 2, 4), R(2, 2, 3), R(2, 3, 4))
 case("addbmm", lambda m, c, a, b: m.addbmm(c, a, b), R(2, 4), R(2, 2, 3), R(2, 3, 4))
+case("addmm-beta0-ignores-nan", lambda m, c, a, b: (m.addmm(c * float("nan"), a, b, beta=0),
+                                                   m.addmv(c[:, 0] * float("inf"), a, b[:, 0], beta=0),
+                                                   m.baddbmm(c[None] * float("nan"), a[None], b[None], beta=0),
+                                                   m.addr(c[:, :3] * float("nan"), a[:, 0], a[0], beta=0, alpha=2)),
+     R(2, 4), R(2, 3), R(3, 4))
+case("einsum-sublist", lambda m, a, b: (m.einsum(a, [0, 1], b, [1, 2], [0, 2]), m.einsum(a, [Ellipsis, 1], b[:, 0], [1])),
+     R(2, 3), R(3, 4))
 case("einsum", lambda m, a, b: (m.einsum("ij,jk->ik", a, b), m.einsum("ij->", a), m.einsum("ii", b[:3, :3]),
                                 m.einsum("i j , j k", [a, b])), R(2, 3), R(3, 4))
 case("einsum-batch-ellipsis", lambda m, a, b: m.einsum("...ij,...jk->...ik", a, b), R(2, 2, 3), R(2, 3, 2))

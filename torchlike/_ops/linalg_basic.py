@@ -90,6 +90,13 @@ def _scaled(x, s):
     return x if s is None else x * s.astype(x.dtype)
 
 
+def _beta(x, beta):
+    # PyTorch ignores the input entirely when beta == 0 (NaN and inf in it do not propagate)
+    if beta is None:
+        return x
+    return jnp.where(beta == 0, jnp.zeros_like(x), x * beta.astype(x.dtype))
+
+
 _ADD = ("input", "mat1", "mat2", "beta", "alpha")
 
 
@@ -97,28 +104,28 @@ _ADD = ("input", "mat1", "mat2", "beta", "alpha")
 def addmm(input, mat1, mat2, beta=None, alpha=None):
     if mat1.shape[1] != mat2.shape[0]:
         _shape_err(mat1.shape, mat2.shape)
-    return _scaled(input, beta) + _scaled(jnp.matmul(mat1, mat2, precision=flags.precision), alpha)
+    return _beta(input, beta) + _scaled(jnp.matmul(mat1, mat2, precision=flags.precision), alpha)
 
 
 @op(tensor_args=("input", "mat", "vec", "beta", "alpha"), inplace=True)
 def addmv(input, mat, vec, beta=None, alpha=None):
-    return _scaled(input, beta) + _scaled(jnp.matmul(mat, vec, precision=flags.precision), alpha)
+    return _beta(input, beta) + _scaled(jnp.matmul(mat, vec, precision=flags.precision), alpha)
 
 
 @op(tensor_args=("input", "batch1", "batch2", "beta", "alpha"), inplace=True)
 def baddbmm(input, batch1, batch2, beta=None, alpha=None):
-    return _scaled(input, beta) + _scaled(jnp.matmul(batch1, batch2, precision=flags.precision), alpha)
+    return _beta(input, beta) + _scaled(jnp.matmul(batch1, batch2, precision=flags.precision), alpha)
 
 
 @op(tensor_args=("input", "batch1", "batch2", "beta", "alpha"), inplace=True)
 def addbmm(input, batch1, batch2, beta=None, alpha=None):
-    return _scaled(input, beta) + _scaled(
+    return _beta(input, beta) + _scaled(
         jnp.einsum("bij,bjk->ik", batch1, batch2, precision=flags.precision), alpha)
 
 
 @op(tensor_args=("input", "vec1", "vec2", "beta", "alpha"), inplace=True)
 def addr(input, vec1, vec2, beta=None, alpha=None):
-    return _scaled(input, beta) + _scaled(jnp.outer(vec1, vec2), alpha)
+    return _beta(input, beta) + _scaled(jnp.outer(vec1, vec2), alpha)
 
 
 @op(tensor_args=("input", "vec"))
@@ -169,7 +176,24 @@ def _einsum(equation, operands):
     return jnp.einsum(equation, *operands, precision=flags.precision)
 
 
+def _sublist_equation(args):
+    """einsum's sublist form (op, [0, 1], op, [1, 2], [0, 2]) as an equation string."""
+    args = list(args)
+    out = args.pop() if len(args) % 2 == 1 else None
+    ops, subs = args[0::2], args[1::2]
+
+    def letters(sub):
+        return "".join("..." if s is Ellipsis else "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"[s]
+                       for s in sub)
+    eq = ",".join(letters(sb) for sb in subs)
+    if out is not None:
+        eq += "->" + letters(out)
+    return eq, ops
+
+
 def einsum(equation, *operands):
+    if not isinstance(equation, str):
+        equation, operands = _sublist_equation((equation,) + operands)
     if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
         operands = operands[0]
     return _einsum(equation.replace(" ", ""), list(operands))
