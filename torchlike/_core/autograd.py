@@ -18,7 +18,7 @@ class Node:
 
     __slots__ = ("kernel", "primals", "edges", "needs", "out_avals", "saved", "pre_hooks",
                  "hooks", "retained", "tensor_pre_hooks", "released", "metadata", "_name",
-                 "__weakref__")
+                 "_diff", "_ct_mask", "_need_idx", "__weakref__")
 
     def __init__(self, kernel, primals, edges, out_avals, saved):
         self.kernel = kernel
@@ -34,6 +34,23 @@ class Node:
         self.released = False
         self.metadata = {}
         self._name = None
+        self._diff = None
+
+    def ct_mask(self):
+        if self._diff is None:
+            self._compute_masks()
+        return self._ct_mask
+
+    def need_idx(self):
+        if self._diff is None:
+            self._compute_masks()
+        return self._need_idx
+
+    def _compute_masks(self):
+        diff = tuple(i for i, a in enumerate(self.out_avals) if a[2])
+        self._ct_mask = tuple(True if i in diff else None for i in range(len(self.out_avals)))
+        self._need_idx = tuple(i for i, n in enumerate(self.needs) if n)
+        self._diff = diff
 
     def name(self):
         if self._name is None:
@@ -93,7 +110,9 @@ class Node:
         return self.kernel.backward(self, tuple(cts), create_graph)
 
     def kernel_diff_outputs(self):
-        return tuple(i for i, a in enumerate(self.out_avals) if a[2])
+        if self._diff is None:
+            self._compute_masks()
+        return self._diff
 
     def release(self):
         self.primals = None

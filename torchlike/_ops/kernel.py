@@ -76,21 +76,36 @@ class Kernel:
             f = self._bwd[key] = jax.jit(bwd)
         return f
 
+    def bwd_flat(self, needs, ct_mask, n):
+        """bwd_fn with a flat signature (*primals, *cotangents) returning only the needed
+        gradients: the cheapest call through jit's fast path."""
+        key = (needs, ct_mask, n)
+        f = self._bwd.get(key)
+        if f is None:
+            inner = self.bwd_fn(needs, ct_mask)
+            idx = [i for i, nd in enumerate(needs) if nd]
+            f = self._bwd[key] = jax.jit(
+                lambda *a: tuple(inner(a[:n], a[n:])[i] for i in idx))
+        return f
+
     def backward(self, node, cts, create_graph):
-        diff = node.kernel_diff_outputs()
-        ct_mask = tuple(True if i in diff else None for i in range(len(node.out_avals)))
+        ct_mask = node.ct_mask()
         # cts holds one entry per differentiable output (None where no gradient arrived)
-        f = self.bwd_fn(node.needs, ct_mask)
         if not create_graph:
-            cts = tuple(None if c is None else c for c in cts)
+            prim = node.primals
+            f = self.bwd_flat(node.needs, ct_mask, len(prim))
             tr = _lazy.state.trace
             if tr is not None:
-                return list(tr.call(f, (node.primals, cts)))
-            prim = node.primals
-            if any(type(p) is _lazy.LazyArray for p in prim):
-                prim = node.primals = tuple(_lazy.concrete(p) for p in prim)
-            return list(f(prim, tuple(_lazy.concrete(c) for c in cts)))
-        return _backward_graph(self, node, f, ct_mask, cts)
+                got = tr.call(f, tuple(prim) + tuple(cts))
+            else:
+                if any(type(p) is _lazy.LazyArray for p in prim):
+                    prim = node.primals = tuple(_lazy.concrete(p) for p in prim)
+                got = f(*prim, *[_lazy.concrete(c) for c in cts])
+            out = [None] * len(prim)
+            for i, g in zip(node.need_idx(), got):
+                out[i] = g
+            return out
+        return _backward_graph(self, node, self.bwd_fn(node.needs, ct_mask), ct_mask, cts)
 
     def depends_on(self, node, i):
         """Whether the backward reads input i's value (PyTorch only checks saved tensors)."""
