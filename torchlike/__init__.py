@@ -167,3 +167,4 @@ from ._ops.misc import *  # noqa: E402,F401,F403
 from . import serialization  # noqa: E402,F401
 from .serialization import save, load  # noqa: E402,F401
 from ._dropin import install_as_torch  # noqa: E402,F401
+from . import linalg, fft, special  # noqa: E402,F401
