@@ -56,3 +56,26 @@ def test_apply_map_resize_and_errors():
             lib.quantile(lib.tensor([1.0, 2.0]), 1.5)
         with pytest.raises(RuntimeError):
             lib.is_nonzero(lib.tensor([1, 2]))
+
+
+SPD = np.array([[4.0, 1.0, 0.5], [1.0, 3.0, 0.2], [0.5, 0.2, 2.0]], np.float64)
+LINALG = {
+    "det": lambda m, x: m.det(x),
+    "inverse": lambda m, x: x.inverse(),
+    "logdet": lambda m, x: m.logdet(x),
+    "slogdet": lambda m, x: m.slogdet(x)[1],
+    "matrix_power": lambda m, x: x.matrix_power(3),
+    "pinverse": lambda m, x: m.pinverse(x),
+    "cholesky-upper": lambda m, x: m.cholesky(x, upper=True),
+    "qr-R": lambda m, x: m.qr(x)[1].abs(),
+    "svd-S": lambda m, x: m.svd(x)[1],
+    "matrix_exp": lambda m, x: m.matrix_exp(x * 0.1),
+}
+
+
+@pytest.mark.filterwarnings("ignore::UserWarning")
+@pytest.mark.parametrize("name", list(LINALG))
+def test_torch_level_linalg_spellings(name):
+    f = LINALG[name]
+    np.testing.assert_allclose(f(tl, tl.tensor(SPD)).numpy(), f(torch, torch.tensor(SPD)).numpy(),
+                               rtol=1e-8, atol=1e-12)

@@ -322,3 +322,61 @@ __all__ = ["ravel", "is_nonzero", "is_same_size", "split_with_sizes", "narrow_co
            "put", "slice_scatter", "select_scatter", "diagonal_scatter", "as_strided_scatter",
            "polygamma", "mvlgamma", "igamma", "igammac", "histogram", "unsafe_chunk",
            "unsafe_split"]
+
+
+# ---- torch.* and Tensor spellings of torch.linalg functions ----
+def _linalg():
+    from .. import linalg
+    return linalg
+
+
+def det(input):
+    return _linalg().det(input)
+
+
+def inverse(input):
+    return _linalg().inv(input)
+
+
+def slogdet(input):
+    return _linalg().slogdet(input)
+
+
+def logdet(input):
+    sign, logabs = _linalg().slogdet(input)
+    from .pointwise import log, where
+    return where(sign < 0, float("nan"), logabs) if not input.is_complex() else log(sign) + logabs
+
+
+def matrix_power(input, n):
+    return _linalg().matrix_power(input, n)
+
+
+def matrix_exp(input):
+    return _linalg().matrix_exp(input)
+
+
+def pinverse(input, rcond=1e-15):
+    return _linalg().pinv(input, rtol=rcond)
+
+
+def cholesky(input, upper=False):
+    L = _linalg().cholesky(input)
+    return L.mH if upper else L
+
+
+def qr(input, some=True):
+    return _linalg().qr(input, mode="reduced" if some else "complete")
+
+
+def svd(input, some=True, compute_uv=True):
+    """torch.svd (deprecated in PyTorch): returns (U, S, V), not Vh."""
+    U, S, Vh = _linalg().svd(input, full_matrices=not some)
+    return U, S, Vh.mH
+
+
+for _n in ("det", "inverse", "slogdet", "logdet", "matrix_power", "matrix_exp", "pinverse",
+           "cholesky", "qr", "svd"):
+    setattr(Tensor, _n, globals()[_n])
+__all__ += ["det", "inverse", "slogdet", "logdet", "matrix_power", "matrix_exp", "pinverse",
+            "cholesky", "qr", "svd"]
