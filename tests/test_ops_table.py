@@ -211,6 +211,8 @@ case("round-decimals", lambda m, x: m.round(x, decimals=2), R(5) * 10)
 case("round-half-even", lambda m, x: m.round(x), np.array([0.5, 1.5, 2.5, -0.5, -1.5], F32))
 case("sign-zero", lambda m, x: m.sign(x), np.array([-2.0, 0.0, 3.0], F32), grad=False)
 case("digamma-poles", lambda m, x: m.digamma(x), np.array([0.0, -1.0, -2.5, 1.0], F64), grad=False)
+case("lgamma-f32-exact", lambda m, x: m.lgamma(x), np.array([1.0, 2.0, 1.5, -2.5, 0.5, 10.0], F32),
+     rtol=2e-7, atol=0)
 case("nan_to_num", lambda m, x: m.nan_to_num(x, nan=1.0, posinf=2.0),
      np.array([np.nan, np.inf, -np.inf, 1.0], F32), grad=False)
 case("isnan/isinf/isfinite", lambda m, x: (m.isnan(x), m.isinf(x), m.isfinite(x), m.isposinf(x),

@@ -88,6 +88,14 @@ def bop(**kw):
     return lambda fn: op(_checked(fn), **kw)
 
 
+def _in_f64(f, x):
+    # jax's float32 gammaln is off by ~1e-6 relative (lgamma(1) = 4.8e-7, PyTorch gives 0),
+    # so evaluate in float64 and round once
+    if x.dtype == jnp.float64:
+        return f(x)
+    return f(x.astype(jnp.float64)).astype(x.dtype)
+
+
 _REAL_ONLY = {"erf", "erfc", "erfinv", "lgamma", "digamma", "i0", "deg2rad", "rad2deg"}
 
 
@@ -127,7 +135,7 @@ _FLOAT_UNARY = {
     "sin": jnp.sin, "cos": jnp.cos, "tan": jnp.tan, "asin": jnp.arcsin, "acos": jnp.arccos,
     "atan": jnp.arctan, "sinh": jnp.sinh, "cosh": jnp.cosh, "tanh": jnp.tanh,
     "asinh": jnp.arcsinh, "acosh": jnp.arccosh, "atanh": jnp.arctanh, "sigmoid": _sigmoid,
-    "erf": jsp.erf, "erfc": jsp.erfc, "erfinv": jsp.erfinv, "lgamma": jsp.gammaln,
+    "erf": jsp.erf, "erfc": jsp.erfc, "erfinv": jsp.erfinv, "lgamma": lambda x: _in_f64(jsp.gammaln, x),
     "digamma": lambda x: jnp.where(x == 0, -jnp.inf, jsp.digamma(x)), "reciprocal": lambda x: 1 / x, "sinc": jnp.sinc, "i0": jnp.i0,
     "deg2rad": jnp.deg2rad, "rad2deg": jnp.rad2deg, "angle": jnp.angle,
 }
