@@ -168,3 +168,10 @@ from . import serialization  # noqa: E402,F401
 from .serialization import save, load  # noqa: E402,F401
 from ._dropin import install_as_torch  # noqa: E402,F401
 from . import linalg, fft, special  # noqa: E402,F401
+globals().update(linalg.TORCH_FUNCTIONS)  # torch.det, torch.inverse, torch.svd, ...
+from ._ops.shape import block_diag, cartesian_prod, combinations, vander  # noqa: E402,F401
+from ._ops.reduction import trapezoid, trapz, cumulative_trapezoid, isin  # noqa: E402,F401
+from ._ops.indexing import unravel_index  # noqa: E402,F401
+from ._ops.creation import (  # noqa: E402,F401
+    hann_window, hamming_window, blackman_window, bartlett_window, kaiser_window,
+)
