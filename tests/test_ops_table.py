@@ -529,8 +529,7 @@ case("trace-int", lambda m, x: m.trace(x), I(3, 3, dtype=I32))
 # ------------------------------------------------------------------ shape ops and views
 case("view", lambda m, x: x.view(3, 2), R(2, 3))
 case("view-neg", lambda m, x: x.view(-1), R(2, 3))
-case("view-0d", lambda m, x: (x.view(1), x.view(())), np.array(2.0, F32),
-     xfail="views.view_strides has no 0-d case (PyTorch's computeStride returns all-1 strides)")
+case("view-0d", lambda m, x: (x.view(1), x.view(())), np.array(2.0, F32))
 case("view-empty", lambda m, x: (x.view(3, 0), x.view(-1, 1)), R(0, 3))
 case("reshape", lambda m, x: m.reshape(x, (3, -1)), R(2, 3))
 case("reshape-noncontig", lambda m, x: x.t().reshape(-1), R(2, 3))
@@ -855,8 +854,7 @@ ERRORS = [
     ("stack-mismatch", lambda m, x: m.stack([x, x.t()])),
     ("split-bad-sum", lambda m, x: x.split([1, 1], 1)),
     ("narrow-oob", lambda m, x: x.narrow(1, 2, 2)),
-    ("narrow-start-oob", lambda m, x: x.narrow(0, 5, 1),
-     "shape_views.narrow: a start outside [-size, size] is PyTorch's IndexError"),
+    ("narrow-start-oob", lambda m, x: x.narrow(0, 5, 1)),
     ("select-oob", lambda m, x: x.select(0, 2)),
     ("select-bad-dim", lambda m, x: x.select(2, 0)),
     ("gather-oob", lambda m, x: x.gather(1, m.tensor([[3]]))),
@@ -906,8 +904,7 @@ ERRORS = [
     ("backward-no-grad", lambda m, x: x.sum().backward()),
     ("cross-bad", lambda m, x: m.linalg.cross(x, x[:, :2])),
     ("bincount-neg", lambda m, x: m.bincount(m.tensor([-1, 0]))),
-    ("int-of-multi", lambda m, x: int(x),
-     "Tensor.__int__/__float__ of a multi-element tensor: PyTorch raises ValueError"),
+    ("int-of-multi", lambda m, x: int(x)),
     ("abs-bool", lambda m, x: m.abs(m.tensor([True]))),
     ("neg-bool", lambda m, x: -m.tensor([True])),
     ("sub-bool-int", lambda m, x: m.tensor([True]) - m.tensor([1])),

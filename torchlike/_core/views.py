@@ -253,6 +253,8 @@ def view_strides(old_shape, old_strides, new_shape):
     numel = 1
     for s in old_shape:
         numel *= s
+    if len(old_shape) == 0:
+        return tuple(1 for _ in new_shape) if numel == 1 else None
     if numel == 0:
         return contiguous_strides(new_shape) if tuple(old_shape) != tuple(new_shape) else tuple(old_strides)
     new_strides = [0] * len(new_shape)
