@@ -12,7 +12,10 @@ Runs unchanged on a GPU: each library picks `'cuda' if torch.cuda.is_available()
 (torchlike through its own torch.cuda), pure JAX its default device.
 
 Run: python benchmarks/bench_train.py [--quick] [--workloads mlp,cnn,resnet,gpt,lstm]
-         [--modes torch,torch_compile,tl,tl_compile,jax] [--rounds R] [--steps K] [--no-write]
+         [--modes torch,torch_compile,tl,tl_compile,jax] [--rounds R] [--steps K] [--threads 1]
+         [--compile-timeout S] [--no-write]
+On a loaded CPU machine prefer --threads 1 (every library on one thread): PyTorch's OpenMP
+threads degrade badly when the cores are oversubscribed (see benchmarks/ANALYSIS.md).
 Writes benchmarks/results_<platform>.md and benchmarks/bench_train_<platform>.png (the chart
 needs matplotlib: `pip install torchlike[bench]`).
 """
