@@ -115,7 +115,10 @@ class Node:
         return self._diff
 
     def release(self):
+        # saved holds the input tensors (for the version check): drop them too, or every
+        # activation stays alive (and becomes an output of a compiled program)
         self.primals = None
+        self.saved = None
         self.released = True
 
 

@@ -25,6 +25,20 @@ def _tensors(x):
     return tuple(x)
 
 
+_ONES = {}
+
+
+def _ones(shape, dtype):
+    """The implicit gradient of a scalar output (cached: building it costs a dispatch)."""
+    key = (shape, dtype)
+    g = _ONES.get(key)
+    if g is None:
+        g = jnp.ones(shape, dtype)
+        if len(_ONES) < 256:
+            _ONES[key] = g
+    return g
+
+
 def _make_grads(outputs, grads, create_graph):
     out = []
     for i, (o, g) in enumerate(zip(outputs, grads)):
@@ -34,7 +48,7 @@ def _make_grads(outputs, grads, create_graph):
             if not (o.dtype.is_floating_point or o.dtype.is_complex):
                 raise RuntimeError(f"grad can be implicitly created only for real scalar outputs "
                                    f"but got {o.dtype}")
-            g = jnp.ones(o._data.shape, o._data.dtype)
+            g = _ones(o._shape(), o._dtype._np)
             out.append(wrap(g) if create_graph else g)
         else:
             if not isinstance(g, Tensor):
