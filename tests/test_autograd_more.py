@@ -145,3 +145,15 @@ def test_memory_released_after_backward():
     z = (x * 2).sum()
     z.backward(retain_graph=True)
     assert z.grad_fn.primals is not None
+
+
+@pytest.mark.parametrize("lib", [torch, tl], ids=["torch", "torchlike"])
+def test_checkpoint_same_values_and_gradients(lib):
+    from importlib import import_module
+    cp = import_module(lib.__name__ + ".utils.checkpoint")
+    w = lib.tensor([0.5, -1.0, 2.0], requires_grad=True)
+    x = lib.tensor([1.0, 2.0, 3.0])
+    y = cp.checkpoint(lambda a: (a * w).tanh().sum(), x, use_reentrant=False)
+    y.backward()
+    np.testing.assert_allclose(w.grad.numpy(), (x * (1 - (x * w).tanh() ** 2)).detach().numpy(),
+                               rtol=1e-5, atol=1e-7)

@@ -1,6 +1,5 @@
 """Module hooks (forward pre-hook, full backward hook, gradient hook on a parameter) and
 activation checkpointing with torch.utils.checkpoint."""
-# compat-xfail: torch.utils.checkpoint has not landed in torchlike yet
 
 import torch
 import torch.nn as nn
