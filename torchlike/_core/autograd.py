@@ -10,6 +10,7 @@ import jax
 import jax.numpy as jnp
 
 from . import grad_mode
+from .hooks import RemovableHandle
 from .._lazy import LazyArray, call as _lazy_call, _astype, state as _lazy_state, Trace as _Trace
 
 
@@ -165,30 +166,13 @@ class AccumulateGrad:
         return f"<AccumulateGrad object at {hex(id(self))}>"
 
 
-class _Handle:
-    """A removable hook handle."""
-
-    _next_id = 0
-
-    def __init__(self, table, fn):
-        _Handle._next_id += 1
-        self.id = _Handle._next_id
-        self._table = weakref.ref(table) if not isinstance(table, dict) else (lambda t=table: t)
-        table[self.id] = fn
-
-    def remove(self):
-        t = self._table()
-        if t is not None:
-            t.pop(self.id, None)
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.remove()
+def _Handle(table, fn):
+    """Register `fn` in `table` under a fresh id; return its removable handle."""
+    h = RemovableHandle(table)
+    table[h.id] = fn
+    return h
 
 
-RemovableHandle = _Handle
 
 
 def _add(a, b):
@@ -207,8 +191,6 @@ _ADD = jax.jit(lambda a, b: a + b)
 def run_backward(roots, retain_graph, create_graph, capture=None, accumulate=True):
     """Walk the graph from roots [(edge, grad)]; accumulate into leaves, or capture grads at the
     edges in `capture` (a dict edge -> slot) when `accumulate` is False. Returns the captures."""
-    from .tensor import Tensor, wrap
-
     deps, owner = _dependencies(roots)
     if owner is not None and _lazy_state.trace is None:
         # the graph holds a compiled module's outputs: run the whole backward as one program

@@ -16,6 +16,7 @@ import numpy as np
 from torchlike._core import dtypes
 from torchlike._core.grad_mode import enable_grad, is_grad_enabled, set_grad_enabled
 from torchlike import _lazy
+from torchlike._core.hooks import RemovableHandle
 from torchlike._core.tensor import Tensor, wrap
 
 from ._functional import compiled_update
@@ -38,26 +39,6 @@ class _RequiredParameter:
 
 
 required = _RequiredParameter()
-
-
-class RemovableHandle:
-    """A handle that removes a hook from its dict (torch.utils.hooks.RemovableHandle)."""
-
-    next_id = 0
-
-    def __init__(self, hooks_dict: dict) -> None:
-        self.hooks_dict = hooks_dict
-        self.id = RemovableHandle.next_id
-        RemovableHandle.next_id += 1
-
-    def remove(self) -> None:
-        self.hooks_dict.pop(self.id, None)
-
-    def __enter__(self) -> "RemovableHandle":  # noqa: PYI034
-        return self
-
-    def __exit__(self, *args) -> None:
-        self.remove()
 
 
 _global_optimizer_pre_hooks: dict[int, Callable] = OrderedDict()

@@ -1,0 +1,3 @@
+"""torch.utils.hooks."""
+
+from .._core.hooks import RemovableHandle  # noqa: F401
