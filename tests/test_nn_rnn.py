@@ -313,3 +313,21 @@ def test_packed_lstm_compiles_without_graph_breaks():
     assert not [w for w in caught if "graph break" in str(w.message)]
     np.testing.assert_allclose(got, eager, rtol=1e-6)
     np.testing.assert_allclose(m.weight_ih_l0.grad.numpy(), grad, rtol=1e-5, atol=1e-7)
+
+
+@pytest.mark.parametrize("name", ["LSTM", "GRU"])
+def test_rnn_double_backward_matches_torch(name):
+    # the recurrence has a custom VJP; a gradient penalty differentiates through it again
+    mt = getattr(torch.nn, name)(I, H, num_layers=2).double()
+    ml = getattr(nn, name)(I, H, num_layers=2).double()
+    copy_weights(mt, ml)
+    x = r(T, B, I).astype(np.float64)
+    grads = []
+    for lib, m in ((torch, mt), (tl, ml)):
+        xx = lib.tensor(x, requires_grad=True)
+        out, _ = m(xx)
+        (g,) = lib.autograd.grad(out.pow(2).sum(), xx, create_graph=True)
+        g.pow(2).sum().backward()
+        grads.append([xx.grad] + [p.grad for p in m.parameters()])
+    for a, b in zip(grads[1], grads[0]):
+        close(a, b, 1e-9)

@@ -1,5 +1,6 @@
 """Recurrent layers (RNN, LSTM, GRU) and cells; each layer stack runs as one scan op."""
 
+import functools
 import math
 import numbers
 import warnings
@@ -54,6 +55,81 @@ def _cell(mode, gi, h, c, w_hh, b_hh, w_hr):
     return h, c
 
 
+def _post(mode, gi, gh, h, c, live):
+    """The elementwise part of one step, given both projections; returns (carry h, c, out)."""
+    if mode == "RNN_TANH":
+        h_new, c_new = jnp.tanh(gi + gh), None
+    elif mode == "RNN_RELU":
+        h_new, c_new = jax.nn.relu(gi + gh), None
+    elif mode == "GRU":
+        i_r, i_z, i_n = jnp.split(gi, 3, axis=-1)
+        h_r, h_z, h_n = jnp.split(gh, 3, axis=-1)
+        r = jax.nn.sigmoid(i_r + h_r)
+        z = jax.nn.sigmoid(i_z + h_z)
+        n = jnp.tanh(i_n + r * h_n)
+        h_new, c_new = (1 - z) * n + z * h, None
+    else:
+        i, f, g, o = jnp.split(gi + gh, 4, axis=-1)
+        c_new = jax.nn.sigmoid(f) * c + jax.nn.sigmoid(i) * jnp.tanh(g)
+        h_new = jax.nn.sigmoid(o) * jnp.tanh(c_new)
+    if live is None:
+        return h_new, c_new, h_new
+    # finished sequences keep their state and output zeros
+    h_keep = jnp.where(live, h_new, h)
+    c_keep = None if c is None else jnp.where(live, c_new, c)
+    return h_keep, c_keep, jnp.where(live, h_new, 0)
+
+
+def _scan_steps(mode, gi_all, live_all, h0, c0, w_hh, b_hh):
+    """The forward recurrence; also returns what the backward needs (each step's gh, h, c)."""
+
+    def step(carry, inp):
+        h, c = carry
+        gi, live = inp
+        gh = _linear(h, w_hh, b_hh)
+        h_new, c_new, out = _post(mode, gi, gh, h, c, live)
+        return (h_new, c_new), (out, gh, h, c)
+
+    (h_n, c_n), (out, gh_all, h_prev, c_prev) = jax.lax.scan(step, (h0, c0), (gi_all, live_all))
+    return (out, h_n, c_n), (gh_all, h_prev, c_prev)
+
+
+@functools.partial(jax.custom_vjp, nondiff_argnums=(0,))
+def _recurrence(mode, gi_all, live_all, h0, c0, w_hh, b_hh):
+    """(out, h_n, c_n) of the recurrence over the precomputed input projections gi_all (T, B, G).
+
+    A custom VJP, as cuDNN and PyTorch do it: the backward scan carries only (dh, dc) and emits
+    each step's gate gradients; the weight gradients are then ONE matmul over all steps.
+    (Autodiff of the scan would accumulate a (G, H) weight gradient inside every step.)"""
+    return _scan_steps(mode, gi_all, live_all, h0, c0, w_hh, b_hh)[0]
+
+
+def _recurrence_fwd(mode, gi_all, live_all, h0, c0, w_hh, b_hh):
+    outs, (gh_all, h_prev, c_prev) = _scan_steps(mode, gi_all, live_all, h0, c0, w_hh, b_hh)
+    return outs, (gi_all, live_all, gh_all, h_prev, c_prev, w_hh, b_hh is not None)
+
+
+def _recurrence_bwd(mode, res, cts):
+    gi_all, live_all, gh_all, h_prev, c_prev, w_hh, has_bias = res
+    d_out, d_hn, d_cn = cts
+
+    def step(carry, inp):
+        dh, dc = carry
+        do, gi, gh, h, c, live = inp
+        _, vjp = jax.vjp(lambda gi, gh, h, c: _post(mode, gi, gh, h, c, live), gi, gh, h, c)
+        dgi, dgh, dh_direct, dc_prev = vjp((dh, dc, do))
+        return (dh_direct + jnp.matmul(dgh, w_hh), dc_prev), (dgi, dgh)
+
+    (dh0, dc0), (dgi_all, dgh_all) = jax.lax.scan(
+        step, (d_hn, d_cn), (d_out, gi_all, gh_all, h_prev, c_prev, live_all), reverse=True)
+    dw_hh = jnp.einsum("tbg,tbh->gh", dgh_all, h_prev)
+    db_hh = dgh_all.sum((0, 1)) if has_bias else None
+    return (dgi_all, None, dh0, dc0, dw_hh, db_hh)
+
+
+_recurrence.defvjp(_recurrence_fwd, _recurrence_bwd)
+
+
 def _direction(mode, x, lengths, h0, c0, w, reverse):
     """Run one direction of one layer over time-major x (T, B, I); returns (out, h_n, c_n)."""
     w_ih, w_hh, b_ih, b_hh, w_hr = w
@@ -61,22 +137,20 @@ def _direction(mode, x, lengths, h0, c0, w, reverse):
     steps = jnp.arange(x.shape[0])
     if reverse:
         gi_all, steps = gi_all[::-1], steps[::-1]
+    # a reversed packed sequence starts at its own end: steps past its length are not live
+    live_all = None if lengths is None else (steps[:, None] < lengths[None, :])[..., None]
+    if w_hr is None:
+        out, h_n, c_n = _recurrence(mode, gi_all, live_all, h0, c0, w_hh, b_hh)
+    else:
+        def step(carry, inp):
+            h, c = carry
+            gi, live = inp
+            h_new, c_new = _cell(mode, gi, h, c, w_hh, b_hh, w_hr)
+            if live is None:
+                return (h_new, c_new), h_new
+            return (jnp.where(live, h_new, h), jnp.where(live, c_new, c)), jnp.where(live, h_new, 0)
 
-    def step(carry, inp):
-        h, c = carry
-        gi, t = inp
-        h_new, c_new = _cell(mode, gi, h, c, w_hh, b_hh, w_hr)
-        if lengths is not None:
-            # Finished sequences keep their state; a reversed one starts at its own end.
-            live = (t < lengths)[:, None]
-            h_new = jnp.where(live, h_new, h)
-            c_new = None if c is None else jnp.where(live, c_new, c)
-            out = jnp.where(live, h_new, 0)
-        else:
-            out = h_new
-        return (h_new, c_new), out
-
-    (h_n, c_n), out = jax.lax.scan(step, (h0, c0), (gi_all, steps))
+        (h_n, c_n), out = jax.lax.scan(step, (h0, c0), (gi_all, live_all))
     if reverse:
         out = out[::-1]
     return out, h_n, c_n
