@@ -1,6 +1,7 @@
 """torch.nn: modules, parameters, functional, init and utils."""
 
 from . import (  # noqa: F401
+    attention,
     functional,
     init,
     utils,

@@ -22,6 +22,41 @@ def _check_p(p):
         raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
 
 
+def _memory_order(shape, strides):
+    """The dims of a tensor from outermost to innermost in memory, as torch.empty_like lays out
+    its result (aten's infer_dense_strides: sort by stride, 0-strides and ties keep their place,
+    a larger size goes outward on equal strides)."""
+    perm = list(range(len(shape)))[::-1]  # innermost first
+    for i in range(1, len(perm)):
+        dim1 = i
+        for dim0 in range(i - 1, -1, -1):
+            a, b = perm[dim0], perm[dim1]
+            if strides[a] == 0 or strides[b] == 0:
+                cmp = 0
+            elif strides[a] != strides[b]:
+                cmp = 1 if strides[a] > strides[b] else -1
+            else:
+                cmp = 1 if shape[a] > shape[b] else 0
+            if cmp > 0:
+                perm[dim0], perm[dim1] = perm[dim1], perm[dim0]
+                dim1 = dim0
+            elif cmp < 0:
+                break
+    return perm[::-1]
+
+
+def _empty_like_in_memory_order(input):
+    """torch.empty_like(input) whose elements torch's bernoulli_ visits in the same order as
+    PyTorch does: in memory order, which for a transposed or permuted input is not the
+    logical order (a torchlike array has no memory layout: draw contiguously, then permute)."""
+    order = _memory_order(tuple(input.shape), input.stride())
+    if order == sorted(order):
+        return torch.empty_like(input)
+    shape = [input.shape[d] for d in order]
+    noise = torch.empty(shape, dtype=input.dtype, device=input.device)
+    return noise.permute([order.index(d) for d in range(len(order))])
+
+
 def _dropout_impl(input, p, train, inplace, feature=False, alpha=False):
     """aten's _dropout_impl: noise ~ Bernoulli(1 - p), rescaled so the expectation is kept."""
     if p == 0 or not train or input.numel() == 0:
@@ -35,7 +70,7 @@ def _dropout_impl(input, p, train, inplace, feature=False, alpha=False):
         sizes = list(input.shape[:2]) + [1] * (input.dim() - 2)
         noise = torch.empty(sizes, dtype=input.dtype, device=input.device)
     else:
-        noise = torch.empty_like(input)
+        noise = _empty_like_in_memory_order(input)
     with torch.no_grad():
         noise.bernoulli_(1 - p)
         if alpha:

@@ -25,6 +25,19 @@ def _check_indices(input, n, what="embedding"):
         raise IndexError("index out of range in self")
 
 
+def _refuse_sparse_grad(name, weight):
+    # PyTorch makes weight.grad a sparse COO tensor (the looked-up rows); torchlike's autograd
+    # engine and optimizers only carry dense gradients, and a dense one here would silently
+    # change what SparseAdam / SGD see, so the request is refused where a gradient is recorded.
+    if torch.is_grad_enabled() and weight.requires_grad:
+        raise NotImplementedError(
+            f"torchlike: {name}(sparse=True) gradients are not supported (PyTorch gives "
+            "weight.grad as a sparse COO tensor; torchlike's autograd and optimizers carry "
+            "dense gradients only); use sparse=False, whose dense gradient has the same "
+            "values, with SGD or Adam instead of SparseAdam"
+        )
+
+
 @op(tensor_args=("weight", "input"), method=False, name="nn_embedding")
 def _embedding(weight, input, padding_idx, scale_grad_by_freq):
     out = jnp.take(weight, input, axis=0)
@@ -63,11 +76,13 @@ def embedding(
     scale_grad_by_freq=False,
     sparse=False,
 ):
-    """Look up rows of `weight` at the indices in `input`."""
+    """Look up rows of `weight` at the indices in `input`.
+
+    Differs from PyTorch: sparse=True cannot give a sparse COO gradient; recording a backward
+    through it raises NotImplementedError (without gradients it is the same lookup).
+    """
     if sparse:
-        raise NotImplementedError(
-            "torchlike: F.embedding(sparse=True) is not supported; use sparse=False"
-        )
+        _refuse_sparse_grad("embedding", weight)
     if padding_idx is not None:
         if padding_idx > 0:
             assert padding_idx < weight.size(0), "Padding_idx must be within num_embeddings"
@@ -142,9 +157,12 @@ def embedding_bag(
     include_last_offset=False,
     padding_idx=None,
 ):
-    """Sums, means or maxes of bags of embeddings, without materialising the per-index rows."""
+    """Sums, means or maxes of bags of embeddings, without materialising the per-index rows.
+
+    Differs from PyTorch: as F.embedding, sparse=True cannot give a sparse gradient.
+    """
     if sparse:
-        raise NotImplementedError("torchlike: F.embedding_bag(sparse=True) is not supported")
+        _refuse_sparse_grad("embedding_bag", weight)
     if per_sample_weights is not None and input.size() != per_sample_weights.size():
         raise ValueError(
             f"embedding_bag: If per_sample_weights ({per_sample_weights.shape}) is not None, "

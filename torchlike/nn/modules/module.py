@@ -169,11 +169,21 @@ def register_module_full_backward_hook(hook):
 
 
 def register_module_backward_hook(hook):
-    """Deprecated non-full global backward hook: not supported."""
-    raise NotImplementedError(
-        "torchlike: register_module_backward_hook is not supported; "
-        "use register_module_full_backward_hook"
-    )
+    """Register the deprecated non-full hook(module, grad_input, grad_output) for every module.
+
+    As in torch, it is a hook on the autograd node of the module's first output: grad_input
+    are that node's input gradients. Prefer register_module_full_backward_hook.
+    """
+    global _global_is_full_backward_hook
+    if _global_is_full_backward_hook is True:
+        raise RuntimeError(
+            "Cannot use both regular backward hooks and full backward hooks as a "
+            "global Module hook. Please use only one of them."
+        )
+    _global_is_full_backward_hook = False
+    handle = RemovableHandle(_global_backward_hooks)
+    _global_backward_hooks[handle.id] = hook
+    return handle
 
 
 def _set_tensor_data(t, new):
@@ -748,11 +758,96 @@ class Module:
         return handle
 
     def register_backward_hook(self, hook):
-        """Deprecated non-full backward hook: not supported."""
-        raise NotImplementedError(
-            "torchlike: Module.register_backward_hook is not supported; "
-            "use register_full_backward_hook"
-        )
+        """Register the deprecated non-full hook(module, grad_input, grad_output).
+
+        As in torch, the hook goes on the autograd node that made the first output tensor, so
+        grad_input are the gradients of that one op's inputs (not the module's when forward
+        runs several ops; torch warns then, and so does this). Differs from PyTorch: the
+        order of grad_input follows torchlike's op arguments, which for some ops (e.g.
+        linear: torch's addmm gives (bias, input, weight.T)) is not torch's node's order.
+        Prefer register_full_backward_hook.
+        """
+        if self._is_full_backward_hook is True:
+            raise RuntimeError(
+                "Cannot use both regular backward hooks and full backward hooks on a "
+                "single Module. Please use only one of them."
+            )
+        self._is_full_backward_hook = False
+        handle = RemovableHandle(self._backward_hooks)
+        self._backward_hooks[handle.id] = hook
+        return handle
+
+    def _get_backward_hooks(self):
+        """(full backward hooks, non-full backward hooks), global ones first."""
+        full, non_full = [], []
+        if _global_is_full_backward_hook is True:
+            full += _global_backward_hooks.values()
+        elif _global_is_full_backward_hook is False:
+            non_full += _global_backward_hooks.values()
+        if self._is_full_backward_hook is True:
+            full += self._backward_hooks.values()
+        elif self._is_full_backward_hook is False:
+            non_full += self._backward_hooks.values()
+        return full, non_full
+
+    def _maybe_warn_non_full_backward_hook(self, inputs, result, grad_fn):
+        """torch's FutureWarnings for the cases where a non-full hook misses gradients."""
+        if not isinstance(result, Tensor):
+            if not (isinstance(result, tuple) and all(isinstance(r, Tensor) for r in result)):
+                warnings.warn(
+                    "Using non-full backward hooks on a Module that does not return a "
+                    "single Tensor or a tuple of Tensors is deprecated and will be removed "
+                    "in future versions. This hook will be missing some of the grad_output. "
+                    "Please use register_full_backward_hook to get the documented behavior.",
+                    FutureWarning,
+                    stacklevel=3,
+                )
+                return
+        else:
+            result = (result,)
+        if not isinstance(inputs, Tensor):
+            if not (isinstance(inputs, tuple) and all(isinstance(i, Tensor) for i in inputs)):
+                warnings.warn(
+                    "Using non-full backward hooks on a Module that does not take as input a "
+                    "single Tensor or a tuple of Tensors is deprecated and will be removed "
+                    "in future versions. This hook will be missing some of the grad_input. "
+                    "Please use register_full_backward_hook to get the documented behavior.",
+                    FutureWarning,
+                    stacklevel=3,
+                )
+                return
+        else:
+            inputs = (inputs,)
+        out_grad_fn = {r.grad_fn for r in result if r.grad_fn is not None}
+        if len(out_grad_fn) == 0 or (len(out_grad_fn) == 1 and grad_fn not in out_grad_fn):
+            warnings.warn(
+                "Using a non-full backward hook when outputs are nested in python data "
+                "structure is deprecated and will be removed in future versions. This hook "
+                "will be missing some grad_output.",
+                FutureWarning,
+                stacklevel=3,
+            )
+        elif len(out_grad_fn) > 1:
+            warnings.warn(
+                "Using a non-full backward hook when outputs are generated by different "
+                "autograd Nodes is deprecated and will be removed in future versions. This "
+                "hook will be missing some grad_output. Please use register_full_backward_hook "
+                "to get the documented behavior.",
+                FutureWarning,
+                stacklevel=3,
+            )
+        else:
+            inputs_grad_fn = {i.grad_fn for i in inputs if i.grad_fn is not None}
+            next_functions = {n[0] for n in grad_fn.next_functions}
+            if inputs_grad_fn != next_functions:
+                warnings.warn(
+                    "Using a non-full backward hook when the forward contains multiple "
+                    "autograd Nodes is deprecated and will be removed in future versions. "
+                    "This hook will be missing some grad_input. Please use "
+                    "register_full_backward_hook to get the documented behavior.",
+                    FutureWarning,
+                    stacklevel=3,
+                )
 
     def _register_state_dict_hook(self, hook):
         handle = RemovableHandle(self._state_dict_hooks)
@@ -830,17 +925,13 @@ class Module:
                         args = args_result
 
             bw_hook = None
-            if (
-                self._backward_hooks
-                or self._backward_pre_hooks
-                or _global_backward_hooks
-                or _global_backward_pre_hooks
-            ):
+            full_hooks, non_full_hooks = self._get_backward_hooks()
+            if full_hooks or self._backward_pre_hooks or _global_backward_pre_hooks:
                 from torchlike.nn.modules._backward_hook import BackwardHook
 
                 bw_hook = BackwardHook(
                     self,
-                    [*_global_backward_hooks.values(), *self._backward_hooks.values()],
+                    full_hooks,
                     [*_global_backward_pre_hooks.values(), *self._backward_pre_hooks.values()],
                 )
                 args = bw_hook.setup_input_hook(args)
@@ -870,6 +961,19 @@ class Module:
                         stacklevel=2,
                     )
                 result = bw_hook.setup_output_hook(result)
+
+            if non_full_hooks:
+                var = result
+                while not isinstance(var, Tensor):
+                    if isinstance(var, dict):
+                        var = next(v for v in var.values() if isinstance(v, Tensor))
+                    else:
+                        var = var[0]
+                grad_fn = var.grad_fn
+                if grad_fn is not None:
+                    for hook in non_full_hooks:
+                        grad_fn.register_hook(_WrappedHook(hook, self))
+                    self._maybe_warn_non_full_backward_hook(args, result, grad_fn)
             return result
         except Exception:
             for hook_id, hook in (*_global_forward_hooks.items(), *self._forward_hooks.items()):

@@ -23,7 +23,11 @@ def _check_padding_idx(padding_idx, num_embeddings, msg):
 
 
 class Embedding(Module):
-    """A lookup table of fixed-size embeddings."""
+    """A lookup table of fixed-size embeddings.
+
+    Differs from PyTorch: sparse=True (a sparse COO weight.grad) is not supported; a forward
+    that records gradients raises NotImplementedError, one without (eval under no_grad) works.
+    """
 
     __constants__ = (
         "num_embeddings",
@@ -136,7 +140,7 @@ class Embedding(Module):
 
 
 class EmbeddingBag(Module):
-    """Sums/means/maxes of bags of embeddings."""
+    """Sums/means/maxes of bags of embeddings (sparse=True: see Embedding)."""
 
     __constants__ = (
         "num_embeddings",
