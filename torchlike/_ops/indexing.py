@@ -285,6 +285,9 @@ def _value_leaf(self, value):
 def setitem(self, index, value):
     index = _normalize(index)
     shape = self._data.shape
+    if builtins.any(it is False or (isinstance(it, Tensor) and it.dtype == _dt.bool and it.dim() == 0
+                                    and not it.item()) for it in index):
+        return  # x[False] = v selects nothing (torch.distributions' kl relies on it)
     if builtins.all(_is_basic(it) and not isinstance(it, Tensor) for it in index):
         v = make_view(self, ("idx", _basic_items(index, shape))) if index != (Ellipsis,) else self
         v.copy_(value) if isinstance(value, Tensor) else v.fill_(value)
