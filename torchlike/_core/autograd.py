@@ -19,7 +19,7 @@ class Node:
 
     __slots__ = ("kernel", "primals", "edges", "needs", "out_avals", "saved", "pre_hooks",
                  "hooks", "retained", "tensor_pre_hooks", "released", "metadata", "_name",
-                 "_diff", "_ct_mask", "_need_idx", "__weakref__")
+                 "_diff", "_ct_mask", "_need_idx", "res", "res_layout", "__weakref__")
 
     def __init__(self, kernel, primals, edges, out_avals, saved):
         self.kernel = kernel
@@ -36,6 +36,7 @@ class Node:
         self.metadata = {}
         self._name = None
         self._diff = None
+        self.res = None  # the forward's vjp residuals, for kernels that save them
 
     def ct_mask(self):
         if self._diff is None:
@@ -120,6 +121,7 @@ class Node:
         # activation stays alive (and becomes an output of a compiled program)
         self.primals = None
         self.saved = None
+        self.res = None
         self.released = True
 
 

@@ -21,14 +21,89 @@ def _differentiable(dt):
 class Kernel:
     """One compiled function of array leaves, and its backward (jax.vjp of the same function)."""
 
-    __slots__ = ("fn", "fwd", "name", "_bwd", "_deps")
+    __slots__ = ("fn", "fwd", "name", "_bwd", "_deps", "save_residuals", "_res")
 
-    def __init__(self, fn, name):
+    def __init__(self, fn, name, save_residuals=False):
         self.fn = fn
         self.fwd = jax.jit(fn)
         self.name = name
         self._bwd = {}
         self._deps = {}
+        # Ops whose backward would redo expensive forward work (a scan) keep jax.vjp's
+        # residuals from the forward instead of recomputing them in the backward.
+        self.save_residuals = save_residuals
+        self._res = {}
+
+    def fwd_res(self, needs):
+        """The jitted forward that also returns the vjp's residuals: (*outputs, *residuals).
+
+        Residuals that are the op's own inputs or outputs are not returned again: `layout`
+        (recorded while tracing, per input shapes and dtypes) says where each one lives."""
+        f = self._res.get(needs)
+        if f is None:
+            fn = self.fn
+            idx = [i for i, n in enumerate(needs) if n]
+            layouts = {}
+
+            def fr(*primals):
+                order = []  # per output: differentiable or not, in fn's order
+                single = []
+
+                def partial(*dp):
+                    full = list(primals)
+                    for i, p in zip(idx, dp):
+                        full[i] = p
+                    out = fn(*full)
+                    outs = out if isinstance(out, tuple) else (out,)
+                    order[:] = [_differentiable(o.dtype) for o in outs]
+                    single[:] = [not isinstance(out, tuple)]
+                    return (tuple(o for o in outs if _differentiable(o.dtype)),
+                            tuple(o for o in outs if not _differentiable(o.dtype)))
+
+                ys, vjp, aux = jax.vjp(partial, *[primals[i] for i in idx], has_aux=True)
+                leaves, tree = jax.tree_util.tree_flatten(vjp)
+                ys_it, aux_it = iter(ys), iter(aux)
+                outs = [next(ys_it) if d else next(aux_it) for d in order]
+                where, kept = [], []
+                for leaf in leaves:
+                    src = next((("i", k) for k, p in enumerate(primals) if leaf is p), None) or \
+                        next((("o", k) for k, o in enumerate(outs) if leaf is o), None)
+                    if src is None:
+                        src = ("r", len(kept))
+                        kept.append(leaf)
+                    where.append(src)
+                ct_avals = tuple((y.shape, y.dtype) for y in ys)
+                layouts[_avals(primals)] = (tree, tuple(where), len(outs), ct_avals, single[0])
+                return (*outs, *kept)
+
+            f = self._res[needs] = (jax.jit(fr), layouts)
+        return f
+
+    def bwd_res(self, needs, layout, none_mask):
+        """The jitted (*residuals, *cotangents) -> needed input gradients."""
+        key = ("res", needs, id(layout[0]), none_mask)
+        f = self._bwd.get(key)
+        if f is None:
+            tree, ct_avals = layout[0], layout[3]
+            n_res = tree.num_leaves
+
+            def bwd(*a):
+                vjp = jax.tree_util.tree_unflatten(tree, a[:n_res])
+                given = iter(a[n_res:])
+                cts = []
+                for (shape, dtype), none in zip(ct_avals, none_mask):
+                    if none:
+                        c = jnp.zeros(shape, dtype)
+                    else:
+                        c = jnp.broadcast_to(next(given).astype(dtype), shape)
+                        if jnp.iscomplexobj(c):
+                            c = jnp.conj(c)  # PyTorch's convention (as in bwd_fn)
+                    cts.append(c)
+                grads = vjp(tuple(cts))
+                return tuple(jnp.conj(g) if jnp.iscomplexobj(g) else g for g in grads)
+
+            f = self._bwd[key] = jax.jit(bwd)
+        return f
 
     def bwd_fn(self, needs, ct_mask):
         """The jitted (primals, cotangents) -> input cotangents for this set of needed inputs."""
@@ -91,6 +166,16 @@ class Kernel:
     def backward(self, node, cts, create_graph):
         ct_mask = node.ct_mask()
         # cts holds one entry per differentiable output (None where no gradient arrived)
+        if not create_graph and node.res is not None:
+            layout = node.res_layout
+            f = self.bwd_res(node.needs, layout, tuple(c is None for c in cts))
+            args = node.res + tuple(c for c in cts if c is not None)
+            tr = _lazy.state.trace
+            got = tr.call(f, args) if tr is not None else f(*[_lazy.concrete(a) for a in args])
+            out = [None] * len(node.primals)
+            for i, g in zip(node.need_idx(), got):
+                out[i] = g
+            return out
         if not create_graph:
             prim = node.primals
             f = self.bwd_flat(node.needs, ct_mask, len(prim))
@@ -125,6 +210,10 @@ class Kernel:
             d = tuple(used)
             self._deps[key] = d
         return d[i] if i < len(d) else True
+
+
+def _avals(arrays):
+    return tuple((tuple(a.shape), a.dtype) for a in arrays)
 
 
 _GRAPH_KERNELS = {}
@@ -204,6 +293,8 @@ def run(kernel, leaves, device=None):
     if _MULTI[0]:
         device = _check_devices(leaves, device)
     tr = _lazy.state.trace
+    if edges is not None and kernel.save_residuals:
+        return _run_saving_residuals(kernel, arrays, edges, saved, device, tr)
     out = kernel.fwd(*arrays) if tr is None else tr.call(kernel.fwd, arrays)
     if edges is None:
         if isinstance(out, tuple):
@@ -214,6 +305,21 @@ def run(kernel, leaves, device=None):
     node = Node(kernel, tuple(arrays), tuple(edges), avals, saved)
     res = tuple(_wrap_out(o, device, node if a[2] else None, k) for k, (o, a) in enumerate(zip(outs, avals)))
     return res if isinstance(out, tuple) else res[0]
+
+
+def _run_saving_residuals(kernel, arrays, edges, saved, device, tr):
+    fr, layouts = kernel.fwd_res(tuple(e is not None for e in edges))
+    flat = fr(*arrays) if tr is None else tr.call(fr, arrays)
+    layout = layouts[_avals(arrays)]
+    n_out = layout[2]
+    outs, kept = flat[:n_out], flat[n_out:]
+    src = {"i": arrays, "o": outs, "r": kept}
+    avals = tuple((o.shape, o.dtype, _differentiable(o.dtype)) for o in outs)
+    node = Node(kernel, tuple(arrays), tuple(edges), avals, saved)
+    node.res = tuple(src[w][k] for w, k in layout[1])
+    node.res_layout = layout
+    res = tuple(_wrap_out(o, device, node if a[2] else None, k) for k, (o, a) in enumerate(zip(outs, avals)))
+    return res[0] if layout[4] else res
 
 
 _MULTI[0] = _multi()

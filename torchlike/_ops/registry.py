@@ -93,8 +93,10 @@ def result_dtype(specs, leaves):
 class OpDef:
     """A registered op: binds arguments, picks the kernel for their static part, runs it."""
 
-    def __init__(self, fn, name, tensor_args, promote, promote_args, differentiable):
+    def __init__(self, fn, name, tensor_args, promote, promote_args, differentiable,
+                 save_residuals=False):
         self.fn = fn
+        self.save_residuals = save_residuals
         self.name = name
         sig = inspect.signature(fn)
         self.params = [p.name for p in sig.parameters.values()]
@@ -177,7 +179,7 @@ class OpDef:
     def kernel(self, key):
         k = self.kernels.get(key)
         if k is None:
-            k = self.kernels[key] = Kernel(self._make(key), self.name)
+            k = self.kernels[key] = Kernel(self._make(key), self.name, self.save_residuals)
         return k
 
     def _make(self, key):
@@ -423,14 +425,20 @@ def _fn_name(t):
 
 
 def op(fn=None, *, name=None, tensor_args=("input",), promote=None, promote_args=None,
-       method=True, inplace=False, function=True, differentiable=True):
-    """Register a pure jax function as a torchlike op (see the module docstring)."""
+       method=True, inplace=False, function=True, differentiable=True, save_residuals=False):
+    """Register a pure jax function as a torchlike op (see the module docstring).
+
+    save_residuals: keep jax.vjp's residuals from the forward for the backward, instead of
+    recomputing the forward there (for ops whose forward is expensive and not dead code in
+    their backward, e.g. a scan)."""
     if fn is None:
         return lambda f: op(f, name=name, tensor_args=tensor_args, promote=promote,
                             promote_args=promote_args, method=method, inplace=inplace,
-                            function=function, differentiable=differentiable)
+                            function=function, differentiable=differentiable,
+                            save_residuals=save_residuals)
     opname = name or fn.__name__
-    d = OpDef(fn, opname, tuple(tensor_args), promote, promote_args, differentiable)
+    d = OpDef(fn, opname, tuple(tensor_args), promote, promote_args, differentiable,
+              save_residuals)
     REGISTRY[opname] = d
 
     def public(*args, **kwargs):

@@ -172,6 +172,7 @@ def _split_weights(weights, num_layers, num_directions, has_bias, has_proj):
     tensor_args=("input", "hx", "cx", "weights", "dropout_masks", "batch_sizes", "sorted_indices"),
     method=False,
     name="_rnn",
+    save_residuals=True,  # the backward would otherwise run the whole forward scan again
 )
 def _rnn(
     input,
