@@ -445,6 +445,69 @@ def test_interrupted_save_keeps_old_file(tmp_path, monkeypatch):
     assert ser.load(path)["v"].tolist() == [1.0, 2.0]
 
 
+def test_save_fsyncs_the_temp_file_before_renaming_it(tmp_path, monkeypatch):
+    """The rename must not reach the disk before the data (a power cut would leave an empty
+    file where the previous checkpoint was), so the temp file is fsynced first."""
+    path = tmp_path / "ck.pt"
+    ser.save({"v": tl.tensor([1.0])}, path)
+    calls = []
+    real_fsync, real_replace = os.fsync, os.replace
+    monkeypatch.setattr(os, "fsync", lambda fd: (calls.append("fsync"), real_fsync(fd))[1])
+    monkeypatch.setattr(
+        os, "replace", lambda a, b: (calls.append(("replace", os.fspath(b))), real_replace(a, b))[1]
+    )
+    ser.save({"v": tl.tensor([2.0])}, path)
+    monkeypatch.undo()
+    assert calls == ["fsync", ("replace", os.fspath(path))]
+    assert torch.load(path, weights_only=True)["v"].tolist() == [2.0]
+
+
+def test_records_written_and_read_in_chunks(tmp_path, monkeypatch):
+    """Records are checksummed and written (and read and checked) chunk by chunk; shrink the
+    chunk so small records span many, and check torch's reader, zipfile's CRCs and ours."""
+    from torchlike._serialization import _zip
+
+    monkeypatch.setattr(_zip, "_CHUNK", 96)
+    rng = np.random.default_rng(0)
+    arrays = {f"l{i}.weight": rng.standard_normal(250 + i, dtype=np.float32) for i in range(3)}
+    sd = OrderedDict((k, tl.from_numpy(a)) for k, a in arrays.items())
+    sd["h"] = tl.from_numpy(arrays["l0.weight"]).half()
+    path = tmp_path / "ck.pt"
+    ser.save(sd, path)
+    assert zipfile.ZipFile(path).testzip() is None  # every CRC-32 matches its record
+    theirs = torch.load(path, weights_only=True)
+    mine = ser.load(path)
+    from_buffer = ser.load(io.BytesIO(path.read_bytes()))
+    for k, a in arrays.items():
+        np.testing.assert_array_equal(theirs[k].numpy(), a)
+        np.testing.assert_array_equal(np.asarray(mine[k]), a)
+        np.testing.assert_array_equal(np.asarray(from_buffer[k]), a)
+    np.testing.assert_array_equal(np.asarray(mine["h"]), theirs["h"].numpy())
+    # a flipped byte in a late chunk of a record is caught by a full load
+    info = zipfile.ZipFile(path).getinfo("ck/data/2")
+    flipped = bytearray(path.read_bytes())
+    flipped[info.header_offset + 128 + 900] ^= 0xFF
+    (tmp_path / "flip.pt").write_bytes(bytes(flipped))
+    with pytest.raises(RuntimeError, match="CRC-32"):
+        ser.load(tmp_path / "flip.pt")
+
+
+def test_full_load_keeps_no_tie_to_the_file(tmp_path):
+    """A full load reads each storage into memory of its own: rewriting the file afterwards
+    changes nothing (only mmap=True aliases the file's pages)."""
+    path = tmp_path / "ck.pt"
+    values = np.arange(1000, dtype=np.float32)
+    ser.save({"w": tl.from_numpy(values), "v": tl.from_numpy(values)[10:20]}, path)
+    full = ser.load(path)
+    info = zipfile.ZipFile(path).getinfo("ck/data/0")
+    with open(path, "r+b") as f:
+        f.seek(info.header_offset + 128)
+        f.write(b"\xff" * 2000)
+    np.testing.assert_array_equal(np.asarray(full["w"]), values)
+    np.testing.assert_array_equal(np.asarray(full["v"]), values[10:20])
+    assert (full["w"] * 2).tolist()[:3] == [0.0, 2.0, 4.0]
+
+
 def test_corrupt_and_truncated_files(tmp_path):
     path = tmp_path / "ck.pt"
     torch.save({"v": torch.arange(64.0)}, path)

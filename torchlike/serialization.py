@@ -9,8 +9,6 @@ import random
 import re
 import sys
 import tempfile
-import zlib
-from concurrent.futures import ThreadPoolExecutor
 from enum import Enum
 from typing import IO, Any
 
@@ -227,7 +225,13 @@ def save(
         folder = os.path.dirname(os.path.abspath(path))
         if not os.path.isdir(folder):
             raise RuntimeError(f"Parent directory {os.path.dirname(path)} does not exist.")
-        # write beside the target, then rename over it: a crash never leaves half a checkpoint
+        # write beside the target, then rename over it: a crash never leaves half a checkpoint.
+        # The rename alone covers a crash of the process; the fsync before it covers a crash
+        # of the machine (power cut, kernel panic), where a filesystem may otherwise persist
+        # the rename before the data and leave an empty or partial file where the previous
+        # checkpoint was. It costs little (writeback mostly happens anyway: ext4 flushes a file
+        # renamed over another, and torch's truncate-then-write pays the same at close). The
+        # directory is not fsynced: a rename lost in a crash leaves the previous file whole.
         fd, tmp = tempfile.mkstemp(prefix=f".{base}.", suffix=".tmp", dir=folder)
         try:
             with os.fdopen(fd, "wb") as stream:
@@ -326,15 +330,14 @@ def load(
                 )
             if mmap and not _is_path(f):
                 raise ValueError("f must be a file path in order to use the mmap argument")
-            # a path is read through a memory map either way: a full load copies each storage
-            # (CRC-checked) into JAX memory; mmap=True aliases the mapping (private
-            # copy-on-write, as torch's MAP_PRIVATE default), so pages load on first use
-            mm = np.memmap(os.fspath(f), dtype=np.uint8, mode="c") if _is_path(f) else None
+            # mmap=True aliases a mapping of the file (private copy-on-write, as torch's
+            # MAP_PRIVATE default), so pages load on first use; a full load reads each storage
+            # (CRC-checked) into memory of its own that JAX then aliases: one copy, as torch's
+            mm = np.memmap(os.fspath(f), dtype=np.uint8, mode="c") if mmap else None
+            mm = mm.view(np.ndarray) if mm is not None else None  # cheaper slices than memmap's
             return _guarded(
                 weights_only,
-                lambda: _load_zip(
-                    zf, restore, weights_only, pickle_module, mm, not mmap, pickle_load_args
-                ),
+                lambda: _load_zip(zf, restore, weights_only, pickle_module, mm, pickle_load_args),
             )
         if mmap:
             name = f"{f}, " if isinstance(f, str) else ""
@@ -372,7 +375,7 @@ def _get_wo_message(message):
     return f"Weights only load failed. {UNSAFE_MESSAGE}\n\nWeightsUnpickler error: {message}"
 
 
-def _load_zip(zf, restore, weights_only, pickle_module, mm, verify, pickle_load_args):
+def _load_zip(zf, restore, weights_only, pickle_module, mm, pickle_load_args):
     if zf.has_record("byteorder"):
         byteorder = zf.get_record("byteorder")
     else:
@@ -388,13 +391,6 @@ def _load_zip(zf, restore, weights_only, pickle_module, mm, verify, pickle_load_
         raise ValueError("Unknown endianness type: " + byteorder.decode())
     swap = byteorder.decode() != sys.byteorder
     loaded = {}
-    checks = []
-    executor = []
-
-    def pool():
-        if not executor:
-            executor.append(ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1)))
-        return executor[0]
 
     def load_storage(dtype, nbytes, key, location):
         name = f"data/{key}"
@@ -411,17 +407,15 @@ def _load_zip(zf, restore, weights_only, pickle_module, mm, verify, pickle_load_
                     "(the file is truncated)"
                 )
             data = mm[offset : offset + nbytes]
-            if verify and zf.crc(name):
-                # checksummed on worker threads (zlib releases the GIL) while the main thread
-                # copies; every result is checked before load returns
-                checks.append((name, zf.crc(name), pool().submit(zlib.crc32, data)))
         else:
-            data = np.empty(nbytes, np.uint8)
+            data = _rebuild.empty_aligned(nbytes)
             zf.read_into(name, data)
         if swap and dtype is not None and dtype.itemsize > 1:
             data = data.view(dtype._np).byteswap().view(np.uint8)
+        # the bytes are this storage's own (a fresh read, or a private mapping): JAX aliases
+        # them rather than copying again
         storage = _rebuild.LoadedStorage(data, dtype, _device("cpu"))
-        storage._mapped = not verify and isinstance(data, np.memmap) and not swap
+        storage._owned = True
         return restore(storage, location)
 
     def persistent_load(saved_id):
@@ -447,18 +441,7 @@ def _load_zip(zf, restore, weights_only, pickle_module, mm, verify, pickle_load_
     data = zf.get_record("data.pkl")
     unpickler = _make_unpickler(io.BytesIO(data), weights_only, pickle_module, pickle_load_args)
     unpickler.persistent_load = persistent_load
-    try:
-        result = _run_unpickler(unpickler)
-        for name, expected, crc in checks:
-            if crc.result() != expected:
-                raise RuntimeError(
-                    f"PytorchStreamReader failed reading file {name}: CRC-32 check failed "
-                    "(the file is corrupted)"
-                )
-    finally:
-        if executor:
-            executor[0].shutdown(wait=True, cancel_futures=True)
-    return result
+    return _run_unpickler(unpickler)
 
 
 def _make_unpickler(file, weights_only, pickle_module, pickle_load_args):

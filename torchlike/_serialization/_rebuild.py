@@ -65,7 +65,9 @@ class LoadedStorage:
         self.device = device
         self._root = None  # the torchlike tensor all tensors on this storage view
         self._root_dtype = None
-        self._mapped = False  # _bytes maps the file: alias it (mmap=True) rather than copy
+        # _bytes belongs to this storage alone (read for it, or a private mapping of the file
+        # with mmap=True): JAX may alias it rather than copy
+        self._owned = False
 
     def nbytes(self):
         return self._bytes.size
@@ -77,7 +79,7 @@ class LoadedStorage:
 
     def _moved(self, dev):
         s = LoadedStorage(self._bytes, self.dtype, _device(dev))
-        s._mapped = self._mapped
+        s._owned = self._owned
         return s
 
     def cpu(self):
@@ -113,10 +115,9 @@ class LoadedStorage:
         arr = self._bytes[: numel * dtype.itemsize].view(dtype._np)
         whole = offset == 0 and math.prod(size) == numel and _is_contiguous(size, stride)
         arr = arr.reshape(size) if whole else arr
-        if self._mapped and self.device.type == "cpu":
+        if self._owned and self.device.type == "cpu":
             root = wrap(_alias_jax(arr))
         elif self.device.type == "cpu":
-            # an explicit copy: a full load must not keep the file's pages
             root = wrap(_copy_jax(arr))
         else:
             # straight from the host bytes to the device: one transfer
@@ -130,9 +131,18 @@ class LoadedStorage:
         return root, whole
 
 
+def empty_aligned(nbytes):
+    """A flat uint8 buffer starting on a 64-byte boundary (JAX aliases such memory; numpy's
+    own allocations are only 16-byte aligned)."""
+    buf = np.empty(nbytes + 64, np.uint8)
+    start = -buf.ctypes.data % 64
+    return buf[start : start + nbytes]
+
+
 def _alias_jax(arr):
-    """A jax array over `arr`'s memory (a file mapping: pages load on first use, as torch's
-    mmap load), or a copy where JAX cannot alias it (unaligned data, dtypes DLPack lacks)."""
+    """A jax array over `arr`'s memory (with mmap=True a file mapping: pages load on first
+    use, as torch's mmap load), or a copy where JAX cannot alias it (unaligned data, dtypes
+    DLPack lacks)."""
     import jax.numpy as jnp
 
     if arr.size and arr.ctypes.data % 64 == 0:
