@@ -229,9 +229,9 @@ def save(
         # The rename alone covers a crash of the process; the fsync before it covers a crash
         # of the machine (power cut, kernel panic), where a filesystem may otherwise persist
         # the rename before the data and leave an empty or partial file where the previous
-        # checkpoint was. It costs little (writeback mostly happens anyway: ext4 flushes a file
-        # renamed over another, and torch's truncate-then-write pays the same at close). The
-        # directory is not fsynced: a rename lost in a crash leaves the previous file whole.
+        # checkpoint was. Measured on 400 MB it adds about a fifth of torch's save time
+        # (medians 0.50 s against 0.42 s without it; torch 0.43 s). The directory is not
+        # fsynced: a rename lost in a crash leaves the previous file whole.
         fd, tmp = tempfile.mkstemp(prefix=f".{base}.", suffix=".tmp", dir=folder)
         try:
             with os.fdopen(fd, "wb") as stream:
