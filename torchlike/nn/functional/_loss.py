@@ -92,9 +92,14 @@ def _concrete(x):
         if a.value is None:
             return None
         a = a.value
-    devices = getattr(a, "devices", None)
-    if devices is not None and any(d.platform != "cpu" for d in devices()):
-        return None
+    dev = getattr(x, "_device", None)  # a Tensor knows its device: array.devices() is slow
+    if dev is not None:
+        if dev.type != "cpu":
+            return None
+    else:
+        devices = getattr(a, "devices", None)
+        if devices is not None and any(d.platform != "cpu" for d in devices()):
+            return None
     return np.asarray(a)
 
 
