@@ -2,6 +2,7 @@
 
 import functools
 import math
+import warnings
 
 import numpy as np
 import pytest
@@ -481,79 +482,97 @@ def test_gamma_rsample_gradient_matches_mathematics():
 
 # ---- KL divergence ---------------------------------------------------------------------------
 
-KL_PAIRS = [
-    ("Normal", "Normal", lambda D, a, b: (D.Normal(a, b), D.Normal(b, a + 2.0))),
-    ("Bernoulli", "Bernoulli", lambda D, a, b: (D.Bernoulli(a / 3.0), D.Bernoulli(b / 4.0))),
-    (
-        "Categorical",
-        "Categorical",
-        lambda D, a, b: (D.Categorical(logits=a), D.Categorical(logits=b)),
-    ),
-    (
-        "OneHotCategorical",
-        "OneHotCategorical",
-        lambda D, a, b: (D.OneHotCategorical(logits=a), D.OneHotCategorical(logits=b)),
-    ),
-    ("Beta", "Beta", lambda D, a, b: (D.Beta(a, b), D.Beta(b, a))),
-    ("Gamma", "Gamma", lambda D, a, b: (D.Gamma(a, b), D.Gamma(b, a))),
-    ("Dirichlet", "Dirichlet", lambda D, a, b: (D.Dirichlet(a), D.Dirichlet(b))),
-    ("Exponential", "Exponential", lambda D, a, b: (D.Exponential(a), D.Exponential(b))),
-    ("Laplace", "Laplace", lambda D, a, b: (D.Laplace(a, b), D.Laplace(b, a))),
-    ("Poisson", "Poisson", lambda D, a, b: (D.Poisson(a), D.Poisson(b))),
-    ("Uniform", "Uniform", lambda D, a, b: (D.Uniform(a, a + 1.0), D.Uniform(a - 1.0, a + 3.0))),
-    ("Geometric", "Geometric", lambda D, a, b: (D.Geometric(a / 3.0), D.Geometric(b / 4.0))),
-    ("Gumbel", "Gumbel", lambda D, a, b: (D.Gumbel(a, b), D.Gumbel(b, a))),
-    ("Cauchy", "Cauchy", lambda D, a, b: (D.Cauchy(a, b), D.Cauchy(b, a))),
-    ("Binomial", "Binomial", lambda D, a, b: (D.Binomial(5, a / 3.0), D.Binomial(5, b / 4.0))),
-    ("LogNormal", "LogNormal", lambda D, a, b: (D.LogNormal(a, b), D.LogNormal(b, a))),
-    (
-        "Independent",
-        "Independent",
-        lambda D, a, b: (D.Independent(D.Normal(a, b), 1), D.Independent(D.Normal(b, a), 1)),
-    ),
-    (
-        "MultivariateNormal",
-        "MultivariateNormal",
-        lambda D, a, b: (
-            D.MultivariateNormal(
-                a, scale_tril=D.transform_to(D.constraints.lower_cholesky)(a.unsqueeze(-1) * b)
-            ),
-            D.MultivariateNormal(
-                b,
-                covariance_matrix=tl.diag_embed(a + 1.0)
-                if isinstance(a, tl.Tensor)
-                else torch.diag_embed(a + 1.0),
-            ),
+
+def _kl_instance(D, name, a, b):
+    """One instance of each class with a registered KL, batch shape (2,), from a, b in (0, 2)."""
+    lib = tl if D is tl.distributions else torch
+    ab = lib.stack([a, b], -1)
+    make = {
+        "Bernoulli": lambda: D.Bernoulli(a),
+        "Beta": lambda: D.Beta(a + 1.0, b),
+        "Binomial": lambda: D.Binomial(4, a),
+        "Categorical": lambda: D.Categorical(logits=ab),
+        "Cauchy": lambda: D.Cauchy(a, b),
+        "ContinuousBernoulli": lambda: D.ContinuousBernoulli(a),
+        "Dirichlet": lambda: D.Dirichlet(ab + 0.5),
+        "Exponential": lambda: D.Exponential(b),
+        "Gamma": lambda: D.Gamma(b + 1.0, a + 0.5),
+        "Geometric": lambda: D.Geometric(a),
+        "Gumbel": lambda: D.Gumbel(a, b),
+        "HalfNormal": lambda: D.HalfNormal(b),
+        "Independent": lambda: D.Independent(D.Normal(ab, ab.flip(-1) + 0.5), 1),
+        "Laplace": lambda: D.Laplace(a, b),
+        "LowRankMultivariateNormal": lambda: D.LowRankMultivariateNormal(
+            ab, ab.unsqueeze(-1) * 0.5, ab.flip(-1) + 0.5
         ),
-    ),
-    ("Normal", "Uniform", lambda D, a, b: (D.Uniform(a, a + 1.0), D.Normal(b, a))),
-    ("Beta", "Uniform", lambda D, a, b: (D.Beta(a, b), D.Uniform(0.0, 1.0))),
-    ("Exponential", "Gamma", lambda D, a, b: (D.Exponential(a), D.Gamma(b, a))),
-    ("Gamma", "Exponential", lambda D, a, b: (D.Gamma(a, b), D.Exponential(b))),
-    ("Laplace", "Normal", lambda D, a, b: (D.Laplace(a, b), D.Normal(b, a))),
-    ("Normal", "Gumbel", lambda D, a, b: (D.Normal(a, b), D.Gumbel(b, a))),
-    (
-        "ContinuousBernoulli",
-        "ContinuousBernoulli",
-        lambda D, a, b: (D.ContinuousBernoulli(a / 3.0), D.ContinuousBernoulli(b / 4.0)),
-    ),
-]
+        "MultivariateNormal": lambda: D.MultivariateNormal(
+            ab, scale_tril=lib.diag_embed(ab + 0.5) + lib.tensor([[0.0, 0.0], [0.3, 0.0]])
+        ),
+        "Normal": lambda: D.Normal(a, b),
+        "OneHotCategorical": lambda: D.OneHotCategorical(logits=ab),
+        "Pareto": lambda: D.Pareto(a, b + 2.0),
+        "Poisson": lambda: D.Poisson(b),
+        "TransformedDistribution": lambda: D.TransformedDistribution(
+            D.Normal(a, b), [D.AffineTransform(1.0, 2.0), D.ExpTransform()]
+        ),
+        "Uniform": lambda: D.Uniform(a - 1.0, b + 1.0),
+    }
+    return make[name]()
 
 
-@pytest.mark.parametrize("pair", KL_PAIRS, ids=[f"{p}-{q}" for p, q, _ in KL_PAIRS])
+KL_REGISTERED = sorted(
+    (p.__name__, q.__name__)
+    for p, q in torch.distributions.kl._KL_REGISTRY
+    if p.__name__ != "ExponentialFamily"
+)
+
+
+@pytest.mark.parametrize("pair", KL_REGISTERED, ids=[f"{p}-{q}" for p, q in KL_REGISTERED])
 def test_kl_divergence_matches_pytorch(pair):
-    _, _, make = pair
-    av, bv = np.array([0.5, 1.2, 2.0], f32), np.array([1.5, 0.3, 1.0], f32)
-    at, bt = _tensor(torch, av, True), _tensor(torch, bv, True)
-    al, bl = _tensor(tl, av, True), _tensor(tl, bv, True)
-    kt = torch.distributions.kl_divergence(*make(torch.distributions, at, bt))
-    kl = tl.distributions.kl_divergence(*make(tl.distributions, al, bl))
+    # Every pair torch registers (its ExponentialFamily fallback is tested below).
+    vals = [np.array(v, f32) for v in ([0.3, 0.6], [0.8, 1.7], [0.45, 0.2], [1.2, 0.9])]
+    tt = [_tensor(torch, v, True) for v in vals]
+    tt_ = [_tensor(tl, v, True) for v in vals]
+    DT, DL = torch.distributions, tl.distributions
+    kt = DT.kl_divergence(_kl_instance(DT, pair[0], *tt[:2]), _kl_instance(DT, pair[1], *tt[2:]))
+    kl = DL.kl_divergence(_kl_instance(DL, pair[0], *tt_[:2]), _kl_instance(DL, pair[1], *tt_[2:]))
     close(kl, kt, rtol=5e-5, atol=1e-5)
+    assert kl.requires_grad == kt.requires_grad  # torch's infinite KLs are constants
+    if not kt.requires_grad:
+        return
     kt.sum().backward()
     kl.sum().backward()
-    close(al.grad, at.grad, rtol=1e-4, atol=1e-5)
-    if bt.grad is not None:
-        close(bl.grad, bt.grad, rtol=1e-4, atol=1e-5)
+    for xl, xt in zip(tt_, tt):
+        if xt.grad is None:
+            assert xl.grad is None or not np.any(_np(xl.grad))
+        else:
+            close(xl.grad, xt.grad, rtol=2e-4, atol=1e-5)
+
+
+def test_kl_exponential_family_fallback_and_mixed_pairs():
+    # Bregman divergence through autograd.grad for a registered-by-family pair, and KLs of
+    # LogNormal (a TransformedDistribution) and Beta/Uniform on the unit interval.
+    for mk in (
+        lambda D, T: (D.Poisson(T([1.0, 2.0])), D.Poisson(T([2.0, 0.5]))),
+        lambda D, T: (D.LogNormal(T([0.0, 1.0]), T([1.0, 0.5])), D.LogNormal(T(0.5), T(2.0))),
+        lambda D, T: (D.Beta(T([2.0, 0.5]), T([1.0, 3.0])), D.Uniform(0.0, 1.0)),
+    ):
+        kt = torch.distributions.kl_divergence(*mk(torch.distributions, torch.tensor))
+        kl = tl.distributions.kl_divergence(*mk(tl.distributions, tl.tensor))
+        close(kl, kt, rtol=5e-5, atol=1e-6)
+    ef = torch.distributions.kl._kl_expfamily_expfamily
+    efl = tl.distributions.kl._kl_expfamily_expfamily
+    close(
+        efl(
+            tl.distributions.Exponential(tl.tensor([1.0, 2.0])),
+            tl.distributions.Exponential(tl.tensor([0.5, 3.0])),
+        ),
+        ef(
+            torch.distributions.Exponential(torch.tensor([1.0, 2.0])),
+            torch.distributions.Exponential(torch.tensor([0.5, 3.0])),
+        ),
+        rtol=1e-5,
+    )
 
 
 def test_kl_unregistered_pair_raises_and_register_kl():
@@ -765,30 +784,36 @@ def test_vae_rsample_backward_matches_pytorch():
         close(rl, rt, rtol=2e-5, atol=1e-6)
 
 
-def test_compiled_step_through_distributions():
-    loc = tl.tensor([0.0, 1.0], requires_grad=True)
-    opt = tl.optim.SGD([loc], lr=0.1)
-    x = tl.tensor([[0.5, 0.5], [1.0, 2.0]])
+@pytest.mark.parametrize("validate", [False, None])
+def test_compiled_step_through_distributions(validate):
+    # rsample, log_prob and kl_divergence inside one torchlike.compile step, against eager
+    # PyTorch with the same seed. Validation (the default) reads values: a graph break.
+    def run(lib, compiled):
+        loc = lib.tensor([0.0, 1.0], requires_grad=True)
+        raw = lib.tensor([0.1, -0.2], requires_grad=True)
+        opt = lib.optim.SGD([loc, raw], lr=0.1)
+        x = lib.tensor([[0.5, 0.5], [1.0, 2.0]])
+        D = lib.distributions
 
-    def step(x):
-        opt.zero_grad()
-        d = tl.distributions.Normal(loc, 1.0, validate_args=False)
-        loss = -d.log_prob(x).mean()
-        loss.backward()
-        opt.step()
-        return loss
+        def step(x):
+            opt.zero_grad()
+            d = D.Normal(loc, raw.exp(), validate_args=validate)
+            z = d.rsample()
+            prior = D.Normal(0.0, 1.0, validate_args=validate)
+            loss = -d.log_prob(x).mean() + 0.1 * (z**2).sum() + D.kl_divergence(d, prior).sum()
+            loss.backward()
+            opt.step()
+            return loss
 
-    compiled = tl.compile(step)
-    ref = torch.tensor([0.0, 1.0], requires_grad=True)
-    ropt = torch.optim.SGD([ref], lr=0.1)
-    for _ in range(3):
-        ropt.zero_grad()
-        rl = -torch.distributions.Normal(ref, 1.0).log_prob(torch.tensor(_np(x))).mean()
-        rl.backward()
-        ropt.step()
-        ll = compiled(x)
-        close(ll, rl.detach())
-    close(loc.detach(), ref.detach())
+        fn = lib.compile(step) if compiled else step
+        lib.manual_seed(0)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            losses = [fn(x).detach() for _ in range(3)]
+        return [*losses, loc.detach(), raw.detach()]
+
+    for rl, rt in zip(run(tl, True), run(torch, False)):
+        close(rl, rt, rtol=1e-5, atol=1e-6)
 
 
 def test_dropin_torch_distributions_resolves():
