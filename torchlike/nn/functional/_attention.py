@@ -75,6 +75,7 @@ def _sdpa(query, key, value, attn_mask, dropout_mask, dropout_p, is_causal, scal
     tensor_args=("query", "key", "value", "attn_mask", "dropout_mask"),
     method=False,
     name="scaled_dot_product_attention",
+    save_residuals=True,  # keep the attention probabilities, as PyTorch's math kernel does
 )
 def _scaled_dot_product_attention(
     query,
@@ -168,6 +169,7 @@ def _linear(x, w, b):
     ),
     method=False,
     name="multi_head_attention_forward",
+    save_residuals=True,  # keep the attention probabilities: no QK^T recompute in backward
 )
 def _mha(
     query,
