@@ -176,3 +176,4 @@ from ._ops.creation import (  # noqa: E402,F401
     hann_window, hamming_window, blackman_window, bartlett_window, kaiser_window,
 )
 from . import distributions  # noqa: E402,F401
+from . import distributed  # noqa: E402,F401
