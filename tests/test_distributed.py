@@ -583,6 +583,36 @@ try:
     tl.nn.DataParallel(net(tl), device_ids=[0, 2])
 except RuntimeError as e:
     res["bad_id"] = str(e)
+# tied weights, an integer output, an LSTM (its hidden state is batch dim 1), dim=1
+class Tied(tl.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.emb = tl.nn.Embedding(10, 4)
+        self.out = tl.nn.Linear(4, 10, bias=False)
+        self.out.weight = self.emb.weight
+        self.rnn = tl.nn.LSTM(4, 3, batch_first=True)
+
+    def forward(self, idx):
+        h = self.emb(idx)
+        seq, (hn, cn) = self.rnn(h)
+        return self.out(h), h.argmax(-1), hn
+
+
+def tied_run(wrap):
+    tl.manual_seed(0)
+    m = Tied()
+    logits, am, hn = wrap(m)(tl.tensor(np.arange(24).reshape(4, 6) % 10))
+    (logits.sum() + hn.sum()).backward()
+    return [logits.detach().numpy().tolist(), am.tolist(), hn.detach().numpy().tolist(),
+            m.emb.weight.grad.numpy().tolist(), m.rnn.weight_hh_l0.grad.numpy().tolist(),
+            str(am.dtype), am.requires_grad]
+
+
+res["tied"] = [tied_run(lambda m: m), tied_run(tl.nn.DataParallel)]
+lin = tl.nn.Linear(3, 2)
+xd = tl.tensor(np.random.default_rng(2).standard_normal((3, 4, 3)), dtype=tl.float32)
+res["dim1"] = [tl.nn.DataParallel(lin, dim=1)(xd).detach().numpy().tolist(),
+               lin(xd).detach().numpy().tolist()]
 print("RESULT" + json.dumps(res))
 """
 
@@ -641,6 +671,14 @@ def test_data_parallel_uneven_batch_training_and_functional(multi_device):
     _close(r["train"][1], r["train"][0])
     _close(r["functional"][0], r["functional"][1])
     assert "Invalid device id 2" in r["bad_id"]
+
+
+def test_data_parallel_tied_weights_integer_outputs_rnn_and_dim(multi_device):
+    plain, dp = multi_device["tied"]
+    assert dp[5:] == plain[5:] == ["torch.int64", False]
+    assert dp[1] == plain[1]
+    _close(dp[:5], plain[:5])
+    _close(*multi_device["dim1"])
 
 
 # ---------------------------------------------------------------------- drop-in runner

@@ -104,7 +104,8 @@ def data_parallel_apply(
 
     def scatter(t):
         split = t.dim() > dim and t.shape[dim] % k == 0
-        return _Reshard.apply(t, batched if split else replicated, t.device)
+        # As PyTorch scatters them: the pieces live on the devices, whatever t.device was.
+        return _Reshard.apply(t, batched if split else replicated, src_device)
 
     inputs, kwargs = _tree_map(scatter, (inputs, kwargs))
     # One replica per distinct tensor: functional_call ties the names that share it.
