@@ -1,13 +1,28 @@
-"""Per-layer speed on the CPU: PyTorch vs torchlike eager vs pure JAX (jax.jit), forward and
-forward+backward, under several XLA_FLAGS sets (each set runs in its own process: XLA reads
-its flags once). Used by benchmarks/ANALYSIS.md to find where torchlike's training steps lose.
+"""nn speed on the CPU: eager forward+backward of whole models and of single layers, PyTorch vs
+torchlike eager (vs pure JAX where written), interleaved in the same run, under one or more
+XLA_FLAGS sets (each set runs in its own process: XLA reads its flags once).
 
-Cases: the CNN's 32->64 3x3 conv (N=64, 14x14), a ResNet 64->64 3x3 conv (N=32, 32x32), the
-MLP's first Linear (128x784 -> 512) and exact GELU on the GPT's feed-forward activations
-(16*128 x 1024; pure JAX also as a custom_vjp and as the tanh approximation).
+Model cases (the issue's speed report; the default): a ResNet-18 (CIFAR-style, BatchNorm,
+width 64) on batch 32 x 3x32x32; a 4-layer nn.TransformerEncoder (d=256, 4 heads, feed-forward
+1024, dropout 0.1, batch_first) on batch 16 x seq 128; a 2-layer nn.LSTM (input 128, hidden
+256, batch_first) on batch 32 x seq 64 (pure JAX: the same lax.scan LSTM, jitted forward+vjp).
+All in train mode, same weights (via state_dict) in both libraries; "fwd" is the forward with
+autograd recording (what a training step runs before backward), "fwd+bwd" is that forward plus
+`out.backward(g)` for a fixed random g, every parameter's .grad set to None before each call.
 
-Run: python benchmarks/bench_nn.py [--flags default,xnn,...] [--cases conv,gelu,...] [--reps R]
-Cells: median (min) over R interleaved repetitions of n calls each, milliseconds per call.
+lstm_pieces: the LSTM case taken apart (forward and backward timed apart, the XLA programs alone,
+while loops per program; benchmarks/ANALYSIS.md section 8).
+
+Layer cases (benchmarks/ANALYSIS.md section 5): the CNN's 32->64 3x3 conv (N=64, 14x14), a
+ResNet 64->64 3x3 conv (N=32, 32x32), the MLP's first Linear (128x784 -> 512) and exact GELU
+on the GPT's feed-forward activations (16*128 x 1024; pure JAX also as a custom_vjp and as the
+tanh approximation).
+
+Run: python benchmarks/bench_nn.py [--threads 1] [--flags default,xnn,...] [--reps R]
+         [--cases resnet18,transformer,lstm,conv_cnn,conv_resnet,linear,gelu]
+On a loaded CPU machine prefer --threads 1 (every library on one thread, as bench_train.py).
+Cells: median (min) over R interleaved repetitions of n calls each, milliseconds per call;
+"vs PyTorch" = PyTorch median / this median (higher is faster; 1.00x is parity).
 """
 
 import argparse
@@ -32,7 +47,8 @@ FLAG_SETS = {
     "fast-math": "--xla_cpu_enable_fast_math=true",
 }
 
-CASES = ("conv_cnn", "conv_resnet", "linear", "gelu")
+MODEL_CASES = ("resnet18", "transformer", "lstm")
+CASES = MODEL_CASES + ("lstm_pieces", "conv_cnn", "conv_resnet", "linear", "gelu")
 
 
 def _interleaved(fns, reps, n):
@@ -62,6 +78,185 @@ def _fwd_bwd(jax, f):
     return run
 
 
+def _transformer(lib):
+    nn = lib.nn
+    layer = nn.TransformerEncoderLayer(256, 4, 1024, 0.1, batch_first=True)
+    return nn.TransformerEncoder(layer, 4, enable_nested_tensor=False)
+
+
+def _lstm(lib):
+    return lib.nn.LSTM(128, 256, 2, batch_first=True)
+
+
+def _first(out):
+    return out[0] if isinstance(out, tuple) else out
+
+
+def _model_cases(cases, reps, torch, tl, jax, rs):
+    """fwd / fwd+bwd of the issue's three models, PyTorch vs torchlike (+ pure JAX LSTM)."""
+    import numpy as np
+    from bench_train import _resnet
+
+    builders = {
+        "resnet18": (lambda lib: _resnet(lib, {"width": 64}), (32, 3, 32, 32), 1,
+                     "ResNet-18, batch 32, 3x32x32"),
+        "transformer": (_transformer, (16, 128, 256), 1,
+                        "Transformer encoder 4x(d=256, 4 heads), batch 16, seq 128"),
+        "lstm": (_lstm, (32, 64, 128), 2, "LSTM 2x256, batch 32, seq 64"),
+    }
+    out = {}
+    for case in (c for c in MODEL_CASES if c in cases):
+        build, shape, n, title = builders[case]
+        torch.manual_seed(0)
+        tm = build(torch)
+        sd = {k: v.detach().numpy() for k, v in tm.state_dict().items()}
+        tl.manual_seed(0)
+        lm = build(tl)
+        lm.load_state_dict({k: tl.tensor(v) for k, v in sd.items()})
+        x = rs.randn(*shape).astype(np.float32)
+        tx, lx = torch.tensor(x), tl.tensor(x)
+        # the same output in eval mode (no dropout, BatchNorm on running stats)
+        tm.eval(), lm.eval()
+        with torch.no_grad(), tl.no_grad():
+            ref, got = _first(tm(tx)).numpy(), np.asarray(_first(lm(lx))._data)
+        tm.train(), lm.train()
+        g = rs.randn(*ref.shape).astype(np.float32)
+        tg, lg = torch.tensor(g), tl.tensor(g)
+        tps, lps = list(tm.parameters()), list(lm.parameters())
+
+        def t_fwd(tm=tm, tx=tx):
+            _first(tm(tx))
+
+        def t_bwd(tm=tm, tx=tx, tg=tg, tps=tps):
+            for p in tps:
+                p.grad = None
+            _first(tm(tx)).backward(tg)
+
+        def l_fwd(lm=lm, lx=lx):
+            _first(lm(lx))._data.block_until_ready()
+
+        def l_bwd(lm=lm, lx=lx, lg=lg, lps=lps):
+            for p in lps:
+                p.grad = None
+            _first(lm(lx)).backward(lg)
+            jax.block_until_ready([p.grad._data for p in lps])
+
+        fwd = {"PyTorch": t_fwd, "torchlike eager": l_fwd}
+        fb = {"PyTorch": t_bwd, "torchlike eager": l_bwd}
+        if case == "lstm":
+            jf, jfb, args = _jax_lstm(jax, sd, x, g)
+            fwd["pure JAX (same scan)"] = lambda jf=jf, a=args: jf(*a[:-1]).block_until_ready()
+            fb["pure JAX (same scan)"] = lambda jfb=jfb, a=args: jax.block_until_ready(jfb(*a))
+        out[title] = {"fwd": _interleaved(fwd, reps, n), "fwd+bwd": _interleaved(fb, reps, n),
+                      "max |out diff| (eval)": float(np.abs(ref - got).max())}
+    return out
+
+
+def _jax_lstm(jax, sd, x, g):
+    """torchlike's own LSTM scan (nn/modules/rnn.py) as one jitted program: forward, vjp."""
+    import jax.numpy as jnp
+
+    from torchlike.nn.modules.rnn import _direction
+
+    def f(ws, x):
+        h = jnp.swapaxes(x, 0, 1)
+        zeros = jnp.zeros((h.shape[1], 256), h.dtype)
+        for w in ws:
+            h, _, _ = _direction("LSTM", h, None, zeros, zeros, w + (None,), False)
+        return jnp.swapaxes(h, 0, 1)
+
+    ws = tuple(tuple(jnp.asarray(sd[f"{k}_l{i}"]) for k in ("weight_ih", "weight_hh", "bias_ih",
+                                                            "bias_hh")) for i in range(2))
+    args = (ws, jnp.asarray(x), jnp.asarray(g))
+    return jax.jit(f), jax.jit(_fwd_bwd(jax, f)), args
+
+
+def _lstm_pieces(reps, torch, tl, jax, rs):
+    """The LSTM fwd+bwd taken apart: PyTorch's and torchlike's forward and backward, and the
+    XLA programs alone (the op's forward; its backward as torchlike's kernels run it, a vjp that
+    recomputes the forward from the primals; and the alternative that keeps the forward's
+    residuals), with the number of while loops (scans) in each compiled program."""
+    import numpy as np
+
+    torch.manual_seed(0)
+    tm = _lstm(torch)
+    sd = {k: v.detach().numpy() for k, v in tm.state_dict().items()}
+    lm = _lstm(tl)
+    lm.load_state_dict({k: tl.tensor(v) for k, v in sd.items()})
+    x = rs.randn(32, 64, 128).astype(np.float32)
+    g = rs.randn(32, 64, 256).astype(np.float32)
+    tx, lx, tg, lg = torch.tensor(x), tl.tensor(x), torch.tensor(g), tl.tensor(g)
+    tps, lps = list(tm.parameters()), list(lm.parameters())
+    jf, jfb, args = _jax_lstm(jax, sd, x, g)
+    ws, jx, jg = args
+    fres = jax.jit(lambda ws, x: jax.vjp(jf, ws, x))
+    bres = jax.jit(lambda vjp, g: vjp(g))
+    _, vjp = fres(ws, jx)
+    jax.block_until_ready(bres(vjp, jg))
+
+    held = {}
+
+    def t_fwd():
+        held["t"] = _first(tm(tx))
+
+    def t_bwd():
+        for p in tps:
+            p.grad = None
+        held["t"].backward(tg)
+
+    def l_fwd():
+        held["l"] = _first(lm(lx))
+        held["l"]._data.block_until_ready()
+
+    def l_bwd():
+        for p in lps:
+            p.grad = None
+        held["l"].backward(lg)
+        jax.block_until_ready([p.grad._data for p in lps])
+
+    # forward then backward, each timed alone, interleaved like everything else
+    for f in (t_fwd, t_bwd, l_fwd, l_bwd):
+        f()
+    samples = {k: [] for k in ("PyTorch fwd", "PyTorch bwd", "torchlike fwd", "torchlike bwd")}
+    for _ in range(reps):
+        for name, fwd, bwd in (("PyTorch", t_fwd, t_bwd), ("torchlike", l_fwd, l_bwd)):
+            t0 = time.perf_counter()
+            fwd()
+            t1 = time.perf_counter()
+            bwd()
+            t2 = time.perf_counter()
+            samples[name + " fwd"].append((t1 - t0) * 1e3)
+            samples[name + " bwd"].append((t2 - t1) * 1e3)
+    eager = {k: (statistics.median(v), min(v)) for k, v in samples.items()}
+    nodes, stack, seen = 0, [held["l"].grad_fn], set()
+    while stack:
+        n = stack.pop()
+        if n is None or id(n) in seen:
+            continue
+        seen.add(id(n))
+        nodes += type(n).__name__ != "AccumulateGrad"
+        stack += [e[0] for e in n.next_functions]
+    xla = _interleaved({
+        "forward (the _rnn op's kernel)": lambda: jf(ws, jx).block_until_ready(),
+        "vjp from primals: forward again + backward (the op's backward kernel)":
+            lambda: jax.block_until_ready(jfb(ws, jx, jg)),
+        "forward keeping residuals (jax.vjp)": lambda: jax.block_until_ready(fres(ws, jx)),
+        "backward from residuals": lambda: jax.block_until_ready(bres(vjp, jg)),
+    }, reps, 2)
+
+    def loops(f, *a):
+        return f.lower(*a).compile().as_text().count(" while(")
+
+    return {"LSTM 2x256 pieces": {
+        "eager, forward and backward timed apart": eager,
+        "XLA programs alone": xla,
+        "tape nodes in torchlike's forward": nodes,
+        "while loops: forward / vjp from primals / fwd keeping residuals / bwd from residuals":
+            " / ".join(str(loops(f, *a)) for f, a in ((jf, (ws, jx)), (jfb, (ws, jx, jg)),
+                                                      (fres, (ws, jx)), (bres, (vjp, jg)))),
+    }}
+
+
 def worker(cases, reps):
     import jax
     import jax.numpy as jnp
@@ -75,7 +270,9 @@ def worker(cases, reps):
         torch.set_num_threads(int(os.environ["BENCH_THREADS"]))
     torch.manual_seed(0)
     rs = np.random.RandomState(0)
-    out = {}
+    out = _model_cases(cases, reps, torch, tl, jax, rs)
+    if "lstm_pieces" in cases:
+        out.update(_lstm_pieces(reps, torch, tl, jax, rs))
 
     def conv_case(n, cin, cout, hw):
         x = rs.randn(n, cin, hw, hw).astype(np.float32)
@@ -232,9 +429,9 @@ def worker(cases, reps):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--flags", default=",".join(FLAG_SETS),
+    ap.add_argument("--flags", default="default",
                     help=f"XLA flag sets: {', '.join(FLAG_SETS)}")
-    ap.add_argument("--cases", default=",".join(CASES))
+    ap.add_argument("--cases", default=",".join(MODEL_CASES), help=", ".join(CASES))
     ap.add_argument("--reps", type=int, default=7)
     ap.add_argument("--threads", type=int, default=None,
                     help="1: PyTorch on one thread and XLA with --xla_cpu_multi_thread_eigen=false "
@@ -270,10 +467,23 @@ def main():
     first = next(iter(results.values()), {})
     for case, passes in first.items():
         for pas, impls in passes.items():
+            if not isinstance(impls, dict):
+                continue
             for impl in impls:
-                cells = ["{:.2f} ({:.2f})".format(*results[f][case][pas][impl]) for f in results]
+                cells = []
+                for f in results:
+                    timings = results[f][case][pas]
+                    cell = "{:.2f} ({:.2f})".format(*timings[impl])
+                    if "PyTorch" in timings and impl != "PyTorch":
+                        cell += f" {timings['PyTorch'][0] / timings[impl][0]:.2f}x"
+                    cells.append(cell)
                 print(f"| {case} | {pas} | {impl} | " + " | ".join(cells) + " |")
-
+    for case, passes in first.items():
+        for key, value in passes.items():
+            if not isinstance(value, dict):
+                print(f"\n{case}: {key} = " + ", ".join(
+                    f"{v:.1e}" if isinstance(v, float) else str(v)
+                    for v in (results[f][case][key] for f in results)))
 
 if __name__ == "__main__":
     main()
