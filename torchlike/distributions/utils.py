@@ -67,7 +67,8 @@ def _standard_normal(
     dtype: _dtype | None,
     device: Device | None,
 ) -> Tensor:
-    return torch.empty(shape, dtype=dtype, device=device).normal_()
+    # torch.randn is empty().normal_() in PyTorch too (the same draws), without the in-place op.
+    return torch.randn(shape, dtype=dtype, device=device)
 
 
 def _sum_rightmost(value: Tensor, dim: int) -> Tensor:
