@@ -183,6 +183,19 @@ def test_init_with_store_and_backends():
         ldist.destroy_process_group()
 
 
+def test_nccl_backend_follows_the_hardware():
+    kwargs = {"init_method": f"tcp://127.0.0.1:{free_port()}", "rank": 0, "world_size": 1}
+    if tl.cuda.is_available():
+        ldist.init_process_group("nccl", **kwargs)
+        assert ldist.get_backend() == "nccl"
+        ldist.destroy_process_group()
+    else:  # as PyTorch's CPU build (the oracle here)
+        assert not ldist.is_nccl_available() and not tdist.is_nccl_available()
+        ref, ours = both(lambda lib, d: d.init_process_group("nccl", **kwargs))
+        assert ref[0] == "RuntimeError" and ours == ref
+    assert not ldist.is_initialized()
+
+
 def test_more_than_one_process_is_not_implemented():
     with pytest.raises(NotImplementedError, match="DataParallel"):
         ldist.init_process_group("gloo", init_method="tcp://127.0.0.1:29500", rank=0, world_size=2)
@@ -690,21 +703,33 @@ def test_dropin_resolves_distributed_and_parallel(tmp_path):
         textwrap.dedent("""\
         import torch
         import torch.distributed as dist
+        from torch.distributed.elastic.multiprocessing.errors import record
         from torch.nn.parallel import DistributedDataParallel as DDP
         from torch.utils.data.distributed import DistributedSampler
         import torchlike
-        dist.init_process_group("gloo", init_method="tcp://127.0.0.1:29511", rank=0,
-                                world_size=1)
-        model = DDP(torch.nn.Linear(2, 1))
-        loss = model(torch.ones(3, 2)).sum()
-        loss.backward()
-        t = torch.ones(2)
-        dist.all_reduce(t, op=dist.ReduceOp.SUM)
-        print("same", dist is torchlike.distributed, torch.nn.parallel is torchlike.nn.parallel,
-              torch.nn.DataParallel is torchlike.nn.DataParallel)
-        print("values", t.tolist(), list(DistributedSampler(range(4), shuffle=False)),
-              sorted(model.state_dict()))
-        dist.destroy_process_group()
+
+        @record
+        def main():
+            dist.init_process_group("gloo", init_method="tcp://127.0.0.1:29511", rank=0,
+                                    world_size=1)
+            model = DDP(torch.nn.Linear(2, 1))
+            loss = model(torch.ones(3, 2)).sum()
+            loss.backward()
+            t = torch.ones(2)
+            dist.all_reduce(t, op=dist.ReduceOp.SUM)
+            print("same", dist is torchlike.distributed,
+                  torch.nn.parallel is torchlike.nn.parallel,
+                  torch.nn.DataParallel is torchlike.nn.DataParallel)
+            print("values", t.tolist(), list(DistributedSampler(range(4), shuffle=False)),
+                  sorted(model.state_dict()))
+            dist.destroy_process_group()
+            try:
+                from torch.distributed.fsdp import FullyShardedDataParallel
+                FullyShardedDataParallel(model)
+            except NotImplementedError:
+                print("fsdp unsupported")
+
+        main()
         """)
     )
     env = dict(os.environ, PYTHONPATH=ROOT + os.pathsep + os.environ.get("PYTHONPATH", ""))
@@ -720,3 +745,12 @@ def test_dropin_resolves_distributed_and_parallel(tmp_path):
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert "same True True True" in proc.stdout
     assert "values [1.0, 1.0] [0, 1, 2, 3] ['module.bias', 'module.weight']" in proc.stdout
+    assert "fsdp unsupported" in proc.stdout
+
+
+def test_record_decorator_passes_results_and_errors():
+    from torchlike.distributed.elastic.multiprocessing.errors import record
+
+    assert record(lambda x: x + 1)(2) == 3
+    with pytest.raises(KeyError):
+        record(lambda: {}["k"])()

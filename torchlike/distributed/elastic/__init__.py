@@ -1,0 +1,1 @@
+"""torch.distributed.elastic: only what single-process scripts started by torchrun import."""

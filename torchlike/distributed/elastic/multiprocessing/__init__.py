@@ -1,0 +1,3 @@
+"""torch.distributed.elastic.multiprocessing: the `errors.record` decorator only."""
+
+from . import errors  # noqa: F401
