@@ -846,3 +846,89 @@ def test_setitem_with_a_false_0d_mask_writes_nothing():
         rl[mask] = 5.0
         rt[mask] = 5.0
         same(rl, rt)
+
+
+# ---- transforms ------------------------------------------------------------------------------
+
+TRANSFORMS = [
+    ("Exp", lambda T, D: T.ExpTransform(), (2, 3)),
+    ("Affine", lambda T, D: T.AffineTransform(0.5, -2.0), (2, 3)),
+    ("AffineEvent", lambda T, D: T.AffineTransform(0.5, 2.0, event_dim=1), (2, 3)),
+    ("Sigmoid", lambda T, D: T.SigmoidTransform(), (2, 3)),
+    ("Tanh", lambda T, D: T.TanhTransform(), (2, 3)),
+    ("Softplus", lambda T, D: T.SoftplusTransform(), (2, 3)),
+    ("Power", lambda T, D: T.PowerTransform(3.0), (2, 3)),
+    ("Abs", lambda T, D: T.AbsTransform(), (2, 3)),
+    ("StickBreaking", lambda T, D: T.StickBreakingTransform(), (2, 3)),
+    ("Softmax", lambda T, D: T.SoftmaxTransform(), (2, 3)),
+    ("LowerCholesky", lambda T, D: T.LowerCholeskyTransform(), (2, 3, 3)),
+    ("PositiveDefinite", lambda T, D: T.PositiveDefiniteTransform(), (2, 3, 3)),
+    ("CorrCholesky", lambda T, D: T.CorrCholeskyTransform(), (2, 3)),
+    (
+        "Compose",
+        lambda T, D: T.ComposeTransform(
+            [T.AffineTransform(1.0, 2.0), T.ExpTransform(), T.PowerTransform(0.5)]
+        ),
+        (2, 3),
+    ),
+    ("Independent", lambda T, D: T.IndependentTransform(T.ExpTransform(), 1), (2, 3)),
+    ("Reshape", lambda T, D: T.ReshapeTransform((6,), (2, 3)), (4, 6)),
+    (
+        "Cat",
+        lambda T, D: T.CatTransform(
+            [T.ExpTransform(), T.AffineTransform(0.0, 2.0)], dim=1, lengths=[1, 2]
+        ),
+        (2, 3),
+    ),
+    (
+        "Stack",
+        lambda T, D: T.StackTransform([T.ExpTransform(), T.SigmoidTransform()], dim=1),
+        (3, 2),
+    ),
+    ("CDF", lambda T, D: T.CumulativeDistributionTransform(D.Normal(0.0, 1.0)), (2, 3)),
+    ("Inverse", lambda T, D: T.ExpTransform().inv, (2, 3)),
+]
+
+
+@pytest.mark.parametrize("case", TRANSFORMS, ids=[c[0] for c in TRANSFORMS])
+def test_transforms_match_pytorch(case):
+    _, make, shape = case
+    xv = (np.random.default_rng(3).standard_normal(shape) * 0.5).astype(f32)
+    if case[0] == "Inverse":
+        xv = np.abs(xv) + 0.5
+    tt = make(torch.distributions.transforms, torch.distributions)
+    tlt = make(tl.distributions.transforms, tl.distributions)
+    assert repr(tlt) == repr(tt)
+    assert repr(tlt.domain) == repr(tt.domain) and repr(tlt.codomain) == repr(tt.codomain)
+    assert tlt.bijective == tt.bijective
+    st, sl = _both(lambda: tt.sign, lambda: tlt.sign)
+    if st is not None:
+        assert int(sl) == int(st)
+    xt = torch.tensor(xv, requires_grad=True)
+    xl = tl.tensor(xv, requires_grad=True)
+    yt, yl = tt(xt), tlt(xl)
+    close(yl, yt, rtol=1e-5, atol=1e-6)
+    assert tuple(tlt.forward_shape(shape)) == tuple(tt.forward_shape(shape))
+    if not tt.bijective:
+        return
+    close(tlt.inv(yl.detach()), tt.inv(yt.detach()), rtol=1e-4, atol=1e-5)
+    try:
+        jt = tt.log_abs_det_jacobian(xt, yt)
+    except NotImplementedError:
+        with pytest.raises(NotImplementedError):
+            tlt.log_abs_det_jacobian(xl, yl)
+        return
+    jl = tlt.log_abs_det_jacobian(xl, yl)
+    close(jl, jt, rtol=1e-5, atol=1e-5)
+    (yt.sum() + jt.sum()).backward()
+    (yl.sum() + jl.sum()).backward()
+    close(xl.grad, xt.grad, rtol=1e-4, atol=1e-5)
+
+
+def test_sample_is_detached_and_rsample_is_not():
+    loc = tl.tensor([0.0, 1.0], requires_grad=True)
+    d = tl.distributions.Normal(loc, 1.0)
+    assert not d.sample().requires_grad
+    assert d.rsample().requires_grad
+    with pytest.raises(NotImplementedError):
+        tl.distributions.Bernoulli(tl.tensor(0.5)).rsample()
