@@ -626,6 +626,17 @@ lin = tl.nn.Linear(3, 2)
 xd = tl.tensor(np.random.default_rng(2).standard_normal((3, 4, 3)), dtype=tl.float32)
 res["dim1"] = [tl.nn.DataParallel(lin, dim=1)(xd).detach().numpy().tolist(),
                lin(xd).detach().numpy().tolist()]
+# a tensor placed on one device inside the forward (what device=x.device does on a GPU)
+class Placed(tl.nn.Module):
+    def forward(self, x):
+        import jax
+        return x + tl.Tensor._wrap(jax.device_put(np.ones(3, np.float32), jax.devices()[0]))
+
+
+try:
+    tl.nn.DataParallel(Placed())(tl.ones(4, 3))
+except RuntimeError as e:
+    res["placed"] = str(e)
 print("RESULT" + json.dumps(res))
 """
 
@@ -692,6 +703,10 @@ def test_data_parallel_tied_weights_integer_outputs_rnn_and_dim(multi_device):
     assert dp[1] == plain[1]
     _close(dp[:5], plain[:5])
     _close(*multi_device["dim1"])
+
+
+def test_data_parallel_explains_a_tensor_placed_on_one_device(multi_device):
+    assert "Register such a tensor as a buffer" in multi_device["placed"]
 
 
 # ---------------------------------------------------------------------- drop-in runner

@@ -120,7 +120,17 @@ def data_parallel_apply(
             rep = Tensor._wrap(jax.device_put(arr, replicated), device=b.device)
             state[name] = rep
             buffers.append((b, rep, rep._data, arr.sharding))
-    out = functional_call(module, state, tuple(inputs), kwargs)
+    try:
+        out = functional_call(module, state, tuple(inputs), kwargs)
+    except ValueError as e:
+        if "incompatible devices" not in str(e):
+            raise
+        raise RuntimeError(
+            "DataParallel: the module's forward combined the batch, which is spread over "
+            f"{k} devices, with a tensor it placed on one device (on GPUs, e.g. "
+            "torch.arange(n, device=x.device)). Register such a tensor as a buffer in "
+            "__init__ (buffers are replicated on every device), or run on one device."
+        ) from e
     # In-place buffer updates (BatchNorm's running statistics) persist, as on PyTorch's replica 0.
     for b, rep, before, sharding in buffers:
         if rep._data is not before:

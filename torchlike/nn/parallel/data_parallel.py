@@ -63,7 +63,9 @@ class DataParallel(Module):
     and a 0-dim output stays 0-dim (PyTorch returns one value per device). A batch that does
     not split evenly runs on the largest number of devices that divides it. Several CPU
     devices (XLA_FLAGS=--xla_force_host_platform_device_count=N) count as devices; with one
-    CPU and no GPU it is a passthrough, as in PyTorch.
+    CPU and no GPU it is a passthrough, as in PyTorch. On GPUs, a tensor the forward creates
+    on a device (torch.arange(n, device=x.device)) sits on device_ids[0] only and cannot join
+    the sharded batch: RuntimeError; register it as a buffer instead.
     """
 
     def __init__(self, module: Module, device_ids=None, output_device=None, dim: int = 0) -> None:
