@@ -60,7 +60,8 @@ class DataParallel(Module):
     Differs from PyTorch: instead of replicas on Python threads, one SPMD program runs with the
     batch sharded along `dim` across the devices and the parameters replicated, so the module
     sees the whole batch: BatchNorm normalises with whole-batch statistics (as SyncBatchNorm),
-    and a 0-dim output stays 0-dim (PyTorch returns one value per device). A batch that does
+    a 0-dim output stays 0-dim (PyTorch returns one value per device) and outputs are the
+    whole module's (an RNN's hidden state is not concatenated per device). A batch that does
     not split evenly runs on the largest number of devices that divides it. Several CPU
     devices (XLA_FLAGS=--xla_force_host_platform_device_count=N) count as devices; with one
     CPU and no GPU it is a passthrough, as in PyTorch. On GPUs, a tensor the forward creates
