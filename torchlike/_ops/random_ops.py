@@ -13,10 +13,12 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from .. import _lazy
 from .._core import device as _dev
 from .._core import dtypes as _dt
 from .._core import grad_mode
 from .._core.tensor import Tensor, wrap
+from .._random import _memory
 from .._random import sampling as S
 from .._random.generator import Generator, default_generator
 from .registry import op, write_out
@@ -129,11 +131,30 @@ def _size_args(size, kw_size=None, fname="rand") -> tuple:
     return tuple(out)
 
 
+# From this size on, a sample's buffer is handed to XLA rather than copied by it (jnp.asarray's
+# copy of 40 MB takes longer here than drawing the numbers).
+_ADOPT_MIN = 1 << 16
+
+
 def _to_device(arr: np.ndarray, dev):
-    a = jnp.asarray(arr)
+    arr = np.asarray(arr)
+    if arr.nbytes >= _ADOPT_MIN and arr.ndim:
+        if not (arr.flags.c_contiguous and _memory.is_aligned(arr)):
+            arr = _aligned_copy(arr)
+        # The CPU client adopts an aligned host buffer without copying; samples are fresh
+        # arrays that nothing else holds or writes.
+        a = jax.device_put(arr)
+    else:
+        a = jnp.asarray(arr)
     if dev.type != "cpu":
         a = jax.device_put(a, _dev.jax_device(dev))
     return a
+
+
+def _aligned_copy(arr: np.ndarray) -> np.ndarray:
+    out = _memory.empty(arr.size, arr.dtype).reshape(arr.shape)
+    out[...] = arr
+    return out
 
 
 def _new(arr: np.ndarray, device, requires_grad: bool, out=None) -> Tensor:
@@ -172,8 +193,13 @@ def _placed(self: Tensor, values: np.ndarray) -> np.ndarray:
 
 def _fill(self: Tensor, values: np.ndarray) -> Tensor:
     """Write drawn values into ``self`` in PyTorch's order, as an in-place op on the tape."""
-    sample = wrap(_to_device(_placed(self, values), self.device), device=self.device)
-    return self._random_fill_(sample)
+    arr = _to_device(_placed(self, values), self.device)
+    if _lazy.state.trace is None and not (grad_mode.is_grad_enabled() and self.requires_grad):
+        # What the in-place op would do without a tape node, minus its kernel: that kernel
+        # returns the sample as a new buffer, a copy as long as drawing it.
+        self._set_data(arr)
+        return self
+    return self._random_fill_(wrap(arr, device=self.device))
 
 
 def _result(arr: np.ndarray, device, *inputs) -> Tensor:

@@ -143,6 +143,10 @@ class Generator:
         """``n`` draws of ``CPUGeneratorImpl::random()`` (uint32)."""
         return self._engine.random(n)
 
+    def _random_chunks(self, n: int):
+        """``n`` draws of ``random()`` as successive uint32 arrays, drawn as they are consumed."""
+        return self._engine.chunks(n)
+
     def _random64(self, n: int) -> np.ndarray:
         """``n`` draws of ``CPUGeneratorImpl::random64()`` (uint64)."""
         return self._engine.random64(n)

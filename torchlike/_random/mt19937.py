@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from torchlike._random import _memory
+
 N = 624
 M = 397
 _MATRIX_A = np.uint32(0x9908B0DF)
@@ -50,6 +52,8 @@ STATE_SIZE = STATE_DTYPE.itemsize
 
 # From this many words on, twisting is handed to numpy's C implementation of the same recurrence.
 _BULK = 8 * N
+# Words per array of a bulk draw: 64 KiB, under glibc's 128 KiB threshold for a fresh mmap.
+PIECE = 1 << 14
 
 
 def _init_genrand(seed: int) -> np.ndarray:
@@ -107,6 +111,13 @@ class MT19937:
     def random(self, n: int) -> np.ndarray:
         """The next ``n`` 32-bit outputs (what ``CPUGeneratorImpl::random()`` returns n times)."""
         n = int(n)
+        if n >= _BULK:
+            out = _memory.empty(n, np.uint32)
+            pos = 0
+            for piece in self.chunks(n):
+                out[pos : pos + piece.size] = piece
+                pos += piece.size
+            return out
         out = np.empty(n, dtype=np.uint32)
         # Words still unread in the current state block.
         take = min(self.left - 1, n)
@@ -116,28 +127,45 @@ class MT19937:
         rest = n - take
         if rest == 0:
             return out
-        if rest >= _BULK:
-            # numpy's MT19937 is the same recurrence in C; hand it the state and read it back.
-            bitgen = np.random.MT19937()
-            bitgen.state = {"bit_generator": "MT19937", "state": {"key": self.state, "pos": N}}
-            # Full-range uint32 integers are the raw outputs, without random_raw's uint64 copy.
-            out[take:] = np.random.Generator(bitgen).integers(0, 1 << 32, rest, dtype=np.uint32)
-            st = bitgen.state["state"]
-            self.state = np.asarray(st["key"], dtype=np.uint32).copy()
-            used = int(st["pos"])
-        else:
-            blocks = -(-rest // N)
-            states = np.empty((blocks, N), dtype=np.uint32)
-            prev = self.state
-            for b in range(blocks):
-                _twist(prev, states[b])
-                prev = states[b]
-            out[take:] = _temper(states.reshape(-1)[:rest])
-            self.state = states[-1].copy()
-            used = rest - (blocks - 1) * N
+        blocks = -(-rest // N)
+        states = np.empty((blocks, N), dtype=np.uint32)
+        prev = self.state
+        for b in range(blocks):
+            _twist(prev, states[b])
+            prev = states[b]
+        out[take:] = _temper(states.reshape(-1)[:rest])
+        self.state = states[-1].copy()
+        used = rest - (blocks - 1) * N
         self.next = used
         self.left = N + 1 - used
         return out
+
+    def chunks(self, n: int, size: int = PIECE):
+        """The next ``n`` outputs as successive arrays of ``size`` (the last one shorter).
+
+        Drawn as they are consumed, by numpy's C implementation of the same recurrence, which
+        is handed the state and gives it back with the last piece. Pieces under 128 KiB
+        come from malloc's free lists; one fresh array per call would be fresh (faulting) pages.
+        """
+        n = int(n)
+        if n < _BULK:
+            if n:
+                yield self.random(n)
+            return
+        bitgen = np.random.MT19937()
+        # The next draw reads word N + 1 - left, after a twist when that is N (left == 1).
+        pos = N + 1 - self.left
+        bitgen.state = {"bit_generator": "MT19937", "state": {"key": self.state, "pos": pos}}
+        gen = np.random.Generator(bitgen)
+        for i in range(0, n, size):
+            # Full-range uint32 integers are the raw outputs (random_raw would give uint64).
+            piece = gen.integers(0, 1 << 32, min(size, n - i), dtype=np.uint32)
+            if i + size >= n:  # the last piece: take the state back before handing it out
+                st = bitgen.state["state"]
+                self.state = np.asarray(st["key"], dtype=np.uint32).copy()
+                self.next = int(st["pos"])
+                self.left = N + 1 - self.next
+            yield piece
 
     def random64(self, n: int) -> np.ndarray:
         """The next ``n`` 64-bit outputs: two 32-bit draws each, the first one the high word."""

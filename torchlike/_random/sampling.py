@@ -26,6 +26,7 @@ import ml_dtypes
 import numpy as np
 
 from torchlike._random import _fpmath as fp
+from torchlike._random import _memory, compiled
 
 _f32 = np.dtype(np.float32)
 _f64 = np.dtype(np.float64)
@@ -121,11 +122,29 @@ def uniform_floats(gen, n: int, dt: np.dtype) -> np.ndarray:
     """``uniform_real_distribution<T>(0, 1)`` draws: 24 random bits for float, 53 for double."""
     if dt == _f64:
         return (gen._random64(n) & np.uint64((1 << 53) - 1)).astype(_f64) * 2.0**-53
-    return (gen._random(n) & np.uint32((1 << 24) - 1)).astype(_f32) * np.float32(2.0**-24)
+    out = _memory.empty(n, _f32)
+    pos = 0
+    for w in gen._random_chunks(n):
+        # In place in each (cache-sized) piece, then one write into the result. The 24-bit
+        # integers convert to float exactly, and scaling by 2**-24 is exact.
+        np.bitwise_and(w, np.uint32((1 << 24) - 1), out=w)
+        np.multiply(
+            w.view(np.int32),
+            np.float32(2.0**-24),
+            out=out[pos : pos + w.size],
+            dtype=_f32,
+            casting="unsafe",
+        )
+        pos += w.size
+    return out
 
 
 # Long chains of numpy operations run several times faster on cache-sized pieces.
 _CHUNK = 1 << 16
+
+# From this many float32 samples on, the compiled kernels (torchlike._random.compiled) replace
+# the numpy emulation: below it, compiling one (once, about 0.3 s) would cost more than it saves.
+_COMPILED_MIN = 1 << 16
 
 
 def _chunked(fn, x: np.ndarray, *args) -> np.ndarray:
@@ -188,6 +207,10 @@ def uniform(gen, shape, dtype, from_: float = 0.0, to: float = 1.0) -> np.ndarra
         v = np.where(v == to, from_, v)
     else:
         f, t = np.float32(from_), np.float32(to)
+        if dt == _f32 and not (f == 0 and t == 1) and n >= _COMPILED_MIN:
+            v = compiled.uniform(gen._random_chunks, n, from_, to)
+            if v is not None:
+                return _as_complex(v, odt, shape)
         x = uniform_floats(gen, n, _f32)
         if f == 0 and t == 1:
             v = _cast(x, dt)  # x * 1 + 0 == x: torch.rand
@@ -277,8 +300,13 @@ def normal(
         mu, sd = (mean, std) if kdt == _f64 else (np.float32(mean), np.float32(std))
         full = n // 16 * 16
         # float and double draw every element first; half and bfloat16 only whole blocks.
-        data = uniform_floats(gen, n if dt == kdt else full, kdt)
-        data[:full] = _chunked(fill, data[:full], mu, sd)
+        count = n if dt == kdt else full
+        data = None
+        if kdt == _f32 and full >= _COMPILED_MIN:
+            data = compiled.normal(gen._random_chunks, count, mu, sd)
+        if data is None:
+            data = uniform_floats(gen, count, kdt)
+            data[:full] = _chunked(fill, data[:full], mu, sd)
         if dt != kdt:
             data = np.concatenate([data, np.zeros(n - full, kdt)])
         if n % 16:
