@@ -3,7 +3,6 @@
 The modules follow PyTorch's own torch/distributions (BSD-3-Clause, Copyright (c) Facebook,
 Inc. and its affiliates) file for file, so samples, log-densities and KL values are computed
 the way PyTorch computes them and go through torchlike's autograd and torchlike.compile.
-Differs from PyTorch: no Wishart or LKJCholesky yet.
 """
 
 from .bernoulli import Bernoulli
@@ -30,6 +29,7 @@ from .inverse_gamma import InverseGamma
 from .kl import _add_kl_info, kl_divergence, register_kl
 from .kumaraswamy import Kumaraswamy
 from .laplace import Laplace
+from .lkj_cholesky import LKJCholesky
 from .log_normal import LogNormal
 from .logistic_normal import LogisticNormal
 from .lowrank_multivariate_normal import LowRankMultivariateNormal
@@ -49,6 +49,7 @@ from .transforms import *
 from .uniform import Uniform
 from .von_mises import VonMises
 from .weibull import Weibull
+from .wishart import Wishart
 
 _add_kl_info()
 del _add_kl_info
@@ -75,6 +76,7 @@ __all__ = [
     "Independent",
     "InverseGamma",
     "Kumaraswamy",
+    "LKJCholesky",
     "Laplace",
     "LogNormal",
     "LogisticNormal",
@@ -95,6 +97,7 @@ __all__ = [
     "Uniform",
     "VonMises",
     "Weibull",
+    "Wishart",
     "biject_to",
     "kl_divergence",
     "register_kl",

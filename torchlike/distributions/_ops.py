@@ -1,9 +1,12 @@
 """Primitives torch.distributions calls that torchlike's namespace lacks, as private ops.
 
-solve_triangular / cholesky_inverse stand in for torch.linalg.solve_triangular and
-torch.cholesky_inverse; standard_gamma and sample_dirichlet are torch._standard_gamma and
-torch._sample_dirichlet with reparameterised gradients (rsample of Gamma, Beta, Dirichlet).
+solve_triangular, cholesky_inverse and cholesky_solve stand in for torch.linalg.solve_triangular,
+torch.cholesky_inverse and torch.cholesky_solve; standard_gamma and sample_dirichlet are
+torch._standard_gamma and torch._sample_dirichlet with reparameterised gradients (rsample of
+Gamma, Beta, Dirichlet).
 """
+
+import functools
 
 import jax
 import jax.numpy as jnp
@@ -16,7 +19,13 @@ from .._ops.random_ops import _gen, _np, _to_device
 from .._ops.registry import op
 from .._random import rejection as _rej
 
-__all__ = ["cholesky_inverse", "sample_dirichlet", "solve_triangular", "standard_gamma"]
+__all__ = [
+    "cholesky_inverse",
+    "cholesky_solve",
+    "sample_dirichlet",
+    "solve_triangular",
+    "standard_gamma",
+]
 
 
 def _broadcast_batch(A, B):
@@ -40,17 +49,80 @@ def solve_triangular(A, B, *, upper, left=True):
     return _solve_triangular(A, B, bool(upper))
 
 
+def _mT(x):
+    return jnp.swapaxes(x, -1, -2)
+
+
+def _chol_solve_fwd_impl(B, L, upper):
+    Lo = _mT(L) if upper else L
+    y = jax.lax.linalg.triangular_solve(Lo, B, left_side=True, lower=True)
+    return jax.lax.linalg.triangular_solve(Lo, y, left_side=True, lower=True, transpose_a=True)
+
+
+def _factor_grad(common, L, upper):
+    # PyTorch's formula: a gradient for the whole factor, not only its triangle.
+    return -(L @ common) if upper else -(common @ L)
+
+
+@functools.partial(jax.custom_vjp, nondiff_argnums=(2,))
+def _chol_solve(B, L, upper):
+    return _chol_solve_fwd_impl(B, L, upper)
+
+
+def _chol_solve_fwd(B, L, upper):
+    X = _chol_solve_fwd_impl(B, L, upper)
+    return X, (L, X)
+
+
+def _chol_solve_bwd(upper, res, g):
+    L, X = res
+    gB = _chol_solve_fwd_impl(g, L, upper)
+    common = gB @ _mT(X)
+    return gB, _factor_grad(common + _mT(common), L, upper)
+
+
+_chol_solve.defvjp(_chol_solve_fwd, _chol_solve_bwd)
+
+
 @op(tensor_args=("input",), method=False, function=False, name="_distributions_cholesky_inverse")
 def _cholesky_inverse(input, upper):
-    L = jnp.swapaxes(input, -1, -2) if upper else input
-    eye = jnp.broadcast_to(jnp.eye(L.shape[-1], dtype=L.dtype), L.shape)
-    Linv = jax.lax.linalg.triangular_solve(L, eye, left_side=True, lower=True)
-    return jnp.swapaxes(Linv, -1, -2) @ Linv
+    eye = jnp.broadcast_to(jnp.eye(input.shape[-1], dtype=input.dtype), input.shape)
+    return _chol_inverse(eye, input, upper)
+
+
+@functools.partial(jax.custom_vjp, nondiff_argnums=(2,))
+def _chol_inverse(eye, L, upper):
+    return _chol_solve_fwd_impl(eye, L, upper)
+
+
+def _chol_inverse_fwd(eye, L, upper):
+    R = _chol_solve_fwd_impl(eye, L, upper)
+    return R, (L, R)
+
+
+def _chol_inverse_bwd(upper, res, g):
+    L, R = res
+    common = R @ (g + _mT(g)) @ R
+    return jnp.zeros_like(g), _factor_grad(common, L, upper)
+
+
+_chol_inverse.defvjp(_chol_inverse_fwd, _chol_inverse_bwd)
 
 
 def cholesky_inverse(input, upper=False):
     """torch.cholesky_inverse: the inverse of L @ L.T from its Cholesky factor L."""
     return _cholesky_inverse(input, bool(upper))
+
+
+@op(tensor_args=("B", "L"), method=False, function=False, name="_distributions_cholesky_solve")
+def _cholesky_solve(B, L, upper):
+    L, B = _broadcast_batch(L, B)
+    return _chol_solve(B, L, upper)
+
+
+def cholesky_solve(B, L, upper=False):
+    """torch.cholesky_solve(B, L): X with (L @ L.T) @ X = B."""
+    return _cholesky_solve(B, L, bool(upper))
 
 
 @jax.custom_vjp
