@@ -950,3 +950,13 @@ def test_sample_is_detached_and_rsample_is_not():
     assert d.rsample().requires_grad
     with pytest.raises(NotImplementedError):
         tl.distributions.Bernoulli(tl.tensor(0.5)).rsample()
+
+
+@pytest.mark.parametrize("k", [5, 40])
+def test_dirichlet_float64_samples_bit_exact(k):
+    # The Gamma draws are normalised by a double sum in PyTorch's vectorised summation order.
+    a = np.random.default_rng(k).uniform(0.1, 3.0, (2, k))
+    seed(1)
+    xt = torch.distributions.Dirichlet(torch.tensor(a)).sample((2,))
+    xl = tl.distributions.Dirichlet(tl.tensor(a)).sample((2,))
+    same(xl, xt)

@@ -191,6 +191,52 @@ def _dirichlet_reparam(alpha, gammas, x):
     return _implicit_dirichlet(alpha, gammas, x)
 
 
+def _multi_row_sum(rows):
+    # SumKernel.cpp's multi_row_sum: rows (..., size, nrows, lanes) summed in a 4-level cascade.
+    size, levels = rows.shape[-3], 4
+    power = max(4, (size - 1).bit_length() // levels if size > 1 else 0)
+    step, mask = 1 << power, (1 << power) - 1
+    acc = [np.zeros(rows.shape[:-3] + rows.shape[-2:]) for _ in range(levels)]
+    i = 0
+    while i + step <= size:
+        for _ in range(step):
+            acc[0] = acc[0] + rows[..., i, :, :]
+            i += 1
+        for j in range(1, levels):
+            acc[j], acc[j - 1] = acc[j] + acc[j - 1], np.zeros_like(acc[j - 1])
+            if i & (mask << (j * power)):
+                break
+    for r in range(i, size):
+        acc[0] = acc[0] + rows[..., r, :, :]
+    for j in range(1, levels):
+        acc[0] = acc[0] + acc[j]
+    return acc[0]
+
+
+def _torch_sum_last(x: np.ndarray) -> np.ndarray:
+    """``x.sum(-1)`` of a contiguous double array in PyTorch's CPU order (bit for bit).
+
+    vectorized_inner_sum: 4-lane vectors, 4 of them interleaved (ILP), a scalar tail, then
+    the lanes added one by one.
+    """
+    K, lanes, ilp = x.shape[-1], 4, 4
+    nvec = K // lanes
+    vecs = x[..., : nvec * lanes].reshape(x.shape[:-1] + (nvec, lanes))
+    rows = nvec // ilp
+    part = _multi_row_sum(vecs[..., : rows * ilp, :].reshape(x.shape[:-1] + (rows, ilp, lanes)))
+    p0 = part[..., 0, :]
+    for i in range(rows * ilp, nvec):
+        p0 = p0 + vecs[..., i, :]
+    for k in range(1, ilp):
+        p0 = p0 + part[..., k, :]
+    total = np.zeros(x.shape[:-1])
+    for k in range(nvec * lanes, K):
+        total = total + x[..., k]
+    for lane in range(lanes):
+        total = total + p0[..., lane]
+    return total
+
+
 def _dirichlet_numpy(gen, alpha: np.ndarray):
     # Distributions.cpp _s_dirichlet_cpu: each gamma drawn in double (against underflow), at
     # least DBL_MIN, normalised in double, then cast and clamped into [tiny, 1) of the dtype.
@@ -200,7 +246,7 @@ def _dirichlet_numpy(gen, alpha: np.ndarray):
     dbl_min = np.finfo(np.float64).tiny
     gam = np.array([max(dbl_min, _rej._sample_gamma(gen, a, float)) for a in flat], np.float64)
     gam = gam.reshape(alpha.shape)
-    x = (gam / gam.sum(-1, keepdims=True)).astype(alpha.dtype)
+    x = (gam / _torch_sum_last(gam)[..., None]).astype(alpha.dtype)
     hi = np.nextafter(alpha.dtype.type(1), alpha.dtype.type(0))
     return gam, np.clip(x, np.finfo(alpha.dtype).tiny, hi)
 
