@@ -53,8 +53,8 @@ def assert_same(torch_fn, our_fn, seed):
 # ---- the kernels over their whole domain ----------------------------------------------------
 
 
-def _run_normal(words):
-    """The production normal kernel (std 1, mean 0) over whole blocks of raw draws."""
+def _run_normal(words, fma):
+    """A build of the normal kernel (std 1, mean 0) over whole blocks of raw draws."""
     out = np.empty(words.size, np.float32)
     pieces = iter([words[i : i + K.CHUNK] for i in range(0, words.size, K.CHUNK)])
 
@@ -69,13 +69,14 @@ def _run_normal(words):
         K._interleave(view[: count // 2], out[i * K.CHUNK : i * K.CHUNK + count])
 
     with K._NORMAL.lock:
-        K._NORMAL.run(fill, (1.0, 0.0), emit)
+        K._NORMAL.run(fill, (1.0, 0.0), emit, fma)
     return out
 
 
 @pytest.mark.slow
-def test_normal_kernel_exhaustive():
-    """Every radius and every sine and cosine the compiled kernel can compute, against the
+@pytest.mark.parametrize("fma", [K._fma_fused, K._fma_wide], ids=["fused", "wide"])
+def test_normal_kernel_exhaustive(fma):
+    """Every radius and every sine and cosine each build of the kernel can compute, against the
     numpy emulation: an angle of 0 leaves the radius alone (cos 0 = 1, sin 0 = 0), and a radius
     of exactly 1 leaves the cosines and sines alone."""
     unit = np.float32(K.UNIT_RADIUS) * np.float32(2.0**-24)
@@ -86,7 +87,7 @@ def test_normal_kernel_exhaustive():
         u = k.astype(np.float32) * np.float32(2.0**-24)
         # radius sweep: draws k for the radii, 0 for the angles
         words = np.stack([k.reshape(-1, 8), np.zeros((step // 8, 8), np.uint32)], 1).reshape(-1)
-        got = _run_normal(words).reshape(-1, 2, 8)
+        got = _run_normal(words, fma).reshape(-1, 2, 8)
         radius = np.sqrt(np.float32(-2) * fp.cephes_log_ps(np.float32(1) - u))
         assert np.array_equal(_bits(got[:, 0].reshape(-1)), _bits(radius + np.float32(0)))
         assert np.array_equal(_bits(got[:, 1].reshape(-1)), _bits(np.zeros(step, np.float32)))
@@ -94,7 +95,7 @@ def test_normal_kernel_exhaustive():
         words[:] = np.stack(
             [np.full((step // 8, 8), K.UNIT_RADIUS, np.uint32), k.reshape(-1, 8)], 1
         ).reshape(-1)
-        got = _run_normal(words).reshape(-1, 2, 8)
+        got = _run_normal(words, fma).reshape(-1, 2, 8)
         s, c = fp.cephes_sincos_ps(np.float32(2.0 * np.pi) * u)
         assert np.array_equal(_bits(got[:, 0].reshape(-1)), _bits(c + np.float32(0)))
         assert np.array_equal(_bits(got[:, 1].reshape(-1)), _bits(s + np.float32(0)))
@@ -131,7 +132,7 @@ def test_exact_fma_repairs_double_rounding():
     )
     assert np.array_equal(_bits(got), _bits(want))
     # The unrepaired rounding does go wrong on the first case.
-    naive = np.asarray(jax.jit(K._fma)(a_s[:1], b_s[:1], c_s[:1]))
+    naive = np.asarray(jax.jit(K._fma_wide)(a_s[:1], b_s[:1], c_s[:1]))
     assert naive[0] != want[0]
 
 
@@ -239,9 +240,45 @@ def test_chunks_continue_the_stream():
         assert np.array_equal(a.state, b.state)
 
 
+def test_both_builds_pass_the_probe():
+    """On this platform the fast build is the one used (and the other one works too)."""
+    for k in (K._NORMAL, K._UNIFORM):
+        with k.lock:
+            assert k.usable()
+            assert k.fma is K._fma_fused
+            assert k.probe(K._fma_wide)
+
+
+def test_uniform_kernel_builds_agree():
+    """Both builds of the uniform kernel on every 24-bit uniform, with rounding parameters."""
+    words = np.arange(1 << 24, dtype=np.uint32)
+    args = K._f32_values(np.float32(3.7) - np.float32(-1.1), -1.1, 3.7, -1.1)
+    outs = []
+    for fma in (K._fma_fused, K._fma_wide):
+        out = np.empty(words.size, np.float32)
+        pieces = iter([words[i : i + K.CHUNK] for i in range(0, words.size, K.CHUNK)])
+
+        def fill(buf, pieces=pieces):
+            w = next(pieces, None)
+            if w is None:
+                return 0
+            buf[:] = w
+            return w.size
+
+        def emit(i, count, view, out=out):
+            out[i * K.CHUNK : i * K.CHUNK + count] = view[:count]
+
+        with K._UNIFORM.lock:
+            K._UNIFORM.run(fill, args, emit, fma)
+        outs.append(out)
+    assert np.array_equal(_bits(outs[0]), _bits(outs[1]))
+    assert np.array_equal(_bits(outs[1][:4096]), _bits(K._emulate_uniform(words[:4096], args)))
+
+
 def test_fallback_when_the_probe_fails(monkeypatch):
     """A kernel that does not reproduce the emulation on the probe is not used."""
     monkeypatch.setattr(K._NORMAL, "ok", None)
+    monkeypatch.setattr(K._NORMAL, "fma", None)
     monkeypatch.setattr(K, "_emulate_normal", lambda w, a: np.zeros(w.size, np.float32))
     with pytest.warns(RuntimeWarning, match="numpy emulation"):
         assert K.normal(Generator()._random_chunks, MIN, 0.0, 1.0) is None

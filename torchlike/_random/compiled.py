@@ -1,22 +1,26 @@
 """The float32 hot paths of rand/uniform_/randn/normal_ as compiled XLA loops, bit-identical
 to the numpy emulation (``sampling._fill16_f32``, ``_fpmath``), which stays the specification.
 
-Each multiply-add that GCC fuses in PyTorch's kernels is computed in float64, where the product
-of two floats is exact, and rounded once to float32. For log and sincos, whose inputs are the
-2**24 possible float uniforms, the float64 sum never lands on a float32 rounding tie (checked
-exhaustively against the emulation by tests/test_random_compiled.py); the final
-``fma(x, std, mean)`` and ``fma(u, to - from, from)``, whose operands are arbitrary, repair ties.
+PyTorch's AVX2 Box-Muller fuses some multiply-adds (GCC contracts a*b + c) and not others. A
+kernel is built one of two ways: with float32 a*b + c that LLVM contracts into one FMA, as XLA
+compiles with contraction on (fast), or with each fused multiply-add computed in float64, where
+the product of two floats is exact, and rounded once (needs nothing from the compiler). For
+log and sincos, whose inputs are the 2**24 possible float uniforms, the float64 sum never
+lands on a float32 tie; tests/test_random_compiled.py checks both builds exhaustively against
+the emulation. The final ``fma(x, std, mean)`` / ``fma(u, to - from, from)``, whose operands
+are arbitrary, repairs ties in the float64 build.
 
-Three XLA habits are kept out of the arithmetic: its algebraic simplifier folds constant factors
-together ((u * 2pi) * 4/pi became u * 8), so the angle passes through ``_opaque``; LLVM may fuse
-a float32 a*b + c, which products that must round on their own avoid by ``_opaque`` too; and
-subnormals are flushed to zero, so only a std/mean (from/to) for which no result can be
-subnormal takes this path. Before its first use a kernel is run on a probe chunk and compared
-with the emulation; where they differ (another XLA, another CPU) the caller emulates in numpy.
+Other XLA habits are kept out of the arithmetic: its algebraic simplifier folds constant
+factors together ((u * 2pi) * 4/pi became u * 8) and LLVM may fuse a product that must round
+on its own, so such values pass through ``_opaque``; subnormals are flushed to zero, so only a
+std/mean (from/to) for which no result can be subnormal takes this path. Before first use each
+kernel is run on a probe chunk against the emulation, the fused build first; where neither
+build matches (another XLA, another CPU) the caller emulates in numpy.
 """
 
 from __future__ import annotations
 
+import functools
 import math
 import threading
 import warnings
@@ -43,13 +47,23 @@ _OPTIONS = {"xla_cpu_prefer_vector_width": 512}
 
 
 # ---- float32 arithmetic with PyTorch's roundings --------------------------------------------
+#
+# Each fused multiply-add comes in two implementations, and each kernel is built with either:
+# ``fused`` writes a * b + c in float32 and relies on LLVM fusing it (XLA compiles with FP
+# contraction on, and the CPU has FMA); ``wide`` computes it in float64, which needs nothing
+# from the compiler but is about twice as slow. The fused build is used where its probe passes.
 
 
 def _up(x):
     return jnp.asarray(x, _f32).astype(_f64)
 
 
-def _fma(a, b, c):
+def _fma_fused(a, b, c):
+    """float32 ``a * b + c``, one instruction where LLVM contracts it (checked, not assumed)."""
+    return jnp.asarray(a, _f32) * jnp.asarray(b, _f32) + jnp.asarray(c, _f32)
+
+
+def _fma_wide(a, b, c):
     """float32 ``a * b + c`` rounded once (ignoring float64 ties: see the module docstring)."""
     return (_up(a) * _up(b) + _up(c)).astype(_f32)
 
@@ -67,6 +81,13 @@ def _fma_exact(a, b, c):
     return jax.lax.bitcast_convert_type(bits, _f64).astype(_f32)
 
 
+def _affine(fma, x, b, c):
+    """fma(x, b, c) for arbitrary float32 values ``b`` and ``c`` (given as float64)."""
+    if fma is _fma_fused:
+        return _fma_fused(x, b.astype(_f32), c.astype(_f32))
+    return _fma_exact(x, b, c)
+
+
 def _opaque(x, zero):
     """``x``, through an integer xor with a zero known only at run time: neither XLA nor LLVM
     can combine the float operation that made ``x`` with the one that uses it."""
@@ -74,7 +95,7 @@ def _opaque(x, zero):
     return jax.lax.bitcast_convert_type(bits, _f32)
 
 
-def _log_ps(x, zero):
+def _log_ps(x, zero, fma):
     """avx_mathfun's log256_ps for positive normal inputs (``_fpmath.cephes_log_ps``)."""
     bits = jax.lax.bitcast_convert_type(x, jnp.int32)
     e = ((bits >> 23) - 0x7F).astype(_f32) + _f32(1)
@@ -85,13 +106,14 @@ def _log_ps(x, zero):
     z = m * m
     y = jnp.full_like(m, fp._LOG_P[0])
     for c in fp._LOG_P[1:]:
-        y = _fma(y, m, np.float32(c))
-    y = _fma(y * m, z, _opaque(e * fp._LOG_Q1, zero))
+        y = fma(y, m, np.float32(c))
+    # GCC fuses (y * m) * z with the addition; e * q1 rounds on its own.
+    y = fma(y * m, z, _opaque(e * fp._LOG_Q1, zero))
     y = y - z * _f32(0.5)
-    return _fma(e, fp._LOG_Q2, m + y)
+    return fma(e, fp._LOG_Q2, m + y)
 
 
-def _sincos_ps(x, zero):
+def _sincos_ps(x, zero, fma):
     """avx_mathfun's sincos256_ps for non-negative inputs (``_fpmath.cephes_sincos_ps``)."""
     j = (x * fp._FOPI).astype(jnp.int32)
     j = (j + 1) & ~1
@@ -99,16 +121,17 @@ def _sincos_ps(x, zero):
     sin_neg = (j & 4) != 0
     poly_sin = (j & 2) == 0
     cos_neg = (~(j - 2) & 4) != 0
-    x = _fma(y, fp._DP1, x)
-    x = _fma(y, fp._DP2, x)
-    x = _fma(y, fp._DP3, x)
+    x = fma(y, fp._DP1, x)
+    x = fma(y, fp._DP2, x)
+    x = fma(y, fp._DP3, x)
     z = x * x
-    yc = _fma(fp._COSCOF[0], z, fp._COSCOF[1])
-    yc = _fma(yc, z, fp._COSCOF[2])
-    yc = _fma(yc * z, z, -_opaque(z * _f32(0.5), zero)) + _f32(1)
-    ys = _fma(fp._SINCOF[0], z, fp._SINCOF[1])
-    ys = _fma(ys, z, fp._SINCOF[2])
-    ys = _fma(ys * z, x, x)
+    yc = fma(fp._COSCOF[0], z, fp._COSCOF[1])
+    yc = fma(yc, z, fp._COSCOF[2])
+    # (yc * z) * z fuses with the subtraction; z * 0.5 (exact) must not take its place.
+    yc = fma(yc * z, z, -_opaque(z * _f32(0.5), zero)) + _f32(1)
+    ys = fma(fp._SINCOF[0], z, fp._SINCOF[1])
+    ys = fma(ys, z, fp._SINCOF[2])
+    ys = fma(ys * z, x, x)
     s = jnp.where(poly_sin, ys, yc)
     c = jnp.where(poly_sin, yc, ys)
     return jnp.where(sin_neg, -s, s), jnp.where(cos_neg, -c, c)
@@ -124,24 +147,24 @@ def _uniform(words):
 _TWO_PI = np.float32(2.0 * math.pi)
 
 
-def _normal(halves, zero, std, mean, out):
+def _normal(fma, halves, zero, std, mean, out):
     """NormalFill16 over de-interleaved blocks: ``halves[0]`` holds the first 8 draws of each
     block (the radii), ``halves[1]`` the last 8 (the angles). The results of a lane, radius * cos
     then radius * sin, are packed in 64 bits so that one loop computes each log and sincos once.
     ``out`` is the donated buffer the result is written to.
     """
     u = _uniform(halves)
-    radius = jnp.sqrt(_f32(-2) * _log_ps(_f32(1) - u[0], zero))
-    s, c = _sincos_ps(_opaque(_TWO_PI * u[1], zero), zero)
-    lo = jax.lax.bitcast_convert_type(_fma_exact(radius * c, std, mean), jnp.uint32)
-    hi = jax.lax.bitcast_convert_type(_fma_exact(radius * s, std, mean), jnp.uint32)
+    radius = jnp.sqrt(_f32(-2) * _log_ps(_f32(1) - u[0], zero, fma))
+    s, c = _sincos_ps(_opaque(_TWO_PI * u[1], zero), zero, fma)
+    lo = jax.lax.bitcast_convert_type(_affine(fma, radius * c, std, mean), jnp.uint32)
+    hi = jax.lax.bitcast_convert_type(_affine(fma, radius * s, std, mean), jnp.uint32)
     return lo.astype(jnp.uint64) | (hi.astype(jnp.uint64) << 32)
 
 
-def _uniform_affine(words, zero, span, low, to_s, from_s, out):
+def _uniform_affine(fma, words, zero, span, low, to_s, from_s, out):
     """``uniform_real_distribution<float>(from, to)``: fma(u, to - from, from), where a result
     that rounds up to ``to`` becomes ``from`` (``span`` etc. are float32 values as float64)."""
-    v = _fma_exact(_uniform(words), span, low)
+    v = _affine(fma, _uniform(words), span, low)
     return jnp.where(v == to_s, from_s.astype(_f32), v)
 
 
@@ -157,33 +180,44 @@ def _safe(*values) -> bool:
 
 class _Kernel:
     """A compiled kernel, run a chunk at a time through two sets of reused buffers: a host
-    input that XLA adopts without copying and a donated output that XLA writes in place."""
+    input that XLA adopts without copying and a donated output that XLA writes in place.
 
-    def __init__(self, name, fn, in_shape, out_shape, out_dtype, nargs):
+    Built with the fused multiply-add if that build passes the probe, else with the wide one,
+    else not used (``usable`` is False)."""
+
+    def __init__(self, name, fn, in_shape, out_shape, out_dtype, probe_args):
         self.name = name
         self.fn = fn
         self.in_shape = in_shape
         self.out_shape = out_shape
         self.out_dtype = out_dtype
-        self.nargs = nargs
+        self.probe_args = probe_args
         self.lock = threading.Lock()
-        self.ok = None  # the probe's verdict
-        self._compiled = None
+        self.fma = None  # the build in use, once chosen
+        self.ok = None  # whether one passed the probe
+        self._compiled = {}
         self._sets = None
 
-    def _prepare(self):
-        if self._compiled is None:
-            jitted = jax.jit(self.fn, donate_argnums=self.nargs + 2)
+    def _executable(self, fma):
+        ex = self._compiled.get(fma)
+        if ex is None:
+            # keep_unused: the output buffer is passed only to be donated (written in place).
+            nargs = len(self.probe_args)
+            jitted = jax.jit(
+                functools.partial(self.fn, fma), donate_argnums=nargs + 2, keep_unused=True
+            )
             lowered = jitted.lower(
                 jax.ShapeDtypeStruct(self.in_shape, jnp.uint32),
                 jax.ShapeDtypeStruct((), jnp.int32),
-                *(jax.ShapeDtypeStruct((), jnp.float64) for _ in range(self.nargs)),
+                *(jax.ShapeDtypeStruct((), jnp.float64) for _ in range(nargs)),
                 jax.ShapeDtypeStruct(self.out_shape, self.out_dtype),
             )
             try:
-                self._compiled = lowered.compile(compiler_options=_OPTIONS)
+                ex = lowered.compile(compiler_options=_OPTIONS)
             except RuntimeError:  # an XLA without that option
-                self._compiled = lowered.compile()
+                ex = lowered.compile()
+            self._compiled[fma] = ex
+        if self._sets is None:
             self._sets = [
                 [
                     _memory.empty(CHUNK, np.uint32),
@@ -191,12 +225,13 @@ class _Kernel:
                 ]
                 for _ in range(2)
             ]
+        return ex
 
-    def run(self, fill, args, emit) -> None:
+    def run(self, fill, args, emit, fma=None) -> None:
         """Run over the chunks that ``fill(buffer)`` writes (it returns how many words are
         real, 0 when done), calling ``emit(i, count, result)`` in order with each output as a
         numpy view, valid during the call. The caller holds ``self.lock``."""
-        self._prepare()
+        ex = self._executable(fma or self.fma)
         zero = np.int32(0)
         extra = tuple(np.float64(a) for a in args)
         sets = self._sets
@@ -208,7 +243,7 @@ class _Kernel:
             if not count:
                 break
             words = jax.device_put(slot[0].reshape(self.in_shape))
-            slot[1] = self._compiled(words, zero, *extra, slot[1])
+            slot[1] = ex(words, zero, *extra, slot[1])
             # XLA computes this chunk while the previous one is emitted.
             if pending is not None:
                 self._emit(*pending, emit)
@@ -222,28 +257,16 @@ class _Kernel:
         emit(i, count, view)
         del view  # the buffer is donated again two chunks on
 
-    def usable(self, args, emulate) -> bool:
-        """Whether the kernel reproduces ``emulate(words, args)`` on the probe chunk (checked
-        once; with a warning when it does not). The caller holds ``self.lock``."""
+    def usable(self) -> bool:
+        """Whether a build reproduces the numpy emulation on the probe chunk (chosen once;
+        with a warning when neither does). The caller holds ``self.lock``."""
         if self.ok is None:
-            words = probe_words()
-            got = []
-            feed = iter([words])
-
-            def fill(buf):
-                w = next(feed, None)
-                if w is None:
-                    return 0
-                (_deinterleave if self is _NORMAL else _copy_in)(w, buf, 0)
-                return w.size
-
-            def emit(i, count, view):
-                got.append(_interleave(view) if self is _NORMAL else view.copy())
-
-            self.run(fill, args, emit)
-            want = emulate(words, args)
-            self.ok = bool(np.array_equal(got[0].view(np.int32), want.view(np.int32)))
-            if not self.ok:
+            self.ok = False
+            for fma in (_fma_fused, _fma_wide):
+                if self.probe(fma):
+                    self.fma, self.ok = fma, True
+                    break
+            else:
                 warnings.warn(
                     f"torchlike: the compiled float32 {self.name} sampler does not reproduce "
                     "PyTorch's rounding on this platform; using the slower numpy emulation",
@@ -252,9 +275,42 @@ class _Kernel:
                 )
         return self.ok
 
+    def probe(self, fma) -> bool:
+        """Whether the ``fma`` build gives the emulation's bits on ``probe_words()``."""
+        words = probe_words()
+        normal = self is _NORMAL
+        got = []
+        feed = iter([words])
 
-_NORMAL = _Kernel("normal", _normal, (2, _LANES), (_LANES,), np.uint64, 2)
-_UNIFORM = _Kernel("uniform", _uniform_affine, (CHUNK,), (CHUNK,), np.float32, 4)
+        def fill(buf):
+            w = next(feed, None)
+            if w is None:
+                return 0
+            (_deinterleave if normal else _copy_in)(w, buf, 0)
+            return w.size
+
+        def emit(i, count, view):
+            got.append(_interleave(view) if normal else view.copy())
+
+        self.run(fill, self.probe_args, emit, fma)
+        want = (_emulate_normal if normal else _emulate_uniform)(words, self.probe_args)
+        return bool(np.array_equal(got[0].view(np.int32), want.view(np.int32)))
+
+
+def _f32_values(*values):
+    return tuple(float(np.float32(v)) for v in values)
+
+
+# Probed with a std, mean and range whose products and sums round.
+_NORMAL = _Kernel("normal", _normal, (2, _LANES), (_LANES,), np.uint64, _f32_values(2.3, -0.75))
+_UNIFORM = _Kernel(
+    "uniform",
+    _uniform_affine,
+    (CHUNK,),
+    (CHUNK,),
+    np.float32,
+    _f32_values(np.float32(7.1) - np.float32(-2.3), -2.3, 7.1, -2.3),
+)
 
 
 # ---- the probe before first use -------------------------------------------------------------
@@ -365,7 +421,7 @@ def normal(draw, n: int, mean, std) -> np.ndarray | None:
         return None
     args = (float(std), float(mean))
     with _NORMAL.lock:
-        if not _NORMAL.usable(args, _emulate_normal):
+        if not _NORMAL.usable():
             return None
         out = _memory.empty(n, np.float32)
         full = n // 16 * 16
@@ -391,7 +447,7 @@ def uniform(draw, n: int, from_, to) -> np.ndarray | None:
         return None
     args = (float(span), float(low), float(high), float(low))
     with _UNIFORM.lock:
-        if not _UNIFORM.usable(args, _emulate_uniform):
+        if not _UNIFORM.usable():
             return None
         out = _memory.empty(n, np.float32)
         fill = _fill_from(iter(draw(n)), _copy_in, n)
