@@ -171,9 +171,10 @@ def _uniform_affine(fma, words, zero, span, low, to_s, from_s, out):
 def _safe(*values) -> bool:
     """Whether affine parameters keep every result out of the subnormal range XLA flushes.
 
-    A nonzero normal is at least 2**-38 in magnitude (radius >= 2**-12, |sin|, |cos| >=
-    2**-27) and a nonzero uniform at least 2**-24; with parameters zero or of magnitude at
-    least 2**-60, every exact result is zero or a multiple of at least 2**-107.
+    A nonzero normal is at least 2**-39 in magnitude (radius >= 2**-12, |sin|, |cos| >= 2**-27)
+    and a nonzero uniform at least 2**-24. With parameters zero or of magnitude at least
+    2**-60, a product is zero or at least 2**-99, and a sum can only cancel between terms of at
+    least 2**-61, which leaves zero or a multiple of 2**-107: never a subnormal.
     """
     return all(math.isfinite(v) and (v == 0 or abs(v) >= 2.0**-60) for v in values)
 
@@ -206,11 +207,13 @@ class _Kernel:
             jitted = jax.jit(
                 functools.partial(self.fn, fma), donate_argnums=nargs + 2, keep_unused=True
             )
+            # On the CPU whatever the default device: these are the CPU generator's numbers.
+            on_cpu = jax.sharding.SingleDeviceSharding(_cpu())
             lowered = jitted.lower(
-                jax.ShapeDtypeStruct(self.in_shape, jnp.uint32),
-                jax.ShapeDtypeStruct((), jnp.int32),
-                *(jax.ShapeDtypeStruct((), jnp.float64) for _ in range(nargs)),
-                jax.ShapeDtypeStruct(self.out_shape, self.out_dtype),
+                jax.ShapeDtypeStruct(self.in_shape, jnp.uint32, sharding=on_cpu),
+                jax.ShapeDtypeStruct((), jnp.int32, sharding=on_cpu),
+                *(jax.ShapeDtypeStruct((), jnp.float64, sharding=on_cpu) for _ in range(nargs)),
+                jax.ShapeDtypeStruct(self.out_shape, self.out_dtype, sharding=on_cpu),
             )
             try:
                 ex = lowered.compile(compiler_options=_OPTIONS)
@@ -221,7 +224,7 @@ class _Kernel:
             self._sets = [
                 [
                     _memory.empty(CHUNK, np.uint32),
-                    jax.device_put(np.zeros(self.out_shape, self.out_dtype)),
+                    jax.device_put(np.zeros(self.out_shape, self.out_dtype), _cpu()),
                 ]
                 for _ in range(2)
             ]
@@ -232,6 +235,7 @@ class _Kernel:
         real, 0 when done), calling ``emit(i, count, result)`` in order with each output as a
         numpy view, valid during the call. The caller holds ``self.lock``."""
         ex = self._executable(fma or self.fma)
+        cpu = _cpu()
         zero = np.int32(0)
         extra = tuple(np.float64(a) for a in args)
         sets = self._sets
@@ -242,7 +246,7 @@ class _Kernel:
             count = fill(slot[0])
             if not count:
                 break
-            words = jax.device_put(slot[0].reshape(self.in_shape))
+            words = jax.device_put(slot[0].reshape(self.in_shape), cpu)
             slot[1] = ex(words, zero, *extra, slot[1])
             # XLA computes this chunk while the previous one is emitted.
             if pending is not None:
@@ -295,6 +299,11 @@ class _Kernel:
         self.run(fill, self.probe_args, emit, fma)
         want = (_emulate_normal if normal else _emulate_uniform)(words, self.probe_args)
         return bool(np.array_equal(got[0].view(np.int32), want.view(np.int32)))
+
+
+@functools.cache
+def _cpu():
+    return jax.devices("cpu")[0]
 
 
 def _f32_values(*values):
