@@ -412,6 +412,10 @@ def test_log_prob_cdf_and_grads(case):
     vl = tl.tensor(v.numpy())
     lt, ll = dt.log_prob(v), dl.log_prob(vl)
     close(ll, lt, rtol=5e-5, atol=2e-5)
+    # expand() to a larger batch: same shapes and values, broadcast
+    et, el = dt.expand((2, *dt.batch_shape)), dl.expand((2, *dl.batch_shape))
+    assert tuple(el.batch_shape) == tuple(et.batch_shape) and type(el) is type(dl)
+    close(el.log_prob(vl), et.log_prob(v), rtol=5e-5, atol=2e-5)
     lt.sum().backward()
     ll.sum().backward()
     for k in pt:
