@@ -173,9 +173,9 @@ def _jax_lstm(jax, sd, x, g):
 
 def _lstm_pieces(reps, torch, tl, jax, rs):
     """The LSTM fwd+bwd taken apart: PyTorch's and torchlike's forward and backward, and the
-    XLA programs alone (the op's forward; its backward as torchlike's kernels run it, a vjp that
-    recomputes the forward from the primals; and the alternative that keeps the forward's
-    residuals), with the number of while loops (scans) in each compiled program."""
+    XLA programs alone (the op's forward; a vjp from the primals, which recomputes the forward,
+    as every op's backward did before 79ede9d; the forward keeping jax.vjp's residuals and the
+    backward from them, as the RNN op does since), with the while loops in each program."""
     import numpy as np
 
     torch.manual_seed(0)
@@ -238,7 +238,7 @@ def _lstm_pieces(reps, torch, tl, jax, rs):
         stack += [e[0] for e in n.next_functions]
     xla = _interleaved({
         "forward (the _rnn op's kernel)": lambda: jf(ws, jx).block_until_ready(),
-        "vjp from primals: forward again + backward (the op's backward kernel)":
+        "vjp from primals: forward again + backward (the op's backward before 79ede9d)":
             lambda: jax.block_until_ready(jfb(ws, jx, jg)),
         "forward keeping residuals (jax.vjp)": lambda: jax.block_until_ready(fres(ws, jx)),
         "backward from residuals": lambda: jax.block_until_ready(bres(vjp, jg)),
