@@ -502,11 +502,12 @@ def test_records_written_and_read_in_chunks(tmp_path, monkeypatch):
         np.testing.assert_array_equal(np.asarray(mine[k]), a)
         np.testing.assert_array_equal(np.asarray(from_buffer[k]), a)
     np.testing.assert_array_equal(np.asarray(mine["h"]), theirs["h"].numpy())
-    # a flipped byte in a late chunk of a record is caught by a full load
+    # a flipped byte in a late chunk of a record is caught by a full load that checks CRCs
     info = zipfile.ZipFile(path).getinfo("ck/data/2")
     flipped = bytearray(path.read_bytes())
     flipped[info.header_offset + 128 + 900] ^= 0xFF
     (tmp_path / "flip.pt").write_bytes(bytes(flipped))
+    monkeypatch.setenv("TORCHLIKE_LOAD_CHECK_CRC32", "1")
     with pytest.raises(RuntimeError, match="CRC-32"):
         ser.load(tmp_path / "flip.pt")
 
@@ -527,7 +528,7 @@ def test_full_load_keeps_no_tie_to_the_file(tmp_path):
     assert (full["w"] * 2).tolist()[:3] == [0.0, 2.0, 4.0]
 
 
-def test_corrupt_and_truncated_files(tmp_path):
+def test_corrupt_and_truncated_files(tmp_path, monkeypatch):
     path = tmp_path / "ck.pt"
     torch.save({"v": torch.arange(64.0)}, path)
     data = path.read_bytes()
@@ -538,6 +539,10 @@ def test_corrupt_and_truncated_files(tmp_path):
     flipped = bytearray(data)
     flipped[off] ^= 0xFF
     (tmp_path / "flip.pt").write_bytes(bytes(flipped))
+    # as PyTorch, a load does not verify storages' CRCs by default: same (corrupted) values
+    np.testing.assert_array_equal(ser.load(tmp_path / "flip.pt")["v"].numpy(),
+                                  torch.load(tmp_path / "flip.pt")["v"].numpy())
+    monkeypatch.setenv("TORCHLIKE_LOAD_CHECK_CRC32", "1")
     with pytest.raises(RuntimeError, match="CRC-32"):
         ser.load(tmp_path / "flip.pt")
     (tmp_path / "junk.pt").write_bytes(b"not a checkpoint at all")

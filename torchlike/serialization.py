@@ -337,6 +337,10 @@ def _serialization_id():
 # ---- load ----------------------------------------------------------------------------------
 
 
+def _verify_crc32():
+    return os.environ.get("TORCHLIKE_LOAD_CHECK_CRC32", "0") not in ("", "0")
+
+
 def load(
     f: FileLike,
     map_location: Any = None,
@@ -347,7 +351,8 @@ def load(
     **pickle_load_args: Any,
 ) -> Any:
     """Load an object saved by torch.save or torchlike.save; weights_only by default.
-    Differs from PyTorch: a full load verifies each storage's CRC-32; mmap=True skips it and
+    As PyTorch's, a load does not verify the storages' CRC-32 (set the environment variable
+    TORCHLIKE_LOAD_CHECK_CRC32=1 to verify them: a corrupted byte then raises). mmap=True
     aliases the file's pages (tensors are JAX arrays over the mapping, paged in on use)."""
     if weights_only is None:
         weights_only = True
@@ -378,7 +383,7 @@ def load(
                 raise ValueError("f must be a file path in order to use the mmap argument")
             # mmap=True aliases a mapping of the file (private copy-on-write, as torch's
             # MAP_PRIVATE default), so pages load on first use; a full load reads each storage
-            # (CRC-checked) into memory of its own that JAX then aliases: one copy, as torch's
+            # into memory of its own that JAX then aliases: one copy, as torch's
             mm = np.memmap(os.fspath(f), dtype=np.uint8, mode="c") if mmap else None
             mm = mm.view(np.ndarray) if mm is not None else None  # cheaper slices than memmap's
             return _guarded(
@@ -455,7 +460,9 @@ def _load_zip(zf, restore, weights_only, pickle_module, mm, pickle_load_args):
             data = mm[offset : offset + nbytes]
         else:
             data = _rebuild.empty_aligned(nbytes)
-            zf.read_into(name, data)
+            # PyTorch does not verify storages' CRC-32 on load (it costs more than the read);
+            # TORCHLIKE_LOAD_CHECK_CRC32=1 turns the check on
+            zf.read_into(name, data, verify=_verify_crc32())
         if swap and dtype is not None and dtype.itemsize > 1:
             data = data.view(dtype._np).byteswap().view(np.uint8)
         # the bytes are this storage's own (a fresh read, or a private mapping): JAX aliases

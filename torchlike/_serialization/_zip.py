@@ -215,8 +215,9 @@ class ZipReader:
         except (zipfile.BadZipFile, EOFError, OSError, ValueError, zlib.error) as e:
             raise RuntimeError(f"PytorchStreamReader failed reading file {name}: {e}") from None
 
-    def read_into(self, name, out):
-        """Read a record into the writable buffer `out` (one copy), checking its size and CRC."""
+    def read_into(self, name, out, verify=True):
+        """Read a record into the writable buffer `out` (one copy), checking its size and, with
+        `verify`, its CRC."""
         info = self._info(name)
         mv = memoryview(out).cast("B")
         if info.file_size != len(mv):
@@ -229,7 +230,7 @@ class ZipReader:
             mv[:] = self.get_record(name)
             return
         self._f.seek(offset)
-        check = info.CRC != 0  # 0: written without CRCs
+        check = verify and info.CRC != 0  # 0: written without CRCs
         readinto = getattr(self._f, "readinto", None)
         crc, got, n = 0, 0, len(mv)
         while got < n:  # one read() may return less (e.g. above 2 GiB on Linux)
