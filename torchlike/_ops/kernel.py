@@ -10,12 +10,19 @@ import numpy as np
 
 from .._core import grad_mode
 from .._core.autograd import Node
-from .._core.tensor import Tensor, _wrap_out
+from .._core.tensor import Tensor, _wrap_out, _BY_NP, CPU as _CPU
 from .. import _lazy
+from .._lazy import LazyArray as _LazyArray
+
+
+_DIFF = {}
 
 
 def _differentiable(dt):
-    return jnp.issubdtype(dt, jnp.inexact)
+    d = _DIFF.get(dt)
+    if d is None:
+        d = _DIFF[dt] = bool(jnp.issubdtype(dt, jnp.inexact))
+    return d
 
 
 class Kernel:
@@ -159,8 +166,13 @@ class Kernel:
         if f is None:
             inner = self.bwd_fn(needs, ct_mask)
             idx = [i for i, nd in enumerate(needs) if nd]
-            f = self._bwd[key] = jax.jit(
-                lambda *a: tuple(inner(a[:n], a[n:])[i] for i in idx))
+            def flat(*a):
+                # one call: calling inner per gradient would put one copy of the whole vjp
+                # per input in the program (XLA cannot merge copies that contain loops)
+                r = inner(a[:n], a[n:])
+                return tuple(r[i] for i in idx)
+
+            f = self._bwd[key] = jax.jit(flat)
         return f
 
     def backward(self, node, cts, create_graph):
@@ -265,6 +277,9 @@ def _check_devices(leaves, device):
     return main or device
 
 
+_new = object.__new__
+
+
 def run(kernel, leaves, device=None):
     """Execute `kernel` on `leaves` (Tensors, arrays or None); returns Tensor output(s).
 
@@ -276,7 +291,13 @@ def run(kernel, leaves, device=None):
     record = grad_mode.state.enabled
     for i, x in enumerate(leaves):
         if type(x) is Tensor or isinstance(x, Tensor):
-            arrays.append(x._data)
+            if x._base is None:  # a root tensor: its array (the _data property, inlined)
+                a = x._arr
+                if type(a) is _LazyArray:
+                    a = x._data
+                arrays.append(a)
+            else:
+                arrays.append(x._data)
             if device is None:
                 device = x._device
             if record and (x._grad_fn is not None or x._requires_grad or x._gbase is not None):
@@ -297,9 +318,13 @@ def run(kernel, leaves, device=None):
         return _run_saving_residuals(kernel, arrays, edges, saved, device, tr)
     out = kernel.fwd(*arrays) if tr is None else tr.call(kernel.fwd, arrays)
     if edges is None:
-        if isinstance(out, tuple):
+        if isinstance(out, tuple):  # named tuples too (QRResult, ...)
             return tuple(_wrap_out(o, device, None, 0) for o in out)
-        return _wrap_out(out, device, None, 0)
+        t = _new(Tensor)  # _wrap_out, inlined: this is every eager op's return path
+        t._arr = out
+        t._dtype = _BY_NP[out.dtype]
+        t._device = device or _CPU
+        return t
     outs = out if isinstance(out, tuple) else (out,)
     avals = tuple((o.shape, o.dtype, _differentiable(o.dtype)) for o in outs)
     node = Node(kernel, tuple(arrays), tuple(edges), avals, saved)

@@ -29,6 +29,9 @@ def _fit(dtype, shape):
     return f
 
 _REQUIRED = object()
+_T = "T"
+_FAST_STATIC = (builtins.int, builtins.float, builtins.bool, str, type(None))
+
 _PY_SCALAR = (builtins.bool, builtins.int, builtins.float, builtins.complex)
 _CANON = {builtins.bool: np.bool_, builtins.int: np.int64, builtins.float: np.float64,
           builtins.complex: np.complex128}
@@ -111,6 +114,7 @@ class OpDef:
         self.promote = promote
         self.differentiable = differentiable
         self.kernels = {}
+        self._fast = {}
 
     def bind(self, args, kwargs):
         n = len(args)
@@ -233,6 +237,38 @@ class OpDef:
         return kfn
 
     def __call__(self, *args, out=None, **kwargs):
+        if not kwargs and out is None and not _ac.state.modes:
+            # The common call: positional tensors and numbers. Its kernel is cached by the
+            # arguments' kinds, without binding defaults or building the full key.
+            sig = [_dt._default.float]
+            leaves = []
+            is_t = self.is_tensor
+            if len(args) <= self.nparams:
+                for i, v in enumerate(args):
+                    t = type(v)
+                    if is_t[i]:
+                        if t is Tensor or isinstance(v, Tensor):
+                            leaves.append(v)
+                            sig.append(_T)
+                            continue
+                        if t in _PY_SCALAR:
+                            leaves.append(scalar_leaf(v))
+                            sig.append(t)
+                            continue
+                    elif t in _FAST_STATIC:
+                        sig.append(v)
+                        sig.append(t)  # 1, 1.0 and True hash alike
+                        continue
+                    break
+                else:
+                    sig = tuple(sig)
+                    k = self._fast.get(sig)
+                    if k is None and len(self._fast) < 256:
+                        vals = self.bind(args, kwargs)
+                        leaves, key = self.split(vals)
+                        k = self._fast[sig] = self.kernel(key)
+                    if k is not None:
+                        return run(k, leaves)
         n = len(args)
         if not kwargs and n <= self.nparams:
             if n < self.nparams:
