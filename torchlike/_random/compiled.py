@@ -34,13 +34,14 @@ from torchlike._random import _memory
 
 _f32, _f64 = jnp.float32, jnp.float64
 
-# Raw draws per compiled call (every size is served by one compiled program per kernel; the last
-# chunk is padded), and per numpy MT19937 call. Buffers are reused: a fresh buffer of 128 KiB or
-# more is a fresh mmap, and page faults cost more here than the arithmetic.
-CHUNK = 1 << 16
-PIECE = 1 << 14
+# Raw draws per compiled call: every size is served by one compiled program per kernel (the last
+# chunk is padded). Its buffers are reused: a fresh buffer of 128 KiB or more is a fresh mmap,
+# and page faults cost more here than the arithmetic. A multiple of mt19937.PIECE.
+CHUNK = 1 << 18
 # Halved for the two Box-Muller inputs: lanes per call.
 _LANES = CHUNK // 2
+# Draws in the probe before first use.
+PROBE = 1 << 16
 
 # Wider vectors halve the instructions on AVX-512 machines; the hint is ignored elsewhere.
 _OPTIONS = {"xla_cpu_prefer_vector_width": 512}
@@ -290,11 +291,12 @@ class _Kernel:
             w = next(feed, None)
             if w is None:
                 return 0
+            buf[:] = 0
             (_deinterleave if normal else _copy_in)(w, buf, 0)
             return w.size
 
         def emit(i, count, view):
-            got.append(_interleave(view) if normal else view.copy())
+            got.append(_interleave(view[: count // 2]) if normal else view[:count].copy())
 
         self.run(fill, self.probe_args, emit, fma)
         want = (_emulate_normal if normal else _emulate_uniform)(words, self.probe_args)
@@ -328,7 +330,7 @@ _UNIFORM = _Kernel(
 def probe_words() -> np.ndarray:
     """One chunk of draws for the check before first use: random ones and edge cases."""
     words = np.random.Generator(np.random.MT19937(20240531)).integers(
-        0, 1 << 32, CHUNK, dtype=np.uint32
+        0, 1 << 32, PROBE, dtype=np.uint32
     )
     # Radii at both ends of the range (u = 0 gives a zero radius, -0 for negative cosines),
     # angles on and next to the octant boundaries, where the sincos reduction switches, and
