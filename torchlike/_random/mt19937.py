@@ -52,8 +52,9 @@ STATE_SIZE = STATE_DTYPE.itemsize
 
 # From this many words on, twisting is handed to numpy's C implementation of the same recurrence.
 _BULK = 8 * N
-# Words per array of a bulk draw: 64 KiB, under glibc's 128 KiB threshold for a fresh mmap.
-PIECE = 1 << 14
+# Words per array of a bulk draw (256 KiB). Freed and allocated again at one size, such arrays
+# come back from malloc's heap (glibc's mmap threshold adapts) rather than as fresh pages.
+PIECE = 1 << 16
 
 
 def _init_genrand(seed: int) -> np.ndarray:
@@ -144,8 +145,8 @@ class MT19937:
         """The next ``n`` outputs as successive arrays of ``size`` (the last one shorter).
 
         Drawn as they are consumed, by numpy's C implementation of the same recurrence, which
-        is handed the state and gives it back with the last piece. Pieces under 128 KiB
-        come from malloc's free lists; one fresh array per call would be fresh (faulting) pages.
+        is handed the state and gives it back with the last piece. Reused pieces stay in the
+        cache and in malloc's heap, where one array for all would be fresh (faulting) pages.
         """
         n = int(n)
         if n < _BULK:
