@@ -57,3 +57,15 @@ def test_bad_arguments_still_raise_after_caching():
         tl.sum(x, 0, False, None, 5)
     with pytest.raises(TypeError):
         tl.add(x)
+
+
+def test_inplace_checks_still_raise_after_a_passing_call_is_cached():
+    x = tl.ones(2, 3)
+    x.add_(1.5)
+    y = tl.ones(2, 3, dtype=tl.int64)
+    with pytest.raises(RuntimeError, match="can't be cast"):
+        y.add_(1.5)
+    with pytest.raises(RuntimeError, match="doesn't match the broadcast shape"):
+        x[0].add_(tl.ones(2, 3))
+    x[0].add_(tl.ones(3))
+    assert x.tolist() == [[3.5, 3.5, 3.5], [2.5, 2.5, 2.5]]

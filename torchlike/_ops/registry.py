@@ -325,9 +325,23 @@ class _Meta:
         self.ndim = len(self.shape)
 
 
+_INPLACE_OK = {}
+
+
 def _check_inplace(opdef, self_t, key, leaves):
-    specs = [s for s in key if s == "T" or s in _PY_SCALAR]
+    """PyTorch's errors for an in-place result that self cannot hold (dtype or shape)."""
     arrays = [_Meta(x) for x in leaves]
+    # cached by what decides it (a passing check only: failures raise every time)
+    ck = (id(opdef), key, _dt._default.float, tuple((a.shape, a.dtype) for a in arrays))
+    if ck in _INPLACE_OK:
+        return
+    _check_inplace_uncached(opdef, self_t, key, arrays)
+    if len(_INPLACE_OK) < 4096:
+        _INPLACE_OK[ck] = True
+
+
+def _check_inplace_uncached(opdef, self_t, key, arrays):
+    specs = [s for s in key if s == "T" or s in _PY_SCALAR]
     rt = result_dtype(specs, arrays)
     if opdef.promote == "int_to_float" and rt._cat <= _dt._INT:
         rt = _dt.get_default_dtype()
