@@ -194,7 +194,12 @@ def _placed(self: Tensor, values: np.ndarray) -> np.ndarray:
 def _fill(self: Tensor, values: np.ndarray) -> Tensor:
     """Write drawn values into ``self`` in PyTorch's order, as an in-place op on the tape."""
     arr = _to_device(_placed(self, values), self.device)
-    if _lazy.state.trace is None and not (grad_mode.is_grad_enabled() and self.requires_grad):
+    plain = arr.dtype == self.dtype._np and arr.shape == tuple(self.shape)
+    if (
+        plain
+        and _lazy.state.trace is None
+        and not (grad_mode.is_grad_enabled() and self.requires_grad)
+    ):
         # What the in-place op would do without a tape node, minus its kernel: that kernel
         # returns the sample as a new buffer, a copy as long as drawing it.
         self._set_data(arr)
