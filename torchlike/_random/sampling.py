@@ -2,7 +2,8 @@
 
 Each function takes a :class:`~torchlike._random.generator.Generator` and numpy dtypes and
 returns a numpy array whose bits equal what PyTorch's CPU kernel writes, and leaves the
-generator in the state PyTorch's would be in.
+generator in the state PyTorch's would be in. From ``_COMPILED_MIN`` float32 numbers on,
+uniform_ and normal_ run the same arithmetic compiled by XLA (torchlike._random.compiled).
 
 The target is PyTorch 2.13 on x86-64 with AVX2 or AVX512 (PyTorch runs its normal kernel's
 AVX2 build there; both fuse a*b + c into one FMA, which is emulated exactly). Checked against
