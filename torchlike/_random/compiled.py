@@ -334,7 +334,7 @@ _UNIFORM = _Kernel(
 
 
 def probe_words() -> np.ndarray:
-    """One chunk of draws for the check before first use: random ones and edge cases."""
+    """The draws for the check before first use: random ones and edge cases."""
     words = np.random.Generator(np.random.MT19937(20240531)).integers(
         0, 1 << 32, PROBE, dtype=np.uint32
     )
