@@ -378,11 +378,15 @@ def _emulate_uniform(words, args):
 # ---- layout ---------------------------------------------------------------------------------
 
 
+# Half a block of draws (8 words) as one numpy item: the copies below move 32-byte items.
+_HALF = np.dtype("V32")
+
+
 def _deinterleave(words: np.ndarray, buf: np.ndarray, at: int) -> None:
     """Whole 16-draw blocks into a chunk at word ``at``: first halves (the radii's draws) in the
     first half of ``buf``, second halves (the angles') in the second."""
     b = at // 16
-    buf.reshape(2, -1, 8)[:, b : b + words.size // 16] = words.reshape(-1, 2, 8).transpose(1, 0, 2)
+    buf.view(_HALF).reshape(2, -1)[:, b : b + words.size // 16] = words.view(_HALF).reshape(-1, 2).T
 
 
 def _copy_in(words: np.ndarray, buf: np.ndarray, at: int) -> None:
@@ -419,7 +423,7 @@ def _fill_from(pieces, put, limit):
             state["done"] += use
         if 0 < at < CHUNK:
             if put is _deinterleave:
-                buf.reshape(2, -1, 8)[:, at // 16 :] = 0
+                buf.reshape(2, -1)[:, at // 2 :] = 0
             else:
                 buf[at:] = 0
         return at
