@@ -21,6 +21,7 @@ import numpy as np
 
 class _State:
     trace = None
+    used = False  # whether any lazy trace ever ran (else no LazyArray exists anywhere)
 
 
 state = _State()
@@ -139,6 +140,7 @@ class Trace:
 
     def __init__(self, owner):
         self.owner = owner
+        state.used = True
         self._reset()
 
     def _reset(self):

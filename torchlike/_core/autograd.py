@@ -14,6 +14,9 @@ from .hooks import RemovableHandle
 from .._lazy import LazyArray, call as _lazy_call, _astype, state as _lazy_state, Trace as _Trace
 
 
+_MASKS = {}
+
+
 class Node:
     """A recorded op (PyTorch's grad_fn)."""
 
@@ -49,10 +52,17 @@ class Node:
         return self._need_idx
 
     def _compute_masks(self):
-        diff = tuple(i for i, a in enumerate(self.out_avals) if a[2])
-        self._ct_mask = tuple(True if i in diff else None for i in range(len(self.out_avals)))
-        self._need_idx = tuple(i for i, n in enumerate(self.needs) if n)
-        self._diff = diff
+        # shared by every node with the same output kinds and needed inputs
+        key = (tuple(a[2] for a in self.out_avals), self.needs)
+        m = _MASKS.get(key)
+        if m is None:
+            diff = tuple(i for i, a in enumerate(self.out_avals) if a[2])
+            m = _MASKS[key] = (
+                diff,
+                tuple(True if i in diff else None for i in range(len(self.out_avals))),
+                tuple(i for i, n in enumerate(self.needs) if n),
+            )
+        self._diff, self._ct_mask, self._need_idx = m
 
     def name(self):
         if self._name is None:

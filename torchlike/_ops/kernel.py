@@ -194,10 +194,12 @@ class Kernel:
             tr = _lazy.state.trace
             if tr is not None:
                 got = tr.call(f, tuple(prim) + tuple(cts))
-            else:
-                if any(type(p) is _lazy.LazyArray for p in prim):
+            elif _lazy.state.used:
+                if any(type(p) is _LazyArray for p in prim):
                     prim = node.primals = tuple(_lazy.concrete(p) for p in prim)
                 got = f(*prim, *[_lazy.concrete(c) for c in cts])
+            else:
+                got = f(*prim, *cts)
             out = [None] * len(prim)
             for i, g in zip(node.need_idx(), got):
                 out[i] = g
