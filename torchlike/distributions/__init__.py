@@ -1,8 +1,9 @@
 """torch.distributions: parameterised probability distributions on torchlike's tensor ops.
 
 The modules follow PyTorch's own torch/distributions (BSD-3-Clause, Copyright (c) Facebook,
-Inc. and its affiliates; the license is in LICENSE-PyTorch beside this file) file for file, so samples, log-densities and KL values are computed
-the way PyTorch computes them and go through torchlike's autograd and torchlike.compile.
+Inc. and its affiliates; the license is in LICENSE-PyTorch beside this file) file for file,
+so samples, log-densities and KL values are computed the way PyTorch computes them and go
+through torchlike's autograd and torchlike.compile.
 """
 
 from .bernoulli import Bernoulli
