@@ -435,6 +435,43 @@ def _check_int_pow(input, exponent):
 
 
 pow = guarded(pow, _check_int_pow)
+_pow_guarded = pow
+
+
+def _pow_root(exponent):
+    """torch computes pow(Tensor, 0.5) and pow(Tensor, -0.5) as sqrt and rsqrt (a Python float
+    exponent only), which differ from a general power at -0.0 and -inf."""
+    if type(exponent) is builtins.float and (exponent == 0.5 or exponent == -0.5):
+        return "sqrt" if exponent == 0.5 else "rsqrt"
+    return None
+
+
+def pow(input, exponent, *, out=None):  # noqa: F811
+    r = _pow_root(exponent) if isinstance(input, Tensor) else None
+    if r is not None:
+        return getattr(input, r)() if out is None else globals()[r](input, out=out)
+    return _pow_guarded(input, exponent, out=out)
+
+
+pow.__wrapped_op__ = _pow_guarded.__wrapped_op__
+pow.__doc__ = _pow_guarded.__doc__
+
+
+def _pow_method(self, exponent):
+    return pow(self, exponent)
+
+
+def _pow_method_(self, exponent):
+    r = _pow_root(exponent)
+    if r is not None:
+        return getattr(self, r + "_")()
+    return _pow_inplace(self, exponent)
+
+
+_pow_inplace = Tensor.pow_
+Tensor.pow = _pow_method
+Tensor.pow_ = _pow_method_
+_pow_method.__name__, _pow_method_.__name__ = "pow", "pow_"
 
 
 @bop(tensor_args=("input", "exponent"), promote=None, inplace=True)
@@ -457,7 +494,21 @@ Tensor.arctan2_ = Tensor.atan2_
 
 @bop(tensor_args=_BIN, promote="int_to_float", inplace=True)
 def hypot(input, other):
-    return jnp.hypot(input, other)
+    return _hypot(input, other)
+
+
+@jax.custom_jvp
+def _hypot(x, y):
+    return jnp.hypot(x, y)
+
+
+@_hypot.defjvp
+def _hypot_jvp(primals, tangents):
+    # PyTorch's derivative, x/h and y/h: NaN at (0, 0) (JAX's rule picks a finite value there)
+    x, y = primals
+    tx, ty = tangents
+    h = jnp.hypot(x, y)
+    return h, (x * tx + y * ty) / h
 
 
 @bop(tensor_args=_BIN, promote="int_to_float", inplace=True)

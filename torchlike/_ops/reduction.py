@@ -503,6 +503,26 @@ def kthvalue(input, k, dim=-1, keepdim=False, *, out=None):
     return return_type("kthvalue")(v, i)
 
 
+@jax.custom_jvp
+def _distribute(x, value):
+    return value
+
+
+@_distribute.defjvp
+def _distribute_jvp(primals, tangents):
+    x, value = primals
+    tx = tangents[0]
+    mask = jnp.where(jnp.isnan(value), jnp.isnan(x), x == value)
+    return value, jnp.sum(jnp.where(mask, tx, 0)) / jnp.sum(mask).astype(tx.dtype)
+
+
+@op(tensor_args=("input", "value"), method=False, name="median")
+def _median_all(input, value):
+    """`value`, a whole-tensor median of input, whose gradient is split evenly among the
+    elements equal to it (PyTorch's evenly_distribute_backward)."""
+    return _distribute(input, jax.lax.stop_gradient(value))
+
+
 def median(input, dim=None, keepdim=False):
     if dim is None:
         flat = input.reshape(-1)
@@ -511,7 +531,7 @@ def median(input, dim=None, keepdim=False):
         if n == 0:
             return flat.new_full((), float("nan"))
         has_nan = input.dtype.is_floating_point and builtins.bool(input.isnan().any())
-        return v[n - 1] if has_nan else v[(n - 1) // 2]
+        return _median_all(input, (v[n - 1] if has_nan else v[(n - 1) // 2]).detach())
     d = _wrap_dim(dim, input.dim())
     if input.dim() == 0:
         return _scalar_pair("median", input)
@@ -542,7 +562,7 @@ def nanmedian(input, dim=None, keepdim=False):
         ok = flat[~np.isnan(flat)] if a.dtype.kind == "f" else flat
         if ok.size == 0:
             return wrap(jnp.asarray(np.array(np.nan, a.dtype)))
-        return sort(input.reshape(-1))[0][(ok.size - 1) // 2]
+        return _median_all(input, sort(input.reshape(-1))[0][(ok.size - 1) // 2].detach())
     d = _wrap_dim(dim, input.dim())
     v, i = sort(input, d)
     cnt = (~input.isnan()).sum(d, keepdim=True)

@@ -1,8 +1,7 @@
-"""Gradient conventions torchlike does not follow yet: abs'(+-0) is 1 (torch: 0); median()
-gives a tie's whole gradient to one element (torch splits it evenly); hypot'(0, 0) is 1
-(torch: nan); (clamp_min(x, 0) ** 0.5)' at x = -0.0 is +inf (torch: -inf).
-Each step is one case: its value and its gradient's sum and norm."""
-# compat-xfail: abs'(0), median tie gradients, hypot'(0, 0), x**0.5 at -0.0 (see above)
+"""Gradient conventions at non-differentiable points: abs'(+-0) is 0; median() splits a
+tie's gradient evenly among the tied elements; hypot'(0, 0) is NaN; x ** 0.5 at x = -0.0 is
+computed as sqrt (its gradient -inf). Each step is one case: its value and its gradient's sum
+and norm."""
 
 import torch
 
