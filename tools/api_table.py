@@ -10,7 +10,8 @@ import sys
 
 NAMESPACES = ["", ".Tensor", ".nn", ".nn.functional", ".nn.init", ".nn.utils", ".optim",
               ".optim.lr_scheduler", ".utils.data", ".autograd", ".func", ".linalg", ".fft",
-              ".special", ".cuda", ".amp", ".backends"]
+              ".special", ".cuda", ".amp", ".backends", ".distributions", ".distributed",
+              ".nn.parallel"]
 
 
 def _public(obj):
