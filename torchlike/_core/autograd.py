@@ -21,7 +21,7 @@ class Node:
     """A recorded op (PyTorch's grad_fn)."""
 
     __slots__ = ("kernel", "primals", "edges", "needs", "out_avals", "saved", "pre_hooks",
-                 "hooks", "retained", "tensor_pre_hooks", "released", "metadata", "_name",
+                 "hooks", "retained", "tensor_pre_hooks", "released", "_metadata", "_name",
                  "_diff", "_ct_mask", "_need_idx", "res", "res_layout", "__weakref__")
 
     def __init__(self, kernel, primals, edges, out_avals, saved):
@@ -36,10 +36,16 @@ class Node:
         self.retained = None
         self.tensor_pre_hooks = None
         self.released = False
-        self.metadata = {}
+        self._metadata = None  # made on first use: most nodes never need it
         self._name = None
         self._diff = None
         self.res = None  # the forward's vjp residuals, for kernels that save them
+
+    @property
+    def metadata(self):
+        if self._metadata is None:
+            self._metadata = {}
+        return self._metadata
 
     def ct_mask(self):
         if self._diff is None:
@@ -229,7 +235,7 @@ def _dependencies(roots):
     while stack:
         n = stack.pop()
         if owner is None:
-            md = getattr(n, "metadata", None)
+            md = getattr(n, "_metadata", None) if type(n) is Node else getattr(n, "metadata", None)
             if md:
                 owner = md.get("lazy_owner")
         for e in n.edges:

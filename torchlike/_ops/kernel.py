@@ -327,11 +327,15 @@ def run(kernel, leaves, device=None):
         t._dtype = _BY_NP[out.dtype]
         t._device = device or _CPU
         return t
-    outs = out if isinstance(out, tuple) else (out,)
-    avals = tuple((o.shape, o.dtype, _differentiable(o.dtype)) for o in outs)
+    if not isinstance(out, tuple):  # one output: the common case, without the loops below
+        dt = out.dtype
+        d = _differentiable(dt)
+        node = Node(kernel, tuple(arrays), tuple(edges), ((out.shape, dt, d),), saved)
+        return _wrap_out(out, device, node if d else None, 0)
+    avals = tuple((o.shape, o.dtype, _differentiable(o.dtype)) for o in out)
     node = Node(kernel, tuple(arrays), tuple(edges), avals, saved)
-    res = tuple(_wrap_out(o, device, node if a[2] else None, k) for k, (o, a) in enumerate(zip(outs, avals)))
-    return res if isinstance(out, tuple) else res[0]
+    return tuple(_wrap_out(o, device, node if a[2] else None, k)
+                 for k, (o, a) in enumerate(zip(out, avals)))
 
 
 def _run_saving_residuals(kernel, arrays, edges, saved, device, tr):
