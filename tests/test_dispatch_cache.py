@@ -69,3 +69,21 @@ def test_inplace_checks_still_raise_after_a_passing_call_is_cached():
         x[0].add_(tl.ones(2, 3))
     x[0].add_(tl.ones(3))
     assert x.tolist() == [[3.5, 3.5, 3.5], [2.5, 2.5, 2.5]]
+
+
+def test_inplace_calls_differing_in_kinds_match_torch():
+    for _ in range(2):  # the second round runs from the caches
+        res = []
+        for m in (torch, tl):
+            x = m.arange(6).reshape(2, 3)
+            f = m.arange(6.0).reshape(2, 3)
+            x.add_(2)
+            x.mul_(True)
+            x[0].sub_(1)
+            f.add_(2)
+            f.add_(1.5)
+            f.add_(x)
+            f[1].mul_(f[0])
+            f.div_(2, rounding_mode="floor")
+            res.append((x.tolist(), f.tolist(), str(x.dtype), str(f.dtype)))
+        assert res[0] == res[1]

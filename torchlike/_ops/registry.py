@@ -115,6 +115,7 @@ class OpDef:
         self.differentiable = differentiable
         self.kernels = {}
         self._fast = {}
+        self._fast_inplace = {}
 
     def bind(self, args, kwargs):
         n = len(args)
@@ -287,6 +288,36 @@ class OpDef:
 
     def inplace(self, self_t, *args, **kwargs):
         """Tensor.X_: the op's result written into self (PyTorch's in-place semantics)."""
+        if not kwargs and not _ac.state.modes and len(args) < self.nparams:
+            # x.add_(1): the split of a plain call, cached by its arguments' kinds
+            sig = [_dt._default.float, _T]
+            leaves = [self_t]
+            is_t = self.is_tensor
+            for i, v in enumerate(args, 1):
+                t = type(v)
+                if is_t[i]:
+                    if t is Tensor or isinstance(v, Tensor):
+                        leaves.append(v)
+                        sig.append(_T)
+                        continue
+                    if t in _PY_SCALAR:
+                        leaves.append(scalar_leaf(v))
+                        sig.append(t)
+                        continue
+                elif t in _FAST_STATIC:
+                    sig.append(v)
+                    sig.append(t)
+                    continue
+                break
+            else:
+                sig = tuple(sig)
+                key = self._fast_inplace.get(sig)
+                if key is None and len(self._fast_inplace) < 256:
+                    key = self._fast_inplace[sig] = self.split(self.bind((self_t,) + args, {}))[1]
+                if key is not None:
+                    if self.promote is not None:
+                        _check_inplace(self, self_t, key, leaves)
+                    return apply_inplace(self_t, self.kernel(key), leaves[1:], self.name + "_")
         vals = self.bind((self_t,) + args, kwargs)
         leaves, key = self.split(vals)
         if self.promote is not None:
@@ -330,12 +361,13 @@ _INPLACE_OK = {}
 
 def _check_inplace(opdef, self_t, key, leaves):
     """PyTorch's errors for an in-place result that self cannot hold (dtype or shape)."""
-    arrays = [_Meta(x) for x in leaves]
     # cached by what decides it (a passing check only: failures raise every time)
-    ck = (id(opdef), key, _dt._default.float, tuple((a.shape, a.dtype) for a in arrays))
+    ck = (id(opdef), key, _dt._default.float,
+          tuple((x._shape(), x._dtype) if isinstance(x, Tensor) else (x.shape, x.dtype)
+                for x in leaves))
     if ck in _INPLACE_OK:
         return
-    _check_inplace_uncached(opdef, self_t, key, arrays)
+    _check_inplace_uncached(opdef, self_t, key, [_Meta(x) for x in leaves])
     if len(_INPLACE_OK) < 4096:
         _INPLACE_OK[ck] = True
 
@@ -384,8 +416,12 @@ def apply_inplace(self_t, kernel, others, name):
             if views.has_overlap(self_t._chain):
                 _overlap_error()
             ik, dyn = _inplace_kernel(kernel, self_t._chain, self_t._dtype, len(others), name)
-            with grad_mode.no_grad():
-                res = run(ik, [root] + list(others) + [scalar_leaf(k) for k in dyn])
+            gs = grad_mode.state  # no_grad, without a context manager's cost on this hot path
+            prev, gs.enabled = gs.enabled, False
+            try:
+                res = run(ik, [root, *others, *[scalar_leaf(k) for k in dyn]])
+            finally:
+                gs.enabled = prev
             root._arr = res._data
             root._vcount += 1
             return self_t
