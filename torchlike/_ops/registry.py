@@ -237,39 +237,41 @@ class OpDef:
 
         return kfn
 
+    def _plain_kinds(self, args, first, sig, leaves):
+        """The kinds of positional arguments (args[i] binds parameter first + i) as a hashable
+        signature, their leaves appended to `leaves`; None where the general path is needed."""
+        is_t = self.is_tensor
+        for i, v in enumerate(args, first):
+            t = type(v)
+            if is_t[i]:
+                if t is Tensor or isinstance(v, Tensor):
+                    leaves.append(v)
+                    sig.append(_T)
+                    continue
+                if t in _PY_SCALAR:
+                    leaves.append(scalar_leaf(v))
+                    sig.append(t)
+                    continue
+            elif t in _FAST_STATIC:
+                sig.append(v)
+                sig.append(t)  # 1, 1.0 and True hash alike
+                continue
+            return None
+        return tuple(sig)
+
     def __call__(self, *args, out=None, **kwargs):
-        if not kwargs and out is None and not _ac.state.modes:
+        if not kwargs and out is None and not _ac.state.modes and len(args) <= self.nparams:
             # The common call: positional tensors and numbers. Its kernel is cached by the
             # arguments' kinds, without binding defaults or building the full key.
-            sig = [_dt._default.float]
             leaves = []
-            is_t = self.is_tensor
-            if len(args) <= self.nparams:
-                for i, v in enumerate(args):
-                    t = type(v)
-                    if is_t[i]:
-                        if t is Tensor or isinstance(v, Tensor):
-                            leaves.append(v)
-                            sig.append(_T)
-                            continue
-                        if t in _PY_SCALAR:
-                            leaves.append(scalar_leaf(v))
-                            sig.append(t)
-                            continue
-                    elif t in _FAST_STATIC:
-                        sig.append(v)
-                        sig.append(t)  # 1, 1.0 and True hash alike
-                        continue
-                    break
-                else:
-                    sig = tuple(sig)
-                    k = self._fast.get(sig)
-                    if k is None and len(self._fast) < 256:
-                        vals = self.bind(args, kwargs)
-                        leaves, key = self.split(vals)
-                        k = self._fast[sig] = self.kernel(key)
-                    if k is not None:
-                        return run(k, leaves)
+            sig = self._plain_kinds(args, 0, [_dt._default.float], leaves)
+            if sig is not None:
+                k = self._fast.get(sig)
+                if k is None and len(self._fast) < 256:
+                    leaves, key = self.split(self.bind(args, kwargs))
+                    k = self._fast[sig] = self.kernel(key)
+                if k is not None:
+                    return run(k, leaves)
         n = len(args)
         if not kwargs and n <= self.nparams:
             if n < self.nparams:
@@ -290,27 +292,9 @@ class OpDef:
         """Tensor.X_: the op's result written into self (PyTorch's in-place semantics)."""
         if not kwargs and not _ac.state.modes and len(args) < self.nparams:
             # x.add_(1): the split of a plain call, cached by its arguments' kinds
-            sig = [_dt._default.float, _T]
             leaves = [self_t]
-            is_t = self.is_tensor
-            for i, v in enumerate(args, 1):
-                t = type(v)
-                if is_t[i]:
-                    if t is Tensor or isinstance(v, Tensor):
-                        leaves.append(v)
-                        sig.append(_T)
-                        continue
-                    if t in _PY_SCALAR:
-                        leaves.append(scalar_leaf(v))
-                        sig.append(t)
-                        continue
-                elif t in _FAST_STATIC:
-                    sig.append(v)
-                    sig.append(t)
-                    continue
-                break
-            else:
-                sig = tuple(sig)
+            sig = self._plain_kinds(args, 1, [_dt._default.float, _T], leaves)
+            if sig is not None:
                 key = self._fast_inplace.get(sig)
                 if key is None and len(self._fast_inplace) < 256:
                     key = self._fast_inplace[sig] = self.split(self.bind((self_t,) + args, {}))[1]
