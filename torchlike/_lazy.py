@@ -10,8 +10,6 @@ whose outputs are the recorded values still referenced from Python. Programs are
 recorded structure, so changing a hyperparameter's value never recompiles.
 """
 
-import traceback
-import warnings
 import weakref
 
 import jax
@@ -133,6 +131,17 @@ class GraphBreak(Warning):
 
 
 _SHAPES = {}
+_FLAT_TREES = {}
+_ARRAY_TYPES = (type(jnp.zeros(())), np.ndarray)
+_PY = (bool, int, float, complex)
+
+
+def _flat_tree(kind, n):
+    """The treedef of a flat list/tuple of n leaves (None counts as a leaf here)."""
+    t = _FLAT_TREES.get((kind, n))
+    if t is None:
+        t = _FLAT_TREES[(kind, n)] = jax.tree_util.tree_structure(kind([0] * n))
+    return t
 
 
 class Trace:
@@ -146,6 +155,7 @@ class Trace:
     def _reset(self):
         self.records = []
         self.inputs = []
+        self.in_avals = []  # the inputs' (shape, dtype), or ("py", type): part of the cache key
         self.input_pos = {}
         self.values = []
 
@@ -156,22 +166,40 @@ class Trace:
             x = x.concrete()
         if x is None:
             return ("n",), None
-        if isinstance(x, (bool, int, float, complex)):
+        tx = type(x)
+        if tx in _PY:
             # a Python number stays a weakly-typed dynamic input, as it is for jax.jit itself
             k = len(self.inputs)
             self.inputs.append(x)
-            return ("i", k), ("py", type(x))
+            av = ("py", tx)
+            self.in_avals.append(av)
+            return ("i", k), av
+        k = self.input_pos.get(id(x))
+        if k is not None and self.inputs[k] is x:  # read before (a parameter used twice)
+            return ("i", k), self.in_avals[k]
         if isinstance(x, np.generic):
             x = np.asarray(x)
-        k = self.input_pos.get(id(x))
-        if k is None or self.inputs[k] is not x:
-            k = len(self.inputs)
-            self.inputs.append(x)
-            self.input_pos[id(x)] = k
-        return ("i", k), (tuple(x.shape), np.dtype(x.dtype))
+        av = (tuple(x.shape), np.dtype(x.dtype))
+        k = len(self.inputs)
+        self.inputs.append(x)
+        self.in_avals.append(av)
+        self.input_pos[id(x)] = k
+        return ("i", k), av
 
     def call(self, fn, args):
-        leaves, tree = jax.tree_util.tree_flatten(args, is_leaf=lambda v: v is None)
+        # ops pass a flat list of arrays/numbers/None: skip jax's generic flattening for them
+        tree = None
+        ta = type(args)
+        if ta is list or ta is tuple:
+            for a in args:
+                t = type(a)
+                if not (t is LazyArray or t in _ARRAY_TYPES or a is None or t in _PY):
+                    break
+            else:
+                tree = _flat_tree(ta, len(args))
+                leaves = args
+        if tree is None:
+            leaves, tree = jax.tree_util.tree_flatten(args, is_leaf=lambda v: v is None)
         refs = []
         avals = []
         for x in leaves:
@@ -179,29 +207,31 @@ class Trace:
             refs.append(r)
             avals.append(av)
         refs = tuple(refs)
-        skey = (fn, tree, tuple(avals), tuple(r[1] if r[0] == "c" else None for r in refs))
-        out_tree = _SHAPES.get(skey)
-        if out_tree is None:
+        skey = (fn, tree, tuple(avals))
+        out = _SHAPES.get(skey)
+        if out is None:
             def spec(r, av):
                 if r[0] == "n":
                     return None
-                if r[0] == "c":
-                    return r[1]
                 if av[0] == "py":
                     return av[1](0)
                 return jax.ShapeDtypeStruct(av[0], av[1])
             structs = jax.tree_util.tree_unflatten(tree, [spec(r, a) for r, a in zip(refs, avals)])
-            out_tree = _SHAPES[skey] = jax.eval_shape(lambda a: fn(*a), structs)
-        out_leaves, out_def = jax.tree_util.tree_flatten(out_tree)
+            out_leaves, out_def = jax.tree_util.tree_flatten(
+                jax.eval_shape(lambda a: fn(*a), structs))
+            out = _SHAPES[skey] = (out_def, tuple((tuple(o.shape), np.dtype(o.dtype))
+                                                  for o in out_leaves))
+        out_def, out_avals = out
         outs = []
-        idxs = []
-        for s in out_leaves:
-            la = LazyArray(tuple(s.shape), np.dtype(s.dtype), self, len(self.values))
-            self.values.append(weakref.ref(la))
+        values = self.values
+        n = len(values)
+        for shape, dtype in out_avals:
+            la = LazyArray(shape, dtype, self, n)
+            values.append(weakref.ref(la))
             outs.append(la)
-            idxs.append(la.idx)
-        self.records.append((fn, tree, refs, tuple(idxs)))
-        return jax.tree_util.tree_unflatten(out_def, outs)
+            n += 1
+        self.records.append((fn, tree, refs, tuple(range(n - len(outs), n))))
+        return out_def.unflatten(outs)
 
     def materialize(self, why=None):
         """Run what was recorded; give every live LazyArray its value."""
@@ -216,14 +246,13 @@ class Trace:
             if la is not None and la.value is None:
                 live.append(j)
                 holders.append(la)
-        records = tuple((f, t, r, i) for f, t, r, i in self.records)
-        key = (tuple((id(f), t, r, i) for f, t, r, i in records),
-               tuple(("py", type(x)) if isinstance(x, (bool, int, float, complex))
-                     else (tuple(x.shape), np.dtype(x.dtype)) for x in self.inputs), tuple(live))
+        records = tuple(self.records)
+        live = tuple(live)
+        key = (records, tuple(self.in_avals), live)
         prog = self.owner.programs.get(key)
         if prog is None:
             self.owner.on_compile(key)
-            prog = self.owner.programs[key] = _build(records, tuple(live))
+            prog = self.owner.programs[key] = _build(records, live)
         outs = prog(*self.inputs)
         for la, o in zip(holders, outs):
             la.value = o
