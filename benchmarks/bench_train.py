@@ -16,8 +16,8 @@ Run: python benchmarks/bench_train.py [--quick] [--workloads mlp,cnn,resnet,gpt,
          [--compile-timeout S] [--no-write]
 On a loaded CPU machine prefer --threads 1 (every library on one thread): PyTorch's OpenMP
 threads degrade badly when the cores are oversubscribed (see benchmarks/ANALYSIS.md).
-Writes benchmarks/results_<platform>.md and benchmarks/bench_train_<platform>.png (the chart
-needs matplotlib: `pip install torchlike[bench]`).
+Writes benchmarks/results_<platform>.md and benchmarks/bench_train_<platform>.png (with
+--threads N: results_<platform>_threadsN.md and its chart; the chart needs matplotlib: `pip install torchlike[bench]`).
 """
 
 import argparse
@@ -801,11 +801,12 @@ def main():
     for name in names:
         print(f"{name}: {WORKLOADS[name]['desc']}")
     if not args.no_write:
-        md = os.path.join(HERE, f"results_{plat}.md")
+        suffix = f"{plat}_threads{args.threads}" if args.threads else plat
+        md = os.path.join(HERE, f"results_{suffix}.md")
         workloads = "\n".join(f"- {n}: {WORKLOADS[n]['desc']}" for n in names)
         with open(md, "w") as f:
             f.write(text + "\nWorkloads:\n\n" + workloads + "\n")
-        png = chart(all_results, os.path.join(HERE, f"bench_train_{plat}.png"))
+        png = chart(all_results, os.path.join(HERE, f"bench_train_{suffix}.png"))
         print(f"wrote {md}" + (f" and {png}" if png else ""))
 
 
