@@ -189,6 +189,37 @@ def test_multihead_attention(kw):
         check_grads(mt, ml, pairs)
 
 
+@pytest.mark.parametrize("shared", ["qkv", "kv"])
+@pytest.mark.parametrize("batch_first", [False, True])
+@pytest.mark.parametrize("bias", [True, False])
+def test_multihead_attention_shared_inputs(shared, batch_first, bias):
+    """Self-attention (query is key is value) and key is value: torch projects them packed;
+    values and gradients (the shared input's summed) must be torch's."""
+    E, H, L, S, N = 8, 2, 4, 5, 3
+    torch.manual_seed(0)
+    mt = torch.nn.MultiheadAttention(E, H, bias=bias, batch_first=batch_first)
+    ml = nn.MultiheadAttention(E, H, bias=bias, batch_first=batch_first)
+    copy_weights(mt, ml)
+    shape = lambda T: (N, T, E) if batch_first else (T, N, E)  # noqa: E731
+    x, m = pair(r(*shape(L))), pair(r(*shape(S)))
+    for need_weights in (True, False):
+        for p in (x, m):
+            p[0].grad = None
+            p[1].grad = None
+        mt.zero_grad()
+        ml.zero_grad()
+        args = [(x[i], x[i], x[i]) if shared == "qkv" else (x[i], m[i], m[i]) for i in (0, 1)]
+        ot, wt = mt(*args[0], need_weights=need_weights)
+        ol, wl = ml(*args[1], need_weights=need_weights)
+        close(ol, ot)
+        if need_weights:
+            close(wl, wt)
+        ct = r(*ot.shape)
+        ot.backward(torch.tensor(ct))
+        ol.backward(tl.tensor(ct))
+        check_grads(mt, ml, [x] if shared == "qkv" else [x, m])
+
+
 def test_multihead_attention_unbatched_causal_and_3d_mask():
     E, H, L = 8, 2, 4
     mt = torch.nn.MultiheadAttention(E, H)

@@ -196,8 +196,16 @@ def _mha(
     average_attn_weights=True,
     causal_sdpa=False,
     use_separate_proj_weight=False,
+    packing="",
 ):
-    """Batched (L, N, E) multi-head attention after the shape checks; mirrors torch's code."""
+    """Batched (L, N, E) multi-head attention after the shape checks; mirrors torch's code.
+
+    `packing` is torch's _in_projection_packed: "qkv" (self-attention: key and value are the
+    query, passed once) projects with one matmul, "kv" (value is the key) with two."""
+    if packing == "qkv":
+        key = value = query
+    elif packing == "kv":
+        value = key
     tgt_len, bsz, embed_dim = query.shape
     head_dim = embed_dim // num_heads
     dtype = query.dtype
@@ -207,16 +215,24 @@ def _mha(
         )
     if attn_mask is not None:
         attn_mask = _as_bias(~attn_mask if attn_mask.dtype == jnp.bool_ else attn_mask, dtype)
-    if not use_separate_proj_weight:
-        w_q, w_k, w_v = jnp.split(in_proj_weight, 3)
+    if packing == "qkv":
+        q, k, v = jnp.split(_linear(query, in_proj_weight, in_proj_bias), 3, axis=-1)
+    elif packing == "kv":
+        w_q, w_kv = jnp.split(in_proj_weight, [embed_dim])
+        b_q, b_kv = (None, None) if in_proj_bias is None else jnp.split(in_proj_bias, [embed_dim])
+        q = _linear(query, w_q, b_q)
+        k, v = jnp.split(_linear(key, w_kv, b_kv), 2, axis=-1)
     else:
-        w_q, w_k, w_v = q_proj_weight, k_proj_weight, v_proj_weight
-    b_q = b_k = b_v = None
-    if in_proj_bias is not None:
-        b_q, b_k, b_v = jnp.split(in_proj_bias, 3)
-    q = _linear(query, w_q, b_q)
-    k = _linear(key, w_k, b_k)
-    v = _linear(value, w_v, b_v)
+        if not use_separate_proj_weight:
+            w_q, w_k, w_v = jnp.split(in_proj_weight, 3)
+        else:
+            w_q, w_k, w_v = q_proj_weight, k_proj_weight, v_proj_weight
+        b_q = b_k = b_v = None
+        if in_proj_bias is not None:
+            b_q, b_k, b_v = jnp.split(in_proj_bias, 3)
+        q = _linear(query, w_q, b_q)
+        k = _linear(key, w_k, b_k)
+        v = _linear(value, w_v, b_v)
     if attn_mask is not None and attn_mask.ndim == 2:
         attn_mask = attn_mask[None]
     if bias_k is not None:
@@ -463,10 +479,15 @@ def multi_head_attention_forward(
         s_len = static_k.shape[1] if static_k is not None else src_len + (bias_k is not None)
         s_len += bool(add_zero_attn)
         dropout_mask = _dropout_mask((bsz * num_heads, tgt_len, s_len), dropout_p, query.dtype)
+    # torch projects a self-attention's q, k, v with one matmul (and k, v with one when the
+    # value is the key): the same tensor passed again is then not an input of its own
+    packing = ""
+    if not use_separate_proj_weight and key is value:
+        packing = "qkv" if query is key else "kv"
     out = _mha(
         query,
-        key,
-        value,
+        None if packing == "qkv" else key,
+        None if packing else value,
         in_proj_weight,
         in_proj_bias,
         bias_k,
@@ -488,6 +509,7 @@ def multi_head_attention_forward(
         bool(average_attn_weights),
         causal_sdpa,
         bool(use_separate_proj_weight),
+        packing,
     )
     if need_weights:
         out, weights = out

@@ -177,7 +177,15 @@ class MultiheadAttention(Module):
         _check_mask(key_padding_mask, "key_padding_mask", attn_mask, "attn_mask")
         _check_mask(attn_mask, "attn_mask", None, "", check_other=False)
         if self.batch_first and is_batched:
-            query, key, value = (x.transpose(1, 0) for x in (query, key, value))
+            # as torch: transpose so that `key is value` / `query is key` still hold
+            if key is value:
+                if query is key:
+                    query = key = value = query.transpose(1, 0)
+                else:
+                    query, key = (x.transpose(1, 0) for x in (query, key))
+                    value = key
+            else:
+                query, key, value = (x.transpose(1, 0) for x in (query, key, value))
         kwargs = dict(
             training=self.training,
             key_padding_mask=key_padding_mask,
