@@ -431,6 +431,22 @@ def test_fractional_max_pool_seeded(fn, shape, kw):
     assert_close(lx.grad, tx.grad)
 
 
+ZERO_ROW = np.array([[0.0, 0.0, 0.0], [1.0, 0.0, -2.0]], np.float32)
+
+
+@pytest.mark.parametrize("p", [2.0, 1.0, 3.0, float("inf")])
+def test_normalize_zero_row_gradient(p):
+    # a zero norm has a zero gradient in PyTorch: the zero row gets grad / eps, not NaN
+    compare_fn("normalize", [ZERO_ROW], p=p, dim=1, rtol=1e-5, atol=1)
+
+
+@pytest.mark.parametrize("p", [2.0, 1.0, 3.0])
+def test_pairwise_distance_zero_distance_gradient(p):
+    compare_fn("pairwise_distance", [ZERO_ROW], NoGrad(ZERO_ROW * np.float32([[1], [0]])),
+               p=p, eps=0.0)
+    compare_fn("pdist", [np.concatenate([ZERO_ROW, ZERO_ROW[:1]])], p=p)
+
+
 @pytest.mark.parametrize(
     "call",
     [

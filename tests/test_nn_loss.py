@@ -75,6 +75,14 @@ def test_regression_losses(reduction):
     check("gaussian_nll_loss", [X, Y, np.abs(r(3, 1))], dict(kw, full=True), grad=(0, 1, 2))
 
 
+def test_l1_loss_gradient_zero_where_input_equals_target():
+    # PyTorch's gradient is sgn(input - target): 0 at exact matches (jnp.abs's would be 1)
+    y = Y.copy()
+    y[0, :2] = X[0, :2]
+    check("l1_loss", [X, y], {}, grad=(0, 1))
+    check("l1_loss", [X, y], {"reduction": "sum"}, grad=(0, 1))
+
+
 def test_regression_options():
     check("l1_loss", [X, Y], {"weight": np.abs(Y)}, grad=(0, 1))
     check("mse_loss", [X, r(4)], {}, grad=(0, 1))  # broadcasting target

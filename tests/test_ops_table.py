@@ -619,7 +619,14 @@ for _r in ("sum", "prod", "mean", "amax", "amin"):
     for _inc in (True, False):
         case(f"scatter_reduce-{_r}-{_inc}",
              lambda m, x, i, s, r=_r, inc=_inc: m.scatter_reduce(x, 0, i, s, r, include_self=inc),
-             R(4), np.array([0, 1, 0, 1, 3], I64), R(5), grad=_r in ("sum",))
+             R(4), np.array([0, 1, 0, 1, 3], I64), R(5))
+# zeros in self and src (prod's exclusive products) and ties with self (amax/amin share)
+for _r in ("prod", "amax", "amin"):
+    for _inc in (True, False):
+        case(f"scatter_reduce-{_r}-{_inc}-zeros-ties",
+             lambda m, x, i, s, r=_r, inc=_inc: m.scatter_reduce(x, 0, i, s, r, include_self=inc),
+             np.array([0.0, 2.0, 2.0, 0.5], F32), np.array([0, 1, 0, 1, 1, 3], I64),
+             np.array([2.0, 2.0, 0.0, 0.0, 2.0, -1.0], F32))
 case("scatter_reduce-int-mean", lambda m, x, i, s: m.scatter_reduce(x, 0, i, s, "mean"),
      np.array([1, 2, 3], I64), np.array([0, 0, 1], I64), np.array([4, 7, 2], I64))
 case("index_select", lambda m, x, i: (m.index_select(x, 0, i), x.index_select(1, i[:2])), R(3, 4),
@@ -764,6 +771,15 @@ case("einsum-batch-ellipsis", lambda m, a, b: m.einsum("...ij,...jk->...ik", a, 
 case("tensordot", lambda m, a, b: (m.tensordot(a, b, 1), m.tensordot(a, b, ([1, 0], [0, 1]))), R(3, 3), R(3, 3))
 case("kron", lambda m, a, b: m.kron(a, b), R(2, 2), R(2, 3))
 case("cdist", lambda m, a, b: (m.cdist(a, b), m.cdist(a, b, p=1)), R(3, 2, dtype=F64), R(4, 2, dtype=F64))
+# zero rows and equal points: the gradients of |x| (sgn, 0 at 0) and of a zero norm (0)
+_ZERO = np.array([[0.0, 0.0, 0.0], [1.0, 0.0, -2.0]], F32)
+case("cdist-equal-points", lambda m, a: (m.cdist(a, a * 0), m.cdist(a, a * 0, p=1),
+                                         m.cdist(a, a * 0, p=float("inf"))), _ZERO)
+case("norms-zero-row", lambda m, a: (a.norm(dim=1), a.norm(p=1, dim=1), a.norm(p=3, dim=1),
+                                     m.linalg.vector_norm(a, ord=float("inf"), dim=1),
+                                     m.dist(a, a.detach() * 1, p=1),
+                                     m.linalg.matrix_norm(a, ord=1),
+                                     m.linalg.matrix_norm(a, ord=float("inf"))), _ZERO)
 case("chain_matmul", lambda m, a, b: m.linalg.multi_dot([a, b, a.t()]), R(2, 3), R(3, 3))
 
 # ------------------------------------------------------------------ creation

@@ -1,6 +1,7 @@
 """Indexing: __getitem__/__setitem__, gather/scatter, index_* and masked_* ops, copy_/fill_."""
 
 import builtins
+import functools
 
 import jax
 import jax.numpy as jnp
@@ -459,6 +460,12 @@ def scatter_add_(self, dim, index, src):
 @op(tensor_args=("input", "index", "src"), method=False, name="_scatter_reduce")
 def _scatter_reduce(input, dim, index, src, reduce, include_self):
     src = src[tuple(slice(0, s) for s in index.shape)].astype(input.dtype)
+    if reduce in ("prod", "amax", "amin") and jnp.issubdtype(input.dtype, jnp.inexact):
+        return _scatter_reduce_torch_grad(input, dim, index, src, reduce, include_self)
+    return _scatter_reduce_value(input, dim, index, src, reduce, include_self)
+
+
+def _scatter_reduce_value(input, dim, index, src, reduce, include_self):
     idx = _gidx(index, dim, input.ndim)
     if reduce == "mean":
         cnt = jnp.zeros(input.shape, input.dtype).at[idx].add(1)
@@ -485,6 +492,49 @@ def _scatter_reduce(input, dim, index, src, reduce, include_self):
         base = input if include_self else jnp.where(touched, jnp.inf if jnp.issubdtype(input.dtype, jnp.inexact) else hi, input)
         return base.at[idx].min(src)
     raise RuntimeError(f"reduce argument must be either sum, prod, mean, amax or amin, got {reduce}")
+
+
+# JAX cannot differentiate a scatter-multiply with repeated indices, and splits a tied
+# amax/amin gradient differently: use PyTorch's scatter_reduce_backward formulas.
+@functools.partial(jax.custom_vjp, nondiff_argnums=(1, 4, 5))
+def _scatter_reduce_torch_grad(input, dim, index, src, reduce, include_self):
+    return _scatter_reduce_value(input, dim, index, src, reduce, include_self)
+
+
+def _scatter_reduce_fwd(input, dim, index, src, reduce, include_self):
+    out = _scatter_reduce_value(input, dim, index, src, reduce, include_self)
+    return out, (input, index, src, out)
+
+
+def _scatter_reduce_bwd(dim, reduce, include_self, res, grad):
+    input, index, src, result = res
+    idx = _gidx(index, dim, input.ndim)
+    if reduce == "prod":
+        # Exclusive products, computed again where self or a lone src element is 0.
+        masked_self = jnp.where(input == 0, 1, input)
+        grad_self = grad * _scatter_reduce_value(masked_self, dim, index, src, reduce,
+                                                 include_self) / masked_self
+        src_zero = src == 0
+        zeros_at = jnp.zeros_like(input).at[idx].add(src_zero.astype(input.dtype))[idx]
+        single_zero = src_zero & (zeros_at == 1)
+        masked_src_result = _scatter_reduce_value(input, dim, index, jnp.where(single_zero, 1, src),
+                                                  reduce, include_self)
+        grad_src = jnp.where(single_zero, (grad * masked_src_result)[idx],
+                             (grad * result)[idx] / jnp.where(src_zero, 1, src))
+    else:
+        # Ties share the gradient evenly; like PyTorch, self counts as a tie even when
+        # include_self=False (its own gradient is zeroed below).
+        self_is_result = (input == result).astype(input.dtype)
+        src_is_result = (src == result[idx]).astype(input.dtype)
+        grad_distributed = grad / self_is_result.at[idx].add(src_is_result)
+        grad_self = self_is_result * grad_distributed
+        grad_src = src_is_result * grad_distributed[idx]
+    if not include_self:
+        grad_self = grad_self.at[idx].set(0)
+    return grad_self, None, grad_src
+
+
+_scatter_reduce_torch_grad.defvjp(_scatter_reduce_fwd, _scatter_reduce_bwd)
 
 
 def scatter_reduce(input, dim, index, src, reduce, *, include_self=True):

@@ -4,6 +4,7 @@ import jax
 import jax.numpy as jnp
 
 from .._core.tensor import Tensor
+from .pointwise import _abs
 from .registry import op
 
 _MM = ("input", "mat2")
@@ -220,7 +221,7 @@ def kron(input, other):
 @op(tensor_args=("x1", "x2"), method=False)
 def _cdist(x1, x2, p):
     d = x1[..., :, None, :] - x2[..., None, :, :]
-    a = jnp.abs(d)
+    a = _abs(d)  # gradient sgn(d): 0 between equal points
     if p == 2:
         s = jnp.sum(a * a, -1)
         z = s == 0

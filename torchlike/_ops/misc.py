@@ -9,6 +9,7 @@ import numpy as np
 
 from .._core import dtypes as _dt
 from .._core.tensor import Tensor, _wrap_dim
+from .pointwise import _abs
 from .registry import op
 
 
@@ -109,7 +110,7 @@ def nanquantile(input, q, dim=None, keepdim=False, *, interpolation="linear", ou
 
 @op(tensor_args=("input", "other"), promote="int_to_float")
 def dist(input, other, p=2):
-    d = jnp.abs(input - other).reshape(-1)
+    d = _abs(input - other).reshape(-1)
     if p == float("inf"):
         return jnp.max(d)
     if p == 0:

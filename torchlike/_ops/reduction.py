@@ -9,6 +9,7 @@ import numpy as np
 
 from .._core import dtypes as _dt
 from .._core.tensor import Tensor, _wrap_dim, wrap
+from .pointwise import _abs
 from .registry import op
 
 _RT = {}
@@ -324,7 +325,8 @@ def logsumexp(input, dim, keepdim=False, *, out=None):
 
 
 def _safe_pnorm(x, p, axis, keepdim):
-    a = jnp.abs(x)
+    # PyTorch's norm gradient is 0 at a zero norm, and |x|'s is sgn(x) (0 at x == 0)
+    a = _abs(x)
     if p == 2:
         s = jnp.sum(a * a, axis=axis, keepdims=keepdim)
         zero = s == 0

@@ -13,6 +13,7 @@ from .._core import dtypes as _dt
 from .._core.tensor import Tensor, _wrap_dim
 from .._ops import reduction as _red
 from .._ops.linalg_basic import flags as _flags
+from .._ops.pointwise import _abs
 from .._ops.reduction import return_type
 from .._ops.registry import op
 
@@ -114,7 +115,7 @@ def _matrix_norm(A, ord, dim, keepdim):
         return r
     # ord = +-1: max/min column sum; +-inf: max/min row sum
     red_first, red_then = (d0, d1) if abs(ord) == 1 else (d1, d0)
-    s = jnp.sum(jnp.abs(x), axis=red_first, keepdims=True)
+    s = jnp.sum(_abs(x), axis=red_first, keepdims=True)
     r = jnp.max(s, axis=red_then, keepdims=True) if ord > 0 else jnp.min(s, axis=red_then, keepdims=True)
     if not keepdim:
         r = jnp.squeeze(r, (d0, d1))

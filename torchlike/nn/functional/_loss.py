@@ -7,6 +7,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from torchlike._ops.pointwise import _abs
 from torchlike._ops.registry import op
 
 __all__ = [
@@ -153,7 +154,8 @@ def _weighted(loss, weight, input, reduction):
 @op(tensor_args=("input", "target", "weight"), promote="default", method=False, name="l1_loss")
 def _l1_loss(input, target, reduction="mean", weight=None):
     input, target = _broadcast(input, target)
-    return _weighted(jnp.abs(input - target), weight, input, reduction)
+    # _abs: PyTorch's gradient sgn(d) is 0 where input == target
+    return _weighted(_abs(input - target), weight, input, reduction)
 
 
 def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
@@ -784,8 +786,8 @@ def _pairwise_distance(x1, x2, p, eps):
     """torch.pairwise_distance: the p-norm of x1 - x2 + eps over the last dim."""
     d = x1 - x2 + eps
     if max(x1.ndim, x2.ndim) == 0:
-        return jnp.abs(d)
-    a = jnp.abs(d)
+        return _abs(d)
+    a = _abs(d)
     if p == math.inf:
         return jnp.max(a, axis=-1)
     if p == -math.inf:

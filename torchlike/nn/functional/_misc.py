@@ -8,6 +8,7 @@ from jax import lax
 
 from torchlike._core.tensor import _wrap_dim
 from torchlike._ops.pointwise import broadcast_check
+from torchlike._ops.reduction import _safe_pnorm
 from torchlike._ops.registry import op
 
 __all__ = ["bilinear", "cosine_similarity", "linear", "pairwise_distance", "pdist"]
@@ -82,27 +83,13 @@ def cosine_similarity(x1, x2, dim=1, eps=1e-8):
     return jnp.sum((x1 / n1) * (x2 / n2), axis=dim)
 
 
-def _vector_norm(x, p, axis, keepdims):
-    a = jnp.abs(x)
-    if p == math.inf:
-        return jnp.max(a, axis=axis, keepdims=keepdims)
-    if p == -math.inf:
-        return jnp.min(a, axis=axis, keepdims=keepdims)
-    if p == 0:
-        return jnp.sum(a != 0, axis=axis, keepdims=keepdims).astype(x.dtype)
-    if p == 1:
-        return jnp.sum(a, axis=axis, keepdims=keepdims)
-    if p == 2:
-        return jnp.sqrt(jnp.sum(a * a, axis=axis, keepdims=keepdims))
-    return jnp.sum(a**p, axis=axis, keepdims=keepdims) ** (1.0 / p)
-
-
 @op(tensor_args=("x1", "x2"), method=False, promote="default")
 def pairwise_distance(x1, x2, p=2.0, eps=1e-6, keepdim=False):
     """p-norm of x1 - x2 + eps along the last dimension."""
     broadcast_check(x1, x2)
     ndim = max(x1.ndim, x2.ndim)
-    return _vector_norm(x1 - x2 + eps, p, ndim - 1 if ndim else None, keepdim)
+    # _safe_pnorm: a zero distance has a zero gradient, as in PyTorch (not NaN)
+    return _safe_pnorm(x1 - x2 + eps, p, ndim - 1 if ndim else None, keepdim)
 
 
 @op(tensor_args=("input",), method=False)
@@ -113,4 +100,4 @@ def pdist(input, p=2):
     n = input.shape[0]
     i, j = np.triu_indices(n, 1)
     d = input[i] - input[j]
-    return _vector_norm(d, p, -1, False)
+    return _safe_pnorm(d, p, -1, False)

@@ -8,6 +8,7 @@ from jax import lax
 
 import torchlike as torch
 from torchlike._core.tensor import _wrap_dim
+from torchlike._ops.reduction import _safe_pnorm
 from torchlike._ops.registry import op
 
 from ._common import float_only
@@ -332,20 +333,8 @@ def local_response_norm(input, size, alpha=1e-4, beta=0.75, k=1.0):
 
 @op(tensor_args=("input",), method=False, name="nn_normalize")
 def _normalize(input, p, dim, eps):
-    dim = _wrap_dim(dim, input.ndim)
-    a = jnp.abs(input)
-    if p == math.inf:
-        norm = jnp.max(a, axis=dim, keepdims=True)
-    elif p == -math.inf:
-        norm = jnp.min(a, axis=dim, keepdims=True)
-    elif p == 0:
-        norm = jnp.sum(a != 0, axis=dim, keepdims=True).astype(input.dtype)
-    elif p == 2:
-        norm = jnp.sqrt(jnp.sum(jnp.square(a), axis=dim, keepdims=True))
-    elif p == 1:
-        norm = jnp.sum(a, axis=dim, keepdims=True)
-    else:
-        norm = jnp.sum(a**p, axis=dim, keepdims=True) ** (1.0 / p)
+    # the norm's gradient is 0 where it is 0 (a zero row gets grad / eps, not NaN)
+    norm = _safe_pnorm(input, p, _wrap_dim(dim, input.ndim), True)
     return input / jnp.maximum(norm, eps)
 
 
