@@ -157,3 +157,41 @@ def test_compiled_step_with_optimizer_scheduler_and_dropout_matches_eager():
     np.testing.assert_allclose(sc, se, rtol=1e-5, atol=1e-8)
     assert lrc == lre  # the scheduler's Python state advanced on every compiled call
     assert f.compile_count == 1  # new lrs from the scheduler did not recompile
+
+
+def test_compiled_step_donates_only_unreferenced_buffers():
+    """Old parameter/momentum buffers nothing else refers to are donated to the program; a
+    tensor that may share a parameter's array (clone, detach, .data) never loses its values."""
+    w1, w2, x, y = _params()
+    opt = tl.optim.SGD([w1, w2], lr=0.1, momentum=0.9)
+
+    def step(x, y):
+        opt.zero_grad()
+        loss = ((x @ w1.t()).tanh() @ w2.t() - y).pow(2).mean()
+        loss.backward()
+        opt.step()
+        return loss
+
+    cstep = tl.compile(step)
+    ew1 = tl.tensor(w1.detach().numpy(), requires_grad=True)
+    ew2 = tl.tensor(w2.detach().numpy(), requires_grad=True)
+    eopt = tl.optim.SGD([ew1, ew2], lr=0.1, momentum=0.9)
+    snapshot = w1.clone().detach()  # PyTorch: a copy, keeps the initial values
+    snapshot_values = snapshot.numpy().copy()
+    held, data_alias = w1.detach(), w2.data  # PyTorch: share storage, follow the updates
+    for i in range(4):
+        loss = cstep(x, y)
+        eopt.zero_grad()
+        eloss = ((x @ ew1.t()).tanh() @ ew2.t() - y).pow(2).mean()
+        eloss.backward()
+        eopt.step()
+        np.testing.assert_allclose(loss.item(), eloss.item(), rtol=1e-6)
+        snapshot2 = w2.clone()
+        snapshot2_values = snapshot2.detach().numpy().copy()
+    np.testing.assert_array_equal(snapshot.numpy(), snapshot_values)
+    np.testing.assert_array_equal(snapshot2.detach().numpy(), snapshot2_values)
+    np.testing.assert_array_equal(held.numpy(), w1.detach().numpy())
+    np.testing.assert_array_equal(data_alias.numpy(), w2.detach().numpy())
+    np.testing.assert_allclose(w1.detach().numpy(), ew1.detach().numpy(), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(w2.detach().numpy(), ew2.detach().numpy(), rtol=1e-5, atol=1e-6)
+    assert any(len(k[3]) > 0 for k in cstep.programs)  # something was donated

@@ -7,9 +7,13 @@ call ends (or when Python needs a concrete value: `.item()`, printing, a branch 
 the recorded sequence runs as ONE jitted XLA program whose inputs are the concrete arrays it
 read (parameters, gradients, optimizer state, Python scalars such as the learning rate) and
 whose outputs are the recorded values still referenced from Python. Programs are cached by the
-recorded structure, so changing a hyperparameter's value never recompiles.
+recorded structure, so changing a hyperparameter's value never recompiles. Input buffers
+nothing else refers to any more (a parameter's old value once the step has updated it) are
+donated to the program, so its outputs reuse them (TORCHLIKE_COMPILE_DONATE=0 turns that off).
 """
 
+import os
+import sys
 import weakref
 
 import jax
@@ -132,7 +136,8 @@ class GraphBreak(Warning):
 
 _SHAPES = {}
 _FLAT_TREES = {}
-_ARRAY_TYPES = (type(jnp.zeros(())), np.ndarray)
+_JAX_ARRAY = type(jnp.zeros(()))
+_ARRAY_TYPES = (_JAX_ARRAY, np.ndarray)
 _PY = (bool, int, float, complex)
 
 
@@ -248,18 +253,43 @@ class Trace:
                 holders.append(la)
         records = tuple(self.records)
         live = tuple(live)
-        key = (records, tuple(self.in_avals), live)
+        donate = _donatable(self.inputs, self.in_avals, holders) if _DONATE else ()
+        key = (records, tuple(self.in_avals), live, donate)
         prog = self.owner.programs.get(key)
         if prog is None:
             self.owner.on_compile(key)
-            prog = self.owner.programs[key] = _build(records, live)
+            prog = self.owner.programs[key] = _build(records, live, donate)
         outs = prog(*self.inputs)
         for la, o in zip(holders, outs):
             la.value = o
         self._reset()
 
 
-def _build(records, live):
+_DONATE = os.environ.get("TORCHLIKE_COMPILE_DONATE", "1") != "0"
+
+
+def _donatable(inputs, in_avals, outputs):
+    """Inputs whose buffers an output may reuse: arrays nothing but this trace refers to any
+    more (a parameter's old value once the step updated it, an old momentum buffer), each
+    matched to an output of the same shape and dtype (XLA warns about unusable donations)."""
+    want = {}
+    for la in outputs:
+        av = (la.shape, la.dtype)
+        want[av] = want.get(av, 0) + 1
+    donate = []
+    for k in range(len(inputs)):
+        x = inputs[k]
+        # references: the inputs list, x and getrefcount's argument (no enumerate: its reused
+        # tuple would hold one more)
+        if type(x) is _JAX_ARRAY and sys.getrefcount(x) <= 3:
+            av = in_avals[k]
+            if want.get(av):
+                want[av] -= 1
+                donate.append(k)
+    return tuple(donate)
+
+
+def _build(records, live, donate=()):
     def program(*inputs):
         env = {}
         for fn, tree, refs, idxs in records:
@@ -279,4 +309,4 @@ def _build(records, live):
                 env[j] = o
         return tuple(env[j] for j in live)
 
-    return jax.jit(program)
+    return jax.jit(program, donate_argnums=donate)
