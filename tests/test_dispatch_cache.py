@@ -87,3 +87,28 @@ def test_inplace_calls_differing_in_kinds_match_torch():
             f.div_(2, rounding_mode="floor")
             res.append((x.tolist(), f.tolist(), str(x.dtype), str(f.dtype)))
         assert res[0] == res[1]
+
+
+def test_inplace_writes_into_large_buffers_keep_aliasing_semantics():
+    """A large tensor's in-place write donates its buffer (XLA updates it where it lies); a
+    clone keeps its values, views and detached aliases see the write, x.add_(x) reads x."""
+    from torchlike._ops import registry
+
+    base = np.arange(256 * 256, dtype=np.float32).reshape(256, 256)
+    x = tl.tensor(base)
+    before = len(registry._DONATING)
+    x[3].add_(1.0)  # nothing else refers to x's buffer: donated
+    assert len(registry._DONATING) > before
+    expect = base.copy()
+    expect[3] += 1
+    np.testing.assert_array_equal(x.numpy(), expect)
+    snapshot, alias, rows = x.clone(), x.detach(), x[2:5]
+    x[3].mul_(2.0)
+    x.add_(x)  # the other argument is x itself
+    expect[3] *= 2
+    np.testing.assert_array_equal(x.numpy(), expect * 2)
+    np.testing.assert_array_equal(alias.numpy(), expect * 2)
+    np.testing.assert_array_equal(rows.numpy(), (expect * 2)[2:5])
+    expect_snapshot = base.copy()
+    expect_snapshot[3] += 1
+    np.testing.assert_array_equal(snapshot.numpy(), expect_snapshot)

@@ -4,7 +4,9 @@
 import builtins
 import inspect
 import math
+import sys
 
+import jax
 import jax.numpy as jnp
 import numpy as np
 
@@ -12,7 +14,7 @@ from .._core import dtypes as _dt
 from .._core import grad_mode
 from .._core.tensor import Tensor, _overlap_error
 from .._core import views
-from .kernel import Kernel, run
+from .kernel import Kernel, run, _MULTI
 from ..amp import autocast_mode as _ac
 from .. import _lazy
 
@@ -46,7 +48,7 @@ def scalar_leaf(v):
     a = _SCALARS.get(key)
     if a is None:
         if t is builtins.int and not -(2 ** 63) <= v < 2 ** 64:
-            raise RuntimeError(f"Overflow when unpacking long")
+            raise RuntimeError("Overflow when unpacking long")
         a = jnp.asarray(np.asarray(v, _CANON[t]) if not (t is builtins.int and v >= 2 ** 63)
                         else np.asarray(v, np.uint64).astype(np.int64))
         if v == v and len(_SCALARS) < 8192:
@@ -400,6 +402,11 @@ def apply_inplace(self_t, kernel, others, name):
             if views.has_overlap(self_t._chain):
                 _overlap_error()
             ik, dyn = _inplace_kernel(kernel, self_t._chain, self_t._dtype, len(others), name)
+            arr = _run_donating(ik, root, others, dyn)
+            if arr is not None:
+                root._arr = arr
+                root._vcount += 1
+                return self_t
             gs = grad_mode.state  # no_grad, without a context manager's cost on this hot path
             prev, gs.enabled = gs.enabled, False
             try:
@@ -409,6 +416,13 @@ def apply_inplace(self_t, kernel, others, name):
             root._arr = res._data
             root._vcount += 1
             return self_t
+        if root is None:
+            ik, _ = _inplace_kernel(kernel, (), self_t._dtype, len(others), name)
+            arr = _run_donating(ik, self_t, others, ())
+            if arr is not None:
+                self_t._arr = arr
+                self_t._vcount += 1
+                return self_t
         with grad_mode.no_grad():
             res = run(kernel, [self_t] + list(others))
         arr = res._data if not isinstance(res, tuple) else res[0]._data
@@ -441,6 +455,33 @@ def apply_inplace(self_t, kernel, others, name):
         r = node.saved[0][0]
         node.saved[0] = (r, r._vcount)  # the node's own write is not a later modification
     return self_t
+
+
+_DONATING = {}
+_JAX_ARRAY = type(jnp.zeros(()))
+# below this a copy costs less than the check; above it, a write into a large tensor would
+# otherwise copy the whole buffer (x[3].add_(1) on 1024x1024: ~110 us copying vs ~5 us)
+_DONATE_MIN_BYTES = 1 << 16
+
+
+def _run_donating(ik, root, others, dyn):
+    """The in-place kernel on root's buffer, donated so XLA updates it where it lies (as
+    PyTorch writes into its storage); None when it cannot be: a traced or multi-device run, a
+    small buffer, or a buffer something else still refers to."""
+    if _lazy.state.trace is not None or _MULTI[0]:
+        return None
+    arr = root._arr
+    if type(arr) is not _JAX_ARRAY or arr.nbytes < _DONATE_MIN_BYTES:
+        return None
+    args = [o._data if isinstance(o, Tensor) else o for o in others]
+    # References: root's attribute, `arr` and getrefcount's argument. An alias sharing the
+    # buffer, a tensor saved for backward or this op's own other argument would hold more.
+    if sys.getrefcount(arr) > 3:
+        return None
+    f = _DONATING.get(ik)
+    if f is None:
+        f = _DONATING[ik] = jax.jit(ik.fn, donate_argnums=0)
+    return f(arr, *args, *[scalar_leaf(k) for k in dyn])
 
 
 def _inplace_kernel(kernel, chain, dtype, n_other, name):
