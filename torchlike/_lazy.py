@@ -126,7 +126,10 @@ def call(fn, args):
     """fn(*args) now, or recorded when a lazy trace is active."""
     tr = state.trace
     if tr is None:
-        return fn(*[concrete(a) for a in args])
+        for a in args:
+            if type(a) is LazyArray:
+                return fn(*[concrete(a) for a in args])
+        return fn(*args)
     return tr.call(fn, args)
 
 

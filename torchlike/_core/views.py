@@ -29,8 +29,20 @@ def _item(it):
 # Reading x[i] for many i must not compile a program per i, so a chain is split into a
 # template (its structure) and the integer positions ("i" indices and "S" slice starts).
 
+_SPLITS = {}
+
+
 def split(chain):
-    """(template, positions) of a chain."""
+    """(template, positions) of a chain (cached: x[3] is read and written again and again)."""
+    r = _SPLITS.get(chain)
+    if r is None:
+        r = _split(chain)
+        if len(_SPLITS) < 8192:
+            _SPLITS[chain] = r
+    return r
+
+
+def _split(chain):
     template, dyn = [], []
     for step in chain:
         if step[0] == "idx" and any(it[0] in ("i", "S") for it in step[1]):

@@ -235,6 +235,10 @@ def _get_kernel(spec):
 
 
 def getitem(self, index):
+    if type(index) is builtins.int:  # x[i]: the most common index, without the general parse
+        shape = self._data.shape
+        if shape and -shape[0] <= index < shape[0]:
+            return make_view(self, ("idx", (("i", index % shape[0]),)))
     index = _normalize(index)
     shape = self._data.shape
     if builtins.all(_is_basic(it) and not isinstance(it, Tensor) for it in index):

@@ -348,9 +348,10 @@ _INPLACE_OK = {}
 def _check_inplace(opdef, self_t, key, leaves):
     """PyTorch's errors for an in-place result that self cannot hold (dtype or shape)."""
     # cached by what decides it (a passing check only: failures raise every time)
-    ck = (id(opdef), key, _dt._default.float,
-          tuple((x._shape(), x._dtype) if isinstance(x, Tensor) else (x.shape, x.dtype)
-                for x in leaves))
+    metas = []
+    for x in leaves:
+        metas.append((x._shape(), x._dtype) if isinstance(x, Tensor) else (x.shape, x.dtype))
+    ck = (id(opdef), key, _dt._default.float, tuple(metas))
     if ck in _INPLACE_OK:
         return
     _check_inplace_uncached(opdef, self_t, key, [_Meta(x) for x in leaves])
@@ -462,6 +463,7 @@ _JAX_ARRAY = type(jnp.zeros(()))
 # below this a copy costs less than the check; above it, a write into a large tensor would
 # otherwise copy the whole buffer (x[3].add_(1) on 1024x1024: ~110 us copying vs ~5 us)
 _DONATE_MIN_BYTES = 1 << 16
+_BIG = {}
 
 
 def _run_donating(ik, root, others, dyn):
@@ -471,7 +473,14 @@ def _run_donating(ik, root, others, dyn):
     if _lazy.state.trace is not None or _MULTI[0]:
         return None
     arr = root._arr
-    if type(arr) is not _JAX_ARRAY or arr.nbytes < _DONATE_MIN_BYTES:
+    if type(arr) is not _JAX_ARRAY:
+        return None
+    big = _BIG.get((arr.shape, arr.dtype))  # (jax's nbytes property costs ~1 us)
+    if big is None:
+        big = arr.nbytes >= _DONATE_MIN_BYTES
+        if len(_BIG) < 4096:
+            _BIG[(arr.shape, arr.dtype)] = big
+    if not big:
         return None
     args = [o._data if isinstance(o, Tensor) else o for o in others]
     # References: root's attribute, `arr` and getrefcount's argument. An alias sharing the
