@@ -44,6 +44,52 @@ def test_against_torch(name):
                                np.asarray(a.numpy(), dtype=np.float64), rtol=1e-5, atol=1e-6)
 
 
+def _complex_view_program(m):
+    """view_as_complex / view_as_real alias their input both ways, like PyTorch's."""
+    x = m.arange(12.0).reshape(3, 4)
+    c = m.view_as_complex(x.view(3, 2, 2))
+    c[1, 0] = 100 + 200j
+    c[2].mul_(1j)
+    r = m.view_as_real(c)
+    r[0, 1, 1] = -7.0
+    z = m.tensor([1 + 2j, 3 - 1j, 0.5j])
+    zr = m.view_as_real(z)
+    zr.mul_(2)
+    zr[1:, 0] += 1  # a view of the view, with dynamic positions
+    m.view_as_complex(zr[1:]).add_(1j)
+    tail = m.view_as_real(z[1:])
+    layout = [tuple(v.shape) + v.stride() + (v.storage_offset(), str(v.dtype))
+              for v in (c, r, tail, m.view_as_complex(x.view(3, 2, 2)[1:]))]
+    return x.tolist(), m.view_as_real(z).tolist(), layout
+
+
+def test_view_as_complex_and_real_alias():
+    expected = _complex_view_program(torch)
+    got = _complex_view_program(tl)
+    assert got[:2] == expected[:2]
+    assert [v[:-1] for v in got[2]] == [v[:-1] for v in expected[2]]
+    assert [v[-1].split(".")[-1] for v in got[2]] == [v[-1].split(".")[-1] for v in expected[2]]
+
+
+@pytest.mark.parametrize("call", [
+    lambda m: m.view_as_real(m.ones(2)),
+    lambda m: m.view_as_complex(m.ones(3)),
+    lambda m: m.view_as_complex(m.ones(2, 2).t()),
+    lambda m: m.view_as_complex(m.ones(5)[1:].view(2, 2)),
+    lambda m: m.view_as_complex(m.ones(2, 3)[:, :2]),
+    lambda m: m.view_as_complex(m.ones(2, 2, dtype=m.int64)),
+    lambda m: m.complex(m.ones(2), m.ones(2, dtype=m.float64)),
+    lambda m: m.polar(m.ones(2, dtype=m.int64), m.ones(2, dtype=m.int64)),
+    lambda m: m.complex(m.ones(2), m.ones(3)),
+])
+def test_complex_view_errors_match_torch(call):
+    with pytest.raises(Exception) as et:
+        call(torch)
+    with pytest.raises(type(et.value)) as el:
+        call(tl)
+    assert str(el.value) == str(et.value)
+
+
 def test_apply_map_resize_and_errors():
     x = tl.tensor([1.0, 2.0, 3.0])
     assert x.clone().apply_(lambda v: v * 10).tolist() == [10.0, 20.0, 30.0]

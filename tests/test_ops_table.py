@@ -660,6 +660,10 @@ case("view-chain-grad", lambda m, x: x[1:].t()[::2].reshape(-1), R(3, 4))
 case("unfold", lambda m, x: x.unfold(1, 2, 1), R(2, 4))
 case("as_strided", lambda m, x: x.as_strided((2, 2), (1, 2), 1), R(6))
 case("real-imag-nop", lambda m, x: m.real(x), R(3))
+case("view_as_complex-rope", lambda m, q, f: m.view_as_real(
+    m.view_as_complex(q.reshape(3, 2, 2)) * m.polar(m.ones_like(f), f)).flatten(1), R(3, 4), R(3, 2))
+case("view_as_real-of-slice", lambda m, a, b: m.view_as_real(m.complex(a, b)[1:] ** 2), R(3, 2), R(3, 2))
+case("complex-polar-broadcast", lambda m, a, b: (m.complex(a, b), m.polar(a.abs(), b)), R(2, 3), R(3))
 
 # ------------------------------------------------------------------ indexing
 _X = R(3, 4, 5)

@@ -43,7 +43,7 @@ from ._ops.pointwise import abs, round, pow, where, equal, allclose, isclose, re
 from ._ops.shape_views import (  # noqa: E402,F401
     reshape, permute, transpose, swapaxes, swapdims, t, movedim, moveaxis, squeeze, unsqueeze,
     flatten, unflatten, broadcast_to, diagonal, select, narrow, unbind, split, chunk,
-    tensor_split, hsplit, vsplit, dsplit, as_strided, real, imag,
+    tensor_split, hsplit, vsplit, dsplit, as_strided, real, imag, view_as_real, view_as_complex,
 )
 from ._ops.shape import (  # noqa: E402,F401
     clone, cat, concat, concatenate, stack, hstack, vstack, row_stack, dstack, column_stack,

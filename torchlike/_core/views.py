@@ -10,6 +10,8 @@ import numpy as np
 #   ("reshape", shape) | ("permute", dims) | ("expand", shape) | ("diag", offset, d1, d2)
 #   ("strided", size, stride, offset)   as_strided over the root's flat storage
 #   ("unfold", dim, size, step)
+#   ("real",) | ("imag",)   a float part of a complex tensor
+#   ("as_real",) | ("as_complex",)   view_as_real / view_as_complex: (..., 2) floats <-> complex
 
 
 def _item(it):
@@ -143,30 +145,18 @@ def scatter_template(base, value, template, dyn):
     """The root with the view (template, positions) of it replaced by `value`."""
     if not template:
         return jnp.broadcast_to(value, base.shape).astype(base.dtype)
-    if any(s[0] in ("real", "imag") for s in template):
-        return scatter(base, value, _fill(template, dyn))
+    kinds = [s[0] for s in template]
+    if any(k in _DTYPE_STEPS for k in kinds):
+        # a dtype-changing step: write into the view below it, convert back, write that
+        i = max(j for j, k in enumerate(kinds) if k in _DTYPE_STEPS)
+        pre, step, post = template[:i], template[i], template[i + 1:]
+        n = sum(1 for s in pre if s[0] == "idx" for x in s[1] if x[0] in ("i?", "S?"))
+        sub = apply_template(base, pre, dyn[:n])
+        part = scatter_template(apply_step(sub, step), value, post, dyn[n:])
+        return scatter_template(base, _unapply_dtype_step(sub, step, part), pre, dyn[:n])
     ids = apply_template(jnp.arange(base.size, dtype=jnp.int64).reshape(base.shape), template, dyn)
     v = jnp.broadcast_to(value, ids.shape).astype(base.dtype)
     return base.reshape(-1).at[ids.reshape(-1)].set(v.reshape(-1)).reshape(base.shape)
-
-
-def _fill(template, dyn):
-    it = iter(dyn)
-    out = []
-    for step in template:
-        if step[0] == "idx":
-            items = []
-            for x in step[1]:
-                if x[0] == "i?":
-                    items.append(("i", next(it)))
-                elif x[0] == "S?":
-                    items.append(("S", next(it), x[1], x[2]))
-                else:
-                    items.append(x)
-            out.append(("idx", tuple(items)))
-        else:
-            out.append(step)
-    return tuple(out)
 
 
 def write_fn(template):
@@ -213,7 +203,28 @@ def apply_step(a, step):
         return jnp.real(a)
     if kind == "imag":
         return jnp.imag(a)
+    if kind == "as_real":
+        return jnp.stack([jnp.real(a), jnp.imag(a)], axis=-1)
+    if kind == "as_complex":
+        return jax.lax.complex(a[..., 0], a[..., 1])
     raise AssertionError(kind)
+
+
+# steps that change the dtype (complex <-> its float parts)
+_DTYPE_STEPS = ("real", "imag", "as_real", "as_complex")
+
+
+def _unapply_dtype_step(sub, step, part):
+    """The array `sub` whose view through the dtype-changing `step` was replaced by `part`."""
+    kind = step[0]
+    if kind == "as_complex":
+        return jnp.stack([jnp.real(part), jnp.imag(part)], axis=-1).astype(sub.dtype)
+    fdt = sub.real.dtype
+    if kind == "as_real":
+        return jax.lax.complex(part[..., 0].astype(fdt), part[..., 1].astype(fdt))
+    if kind == "real":
+        return jax.lax.complex(part.astype(fdt), jnp.imag(sub))
+    return jax.lax.complex(jnp.real(sub), part.astype(fdt))
 
 
 def apply_chain(a, chain):
@@ -241,13 +252,14 @@ def scatter(base, value, chain):
     if len(chain) == 1 and chain[0][0] == "idx":
         idx = tuple(_item(it) for it in chain[0][1])
         return base.at[idx].set(value.astype(base.dtype))
-    if any(s[0] in ("real", "imag") for s in chain):
-        # complex parts: rebuild the complex root from the written part
-        pre, last = chain[:-1], chain[-1]
+    kinds = [s[0] for s in chain]
+    if any(k in _DTYPE_STEPS for k in kinds):
+        # a dtype-changing step: write into the view below it, convert back, write that
+        i = max(j for j, k in enumerate(kinds) if k in _DTYPE_STEPS)
+        pre, step, post = chain[:i], chain[i], chain[i + 1:]
         sub = apply_chain(base, pre)
-        new = (jax.lax.complex(value.astype(sub.real.dtype), jnp.imag(sub)) if last[0] == "real"
-               else jax.lax.complex(jnp.real(sub), value.astype(sub.real.dtype)))
-        return scatter(base, new, pre)
+        part = scatter(apply_step(sub, step), value, post)
+        return scatter(base, _unapply_dtype_step(sub, step, part), pre)
     # general case: push an index map through the chain, then scatter by flat index
     ids = apply_chain(jnp.arange(base.size, dtype=jnp.int64).reshape(base.shape), chain)
     v = jnp.broadcast_to(value, ids.shape).astype(base.dtype)
@@ -383,6 +395,10 @@ def step_layout(shape, strides, offset, step):
         return tuple(sh) + (size,), tuple(sd) + (strides[dim],), offset
     if kind in ("real", "imag"):
         return shape, tuple(2 * s for s in strides), offset * 2 + (kind == "imag")
+    if kind == "as_real":
+        return tuple(shape) + (2,), tuple(2 * s for s in strides) + (1,), offset * 2
+    if kind == "as_complex":
+        return tuple(shape[:-1]), tuple(s // 2 for s in strides[:-1]), offset // 2
     raise AssertionError(kind)
 
 

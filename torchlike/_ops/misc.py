@@ -9,7 +9,7 @@ import numpy as np
 
 from .._core import dtypes as _dt
 from .._core.tensor import Tensor, _wrap_dim
-from .pointwise import _abs
+from .pointwise import _abs, broadcast_check
 from .registry import op
 
 
@@ -318,9 +318,50 @@ for _n, _f in _METHODS.items():
     setattr(Tensor, _n, _f)
 Tensor.output_nr = property(_output_nr)
 
+
+def _check_complex_parts(a, b):
+    from .registry import _scalar_type_name
+
+    if not (a.dtype.is_floating_point and b.dtype.is_floating_point) or _dt.bfloat16 in (
+            a.dtype, b.dtype):
+        raise RuntimeError(f"Expected both inputs to be Half, Float or Double tensors but got "
+                           f"{_scalar_type_name(a.dtype)} and {_scalar_type_name(b.dtype)}")
+    if a.dtype != b.dtype:
+        raise RuntimeError(f"Expected object of scalar type {_scalar_type_name(a.dtype)} but got "
+                           f"scalar type {_scalar_type_name(b.dtype)} for second argument")
+    if a.dtype == _dt.float16:
+        raise NotImplementedError("torchlike: complex32 (complex from float16 parts) is not "
+                                  "supported; use float32")
+
+
+@op(tensor_args=("real", "imag"), method=False, name="complex")
+def _complex(real, imag):
+    broadcast_check(real, imag)
+    real, imag = jnp.broadcast_arrays(real, imag)
+    return jax.lax.complex(real, imag)
+
+
+def complex(real, imag, *, out=None):
+    """torch.complex: a complex tensor from its real and imaginary parts."""
+    _check_complex_parts(real, imag)
+    return _complex(real, imag, out=out)
+
+
+@op(tensor_args=("abs", "angle"), method=False, name="polar")
+def _polar(abs, angle):
+    broadcast_check(abs, angle)
+    abs, angle = jnp.broadcast_arrays(abs, angle)
+    return jax.lax.complex(abs * jnp.cos(angle), abs * jnp.sin(angle))
+
+
+def polar(abs, angle, *, out=None):
+    """torch.polar: the complex tensor abs * (cos(angle) + i sin(angle))."""
+    _check_complex_parts(abs, angle)
+    return _polar(abs, angle, out=out)
+
 __all__ = ["ravel", "is_nonzero", "is_same_size", "split_with_sizes", "narrow_copy",
            "quantile", "nanquantile", "dist", "renorm", "cov", "corrcoef", "gcd", "lcm", "frexp",
            "put", "slice_scatter", "select_scatter", "diagonal_scatter", "as_strided_scatter",
            "polygamma", "mvlgamma", "igamma", "igammac", "histogram", "unsafe_chunk",
-           "unsafe_split"]
+           "unsafe_split", "complex", "polar"]
 

@@ -35,7 +35,12 @@ def make_view(t, step):
     if step[0] == "strided":
         # as_strided addresses the root's storage directly
         v._chain = (step,)
-    v._dtype = t._dtype.to_real() if step[0] in ("real", "imag") else t._dtype
+    if step[0] in ("real", "imag", "as_real"):
+        v._dtype = t._dtype.to_real()
+    elif step[0] == "as_complex":
+        v._dtype = t._dtype.to_complex()
+    else:
+        v._dtype = t._dtype
     v._device = t._device
     if not grad_mode.state.enabled:
         v._detached_view = True  # a view made under no_grad does not track its base's history
@@ -395,6 +400,35 @@ def imag(input):
     if not input.is_complex():
         raise RuntimeError("imag is not implemented for tensors with non-complex dtypes.")
     return make_view(input, ("imag",))
+
+
+def view_as_real(input):
+    if not input.is_complex():
+        raise RuntimeError("view_as_real is only supported for complex tensors")
+    return make_view(input, ("as_real",))
+
+
+def view_as_complex(input):
+    from .._core import dtypes as _dt
+    from .registry import _scalar_type_name
+
+    if input.dtype == _dt.float16:
+        raise NotImplementedError("torchlike: view_as_complex of float16 (complex32) is not "
+                                  "supported; use float32")
+    if input.dtype not in (_dt.float32, _dt.float64):
+        raise RuntimeError("view_as_complex is only supported for half, float and double "
+                           f"tensors, but got a tensor of scalar type: "
+                           f"{_scalar_type_name(input.dtype)}")
+    if input.dim() == 0 or input.shape[-1] != 2:
+        raise RuntimeError("Tensor must have a last dimension of size 2")
+    strides = input.stride()
+    if strides[-1] != 1:
+        raise RuntimeError("Tensor must have a last dimension with stride 1")
+    if any(s % 2 for s in strides[:-1]):
+        raise RuntimeError("Tensor must have a stride divisible by 2 for all but last dimension")
+    if input.storage_offset() % 2:
+        raise RuntimeError("Tensor must have a storage_offset divisible by 2")
+    return make_view(input, ("as_complex",))
 
 
 def _T(self):
