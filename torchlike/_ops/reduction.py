@@ -59,9 +59,14 @@ def _sum(input, dim, keepdim, dtype):
 
 
 def sum(input, dim=None, keepdim=False, *, dtype=None, out=None):
+    if dim is None and out is None:  # x.sum(): straight to the op (a hot path in loss code)
+        return _SUM(input, None, keepdim, dtype)
     if isinstance(dim, _dt.dtype):
         dim, dtype = None, dim
     return _sum(input, _norm_dims(dim, input.dim()), keepdim, dtype, out=out)
+
+
+_SUM = _sum.__wrapped_op__
 
 
 @op(method=False, name="_nansum")
