@@ -30,6 +30,9 @@ CASES = {
     "polygamma": lambda m, x: m.polygamma(1, x.abs() + 1),
     "igamma": lambda m, x: m.igamma(x.abs() + 1, x.abs()),
     "histogram": lambda m, x: m.histogram(x, 4)[0],
+    "gradient": lambda m, x: m.stack(m.gradient(x, spacing=(2.0, 0.5), edge_order=2)),
+    "gradient-int": lambda m, x: m.gradient(x.long(), dim=1)[0],
+    "gradient-coords": lambda m, x: m.gradient(x, spacing=[m.tensor([0, 1, 3, 4])], dim=-1)[0],
 }
 
 
@@ -57,6 +60,8 @@ def _complex_view_program(m):
     zr.mul_(2)
     zr[1:, 0] += 1  # a view of the view, with dynamic positions
     m.view_as_complex(zr[1:]).add_(1j)
+    z.real[1:] += 1  # .real/.imag below an index
+    z.imag[2] = 7
     tail = m.view_as_real(z[1:])
     layout = [tuple(v.shape) + v.stride() + (v.storage_offset(), str(v.dtype))
               for v in (c, r, tail, m.view_as_complex(x.view(3, 2, 2)[1:]))]
@@ -81,8 +86,16 @@ def test_view_as_complex_and_real_alias():
     lambda m: m.complex(m.ones(2), m.ones(2, dtype=m.float64)),
     lambda m: m.polar(m.ones(2, dtype=m.int64), m.ones(2, dtype=m.int64)),
     lambda m: m.complex(m.ones(2), m.ones(3)),
+    lambda m: m.meshgrid(m.arange(3), m.arange(2.0), indexing="ij"),
+    lambda m: m.meshgrid(indexing="ij"),
+    lambda m: m.meshgrid(m.ones(2), indexing="foo"),
+    lambda m: m.gradient(m.ones(3, 4), edge_order=3),
+    lambda m: m.gradient(m.ones(3, 2), edge_order=2),
+    lambda m: m.gradient(m.ones(3, 4), spacing=[1.0, 2.0, 3.0]),
+    lambda m: m.gradient(m.ones(3, 4), spacing=[1.0, 2.0], dim=1),
+    lambda m: m.gradient(m.ones(3, 4), spacing=[m.tensor(1.0)], dim=1),
 ])
-def test_complex_view_errors_match_torch(call):
+def test_errors_match_torch(call):
     with pytest.raises(Exception) as et:
         call(torch)
     with pytest.raises(type(et.value)) as el:

@@ -663,6 +663,8 @@ case("real-imag-nop", lambda m, x: m.real(x), R(3))
 case("view_as_complex-rope", lambda m, q, f: m.view_as_real(
     m.view_as_complex(q.reshape(3, 2, 2)) * m.polar(m.ones_like(f), f)).flatten(1), R(3, 4), R(3, 2))
 case("view_as_real-of-slice", lambda m, a, b: m.view_as_real(m.complex(a, b)[1:] ** 2), R(3, 2), R(3, 2))
+case("gradient", lambda m, x: m.gradient(x, spacing=[m.tensor([0.0, 1, 3, 4, 4.5])], dim=1,
+                                         edge_order=2) + m.gradient(x, spacing=0.5), R(3, 5))
 case("complex-polar-broadcast", lambda m, a, b: (m.complex(a, b), m.polar(a.abs(), b)), R(2, 3), R(3))
 
 # ------------------------------------------------------------------ indexing

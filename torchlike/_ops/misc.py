@@ -359,9 +359,79 @@ def polar(abs, angle, *, out=None):
     _check_complex_parts(abs, angle)
     return _polar(abs, angle, out=out)
 
+
+@op(tensor_args=("input", "coords"), method=False, name="_gradient_dim")
+def _gradient_dim(input, dim, h, coords, edge_order):
+    # numpy.gradient's second-order central differences; one-sided differences of order
+    # `edge_order` at both ends
+    f = jnp.moveaxis(input, dim, -1)
+    if not jnp.issubdtype(f.dtype, jnp.inexact):
+        f = f.astype(jnp.float32)
+    if coords is None:
+        interior = (f[..., 2:] - f[..., :-2]) / (2 * h)
+        if edge_order == 1:
+            first = (f[..., 1] - f[..., 0]) / h
+            last = (f[..., -1] - f[..., -2]) / h
+        else:
+            first = (-1.5 * f[..., 0] + 2 * f[..., 1] - 0.5 * f[..., 2]) / h
+            last = (0.5 * f[..., -3] - 2 * f[..., -2] + 1.5 * f[..., -1]) / h
+    else:
+        dx = jnp.diff(coords.astype(f.dtype))
+        d1, d2 = dx[:-1], dx[1:]
+        interior = (-d2 / (d1 * (d1 + d2)) * f[..., :-2] + (d2 - d1) / (d1 * d2) * f[..., 1:-1]
+                    + d1 / (d2 * (d1 + d2)) * f[..., 2:])
+        if edge_order == 1:
+            first = (f[..., 1] - f[..., 0]) / dx[0]
+            last = (f[..., -1] - f[..., -2]) / dx[-1]
+        else:
+            d1, d2 = dx[0], dx[1]
+            first = (-(2 * d1 + d2) / (d1 * (d1 + d2)) * f[..., 0]
+                     + (d1 + d2) / (d1 * d2) * f[..., 1] - d1 / (d2 * (d1 + d2)) * f[..., 2])
+            d1, d2 = dx[-2], dx[-1]
+            last = (d2 / (d1 * (d1 + d2)) * f[..., -3] - (d1 + d2) / (d1 * d2) * f[..., -2]
+                    + (2 * d2 + d1) / (d2 * (d1 + d2)) * f[..., -1])
+    out = jnp.concatenate([first[..., None], interior, last[..., None]], axis=-1)
+    return jnp.moveaxis(out, -1, dim)
+
+
+def gradient(input, *, spacing=1, dim=None, edge_order=1):
+    """torch.gradient: estimated derivatives along `dim` (all dims by default), one per dim."""
+    if edge_order not in (1, 2):
+        raise RuntimeError("torch.gradient only supports edge_order=1 and edge_order=2.")
+    given = dim is not None
+    dims = list(range(input.dim())) if dim is None else [dim] if isinstance(dim, int) else list(dim)
+    dims = [_wrap_dim(d, input.dim()) for d in dims]
+    if isinstance(spacing, (list, tuple)):
+        if len(spacing) != len(dims):
+            if given:
+                raise RuntimeError(
+                    "torch.gradient expected spacing to be unspecified, a scalar or it's spacing "
+                    "and dim arguments to have the same length, but got a spacing argument of "
+                    f"length {len(spacing)} and a dim argument of length {len(dims)}.")
+            raise RuntimeError(
+                "torch.gradient expected spacing to be unspecified, a scalar, or a list of length "
+                f"equal to 'self.dim() = {input.dim()}', since dim argument was not given, but "
+                f"got a list of length {len(spacing)}")
+        if any(isinstance(s, Tensor) and s.dim() != 1 for s in spacing):
+            n = next(s.dim() for s in spacing if isinstance(s, Tensor) and s.dim() != 1)
+            raise RuntimeError("torch.gradient expected each element of spacing to have one "
+                               f"dimension, but got an element with {n} dimensions!")
+        spacing = list(spacing)
+    else:
+        if isinstance(spacing, Tensor):
+            spacing = spacing.item()
+        spacing = [spacing] * len(dims)
+    if any(input.shape[d] < edge_order + 1 for d in dims):
+        raise RuntimeError("torch.gradient expected each dimension size to be at least "
+                           "edge_order+1")
+    return tuple(
+        _gradient_dim(input, d, None, s, edge_order) if isinstance(s, Tensor)
+        else _gradient_dim(input, d, float(s), None, edge_order)
+        for d, s in zip(dims, spacing))
+
 __all__ = ["ravel", "is_nonzero", "is_same_size", "split_with_sizes", "narrow_copy",
            "quantile", "nanquantile", "dist", "renorm", "cov", "corrcoef", "gcd", "lcm", "frexp",
            "put", "slice_scatter", "select_scatter", "diagonal_scatter", "as_strided_scatter",
            "polygamma", "mvlgamma", "igamma", "igammac", "histogram", "unsafe_chunk",
-           "unsafe_split", "complex", "polar"]
+           "unsafe_split", "complex", "polar", "gradient"]
 
