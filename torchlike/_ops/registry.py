@@ -404,6 +404,14 @@ def apply_inplace(self_t, kernel, others, name):
                 _overlap_error()
             ik, dyn = _inplace_kernel(kernel, self_t._chain, self_t._dtype, len(others), name)
             arr = _run_donating(ik, root, others, dyn)
+            if arr is None and not _MULTI[0]:
+                # nothing to record and one device: the kernel itself, without run()'s wrapping
+                args = [root._data]
+                for o in others:
+                    args.append(o._data if isinstance(o, Tensor) else o)
+                for k in dyn:
+                    args.append(scalar_leaf(k))
+                arr = _lazy.call(ik.fwd, args)
             if arr is not None:
                 root._arr = arr
                 root._vcount += 1
