@@ -163,3 +163,42 @@ def test_abs_gradient_at_zero_and_nan():
         x.abs().sum().backward()
         return x.grad
     check(f)
+
+
+# An in-place op whose derivative reads its result (exp_, sigmoid_, relu_, elu_, ...) saves the
+# result, so a later in-place write to it fails the backward; the others save a copy of self
+# (silu_, hardtanh_, clamp_, sin_, pow_(2), ...), and a later write is fine.
+_INPLACE_THEN_WRITE = {
+    "exp_": lambda F, y: y.exp_(), "sigmoid_": lambda F, y: y.sigmoid_(),
+    "sqrt_": lambda F, y: y.sqrt_(), "tanh_": lambda F, y: y.tanh_(),
+    "relu": lambda F, y: F.relu(y, inplace=True), "elu": lambda F, y: F.elu(y, inplace=True),
+    "leaky_relu": lambda F, y: F.leaky_relu(y, 0.1, inplace=True),
+    "pow_-tensor": lambda F, y: y.pow_(y.detach() * 0 + 2),
+    "silu": lambda F, y: F.silu(y, inplace=True),
+    "hardtanh": lambda F, y: F.hardtanh(y, inplace=True),
+    "hardswish": lambda F, y: F.hardswish(y, inplace=True),
+    "threshold": lambda F, y: F.threshold(y, 0.2, -1.0, inplace=True),
+    "clamp_": lambda F, y: y.clamp_(-0.3, 0.3), "sin_": lambda F, y: y.sin_(),
+    "log_": lambda F, y: y.log_(), "pow_-scalar": lambda F, y: y.pow_(2),
+    "view-exp_": lambda F, y: y[1:].exp_(), "view-silu": lambda F, y: F.silu(y[1:], inplace=True),
+}
+
+
+@pytest.mark.parametrize("name", list(_INPLACE_THEN_WRITE))
+def test_inplace_then_write_errors_like_torch(name):
+    results = []
+    for lib in (torch, tl):
+        x = lib.linspace(0.05, 0.9, 8, requires_grad=True)
+        y = x * 1
+        _INPLACE_THEN_WRITE[name](lib.nn.functional, y)
+        y.mul_(1.5)
+        try:
+            y.sum().backward()
+            results.append(_np(x.grad))
+        except RuntimeError as e:
+            assert "modified by an inplace operation" in str(e)
+            results.append("error")
+    if isinstance(results[0], str) or isinstance(results[1], str):
+        assert results[1] == results[0]
+    else:
+        np.testing.assert_allclose(results[1], results[0], rtol=1e-6)

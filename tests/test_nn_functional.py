@@ -512,3 +512,87 @@ def test_uint8_resampling_is_refused_not_wrong():
     # torch resamples uint8 with its own fixed-point rounding; torchlike refuses rather than guess
     with pytest.raises(NotImplementedError):
         LF.interpolate(tl.ones(1, 1, 2, 2, dtype=tl.uint8), scale_factor=2, mode="bilinear")
+
+
+# torch.* spellings of functional ops, with ATen's argument order and reduction enum
+# (torch.<loss>'s Python binding defaults reduction to 0, "none")
+_T4, _T3, _V = randn(2, 4, 6, 6), randn(2, 4, 9), randn(5, 4)
+_AT_CALLS = {
+    "conv": lambda m, x, w: m.conv2d(x, w, None, 1, 1)
+    + m.conv_transpose2d(x, w.transpose(0, 1).contiguous(), None, 1, 1),
+    "pools": lambda m, x: (m.avg_pool1d(x, 3, 2), m.max_pool1d(x, 2), m.adaptive_avg_pool1d(x, 4),
+                           m.max_pool1d_with_indices(x, 3, 2)[0], m.adaptive_max_pool1d(x, 2)[0]),
+    "shuffles": lambda m, x: m.pixel_unshuffle(m.pixel_shuffle(x, 2), 2) + m.channel_shuffle(x, 2),
+    "distances": lambda m, a, b: (m.cosine_similarity(a, b, 1), m.pairwise_distance(a, b),
+                                  m.pdist(a)),
+    "norms": lambda m, x, w: (m.layer_norm(x, (6,), w, None, 1e-5, True), m.group_norm(x, 2),
+                              m.rms_norm(x, (6,), w),
+                              m.batch_norm(x, None, None, m.zeros(4), m.ones(4), False, 0.1, 1e-5,
+                                           False),
+                              m.instance_norm(x, None, None, None, None, True, 0.1, 1e-5, False)),
+    "embedding": lambda m, w: m.embedding(w, m.tensor([[0, 2], [1, 2]]), 2)
+    + m.embedding(w[:3], m.tensor([[0, 2], [1, 2]])),
+    "activations": lambda m, x: (m.selu(x), m.celu(x, 0.5), m.threshold(x, 0.1, 3.0), m.rrelu(x),
+                                 m.hardshrink(x, 0.3), m.prelu(x, m.tensor([0.2]))),
+    "losses-enum": lambda m, a, b: m.stack([
+        m.kl_div(a.log_softmax(1), b.softmax(1), 1), m.kl_div(a, b, 2, log_target=True),
+        m.margin_ranking_loss(a[:, 0], b[:, 0], m.tensor([1.0, -1, 1, 1, -1]), 0.2, 1),
+        m.hinge_embedding_loss(a, m.ones(5, 4), 1.0, 2),
+        m.cosine_embedding_loss(a, b, m.tensor([1, -1, 1, 1, -1]), 0.1, 1),
+        m.triplet_margin_loss(a, b, a.flip(0), 1.0, 2.0, 1e-6, False, 1),
+        m.poisson_nll_loss(a, b.abs(), True, False, 1e-8, 1),
+        m.binary_cross_entropy_with_logits(a, b.sigmoid(), None, None, 2)]),
+    "losses-default-none": lambda m, a, b: (
+        m.margin_ranking_loss(a[:, 0], b[:, 0], m.ones(5)), m.hinge_embedding_loss(a, m.ones(5, 4)),
+        m.cosine_embedding_loss(a, b, m.ones(5)), m.kl_div(a, b),
+        m.triplet_margin_loss(a, b, a.flip(0)), m.binary_cross_entropy_with_logits(a, b)),
+    "dropout-eval-pad": lambda m, x: m.dropout(x, 0.5, False) + m.alpha_dropout(x, 0.3, False)
+    + m.feature_dropout(x, 0.3, False) + m.feature_alpha_dropout(x, 0.2, False)
+    + m.constant_pad_nd(x, [1, -1, 0, 0], 1.5),
+    "inplace-functions": lambda m, x: (
+        m.relu_(x * 1), m.clamp_(x * 1, -0.5, 0.7), m.exp_(x * 1), m.sigmoid_(x * 1),
+        m.selu_(x * 1),
+        m.celu_(x * 1, 0.7), m.rrelu_(m.threshold_(x * 1, 0.2, -1.0)), m.fill(x, 2.5),
+        m.zero_(x[1] * 1)),
+}
+_AT_INPUTS = {"conv": [_T4[:, :, :5, :5], randn(3, 4, 3, 3)], "pools": [_T3], "shuffles": [_T4],
+              "distances": [_V, randn(5, 4)], "norms": [_T4, randn(6)], "embedding": [randn(4, 3)],
+              "activations": [_V], "losses-enum": [_V, randn(5, 4)],
+              "losses-default-none": [_V, randn(5, 4)], "dropout-eval-pad": [_T4],
+              "inplace-functions": [_V]}
+
+
+@pytest.mark.parametrize("name", list(_AT_CALLS))
+def test_torch_namespace_spellings(name):
+    outs, grads = [], []
+    for lib in (torch, tl):
+        ins = [lib.tensor(a, requires_grad=True) for a in _AT_INPUTS[name]]
+        out = _AT_CALLS[name](lib, *ins)
+        out = list(out) if isinstance(out, tuple) else [out]
+        (sum((o.double() * lib.arange(o.numel()).reshape(o.shape).cos()).sum() for o in out)
+         ).backward()
+        outs.append(out)
+        grads.append([a.grad for a in ins])
+    for a, b in zip(*outs):
+        assert_close(b, a, what=name)
+    for a, b in zip(*grads):
+        assert_close(b, a, what=name + " grad")
+
+
+def test_torch_vmap_is_torch_func_vmap():
+    outs = [(lib.vmap(lambda r: r.sum(0))(lib.tensor(_V)),
+             lib.vmap(lib.outer)(lib.tensor(_V), lib.tensor(_V))) for lib in (torch, tl)]
+    for a, b in zip(*outs):
+        assert_close(b, a)
+
+
+def test_torch_dropout_spellings_draw_torchs_masks():
+    x = randn(2, 4, 6, 6)
+    outs = []
+    for lib in (torch, tl):
+        seed(0, lib)
+        t = lib.tensor(x)
+        outs.append([lib.dropout(t, 0.5, True), lib.feature_dropout(t, 0.5, True),
+                     lib.alpha_dropout(t, 0.5, True), lib.dropout_(t.clone(), 0.3, True)])
+    for a, b in zip(*outs):
+        assert_close(b, a)

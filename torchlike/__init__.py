@@ -184,4 +184,5 @@ from ._ops.creation import (  # noqa: E402,F401
     hann_window, hamming_window, blackman_window, bartlett_window, kaiser_window,
 )
 from . import distributions  # noqa: E402,F401
+from ._nn_aliases import *  # noqa: E402,F401,F403
 from . import distributed  # noqa: E402,F401

@@ -461,9 +461,22 @@ def apply_inplace(self_t, kernel, others, name):
     target._out_nr = 0
     target._requires_grad = False
     if node is not None and node.saved and node.saved[0] is not None:
-        r = node.saved[0][0]
-        node.saved[0] = (r, r._vcount)  # the node's own write is not a later modification
+        if name in _SAVES_RESULT or (name == "pow_" and any(isinstance(o, Tensor) for o in others)):
+            # PyTorch saves the result: a later in-place write to it fails the backward
+            r = node.saved[0][0]
+            node.saved[0] = (r, r._vcount)  # the node's own write is not a later modification
+        else:
+            # PyTorch saves a copy of the original self: later writes do not matter
+            node.saved[0] = None
     return self_t
+
+
+# In-place ops whose PyTorch derivative reads the result (exp_, sigmoid_, relu_, ...); the
+# others save a copy of self (torchlike's saved input is an immutable array either way).
+_SAVES_RESULT = frozenset((
+    "exp_", "exp2_", "expm1_", "reciprocal_", "relu_", "rsqrt_", "sigmoid_", "sqrt_", "tan_",
+    "tanh_", "sgn_", "hypot_", "nn_relu_", "nn_leaky_relu_", "nn_elu_", "nn_celu_",
+    "nn_rrelu_with_noise_"))
 
 
 _DONATING = {}
