@@ -85,6 +85,17 @@ case("cholesky-sym-grad", lambda m, a: m.linalg.cholesky(a @ a.mT + 3 * m.eye(3,
      R(3, 3, dtype=F64))
 case("cholesky_ex", lambda m, a: m.linalg.cholesky_ex(a), SPD(3), grad=False)
 case("cholesky-method", lambda m, a: a.cholesky(), SPD(3))
+for _up in (True, False):
+    case(f"solve_triangular-upper={_up}", lambda m, a, b, u=_up: (
+        m.linalg.solve_triangular(a, b, upper=u),
+        m.linalg.solve_triangular(a, b, upper=u, unitriangular=True),
+        m.linalg.solve_triangular(a, b.mT, upper=u, left=False)), M(3, 3), M(2, 3, 2))
+    # the factor is built in the graph: the gradient reaches the triangle that is read
+    case(f"cholesky_solve-upper={_up}", lambda m, l, b, u=_up: (
+        m.cholesky_solve(b, l.triu() if u else l.tril(), upper=u),
+        m.cholesky_inverse(l.triu() if u else l.tril(), upper=u)), M(3, 3), M(2, 3, 2))
+case("solve_triangular-mixed-dtype", lambda m, a, b: m.linalg.solve_triangular(a, b, upper=True),
+     M(3, 3), M(3, 2, dtype=F32))
 case("qr-reduced", lambda m, a: m.linalg.qr(a), M(4, 3))
 case("qr-wide", lambda m, a: m.linalg.qr(a), M(2, 4), grad=False)
 case("qr-complete", lambda m, a: m.linalg.qr(a, "complete"), M(4, 3), grad=False)
@@ -233,6 +244,14 @@ ERRORS = [
     ("fft-bad-n", lambda m: m.fft.fft(m.ones(4), n=0)),
     ("fftn-dup-dims", lambda m: m.fft.fftn(m.ones(2, 2), dim=(0, 0))),
     ("polygamma-neg", lambda m: m.special.polygamma(-1, m.ones(2))),
+    ("solve_triangular-1d", lambda m: m.linalg.solve_triangular(m.eye(3), m.ones(3), upper=True)),
+    ("solve_triangular-shape", lambda m: m.linalg.solve_triangular(m.eye(3), m.ones(2, 3),
+                                                                    upper=True)),
+    ("solve_triangular-nonsquare", lambda m: m.linalg.solve_triangular(m.ones(3, 4), m.ones(3, 2),
+                                                                        upper=True)),
+    ("cholesky_solve-1d", lambda m: m.cholesky_solve(m.ones(3), m.eye(3))),
+    ("cholesky_solve-shape", lambda m: m.cholesky_solve(m.ones(4, 2), m.eye(3))),
+    ("cholesky_inverse-nonsquare", lambda m: m.cholesky_inverse(m.ones(3, 4))),
 ]
 
 

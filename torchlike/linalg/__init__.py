@@ -43,6 +43,7 @@ __all__ = [
     "slogdet",
     "solve",
     "solve_ex",
+    "solve_triangular",
     "svd",
     "svdvals",
     "vecdot",
@@ -292,6 +293,78 @@ def solve_ex(A, B, *, left=True, check_errors=False, out=None):
         x = _solve(A, B, left, vector)
     info_t = wrap(jnp.asarray(info if info is not None else np.zeros(A.shape[:-2], np.int32)))
     return return_type("linalg_solve_ex", ("result", "info"))(x, info_t)
+
+
+@op(tensor_args=("A", "B"), promote="default", method=False, name="_solve_triangular")
+def _solve_triangular(A, B, upper, left, unitriangular):
+    if not left:  # X A = B  <=>  A^T X^T = B^T
+        A, B, upper = jnp.swapaxes(A, -1, -2), jnp.swapaxes(B, -1, -2), not upper
+    batch = jnp.broadcast_shapes(A.shape[:-2], B.shape[:-2])
+    A = jnp.broadcast_to(A, batch + A.shape[-2:])
+    B = jnp.broadcast_to(B, batch + B.shape[-2:])
+    X = jax.lax.linalg.triangular_solve(A, B, left_side=True, lower=not upper,
+                                        unit_diagonal=unitriangular)
+    return X if left else jnp.swapaxes(X, -1, -2)
+
+
+def solve_triangular(A, B, *, upper, left=True, unitriangular=False, out=None):
+    """torch.linalg.solve_triangular: X with AX = B (or XA = B), A triangular."""
+    _check_float("linalg.solve_triangular", A, B)
+    if B.dim() < 2:
+        raise RuntimeError("linalg.solve_triangular: The input tensor B must have at least 2 "
+                           "dimensions.")
+    _check_square("linalg.solve_triangular", A)
+    n = A.shape[-1]
+    if (B.shape[-2] if left else B.shape[-1]) != n:
+        raise RuntimeError(f"linalg.solve_triangular: Incompatible shapes of A and B for the "
+                           f"equation {'AX = B' if left else 'XA = B'} ({n}x{n} and "
+                           f"{B.shape[-2]}x{B.shape[-1]})")
+    return _solve_triangular(A, B, upper, left, unitriangular, out=out)
+
+
+def _cholesky_solve_arrays(B, L, upper):
+    Lh = jnp.conj(jnp.swapaxes(L, -1, -2))
+    lower_factor, upper_factor = (Lh, L) if upper else (L, Lh)
+    batch = jnp.broadcast_shapes(L.shape[:-2], B.shape[:-2])
+    lower_factor = jnp.broadcast_to(lower_factor, batch + L.shape[-2:])
+    upper_factor = jnp.broadcast_to(upper_factor, batch + L.shape[-2:])
+    B = jnp.broadcast_to(B, batch + B.shape[-2:])
+    y = jax.lax.linalg.triangular_solve(lower_factor, B, left_side=True, lower=True)
+    return jax.lax.linalg.triangular_solve(upper_factor, y, left_side=True, lower=False)
+
+
+@op(tensor_args=("B", "L"), promote="default", method=False, name="_cholesky_solve")
+def _cholesky_solve(B, L, upper):
+    return _cholesky_solve_arrays(B, L, upper)
+
+
+def cholesky_solve(B, L, upper=False, *, out=None):
+    """torch.cholesky_solve: X with (L L^H) X = B, from the Cholesky factor L (or U = L^H)."""
+    if B.dim() < 2:
+        raise RuntimeError(f"b should have at least 2 dimensions, but has {B.dim()} dimensions "
+                           "instead")
+    if L.dim() < 2:
+        raise RuntimeError(f"u should have at least 2 dimensions, but has {L.dim()} dimensions "
+                           "instead")
+    if L.shape[-1] != L.shape[-2] or B.shape[-2] != L.shape[-1]:
+        raise RuntimeError(f"Incompatible matrix sizes for cholesky_solve: each A matrix is "
+                           f"{L.shape[-2]} by {L.shape[-1]} but each b matrix is {B.shape[-2]} by "
+                           f"{B.shape[-1]}")
+    return _cholesky_solve(B, L, upper, out=out)
+
+
+@op(tensor_args=("L",), method=False, name="_cholesky_inverse")
+def _cholesky_inverse(L, upper):
+    eye = jnp.broadcast_to(jnp.eye(L.shape[-1], dtype=L.dtype), L.shape)
+    return _cholesky_solve_arrays(eye, L, upper)
+
+
+def cholesky_inverse(L, upper=False, *, out=None):
+    """torch.cholesky_inverse: the inverse of L L^H (or U^H U) from its Cholesky factor."""
+    if L.dim() < 2 or L.shape[-1] != L.shape[-2]:
+        raise RuntimeError(f"cholesky_inverse: A must be batches of square matrices, but they are "
+                           f"{L.shape[-2] if L.dim() > 1 else 1} by {L.shape[-1]} matrices")
+    return _cholesky_inverse(L, upper, out=out)
 
 
 @op(tensor_args=("A",), method=False, name="_cholesky")
@@ -741,7 +814,8 @@ def _pinverse(input, rcond=1e-15):
 TORCH_FUNCTIONS = {
     "inverse": inv, "det": det, "logdet": logdet, "slogdet": _slogdet_legacy, "svd": _svd_legacy,
     "qr": _qr_legacy, "cholesky": _cholesky_legacy, "pinverse": _pinverse,
-    "matrix_power": matrix_power, "matrix_exp": matrix_exp,
+    "matrix_power": matrix_power, "matrix_exp": matrix_exp, "cholesky_solve": cholesky_solve,
+    "cholesky_inverse": cholesky_inverse,
 }
 
 
