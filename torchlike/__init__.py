@@ -136,9 +136,8 @@ Tensor.resolve_conj = lambda self: self
 Tensor.resolve_neg = lambda self: self
 Tensor.is_conj = lambda self: False
 conj_physical = _pointwise.conj_physical
-__version__ = "2.13.0+torchlike.0.1.0"
-version = type("version", (), {"__version__": __version__, "cuda": None, "hip": None,
-                                "debug": False, "git_version": "torchlike"})
+from . import version, torch_version  # noqa: E402,F401
+from .version import __version__  # noqa: E402,F401
 from ._compile import compile  # noqa: E402,F401
 from . import compiler  # noqa: E402,F401
 from ._core._tensor_str import set_printoptions, get_printoptions, printoptions  # noqa: E402,F401
@@ -186,3 +185,7 @@ from ._ops.creation import (  # noqa: E402,F401
 from . import distributions  # noqa: E402,F401
 from ._nn_aliases import *  # noqa: E402,F401,F403
 from . import distributed  # noqa: E402,F401
+from . import jit, hub, testing, profiler, _dynamo, _inductor  # noqa: E402,F401
+from .autograd.grad_mode_ext import (  # noqa: E402,F401
+    set_anomaly_enabled, is_anomaly_enabled, is_anomaly_check_nan_enabled,
+)

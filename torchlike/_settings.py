@@ -2,8 +2,6 @@
 
 import os
 
-import jax
-
 from .backends.cuda import _get_float32_matmul_precision as get_float32_matmul_precision  # noqa
 from .backends.cuda import _set_float32_matmul_precision as set_float32_matmul_precision  # noqa
 
@@ -13,7 +11,10 @@ _det = {"on": False, "warn_only": False}
 
 def set_num_threads(n):
     """Recorded only: XLA sizes its own thread pool when the process starts."""
-    if not isinstance(n, int) or n < 1:
+    if not isinstance(n, int) or isinstance(n, bool):
+        raise RuntimeError(  # noqa: TRY004 - PyTorch's type
+            f"set_num_threads expects an int, but got {type(n).__name__}")
+    if n < 1:
         raise RuntimeError("set_num_threads expects a positive integer")
     _threads["n"] = n
 
@@ -23,7 +24,16 @@ def get_num_threads():
 
 
 def set_num_interop_threads(n):
-    _threads["interop"] = n
+    """Recorded only; as in PyTorch, a second call raises."""
+    if not isinstance(n, int) or isinstance(n, bool):
+        raise RuntimeError(  # noqa: TRY004 - PyTorch's type
+            f"set_num_interop_threads expects an int, but got {type(n).__name__}")
+    if n < 1:
+        raise RuntimeError("set_num_interop_threads expects a positive integer")
+    if _threads.get("interop_set"):
+        raise RuntimeError("Error: cannot set number of interop threads after parallel work has "
+                           "started or set_num_interop_threads called")
+    _threads["interop"], _threads["interop_set"] = n, True
 
 
 def get_num_interop_threads():
@@ -32,6 +42,9 @@ def get_num_interop_threads():
 
 def use_deterministic_algorithms(mode, *, warn_only=False):
     """XLA's CPU kernels are deterministic; on GPUs this asks XLA for deterministic ops."""
+    if not isinstance(mode, bool):
+        raise TypeError("_set_deterministic_algorithms(): argument 'mode' (position 1) must be "
+                        f"bool, not {type(mode).__name__}")
     _det["on"], _det["warn_only"] = bool(mode), warn_only
     if mode:
         flags = os.environ.get("XLA_FLAGS", "")

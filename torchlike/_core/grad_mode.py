@@ -99,8 +99,9 @@ class inference_mode(_DecoratorContextManager):
 
     def __enter__(self):
         self.prev = (state.enabled, state.inference)
-        if self.mode:
-            state.enabled, state.inference = False, True
+        # As PyTorch's InferenceMode guard: grad mode is the opposite of inference mode, so
+        # inference_mode(False) re-enables gradients even inside no_grad().
+        state.enabled, state.inference = not self.mode, self.mode
 
     def __exit__(self, *exc):
         state.enabled, state.inference = self.prev

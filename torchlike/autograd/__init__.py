@@ -10,9 +10,10 @@ from .._core.grad_mode import (enable_grad, inference_mode, is_grad_enabled, no_
                                set_grad_enabled)
 from .._core.tensor import Tensor, wrap
 from .function import Function, FunctionCtx, once_differentiable
-from . import functional, graph
+from . import functional, graph, profiler
 from .gradcheck import gradcheck, gradgradcheck
-from .grad_mode_ext import set_detect_anomaly, detect_anomaly, is_anomaly_enabled
+from .grad_mode_ext import (set_detect_anomaly, detect_anomaly, is_anomaly_enabled,
+                            is_anomaly_check_nan_enabled, set_anomaly_enabled)
 
 Variable = Tensor
 

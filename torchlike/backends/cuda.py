@@ -39,7 +39,12 @@ def is_built() -> bool:
 def _set_float32_matmul_precision(precision: str) -> None:
     """torch.set_float32_matmul_precision: 'highest', 'high' (TF32) or 'medium' (bf16)."""
     if precision not in _PRECISION:
-        raise RuntimeError(f"Invalid precision: {precision!r}; expected highest, high or medium")
+        import warnings
+
+        # PyTorch warns and leaves the setting alone.
+        warnings.warn(f"{precision} is not one of 'highest', 'high', or 'medium'; the current "
+                      "setFloat32MatmulPrecision call has no effect.", stacklevel=3)
+        return
     jax.config.update("jax_default_matmul_precision", _PRECISION[precision])
 
 

@@ -18,3 +18,21 @@ def is_compiling():
 
 def is_dynamo_compiling():
     return False
+
+
+def allow_in_graph(fn):
+    """Tell Dynamo to keep `fn` in its graph; torchlike's compile records it as it runs."""
+    return fn
+
+
+def assume_constant_result(fn):
+    """Mark `fn` as returning a constant (a hint for Dynamo, none needed here)."""
+    return fn
+
+
+def cudagraph_mark_step_begin():
+    """Mark a new step for CUDA graphs (XLA needs no marker)."""
+
+
+def is_exporting() -> bool:
+    return False
