@@ -208,6 +208,22 @@ case("special-softmax", lambda m, x: (m.special.softmax(x, 1), m.special.log_sof
                                       m.special.logsumexp(x, 1)), R(2, 3))
 case("special-round", lambda m, x: m.special.round(x), R(4) * 5, grad=False)
 
+# ------------------------------------------------------------------ torch.stft / torch.istft
+_HANN = {n: (lambda m, n=n: m.hann_window(n)) for n in (8, 10, 16)}
+case("stft-hann", lambda m, x: m.view_as_real(m.stft(x, 16, 4, window=_HANN[16](m),
+                                                      return_complex=True)), R(2, 50))
+case("stft-short-window-constant-pad-normalized", lambda m, x: m.view_as_real(
+    m.stft(x, 16, 5, win_length=10, window=_HANN[10](m), pad_mode="constant", normalized=True,
+           return_complex=True)), R(41))
+case("stft-not-centered-twosided", lambda m, x: m.view_as_real(
+    m.stft(x, 8, window=_HANN[8](m), center=False, onesided=False, return_complex=True)), R(2, 50))
+case("istft-roundtrip", lambda m, x: (
+    m.istft(m.stft(x, 16, 4, window=_HANN[16](m), return_complex=True) * 2, 16, 4,
+            window=_HANN[16](m)),
+    m.istft(m.stft(x, 10, 3, win_length=8, window=_HANN[8](m), normalized=True,
+                   return_complex=True), 10, 3, win_length=8, window=_HANN[8](m),
+            normalized=True, length=45)), R(2, 50))
+
 
 @pytest.mark.parametrize("fn,inputs,grad,rtol,atol", CASES)
 def test_linalg_fft_special(fn, inputs, grad, rtol, atol):
@@ -244,6 +260,13 @@ ERRORS = [
     ("fft-bad-n", lambda m: m.fft.fft(m.ones(4), n=0)),
     ("fftn-dup-dims", lambda m: m.fft.fftn(m.ones(2, 2), dim=(0, 0))),
     ("polygamma-neg", lambda m: m.special.polygamma(-1, m.ones(2))),
+    ("stft-no-return_complex", lambda m: m.stft(m.ones(40), 8, window=m.hann_window(8))),
+    ("stft-window-size", lambda m: m.stft(m.ones(40), 8, window=m.ones(5), return_complex=True)),
+    ("stft-too-short", lambda m: m.stft(m.ones(20), 64, window=m.ones(64), return_complex=True)),
+    ("istft-real", lambda m: m.istft(m.ones(5, 4), 8)),
+    ("istft-freq-size", lambda m: m.istft(m.ones(2, 9, 13, dtype=m.complex64), 8)),
+    ("istft-nola", lambda m: m.istft(m.ones(9, 13, dtype=m.complex64), 16, 4,
+                                     window=m.hann_window(16, periodic=False), center=False)),
     ("solve_triangular-1d", lambda m: m.linalg.solve_triangular(m.eye(3), m.ones(3), upper=True)),
     ("solve_triangular-shape", lambda m: m.linalg.solve_triangular(m.eye(3), m.ones(2, 3),
                                                                     upper=True)),

@@ -184,6 +184,7 @@ from ._ops.creation import (  # noqa: E402,F401
 )
 from . import distributions  # noqa: E402,F401
 from ._nn_aliases import *  # noqa: E402,F401,F403
+from ._ops.spectral import stft, istft  # noqa: E402,F401
 from . import distributed  # noqa: E402,F401
 from . import jit, hub, testing, profiler, _dynamo, _inductor  # noqa: E402,F401
 from .autograd.grad_mode_ext import (  # noqa: E402,F401
