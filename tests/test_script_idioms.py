@@ -437,3 +437,58 @@ def test_seeding_idioms(lib):
     assert lib.equal(a, lib.rand(3))
     assert isinstance(lib.seed(), int)
     assert lib.cuda.is_bf16_supported() is False or lib.cuda.is_available()
+
+
+# ---- torch.cuda / mps / xpu on a machine without them --------------------------------------
+
+_NO_GPU_CALLS = [
+    lambda lib: lib.cuda.reset_peak_memory_stats(),
+    lambda lib: lib.cuda.reset_max_memory_allocated(),
+    lambda lib: lib.cuda.memory_stats(),
+    lambda lib: lib.cuda.memory.memory_allocated(),
+    lambda lib: lib.cuda.memory_summary(),
+    lambda lib: lib.cuda.max_memory_reserved(),
+    lambda lib: lib.cuda.ipc_collect(),
+    lambda lib: lib.cuda.get_arch_list(),
+    lambda lib: lib.cuda.current_stream(),
+    lambda lib: lib.cuda.initial_seed(),
+    lambda lib: lib.cuda.get_rng_state(),
+    lambda lib: lib.cuda.get_rng_state_all(),
+    lambda lib: lib.cuda.set_rng_state(lib.get_rng_state()),
+    lambda lib: lib.cuda.Event(enable_timing=True),
+    lambda lib: lib.cuda.Stream(),
+    lambda lib: lib.cuda.device(0).__enter__(),
+    lambda lib: lib.cuda.device(-1).__enter__(),
+    lambda lib: lib.cuda.set_device(0),
+    lambda lib: lib.cuda.set_device("cuda"),
+    lambda lib: lib.cuda.set_device(-1),
+    lambda lib: lib.cuda.nvtx.range_push("x"),
+    lambda lib: lib.cuda.is_current_stream_capturing(),
+    lambda lib: lib.cuda.is_tf32_supported(),
+    lambda lib: lib.mps.is_available(),
+    lambda lib: lib.mps.device_count(),
+    lambda lib: lib.mps.manual_seed(0),
+    lambda lib: lib.mps.synchronize(),
+    lambda lib: lib.mps.empty_cache(),
+    lambda lib: lib.xpu.is_available(),
+    lambda lib: lib.xpu.device_count(),
+    lambda lib: lib.xpu.empty_cache(),
+    lambda lib: lib.xpu.synchronize(),
+]
+
+
+@pytest.mark.skipif(tl.cuda.is_available(), reason="checks the answers without a GPU")
+@pytest.mark.parametrize("case", range(len(_NO_GPU_CALLS)))
+def test_cuda_mps_xpu_without_devices_as_torch_cpu_build(case):
+    import torchlike.mps
+    import torchlike.xpu  # noqa: F401
+
+    call = _NO_GPU_CALLS[case]
+    got, want = _outcome(lambda: call(tl)), _outcome(lambda: call(torch))
+    if want[0] == "ok":
+        assert got[0] == "ok" and repr(got[1]) == repr(want[1])
+    else:
+        # torchlike's AssertionErrors add how to get a GPU (install jax[cuda12]).
+        assert got[0] == want[0] and got[1].startswith(want[1]), (got, want)
+    with pytest.warns(FutureWarning, match="torch.cuda.amp.autocast"):
+        tl.cuda.amp.autocast(enabled=False)

@@ -22,6 +22,8 @@ __all__ = [
     "get_device_capability",
     "get_device_name",
     "get_device_properties",
+    "get_rng_state",
+    "get_rng_state_all",
     "init",
     "is_available",
     "is_bf16_supported",
@@ -33,10 +35,14 @@ __all__ = [
     "mem_get_info",
     "memory_allocated",
     "memory_reserved",
+    "memory_stats",
+    "memory_summary",
     "reset_peak_memory_stats",
     "seed",
     "seed_all",
     "set_device",
+    "set_rng_state",
+    "set_rng_state_all",
     "stream",
     "synchronize",
 ]
@@ -106,8 +112,16 @@ def current_device() -> int:
 def set_device(device) -> None:
     """Select the current GPU. Differs from PyTorch: tensors made without a device stay on CPU."""
     global _current
+    if not isinstance(device, int) and device is not None:
+        d = _device_mod.device(device)
+        if d.type == "cuda" and d.index is None:
+            raise ValueError("Expected a torch.device with a specified index or an integer, "
+                             f"but got:{device}")
     idx = _index(device)
     if idx >= 0:
+        if not is_available():
+            # What PyTorch's CPU build raises.
+            raise AttributeError("module 'torch._C' has no attribute '_cuda_setDevice'")
         _jax_device(idx)
         _current = idx
 
@@ -122,6 +136,8 @@ class device:
     def __enter__(self):
         self.prev = _current
         if self.idx >= 0:
+            if not is_available():
+                raise RuntimeError("PyTorch was compiled without CUDA support")
             set_device(self.idx)
 
     def __exit__(self, *exc):
@@ -212,12 +228,74 @@ def memory_reserved(device=None) -> int:
 max_memory_reserved = memory_reserved
 
 
+def _no_cuda_c(name):
+    """What PyTorch's CPU build raises for calls into its missing CUDA extension."""
+    if not is_available():
+        raise AttributeError(f"module 'torch._C' has no attribute '{name}'")
+
+
 def reset_peak_memory_stats(device=None) -> None:
-    """No-op: XLA's peak counter cannot be reset."""
+    """No-op where a GPU exists: XLA's peak counter cannot be reset."""
+    _no_cuda_c("_cuda_resetPeakMemoryStats")
 
 
 def reset_max_memory_allocated(device=None) -> None:
-    """No-op: XLA's peak counter cannot be reset."""
+    """See reset_peak_memory_stats."""
+    import warnings
+
+    warnings.warn("torch.cuda.reset_max_memory_allocated now calls "
+                  "torch.cuda.reset_peak_memory_stats, which resets /all/ peak memory stats.",
+                  FutureWarning, stacklevel=2)
+    reset_peak_memory_stats(device)
+
+
+def memory_stats(device=None) -> dict:
+    """A few of PyTorch's allocator statistics, from XLA's; empty without a GPU."""
+    import collections
+
+    if not is_available():
+        return collections.OrderedDict()
+    s = _stats(_jax_device(device))
+    return collections.OrderedDict([
+        ("allocated_bytes.all.current", int(s.get("bytes_in_use", 0))),
+        ("allocated_bytes.all.peak", int(s.get("peak_bytes_in_use", 0))),
+        ("reserved_bytes.all.current", memory_reserved(device)),
+    ])
+
+
+def memory_cached(device=None) -> int:
+    return memory_reserved(device)
+
+
+def max_memory_cached(device=None) -> int:
+    return max_memory_reserved(device)
+
+
+def ipc_collect() -> None:
+    _lazy_check()
+
+
+def get_arch_list() -> list:
+    if not is_available():
+        return []
+    return sorted({"sm_{}{}".format(*_capability(d)) for d in _gpus()})
+
+
+def get_gencode_flags() -> str:
+    return ""
+
+
+def is_tf32_supported() -> bool:
+    return is_available() and _capability(_jax_device())[0] >= 8
+
+
+def set_per_process_memory_fraction(fraction, device=None) -> None:
+    """Differs from PyTorch: XLA fixes its memory fraction at start (XLA_PYTHON_CLIENT_MEM_FRACTION)."""
+    _lazy_check()
+
+
+def set_sync_debug_mode(debug_mode) -> None:
+    _lazy_check()
 
 
 def mem_get_info(device=None) -> tuple:
@@ -228,6 +306,8 @@ def mem_get_info(device=None) -> tuple:
 
 
 def memory_summary(device=None, abbreviated=False) -> str:
+    if not is_available():
+        raise KeyError("allocated_bytes.all.current")  # as PyTorch's CPU build
     return (
         f"torchlike (XLA allocator): {memory_allocated(device)} bytes allocated, "
         f"peak {max_memory_allocated(device)}"
@@ -263,6 +343,7 @@ seed_all = seed
 def initial_seed() -> int:
     from torchlike.random import initial_seed as _initial
 
+    _lazy_check()
     return _initial()
 
 
@@ -270,10 +351,37 @@ def is_bf16_supported(including_emulation: bool = True) -> bool:
     return is_available()
 
 
+def get_rng_state(device="cuda"):
+    """Differs from PyTorch: the one random stream torchlike has (see manual_seed)."""
+    from torchlike.random import get_rng_state as _get
+
+    _lazy_check()
+    return _get()
+
+
+def set_rng_state(new_state, device="cuda") -> None:
+    """Does nothing without a GPU, as in PyTorch; else sets the one random stream."""
+    if is_available():
+        from torchlike.random import set_rng_state as _set
+
+        _set(new_state)
+
+
+def get_rng_state_all() -> list:
+    return [get_rng_state(i) for i in range(device_count())]
+
+
+def set_rng_state_all(new_states) -> None:
+    for i, state in enumerate(new_states):
+        set_rng_state(state, i)
+
+
 class Event:
     """torch.cuda.Event: timing marks (wall clock after a device sync)."""
 
     def __init__(self, enable_timing=False, blocking=False, interprocess=False):
+        if not is_available():
+            raise RuntimeError("Tried to instantiate dummy base class Event")
         self.enable_timing = enable_timing
         self._t = None
 
@@ -303,6 +411,8 @@ class Stream:
     """torch.cuda.Stream. Differs from PyTorch: XLA schedules work; streams are nominal."""
 
     def __init__(self, device=None, priority=0, **kwargs):
+        if not is_available():
+            raise RuntimeError("torch.cuda.Stream requires CUDA support")
         self.device = _device_mod.device("cuda", _index(device))
         self.priority = priority
 
@@ -325,6 +435,7 @@ class Stream:
 
 
 def current_stream(device=None) -> Stream:
+    _lazy_check()
     return Stream(device)
 
 
@@ -333,13 +444,19 @@ default_stream = current_stream
 
 @contextlib.contextmanager
 def stream(stream):
-    yield stream
+    yield
+
+
+def is_current_stream_capturing() -> bool:
+    if not is_available():
+        raise RuntimeError("Tried to instantiate dummy base class _cuda_isCurrentStreamCapturing")
+    return False
 
 
 def __getattr__(name):
     # torch.cuda.amp is imported on first use: torchlike.amp is optional here.
-    if name == "amp":
+    if name in ("amp", "nvtx", "memory"):
         import importlib
 
-        return importlib.import_module("torchlike.cuda.amp")
+        return importlib.import_module(f"torchlike.cuda.{name}")
     raise AttributeError(f"module 'torch.cuda' has no attribute '{name}'")

@@ -28,6 +28,10 @@ def _cuda_autocast(autocast):
     """torch.cuda.amp.autocast(...) == torch.autocast('cuda', ...)."""
 
     def cuda_autocast(enabled=True, dtype=None, cache_enabled=True):
+        import warnings
+
+        warnings.warn("`torch.cuda.amp.autocast(args...)` is deprecated. Please use "
+                      "`torch.amp.autocast('cuda', args...)` instead.", FutureWarning, stacklevel=2)
         kwargs = {"enabled": enabled, "cache_enabled": cache_enabled}
         if dtype is not None:
             kwargs["dtype"] = dtype
