@@ -59,3 +59,32 @@ def test_functional_call_and_to_jax():
     fn, params = tl.func.to_jax(lm)
     np.testing.assert_allclose(np.asarray(fn(params, tl.tensor(X)._data)),
                                tm(torch.tensor(X)).detach().numpy(), rtol=1e-5)
+
+
+def _vmap_program(lib):
+    """vmap outputs are on the autograd tape: gradients reach its tensor arguments, pytrees of
+    outputs included, and the ensemble pattern trains stacked parameters."""
+    x = lib.tensor(X, requires_grad=True)
+    w = lib.tensor(X.T.copy(), requires_grad=True)
+    out = lib.func.vmap(lambda a, b: (a @ b).sin(), in_dims=(0, None))(x, w)
+    tree = lib.vmap(lambda a: {"s": a.sum(), "t": (a * 2, a.exp())})(x)
+    (out.sum() + tree["s"].sum() + tree["t"][1].pow(2).sum()).backward()
+    models = [lib.nn.Linear(3, 2) for _ in range(2)]
+    with lib.no_grad():
+        for i, m in enumerate(models):
+            m.weight.copy_(lib.tensor(X * (i + 1)))
+            m.bias.fill_(0.5 * i)
+    params, buffers = lib.func.stack_module_state(models)
+    assert all(p.requires_grad and p.is_leaf for p in params.values())
+
+    def call(p, b, inp):
+        return lib.func.functional_call(models[0], (p, b), (inp,))
+
+    y = lib.vmap(call, in_dims=(0, 0, None))(params, buffers, lib.tensor(X))
+    y.pow(2).mean().backward()
+    return [out, tree["t"][0], x.grad, w.grad, y, params["weight"].grad, params["bias"].grad]
+
+
+def test_vmap_gradients_reach_tensor_arguments():
+    for a, b in zip(_vmap_program(tl), _vmap_program(torch)):
+        close(a, b)

@@ -105,11 +105,35 @@ def hessian(func, argnums=0):
 
 
 def vmap(func, in_dims=0, out_dims=0, randomness="error", *, chunk_size=None):
-    """torch.func.vmap on jax.vmap. Differs from PyTorch: randomness inside is not batched."""
+    """torch.func.vmap on jax.vmap. Differs from PyTorch: randomness inside is not batched, and
+    gradients reach the tensors passed as arguments but not tensors `func` closes over."""
     def v(*args, **kwargs):
-        return _wrap(jax.vmap(_pure(func, kwargs), in_axes=in_dims, out_axes=out_dims)(
-            *_unwrap(args)))
+        batched = jax.vmap(_pure(func, kwargs), in_axes=in_dims, out_axes=out_dims)
+        leaves, tree = jax.tree_util.tree_flatten(args, is_leaf=_is_t)
+        if grad_mode.is_grad_enabled() and any(_is_t(t) and t.requires_grad for t in leaves):
+            return _recorded(batched, leaves, tree, "vmap")
+        return _wrap(batched(*_unwrap(args)))
     return v
+
+
+def _recorded(pure, leaves, tree, name):
+    """pure(*args) run as one op on the autograd tape, so gradients reach the tensor args."""
+    from .._ops.kernel import Kernel, run
+
+    pos = [i for i, x in enumerate(leaves) if _is_t(x)]
+    out_tree = []
+
+    def fn(*arrays):
+        full = list(leaves)
+        for i, a in zip(pos, arrays):
+            full[i] = a
+        flat, t = jax.tree_util.tree_flatten(pure(*jax.tree_util.tree_unflatten(tree, full)))
+        out_tree[:] = [t]
+        return tuple(flat)
+
+    outs = run(Kernel(fn, name), [leaves[i] for i in pos])
+    outs = list(outs) if isinstance(outs, (tuple, list)) else [outs]
+    return jax.tree_util.tree_unflatten(out_tree[0], outs)
 
 
 @contextlib.contextmanager
@@ -148,9 +172,14 @@ def functional_call(module, parameter_and_buffer_dicts, args=(), kwargs=None, *,
 def stack_module_state(models):
     """(params, buffers) with each entry stacked over the models (for vmap ensembles)."""
     from .. import stack
-    params = {n: stack([dict(m.named_parameters())[n].detach() for m in models])
+
+    def leaf(ts):
+        # new leaves, requiring grad where every model's tensor does (as PyTorch's)
+        return stack([t.detach() for t in ts]).requires_grad_(all(t.requires_grad for t in ts))
+
+    params = {n: leaf([dict(m.named_parameters())[n] for m in models])
               for n, _ in models[0].named_parameters()}
-    buffers = {n: stack([dict(m.named_buffers())[n] for m in models])
+    buffers = {n: leaf([dict(m.named_buffers())[n] for m in models])
                for n, _ in models[0].named_buffers()}
     return params, buffers
 
