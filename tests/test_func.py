@@ -88,3 +88,30 @@ def _vmap_program(lib):
 def test_vmap_gradients_reach_tensor_arguments():
     for a, b in zip(_vmap_program(tl), _vmap_program(torch)):
         close(a, b)
+
+
+def _maml_program(lib):
+    """torch.func.grad/grad_and_value/jacrev/jacfwd/hessian outputs are differentiable in their
+    tensor arguments (second-order MAML: the inner gradient's own gradient reaches w)."""
+    w = lib.tensor(X.T.copy(), requires_grad=True)
+    x = lib.tensor(np.concatenate([X, -X]))
+    y = lib.tensor(np.concatenate([X[:, :2], X[:, 1:]]))
+
+    def loss(w, x, y):
+        return ((x @ w).tanh() - y).pow(2).mean()
+
+    g = lib.func.grad(loss)(w, x, y)
+    loss(w - 0.5 * g, x, y).backward()
+    out = [g, w.grad.clone()]
+    w.grad = None
+    g2, (v, aux) = lib.func.grad_and_value(lambda w: (loss(w, x, y), w.sum()), has_aux=True)(w)
+    J = lib.func.jacrev(lambda w: (x @ w).sin())(w)
+    H = lib.func.hessian(lambda w: (x @ w).sin().sum())(w)
+    Jf = lib.func.jacfwd(lambda w: (x @ w).exp())(w)
+    (g2.pow(2).sum() + v + aux + J.sum() + H.pow(2).sum() + Jf.mean()).backward()
+    return out + [g2, v, J, H, Jf, w.grad]
+
+
+def test_func_transforms_are_differentiable_in_their_arguments():
+    for a, b in zip(_maml_program(tl), _maml_program(torch)):
+        close(a, b)

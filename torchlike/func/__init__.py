@@ -42,11 +42,12 @@ def grad_and_value(func, argnums=0, has_aux=False):
     """torch.func.grad_and_value."""
     def g(*args, **kwargs):
         f = _pure_aux(func, kwargs) if has_aux else _pure(func, kwargs)
-        (v, *aux), gr = (lambda r: ((r[0][0], r[0][1]), r[1]) if has_aux else ((r[0],), r[1]))(
-            jax.value_and_grad(f, argnums, has_aux=has_aux)(*_unwrap(args)))
-        if has_aux:
-            return _wrap(gr), (_wrap(v), _wrap(aux[0]))
-        return _wrap(gr), _wrap(v)
+        value_and_grad = jax.value_and_grad(f, argnums, has_aux=has_aux)
+
+        def grad_value(*arrays):  # PyTorch's order: (grad, value) or (grad, (value, aux))
+            v, gr = value_and_grad(*arrays)
+            return gr, v
+        return _call(grad_value, args, "grad_and_value")
     return g
 
 
@@ -87,33 +88,39 @@ def jvp(func, primals, tangents, *, strict=False, has_aux=False):
 def jacrev(func, argnums=0, *, has_aux=False, chunk_size=None):
     def j(*args):
         f = _pure_aux(func) if has_aux else _pure(func)
-        return _wrap(jax.jacrev(f, argnums, has_aux=has_aux)(*_unwrap(args)))
+        return _call(jax.jacrev(f, argnums, has_aux=has_aux), args, "jacrev")
     return j
 
 
 def jacfwd(func, argnums=0, has_aux=False, *, randomness="error"):
     def j(*args):
         f = _pure_aux(func) if has_aux else _pure(func)
-        return _wrap(jax.jacfwd(f, argnums, has_aux=has_aux)(*_unwrap(args)))
+        return _call(jax.jacfwd(f, argnums, has_aux=has_aux), args, "jacfwd")
     return j
 
 
 def hessian(func, argnums=0):
     def h(*args):
-        return _wrap(jax.hessian(_pure(func), argnums)(*_unwrap(args)))
+        return _call(jax.hessian(_pure(func), argnums), args, "hessian")
     return h
 
 
 def vmap(func, in_dims=0, out_dims=0, randomness="error", *, chunk_size=None):
-    """torch.func.vmap on jax.vmap. Differs from PyTorch: randomness inside is not batched, and
-    gradients reach the tensors passed as arguments but not tensors `func` closes over."""
+    """torch.func.vmap on jax.vmap. Differs from PyTorch: randomness inside is not batched."""
     def v(*args, **kwargs):
         batched = jax.vmap(_pure(func, kwargs), in_axes=in_dims, out_axes=out_dims)
-        leaves, tree = jax.tree_util.tree_flatten(args, is_leaf=_is_t)
-        if grad_mode.is_grad_enabled() and any(_is_t(t) and t.requires_grad for t in leaves):
-            return _recorded(batched, leaves, tree, "vmap")
-        return _wrap(batched(*_unwrap(args)))
+        return _call(batched, args, "vmap")
     return v
+
+
+def _call(transformed, args, name):
+    """A transformed array function on tensor args. Where a tensor argument requires grad it
+    runs as one op on the autograd tape (gradients reach the arguments, not tensors the
+    function closes over, which differs from PyTorch)."""
+    leaves, tree = jax.tree_util.tree_flatten(args, is_leaf=_is_t)
+    if grad_mode.is_grad_enabled() and any(_is_t(t) and t.requires_grad for t in leaves):
+        return _recorded(transformed, leaves, tree, name)
+    return _wrap(transformed(*_unwrap(args)))
 
 
 def _recorded(pure, leaves, tree, name):
