@@ -492,3 +492,15 @@ def test_cuda_mps_xpu_without_devices_as_torch_cpu_build(case):
         assert got[0] == want[0] and got[1].startswith(want[1]), (got, want)
     with pytest.warns(FutureWarning, match="torch.cuda.amp.autocast"):
         tl.cuda.amp.autocast(enabled=False)
+
+
+def test_torch_c_jit_switches_return_as_torch():
+    calls = [("_jit_set_profiling_executor", (False,)), ("_jit_set_profiling_executor", (True,)),
+             ("_jit_set_profiling_mode", (False,)), ("_jit_set_profiling_mode", (True,)),
+             ("_jit_override_can_fuse_on_cpu", (True,)), ("_jit_can_fuse_on_cpu", ()),
+             ("_jit_can_fuse_on_gpu", ()), ("_jit_texpr_fuser_enabled", ()),
+             ("_get_graph_executor_optimize", ()), ("_get_tracing_state", ())]
+    for name, args in calls:
+        assert getattr(tl._C, name)(*args) == getattr(torch._C, name)(*args), name
+    with pytest.raises(AttributeError):
+        tl._C._not_a_binding  # noqa: B018

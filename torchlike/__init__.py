@@ -186,7 +186,7 @@ from . import distributions  # noqa: E402,F401
 from ._nn_aliases import *  # noqa: E402,F401,F403
 from ._ops.spectral import stft, istft  # noqa: E402,F401
 from . import distributed  # noqa: E402,F401
-from . import jit, hub, testing, profiler, mps, xpu, _dynamo, _inductor  # noqa: E402,F401
+from . import jit, hub, testing, profiler, mps, xpu, _dynamo, _inductor, _C  # noqa: E402,F401
 from .autograd.grad_mode_ext import (  # noqa: E402,F401
     set_anomaly_enabled, is_anomaly_enabled, is_anomaly_check_nan_enabled,
 )
