@@ -115,3 +115,30 @@ def _maml_program(lib):
 def test_func_transforms_are_differentiable_in_their_arguments():
     for a, b in zip(_maml_program(tl), _maml_program(torch)):
         close(a, b)
+
+
+def _closure_program(lib):
+    """Tensors a transformed function closes over (a module's parameters, a global tensor) get
+    their gradient through it; a closed-over module whose parameters are not read keeps None."""
+    lin = lib.nn.Linear(3, 2)
+    unused = lib.nn.Linear(3, 2)
+    scale = lib.tensor([1.5, -0.5], requires_grad=True)
+    with lib.no_grad():
+        lin.weight.copy_(lib.tensor(X[:, :3]))
+        lin.bias.fill_(0.25)
+    x = lib.tensor(np.concatenate([X, X * 2]))
+
+    def per_row(row):
+        n = unused.weight.shape[0]  # reaches `unused` without reading its values
+        return (lin(row) * scale).tanh().sum() * (n / 2)
+
+    z = lib.vmap(per_row)(x)
+    g = lib.func.grad(lambda r: (lin(r) ** 2).sum())(x[0])
+    (z.pow(2).sum() + g.sum() + lin.weight.pow(2).sum()).backward()
+    assert unused.weight.grad is None
+    return [z, g, lin.weight.grad, lin.bias.grad, scale.grad]
+
+
+def test_func_transforms_differentiate_closed_over_tensors():
+    for a, b in zip(_closure_program(tl), _closure_program(torch)):
+        close(a, b)

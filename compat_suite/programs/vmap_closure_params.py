@@ -1,6 +1,5 @@
 """torch.vmap of a closure over a module whose parameters train through it: the gradient of
 shared.weight comes from inside the vmapped function and from outside."""
-# compat-xfail: torchlike's torch.func.vmap puts only its tensor arguments on the autograd tape; tensors the vmapped function closes over (here a module's parameters) get no gradient through it, silently
 
 import torch
 import torch.nn as nn

@@ -47,7 +47,7 @@ def grad_and_value(func, argnums=0, has_aux=False):
         def grad_value(*arrays):  # PyTorch's order: (grad, value) or (grad, (value, aux))
             v, gr = value_and_grad(*arrays)
             return gr, v
-        return _call(grad_value, args, "grad_and_value")
+        return _call(grad_value, args, "grad_and_value", func)
     return g
 
 
@@ -88,20 +88,20 @@ def jvp(func, primals, tangents, *, strict=False, has_aux=False):
 def jacrev(func, argnums=0, *, has_aux=False, chunk_size=None):
     def j(*args):
         f = _pure_aux(func) if has_aux else _pure(func)
-        return _call(jax.jacrev(f, argnums, has_aux=has_aux), args, "jacrev")
+        return _call(jax.jacrev(f, argnums, has_aux=has_aux), args, "jacrev", func)
     return j
 
 
 def jacfwd(func, argnums=0, has_aux=False, *, randomness="error"):
     def j(*args):
         f = _pure_aux(func) if has_aux else _pure(func)
-        return _call(jax.jacfwd(f, argnums, has_aux=has_aux), args, "jacfwd")
+        return _call(jax.jacfwd(f, argnums, has_aux=has_aux), args, "jacfwd", func)
     return j
 
 
 def hessian(func, argnums=0):
     def h(*args):
-        return _call(jax.hessian(_pure(func), argnums), args, "hessian")
+        return _call(jax.hessian(_pure(func), argnums), args, "hessian", func)
     return h
 
 
@@ -109,36 +109,111 @@ def vmap(func, in_dims=0, out_dims=0, randomness="error", *, chunk_size=None):
     """torch.func.vmap on jax.vmap. Differs from PyTorch: randomness inside is not batched."""
     def v(*args, **kwargs):
         batched = jax.vmap(_pure(func, kwargs), in_axes=in_dims, out_axes=out_dims)
-        return _call(batched, args, "vmap")
+        return _call(batched, args, "vmap", func)
     return v
 
 
-def _call(transformed, args, name):
-    """A transformed array function on tensor args. Where a tensor argument requires grad it
-    runs as one op on the autograd tape (gradients reach the arguments, not tensors the
-    function closes over, which differs from PyTorch)."""
+def _call(transformed, args, name, func=None):
+    """A transformed array function on tensor args. Where a tensor argument, or a tensor that
+    `func` closes over (a module's parameters, say), requires grad, it runs as one op on the
+    autograd tape so that gradients reach them."""
     leaves, tree = jax.tree_util.tree_flatten(args, is_leaf=_is_t)
-    if grad_mode.is_grad_enabled() and any(_is_t(t) and t.requires_grad for t in leaves):
-        return _recorded(transformed, leaves, tree, name)
+    if grad_mode.is_grad_enabled():
+        extra = [t for t in _closed_over(func) if not any(t is x for x in leaves)]
+        if extra or any(_is_t(t) and t.requires_grad for t in leaves):
+            return _recorded(transformed, leaves, tree, name, extra)
     return _wrap(transformed(*_unwrap(args)))
 
 
-def _recorded(pure, leaves, tree, name):
-    """pure(*args) run as one op on the autograd tape, so gradients reach the tensor args."""
+def _code_names(code):
+    names = set(code.co_names)
+    for c in code.co_consts:
+        if hasattr(c, "co_names"):
+            names |= _code_names(c)
+    return names
+
+
+def _closed_over(func):
+    """Tensors requiring grad that `func` reaches through its closure cells, the globals
+    its code names, or the object it is bound to (an nn.Module: its parameters)."""
+    from ..nn.modules.module import Module
+
+    found, seen = {}, set()
+
+    def add(v):
+        # whole tensors only (a Parameter aliases all of its root): their root's array is swapped
+        if isinstance(v, Tensor):
+            if v.requires_grad and not v._chain:
+                found.setdefault(id(v._root()), v)
+        elif isinstance(v, Module):
+            for p in v.parameters():
+                if p.requires_grad and not p._chain:
+                    found.setdefault(id(p._root()), p)
+
+    def visit(f):
+        if f is None or id(f) in seen:
+            return
+        seen.add(id(f))
+        if isinstance(f, Module):
+            add(f)
+            return
+        add(getattr(f, "__self__", None))
+        code = getattr(f, "__code__", None)
+        if code is None:
+            return
+        values = []
+        for cell in f.__closure__ or ():
+            try:
+                values.append(cell.cell_contents)
+            except ValueError:  # an empty cell
+                pass
+        g = getattr(f, "__globals__", {})
+        values += [g[n] for n in _code_names(code) if n in g]
+        for v in values:
+            add(v)
+            if callable(v) and not isinstance(v, (Tensor, type)):
+                visit(v)
+
+    visit(func)
+    return list(found.values())
+
+
+def _recorded(pure, leaves, tree, name, extra=()):
+    """pure(*args) run as one op on the autograd tape: gradients reach the tensor args and the
+    `extra` tensors the function reads (their arrays are swapped for the op's inputs)."""
     from .._ops.kernel import Kernel, run
 
     pos = [i for i, x in enumerate(leaves) if _is_t(x)]
     out_tree = []
 
-    def fn(*arrays):
-        full = list(leaves)
-        for i, a in zip(pos, arrays):
-            full[i] = a
-        flat, t = jax.tree_util.tree_flatten(pure(*jax.tree_util.tree_unflatten(tree, full)))
-        out_tree[:] = [t]
-        return tuple(flat)
+    def make(extra):
+        def fn(*arrays):
+            full = list(leaves)
+            for i, a in zip(pos, arrays):
+                full[i] = a
+            roots = [t._root() for t in extra]
+            saved = [r._arr for r in roots]
+            try:
+                for r, a in zip(roots, arrays[len(pos):]):
+                    r._arr = a
+                out = pure(*jax.tree_util.tree_unflatten(tree, full))
+            finally:
+                for r, a in zip(roots, saved):
+                    r._arr = a
+            flat, t = jax.tree_util.tree_flatten(out)
+            out_tree[:] = [t]
+            return tuple(flat)
+        return fn
 
-    outs = run(Kernel(fn, name), [leaves[i] for i in pos])
+    inputs = [leaves[i] for i in pos]
+    if extra:
+        # keep only the closed-over tensors the function really reads: an unused parameter's
+        # .grad stays None, as in PyTorch
+        structs = [jax.ShapeDtypeStruct(t.shape, t._data.dtype) for t in inputs + list(extra)]
+        jaxpr = jax.make_jaxpr(make(list(extra)))(*structs).jaxpr
+        used = {id(v) for e in jaxpr.eqns for v in e.invars} | {id(v) for v in jaxpr.outvars}
+        extra = [t for t, v in zip(extra, jaxpr.invars[len(pos):]) if id(v) in used]
+    outs = run(Kernel(make(list(extra)), name), inputs + list(extra))
     outs = list(outs) if isinstance(outs, (tuple, list)) else [outs]
     return jax.tree_util.tree_unflatten(out_tree[0], outs)
 
