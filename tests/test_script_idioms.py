@@ -504,3 +504,78 @@ def test_torch_c_jit_switches_return_as_torch():
         assert getattr(tl._C, name)(*args) == getattr(torch._C, name)(*args), name
     with pytest.raises(AttributeError):
         tl._C._not_a_binding  # noqa: B018
+
+
+# ---- older idioms and start-up calls -------------------------------------------------------
+
+
+@LIBS
+def test_variable_is_a_detached_tensor(lib):
+    from importlib import import_module
+
+    Variable = import_module(lib.__name__ + ".autograd").Variable
+    x = lib.ones(2)
+    v = Variable(x)
+    assert v is not x and not v.requires_grad and isinstance(x, Variable)
+    w = Variable(x, requires_grad=True)
+    assert w.requires_grad and not x.requires_grad and w.is_leaf
+    y = lib.ones(2, requires_grad=True) * 2
+    assert Variable(y).grad_fn is None
+    assert Variable().shape == (0,)
+    with pytest.raises(TypeError, match="Variable data has to be a tensor, but got list"):
+        Variable([1.0])
+    with pytest.warns(UserWarning, match="volatile was removed"):
+        Variable(x, volatile=True)
+
+
+def test_default_tensor_type_typename_warn_always():
+    cases = [lambda lib: lib.set_default_tensor_type(lib.DoubleTensor),
+             lambda lib: lib.set_default_tensor_type("torch.FloatTensor"),
+             lambda lib: lib.set_default_tensor_type(lib.float64),
+             lambda lib: lib.set_default_tensor_type(lib.IntTensor)]
+    if not tl.cuda.is_available():
+        cases.append(lambda lib: lib.set_default_tensor_type("torch.cuda.FloatTensor"))
+    try:
+        for case in cases:
+            got, want = _outcome(lambda c=case: c(tl)), _outcome(lambda c=case: c(torch))
+            assert got == want and str(tl.get_default_dtype()) == str(torch.get_default_dtype())
+    finally:
+        for lib in (tl, torch):
+            lib.set_default_dtype(lib.float32)
+    assert tl.typename(tl.ones(1, dtype=tl.float64)) == "torch.DoubleTensor"
+    assert tl.typename(3) == torch.typename(3) == "int"
+    assert tl.typename(tl.nn.Linear(1, 1)) == "torch.nn.modules.linear.Linear"
+    for lib in (tl, torch):
+        lib.set_warn_always(True)
+        assert lib.is_warn_always_enabled()
+        lib.set_warn_always(False)
+        assert not lib.is_warn_always_enabled()
+
+
+def test_start_up_warnings_as_torch():
+    if tl.accelerator.is_available():
+        pytest.skip("checks the answers without an accelerator")
+    for lib in (tl, torch):
+        ds = lib.utils.data.TensorDataset(lib.arange(4.0))
+        with pytest.warns(UserWarning, match="'pin_memory' argument is set as true but no "
+                                             "accelerator is found"):
+            batch = next(iter(lib.utils.data.DataLoader(ds, batch_size=2, pin_memory=True)))
+        assert batch[0].tolist() == [0.0, 1.0]
+        with pytest.warns(UserWarning, match="CUDA is not available or torch_xla is imported"), \
+                lib.autocast("cuda"):
+            assert not lib.is_autocast_enabled("cuda")
+        with pytest.warns(UserWarning, match="In CPU autocast, but the target dtype is not"), \
+                lib.autocast("cpu", dtype=lib.float32):
+            assert not lib.is_autocast_enabled("cpu")
+        with pytest.warns(FutureWarning, match="sdp_kernel\\(\\)` is deprecated"), \
+                lib.backends.cuda.sdp_kernel(enable_math=True) as got:
+            assert got == {}
+
+
+def test_model_zoo_and_config():
+    import torch.utils.model_zoo as tmz
+
+    import torchlike.utils.model_zoo as lmz
+
+    assert callable(lmz.load_url) and callable(tmz.load_url)
+    assert isinstance(tl.__config__.show(), str) and isinstance(tl.__config__.parallel_info(), str)

@@ -190,3 +190,7 @@ from . import jit, hub, testing, profiler, mps, xpu, _dynamo, _inductor, _C  # n
 from .autograd.grad_mode_ext import (  # noqa: E402,F401
     set_anomaly_enabled, is_anomaly_enabled, is_anomaly_check_nan_enabled,
 )
+from ._settings import (  # noqa: E402,F401
+    set_warn_always, is_warn_always_enabled, typename, set_default_tensor_type,
+)
+from . import __config__  # noqa: E402,F401

@@ -58,3 +58,65 @@ def are_deterministic_algorithms_enabled():
 
 def is_deterministic_algorithms_warn_only_enabled():
     return _det["warn_only"]
+
+
+_warn_always = {"on": False, "tensor_type_warned": False}
+
+
+def set_warn_always(b: bool, /) -> None:
+    """Recorded: torchlike's own warnings are Python warnings, shown by Python's filters."""
+    _warn_always["on"] = bool(b)
+
+
+def is_warn_always_enabled() -> bool:
+    return _warn_always["on"]
+
+
+def typename(obj) -> str:
+    """torch.typename: 'torch.FloatTensor' for tensors, else the qualified type name."""
+    from ._core.tensor import Tensor
+
+    if isinstance(obj, Tensor):
+        return obj.type()
+    module = getattr(obj, "__module__", "") or ""
+    if hasattr(obj, "__qualname__"):
+        qualname = obj.__qualname__
+    elif hasattr(obj, "__name__"):
+        qualname = obj.__name__
+    else:
+        module = obj.__class__.__module__ or ""
+        qualname = obj.__class__.__qualname__
+    if module.startswith("torchlike"):
+        module = "torch" + module[len("torchlike"):]
+    return qualname if module in ("", "builtins") else f"{module}.{qualname}"
+
+
+def set_default_tensor_type(t) -> None:
+    """Deprecated since PyTorch 2.1: set the default float dtype (and device) from a legacy type."""
+    import warnings
+
+    from . import cuda
+    from ._core import device as _device
+    from ._core.dtypes import dtype as _dtype_cls
+    from ._core.dtypes import set_default_dtype
+    from ._core.legacy import TYPE_NAMES
+
+    if not _warn_always["tensor_type_warned"]:
+        _warn_always["tensor_type_warned"] = True
+        warnings.warn("torch.set_default_tensor_type() is deprecated as of PyTorch 2.1, please use "
+                      "torch.set_default_dtype() and torch.set_default_device() as alternatives.",
+                      stacklevel=2)
+    if isinstance(t, _dtype_cls):
+        raise TypeError("invalid type object: only floating-point types are supported as the "
+                        "default type")
+    name = t if isinstance(t, str) else "torch." + getattr(t, "__name__", str(t))
+    on_cuda = name.startswith("torch.cuda.")
+    if on_cuda and not cuda.is_available():
+        raise TypeError(f"type {name} not available. Torch not compiled with CUDA enabled.")
+    dtype = TYPE_NAMES.get(name.replace("torch.cuda.", "torch.", 1))
+    if dtype is None:
+        raise TypeError(f"invalid type: '{name}'")
+    if not dtype.is_floating_point:
+        raise TypeError("only floating-point types are supported as the default type")
+    set_default_dtype(dtype)
+    _device.set_default_device("cuda" if on_cuda else "cpu")

@@ -86,9 +86,21 @@ class autocast:
                                f"'{device_type}'")
         self.device_type = device_type
         self.fast_dtype = dtype or _DEFAULT[device_type]
-        if device_type == "cpu" and self.fast_dtype not in (_dt.bfloat16, _dt.float16):
-            raise RuntimeError("In CPU autocast, but the target dtype is not supported. "
-                               "Disabling autocast.")
+        import warnings
+
+        if enabled and device_type == "cpu" and self.fast_dtype not in (_dt.bfloat16, _dt.float16):
+            # PyTorch warns and runs the block without autocast.
+            warnings.warn("In CPU autocast, but the target dtype is not supported. Disabling "
+                          "autocast.\nCPU Autocast only supports dtypes of torch.bfloat16, "
+                          "torch.float16 currently.", stacklevel=2)
+            enabled = False
+        if enabled and device_type == "cuda":
+            from .. import cuda
+
+            if not cuda.is_available():
+                warnings.warn("CUDA is not available or torch_xla is imported. Disabling "
+                              "autocast.", stacklevel=2)
+                enabled = False
         self._enabled = enabled
 
     def __enter__(self):

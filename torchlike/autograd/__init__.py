@@ -15,7 +15,30 @@ from .gradcheck import gradcheck, gradgradcheck
 from .grad_mode_ext import (set_detect_anomaly, detect_anomaly, is_anomaly_enabled,
                             is_anomaly_check_nan_enabled, set_anomaly_enabled)
 
-Variable = Tensor
+
+
+class _VariableMeta(type):
+    def __instancecheck__(cls, other):
+        return isinstance(other, Tensor)
+
+
+class Variable(metaclass=_VariableMeta):
+    """torch.autograd.Variable(data, requires_grad=False): a detached tensor sharing `data`."""
+
+    def __new__(cls, data=None, requires_grad=False, volatile=False):
+        import warnings
+
+        if volatile:
+            warnings.warn("volatile was removed and now has no effect. Use `with torch.no_grad():` "
+                          "instead.", stacklevel=2)
+        if data is None:
+            from .._ops.creation import empty
+
+            data = empty(0)
+        if not isinstance(data, Tensor):
+            raise TypeError(f"Variable data has to be a tensor, but got {type(data).__name__}")
+        out = data.detach()
+        return out.requires_grad_(True) if requires_grad else out
 
 
 def _tensors(x):
