@@ -579,3 +579,41 @@ def test_model_zoo_and_config():
 
     assert callable(lmz.load_url) and callable(tmz.load_url)
     assert isinstance(tl.__config__.show(), str) and isinstance(tl.__config__.parallel_info(), str)
+
+
+# ---- torch.utils.benchmark -----------------------------------------------------------------
+
+
+def test_benchmark_measurement_statistics_and_repr_as_torch():
+    from torch.utils.benchmark.utils.common import Measurement, TaskSpec
+
+    import torchlike.utils.benchmark as lb
+
+    raw = [1.2e-3, 1.0e-3, 1.1e-3, 1.6e-3, 0.9e-3, 1.05e-3, 2.5e-3]
+    for spec in ({"stmt": "x + 1", "setup": "pass"},
+                 {"stmt": "y = x * 2\nz = y + 1", "setup": "x = 1", "label": "mul",
+                  "sub_label": "small", "description": "cpu", "num_threads": 2}):
+        ours = lb.Measurement(10, raw, lb.TaskSpec(**spec))
+        ref = Measurement(10, raw, TaskSpec(**spec))
+        for name in ("median", "mean", "iqr", "significant_figures", "has_warnings", "title",
+                     "times", "number_per_run"):
+            a, b = getattr(ours, name), getattr(ref, name)
+            assert a == pytest.approx(b, rel=1e-12) if isinstance(b, float) else a == b, name
+        assert repr(ours).splitlines()[1:] == repr(ref).splitlines()[1:]
+        assert ours.meets_confidence(0.5) == ref.meets_confidence(0.5)
+    single = lb.Measurement(100, [2e-4], lb.TaskSpec("x", "pass"))
+    assert repr(single).splitlines()[1:] == \
+        repr(Measurement(100, [2e-4], TaskSpec("x", "pass"))).splitlines()[1:]
+
+
+def test_benchmark_timer_runs_statements():
+    from torchlike.utils.benchmark import Compare, Timer
+
+    x = tl.ones(4)
+    m = Timer("x + 1", globals={"x": x}, label="add", description="cpu").timeit(20)
+    assert m.number_per_run == 20 and len(m.times) == 1 and m.median > 0 and m.title == "add"
+    b = Timer("torch.mm(a, a)", setup="a = torch.ones(4, 4)").blocked_autorange(min_run_time=0.01)
+    assert b.number_per_run >= 1 and len(b.times) >= 1 and b.mean > 0
+    assert "add" in str(Compare([m]))
+    with pytest.raises(ValueError, match="only a `str` stmt"):
+        Timer(lambda: None)
