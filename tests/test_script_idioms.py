@@ -617,3 +617,47 @@ def test_benchmark_timer_runs_statements():
     assert "add" in str(Compare([m]))
     with pytest.raises(ValueError, match="only a `str` stmt"):
         Timer(lambda: None)
+
+
+# ---- torch.utils.tensorboard ---------------------------------------------------------------
+
+
+def _tensorboard_events(root):
+    import glob
+    import os
+
+    from tensorboard.backend.event_processing.event_file_loader import EventFileLoader
+
+    out = {}
+    for f in sorted(glob.glob(f"{root}/**/events.out.tfevents.*", recursive=True)):
+        events = [e for e in EventFileLoader(f).Load() if not e.HasField("file_version")]
+        out[os.path.relpath(os.path.dirname(f), root)] = [e.SerializeToString() for e in events]
+    return out
+
+
+def _log_to_tensorboard(lib, log_dir):
+    writer_mod = importlib.import_module(lib.__name__ + ".utils.tensorboard")
+    with writer_mod.SummaryWriter(log_dir) as w:
+        for i in range(3):
+            w.add_scalar("loss", lib.tensor(1.0 / (i + 1)), i, walltime=100.0 + i)
+            w.add_scalars("metrics", {"a": i, "b": 2 * i}, i, walltime=200.0 + i)
+            w.add_scalar("lr", 0.1 * i, global_step=i, walltime=1.0, new_style=True)
+        w.add_histogram("w", lib.arange(10.0), 0, walltime=3.0)
+        w.add_histogram("w2", lib.linspace(-1, 1, 50), 1, bins="auto", walltime=3.0)
+        w.add_text("note", "hello", 0, walltime=4.0)
+
+
+def test_tensorboard_writer_as_torch(tmp_path):
+    try:
+        import tensorboard  # noqa: F401
+    except ModuleNotFoundError:
+        # As PyTorch: the module needs the tensorboard package.
+        for name in ("torch.utils.tensorboard", "torchlike.utils.tensorboard"):
+            with pytest.raises(ModuleNotFoundError, match="No module named 'tensorboard'"):
+                importlib.import_module(name)
+        return
+    _log_to_tensorboard(torch, str(tmp_path / "torch"))
+    _log_to_tensorboard(tl, str(tmp_path / "tl"))
+    ours, ref = _tensorboard_events(tmp_path / "tl"), _tensorboard_events(tmp_path / "torch")
+    assert sorted(ours) == sorted(ref) == [".", "metrics_a", "metrics_b"]
+    assert ours == ref  # byte-identical events (wall times given)
