@@ -214,6 +214,24 @@ def test_jit_script_and_trace_run_the_module(tmp_path):
             assert frozen(lib.tensor(x)).tolist() == m(lib.tensor(x)).tolist()
 
 
+@LIBS
+def test_jit_scripted_copy_has_its_own_modes_and_copies(lib):
+    import copy
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        m = lib.nn.Sequential(lib.nn.Linear(2, 2), lib.nn.BatchNorm1d(2))
+        sm = lib.jit.script(m)
+        sm.eval()
+        lin, bn = (dict(sm.named_children())[k] for k in ("0", "1"))
+        assert not sm.training and not bn.training and m.training and m[1].training
+        assert isinstance(lin, lib.jit.ScriptModule) and lin.weight is m[0].weight
+        d = copy.deepcopy(sm)
+        d_lin = dict(d.named_children())["0"]
+        assert isinstance(d, lib.jit.ScriptModule) and d_lin.weight is not lin.weight
+        assert lib.equal(d_lin.weight, lin.weight)
+
+
 def test_jit_load_errors(tmp_path):
     sd_path = str(tmp_path / "sd.pt")
     torch.save({"w": torch.ones(1)}, sd_path)

@@ -123,12 +123,22 @@ def _scripted_class(cls):
     return sub
 
 
-def _script_again(module):
+def _script_again(module, memo=None):
+    """A scripted copy of `module`: its parameters and buffers are the module's own (as in
+    PyTorch), each submodule a scripted copy, so train()/eval() on one leaves the other alone."""
     if _builtin_isinstance(module, ScriptModule):
         return module
-    # Shares parameters, buffers and submodules with `module`, as PyTorch's does.
+    memo = {} if memo is None else memo
+    if id(module) in memo:
+        return memo[id(module)]
     scripted = object.__new__(_scripted_class(type(module)))
+    memo[id(module)] = scripted
     scripted.__dict__.update(module.__dict__)
+    modules = module.__dict__.get("_modules")
+    if modules:
+        scripted.__dict__["_modules"] = {
+            name: None if child is None else _script_again(child, memo)
+            for name, child in modules.items()}
     return scripted
 
 
