@@ -679,3 +679,10 @@ def test_tensorboard_writer_as_torch(tmp_path):
     ours, ref = _tensorboard_events(tmp_path / "tl"), _tensorboard_events(tmp_path / "torch")
     assert sorted(ours) == sorted(ref) == [".", "metrics_a", "metrics_b"]
     assert ours == ref  # byte-identical events (wall times given)
+
+
+def test_cuda_amp_grad_scaler_is_the_deprecated_subclass():
+    for lib in (tl, torch):
+        with pytest.warns(FutureWarning, match=r"torch.cuda.amp.GradScaler\(args...\)` is deprecated"):
+            scaler = lib.cuda.amp.GradScaler(enabled=False)
+        assert isinstance(scaler, lib.amp.GradScaler) and not scaler.is_enabled()

@@ -20,6 +20,11 @@ def __getattr__(name):
                 ) from None
         if name == "autocast":
             return _cuda_autocast(value)
+        if name == "GradScaler":
+            # torch.cuda.amp.GradScaler: a GradScaler('cuda') subclass that warns deprecated.
+            from torchlike.amp.grad_scaler import _DeprecatedCudaGradScaler
+
+            return _DeprecatedCudaGradScaler
         return value
     raise AttributeError(f"module 'torch.cuda.amp' has no attribute '{name}'")
 
