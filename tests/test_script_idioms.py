@@ -686,3 +686,11 @@ def test_cuda_amp_grad_scaler_is_the_deprecated_subclass():
         with pytest.warns(FutureWarning, match=r"torch.cuda.amp.GradScaler\(args...\)` is deprecated"):
             scaler = lib.cuda.amp.GradScaler(enabled=False)
         assert isinstance(scaler, lib.amp.GradScaler) and not scaler.is_enabled()
+
+
+def test_check_counts_modules_needing_optional_packages_as_present():
+    from torchlike._check import check_source
+
+    _, missing, _ = check_source(b"import torch.utils.tensorboard\nimport torch.utils.benchmark\n"
+                                 b"torch.jit.script\ntorch.profiler.profile\ntorch.nope\n")
+    assert sorted({api for _, api in missing}) == ["torch.nope"]

@@ -268,8 +268,11 @@ def _resolve(api, store=False):
             try:
                 obj = importlib.import_module(f"{obj.__name__}.{part}")
                 continue
-            except ModuleNotFoundError:
-                pass
+            except ModuleNotFoundError as e:
+                if not (e.name or "").startswith("torchlike"):
+                    # torchlike has it; it needs an optional package (as torch.utils.tensorboard
+                    # needs tensorboard), whose absence the import reports as PyTorch's does.
+                    return None
         return ".".join(parts[:i])
     return None
 
