@@ -1,7 +1,8 @@
 """torch._inductor.config: options scripts set (coordinate_descent_tuning, ...).
 
 Differs from PyTorch: torchlike compiles with XLA, not Inductor, so any option may be set
-and is recorded only; reading one that was never set raises AttributeError.
+and is recorded only; reading one that was never set raises AttributeError. One is read:
+`fallback_random` (see torchlike/_ops/random_ops.py, bernoulli_).
 """
 
 import contextlib
@@ -42,4 +43,6 @@ class _ConfigModule(types.ModuleType):
 
 _mod = sys.modules[__name__]
 _mod.__class__ = _ConfigModule
-_mod._values = {}
+# fallback_random (PyTorch's default False): compiled code draws its random numbers from its own
+# stream (in torchlike: JAX keys taken from the generator); True draws eager mode's numbers
+_mod._values = {"fallback_random": False}

@@ -673,9 +673,40 @@ def random_(self, *args, generator=None, **kw):
     return _fill(self, vals)
 
 
+_KEYED = {}
+
+
+def _compiled_random():
+    """Whether random draws should come from JAX keys: inside torchlike.compile, unless
+    torch._inductor.config.fallback_random asks for eager mode's numbers (as in PyTorch,
+    whose compiled code draws from its own generator)."""
+    if _lazy.state.trace is None:
+        return False
+    from .._inductor import config
+    return not config._values.get("fallback_random", False)
+
+
+def _keyed_bernoulli(self, g, p):
+    """bernoulli_(p) drawn in the compiled program from a JAX key that takes two draws of the
+    generator: fresh masks on every call, reproducible from the seed, no host-side sampling."""
+    shape, dt = tuple(self.shape), self.dtype._np
+    fn = _KEYED.get((shape, dt))
+    if fn is None:
+        def fn(hi, lo, prob):
+            key = jax.random.fold_in(jax.random.key(hi), lo)
+            return jax.random.bernoulli(key, prob, shape).astype(dt)
+        fn = _KEYED[(shape, dt)] = jax.jit(fn)
+    hi, lo = (np.asarray(w, np.uint32) for w in g._random(2))
+    arr = _lazy.call(fn, (hi, lo, float(p)))
+    return self._random_fill_(wrap(arr, device=self.device))
+
+
 def bernoulli_(self, p=0.5, *, generator=None):
     """Tensor.bernoulli_(p): p a float or a tensor of probabilities (broadcast to self)."""
     g = _gen(generator, "bernoulli_")
+    if not isinstance(p, Tensor) and _compiled_random() and 0 <= float(p) <= 1 \
+            and self.dtype.is_floating_point:
+        return _keyed_bernoulli(self, g, p)
     if isinstance(p, Tensor) and _deferred(p):
         if not p.dtype.is_floating_point:
             S.bernoulli_tensor(g, (0,), _np_dtype(self), np.zeros(0, p.dtype._np))
