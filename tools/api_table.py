@@ -11,7 +11,7 @@ import sys
 NAMESPACES = ["", ".Tensor", ".nn", ".nn.functional", ".nn.init", ".nn.utils", ".optim",
               ".optim.lr_scheduler", ".utils.data", ".autograd", ".func", ".linalg", ".fft",
               ".special", ".cuda", ".amp", ".backends", ".distributions", ".distributed",
-              ".nn.parallel"]
+              ".nn.parallel", ".jit", ".testing", ".profiler", ".hub"]
 
 
 def _public(obj):
