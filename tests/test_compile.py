@@ -220,3 +220,29 @@ def test_compiled_dropout_draws_fresh_reproducible_masks():
     assert abs(kept - 0.75) < 0.01  # 100000 draws: the standard error is 0.0014
     tl.manual_seed(3)
     assert not np.array_equal(tl.rand(4).numpy(), after)  # the compiled draws advanced it
+
+
+def test_compiled_samplers_draw_from_keys():
+    """rand/randn/rand_like/randn_like/uniform_/normal_ inside a compiled step: fresh on every
+    call, the same after the same seed, the right distribution and dtype, one program."""
+    def step(x):
+        return (tl.rand(4000), tl.randn(4000), tl.rand_like(x), tl.randn_like(x, dtype=tl.float64),
+                x.clone().uniform_(-2.0, 3.0), x.clone().normal_(5.0, 0.5))
+
+    f = tl.compile(step)
+    x = tl.zeros(1000, 4)
+    tl.manual_seed(7)
+    a, b = f(x), f(x)
+    tl.manual_seed(7)
+    a2 = f(x)
+    assert f.compile_count == 1 and f.graph_breaks == 0
+    for u, v, w in zip(a, b, a2):
+        np.testing.assert_array_equal(u.numpy(), w.numpy())
+        assert (u.numpy() != v.numpy()).any()
+    assert [t.dtype for t in a] == [tl.float32] * 3 + [tl.float64] + [tl.float32] * 2
+    r, n, u, nm = a[0].numpy(), a[1].numpy(), a[4].numpy(), a[5].numpy()
+    # 4000 draws: the tolerances are > 4 standard errors
+    assert r.min() >= 0 and r.max() < 1 and abs(r.mean() - 0.5) < 0.02
+    assert abs(n.mean()) < 0.07 and abs(n.std() - 1) < 0.05
+    assert u.min() >= -2 and u.max() < 3 and abs(u.mean() - 0.5) < 0.12
+    assert abs(nm.mean() - 5) < 0.04 and abs(nm.std() - 0.5) < 0.03

@@ -239,6 +239,8 @@ def rand(
     size = _size_args(size, kw.pop("size", None))
     _no_kwargs("rand", kw)
     dtype = _dtype(dtype, out.dtype if out is not None else _dt.get_default_dtype())
+    if out is None and dtype.is_floating_point and _compiled_random():
+        return _keyed_new("uniform", _gen(generator, "rand"), size, dtype, device, requires_grad)
     arr = S.uniform(_gen(generator, "rand"), size, dtype._np)
     return _new(arr, device, requires_grad, out)
 
@@ -258,6 +260,8 @@ def randn(
     size = _size_args(size, kw.pop("size", None), "randn")
     _no_kwargs("randn", kw)
     dtype = _dtype(dtype, out.dtype if out is not None else _dt.get_default_dtype())
+    if out is None and dtype.is_floating_point and _compiled_random():
+        return _keyed_new("normal", _gen(generator, "randn"), size, dtype, device, requires_grad)
     arr = S.normal(_gen(generator, "randn"), size, dtype._np)
     return _new(arr, device, requires_grad, out)
 
@@ -274,6 +278,9 @@ def rand_like(
 ) -> Tensor:
     """torch.rand_like."""
     dtype = _dtype(dtype, input.dtype)
+    if dtype.is_floating_point and _compiled_random():
+        return _keyed_new("uniform", _gen(generator, "rand_like"), tuple(input.shape), dtype,
+                          input.device if device is None else device, requires_grad)
     arr = S.uniform(_gen(generator, "rand_like"), tuple(input.shape), dtype._np)
     return _new(arr, input.device if device is None else device, requires_grad)
 
@@ -290,6 +297,9 @@ def randn_like(
 ) -> Tensor:
     """torch.randn_like."""
     dtype = _dtype(dtype, input.dtype)
+    if dtype.is_floating_point and _compiled_random():
+        return _keyed_new("normal", _gen(generator, "randn_like"), tuple(input.shape), dtype,
+                          input.device if device is None else device, requires_grad)
     arr = S.normal(_gen(generator, "randn_like"), tuple(input.shape), dtype._np)
     return _new(arr, input.device if device is None else device, requires_grad)
 
@@ -617,12 +627,16 @@ def uniform_(self, from_=0.0, to=1.0, *, generator=None, **kw):
     """Tensor.uniform_(from=0, to=1): fill with uniform samples from [from, to)."""
     from_ = kw.pop("from", from_)
     _no_kwargs("uniform_", kw)
+    if self.dtype.is_floating_point and _compiled_random() and float(from_) <= float(to):
+        return _keyed_fill(self, "uniform", _gen(generator, "uniform_"), from_, to)
     vals = S.uniform(_gen(generator, "uniform_"), (self.numel(),), _np_dtype(self), from_, to)
     return _fill(self, vals)
 
 
 def normal_(self, mean=0.0, std=1.0, *, generator=None):
     """Tensor.normal_(mean=0, std=1)."""
+    if self.dtype.is_floating_point and _compiled_random() and float(std) >= 0:
+        return _keyed_fill(self, "normal", _gen(generator, "normal_"), mean, std)
     vals = S.normal(
         _gen(generator, "normal_"),
         (self.numel(),),
@@ -686,19 +700,39 @@ def _compiled_random():
     return not config._values.get("fallback_random", False)
 
 
-def _keyed_bernoulli(self, g, p):
-    """bernoulli_(p) drawn in the compiled program from a JAX key that takes two draws of the
-    generator: fresh masks on every call, reproducible from the seed, no host-side sampling."""
-    shape, dt = tuple(self.shape), self.dtype._np
-    fn = _KEYED.get((shape, dt))
+def _keyed(kind, g, shape, dt, a=0.0, b=1.0):
+    """A sample drawn inside the compiled program from a JAX key that takes two draws of the
+    generator: fresh on every call, reproducible from the seed, no host-side sampling.
+    kind: "bernoulli" (probability a), "uniform" on [a, b), "normal" (mean a, std b)."""
+    fn = _KEYED.get((kind, shape, dt))
     if fn is None:
-        def fn(hi, lo, prob):
+        # low-precision floats are drawn in float32 and rounded, as their eager kernels do
+        cdt = np.float32 if np.dtype(dt).itemsize < 4 else dt
+
+        def fn(hi, lo, a, b):
             key = jax.random.fold_in(jax.random.key(hi), lo)
-            return jax.random.bernoulli(key, prob, shape).astype(dt)
-        fn = _KEYED[(shape, dt)] = jax.jit(fn)
+            if kind == "bernoulli":
+                return jax.random.bernoulli(key, a, shape).astype(dt)
+            if kind == "uniform":
+                return jax.random.uniform(key, shape, cdt, a, b).astype(dt)
+            return (jax.random.normal(key, shape, cdt) * b + a).astype(dt)
+
+        fn = _KEYED[(kind, shape, dt)] = jax.jit(fn)
     hi, lo = (np.asarray(w, np.uint32) for w in g._random(2))
-    arr = _lazy.call(fn, (hi, lo, float(p)))
+    return _lazy.call(fn, (hi, lo, float(a), float(b)))
+
+
+def _keyed_fill(self, kind, g, a=0.0, b=1.0):
+    arr = _keyed(kind, g, tuple(self.shape), self.dtype._np, a, b)
     return self._random_fill_(wrap(arr, device=self.device))
+
+
+def _keyed_new(kind, g, shape, dtype, device, requires_grad):
+    dev = _dev.canonical(device)
+    t = wrap(_keyed(kind, g, tuple(shape), dtype._np), device=dev)
+    if requires_grad:
+        t.requires_grad_(True)
+    return t
 
 
 def bernoulli_(self, p=0.5, *, generator=None):
@@ -706,7 +740,7 @@ def bernoulli_(self, p=0.5, *, generator=None):
     g = _gen(generator, "bernoulli_")
     if not isinstance(p, Tensor) and _compiled_random() and 0 <= float(p) <= 1 \
             and self.dtype.is_floating_point:
-        return _keyed_bernoulli(self, g, p)
+        return _keyed_fill(self, "bernoulli", g, p)
     if isinstance(p, Tensor) and _deferred(p):
         if not p.dtype.is_floating_point:
             S.bernoulli_tensor(g, (0,), _np_dtype(self), np.zeros(0, p.dtype._np))
