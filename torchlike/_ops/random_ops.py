@@ -240,7 +240,9 @@ def rand(
     _no_kwargs("rand", kw)
     dtype = _dtype(dtype, out.dtype if out is not None else _dt.get_default_dtype())
     if out is None and dtype.is_floating_point and _compiled_random():
-        return _keyed_new("uniform", _gen(generator, "rand"), size, dtype, device, requires_grad)
+        t = _keyed_new("uniform", _gen(generator, "rand"), size, dtype, device, requires_grad)
+        if t is not None:
+            return t
     arr = S.uniform(_gen(generator, "rand"), size, dtype._np)
     return _new(arr, device, requires_grad, out)
 
@@ -261,7 +263,9 @@ def randn(
     _no_kwargs("randn", kw)
     dtype = _dtype(dtype, out.dtype if out is not None else _dt.get_default_dtype())
     if out is None and dtype.is_floating_point and _compiled_random():
-        return _keyed_new("normal", _gen(generator, "randn"), size, dtype, device, requires_grad)
+        t = _keyed_new("normal", _gen(generator, "randn"), size, dtype, device, requires_grad)
+        if t is not None:
+            return t
     arr = S.normal(_gen(generator, "randn"), size, dtype._np)
     return _new(arr, device, requires_grad, out)
 
@@ -279,8 +283,10 @@ def rand_like(
     """torch.rand_like."""
     dtype = _dtype(dtype, input.dtype)
     if dtype.is_floating_point and _compiled_random():
-        return _keyed_new("uniform", _gen(generator, "rand_like"), tuple(input.shape), dtype,
-                          input.device if device is None else device, requires_grad)
+        t = _keyed_new("uniform", _gen(generator, "rand_like"), tuple(input.shape), dtype,
+                       input.device if device is None else device, requires_grad)
+        if t is not None:
+            return t
     arr = S.uniform(_gen(generator, "rand_like"), tuple(input.shape), dtype._np)
     return _new(arr, input.device if device is None else device, requires_grad)
 
@@ -298,8 +304,10 @@ def randn_like(
     """torch.randn_like."""
     dtype = _dtype(dtype, input.dtype)
     if dtype.is_floating_point and _compiled_random():
-        return _keyed_new("normal", _gen(generator, "randn_like"), tuple(input.shape), dtype,
-                          input.device if device is None else device, requires_grad)
+        t = _keyed_new("normal", _gen(generator, "randn_like"), tuple(input.shape), dtype,
+                       input.device if device is None else device, requires_grad)
+        if t is not None:
+            return t
     arr = S.normal(_gen(generator, "randn_like"), tuple(input.shape), dtype._np)
     return _new(arr, input.device if device is None else device, requires_grad)
 
@@ -728,7 +736,11 @@ def _keyed_fill(self, kind, g, a=0.0, b=1.0):
 
 
 def _keyed_new(kind, g, shape, dtype, device, requires_grad):
+    """A fresh keyed sample; None off the CPU (the program's placement follows its inputs,
+    which a fresh sample has none of: those keep the host sampler and its explicit move)."""
     dev = _dev.canonical(device)
+    if dev.type != "cpu":
+        return None
     t = wrap(_keyed(kind, g, tuple(shape), dtype._np), device=dev)
     if requires_grad:
         t.requires_grad_(True)
