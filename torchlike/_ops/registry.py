@@ -403,7 +403,7 @@ def apply_inplace(self_t, kernel, others, name):
             if views.has_overlap(self_t._chain):
                 _overlap_error()
             ik, dyn = _inplace_kernel(kernel, self_t._chain, self_t._dtype, len(others), name)
-            arr = _run_donating(ik, root, others, dyn)
+            arr = _run_donating(ik, root, others, dyn) if _donation_candidate(root) else None
             if arr is None and not _MULTI[0]:
                 # nothing to record and one device: the kernel itself, without run()'s wrapping
                 args = [root._data]
@@ -425,7 +425,7 @@ def apply_inplace(self_t, kernel, others, name):
             root._arr = res._data
             root._vcount += 1
             return self_t
-        if root is None:
+        if root is None and _donation_candidate(self_t):
             ik, _ = _inplace_kernel(kernel, (), self_t._dtype, len(others), name)
             arr = _run_donating(ik, self_t, others, ())
             if arr is not None:
@@ -480,29 +480,34 @@ _SAVES_RESULT = frozenset((
 
 
 _DONATING = {}
-_JAX_ARRAY = type(jnp.zeros(()))
 # below this a copy costs less than the check; above it, a write into a large tensor would
 # otherwise copy the whole buffer (x[3].add_(1) on 1024x1024: ~110 us copying vs ~5 us)
 _DONATE_MIN_BYTES = 1 << 16
 _BIG = {}
 
 
-def _run_donating(ik, root, others, dyn):
-    """The in-place kernel on root's buffer, donated so XLA updates it where it lies (as
-    PyTorch writes into its storage); None when it cannot be: a traced or multi-device run, a
-    small buffer, or a buffer something else still refers to."""
+def _donation_candidate(root):
+    """Whether root's buffer is worth donating to an in-place kernel: an eager, one-device run
+    on a concrete buffer of _DONATE_MIN_BYTES or more (whether anything else refers to it is
+    checked by _run_donating, once the op's other arguments are read)."""
     if _lazy.state.trace is not None or _MULTI[0]:
-        return None
+        return False
     arr = root._arr
-    if type(arr) is not _JAX_ARRAY:
-        return None
+    if type(arr) is not _lazy._JAX_ARRAY:
+        return False
     big = _BIG.get((arr.shape, arr.dtype))  # (jax's nbytes property costs ~1 us)
     if big is None:
         big = arr.nbytes >= _DONATE_MIN_BYTES
         if len(_BIG) < 4096:
             _BIG[(arr.shape, arr.dtype)] = big
-    if not big:
-        return None
+    return big
+
+
+def _run_donating(ik, root, others, dyn):
+    """The in-place kernel on root's buffer (a _donation_candidate), donated so XLA updates it
+    where it lies, as PyTorch writes into its storage; None when something else still refers
+    to the buffer."""
+    arr = root._arr
     args = [o._data if isinstance(o, Tensor) else o for o in others]
     # References: root's attribute, `arr` and getrefcount's argument. An alias sharing the
     # buffer, a tensor saved for backward or this op's own other argument would hold more.
