@@ -429,7 +429,7 @@ def _setup_lib(mode, name, cfg, sd, x, y):
         if mode.startswith("torch"):
             return lib.cuda.max_memory_allocated() / 2**20
         import jax
-        return jax.devices()[0].memory_stats().get("peak_bytes_in_use", 0) / 2**20
+        return (jax.devices()[0].memory_stats() or {}).get("peak_bytes_in_use", 0) / 2**20
 
     if mode.startswith("torch"):
         dev_name = lib.cuda.get_device_name() if device == "cuda" else platform.processor()
@@ -475,7 +475,7 @@ def _setup_jax(name, cfg, sd, param_names, x, y):
         dev = jax.devices()[0]
         if dev.platform == "cpu":
             return None
-        return dev.memory_stats().get("peak_bytes_in_use", 0) / 2**20
+        return (dev.memory_stats() or {}).get("peak_bytes_in_use", 0) / 2**20
 
     dev = jax.devices()[0]
     info = {"device": dev.platform, "device_name": dev.device_kind,

@@ -1,6 +1,7 @@
 """torch.device and the mapping of torch device names to JAX devices."""
 
 import functools
+import os
 
 import jax
 
@@ -71,7 +72,14 @@ _default_device = CPU
 
 @functools.lru_cache(None)
 def gpus():
-    """JAX's GPU devices (empty on a CPU-only machine)."""
+    """JAX's GPU devices (empty on a CPU-only machine).
+
+    With TORCHLIKE_EMULATE_CUDA=1 and XLA_FLAGS=--xla_force_host_platform_device_count=N,
+    the CPU platform's devices 1..N-1 stand in for cuda:0..N-2, so that tests without a
+    GPU exercise the device bookkeeping (placement, transfers, mixing errors).
+    """
+    if os.environ.get("TORCHLIKE_EMULATE_CUDA", "0") not in ("", "0"):
+        return tuple(jax.devices("cpu")[1:])
     try:
         return tuple(jax.devices("gpu"))
     except RuntimeError:

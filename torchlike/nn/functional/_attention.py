@@ -93,11 +93,11 @@ def _scaled_dot_product_attention(
     )
 
 
-def _dropout_mask(shape, p, dtype):
+def _dropout_mask(shape, p, dtype, device):
     """A keep-mask drawn like torch's CPU dropout (bernoulli(1 - p)), from the global generator."""
     import torchlike as torch
 
-    return torch.empty(shape, dtype=dtype).bernoulli_(1 - p)
+    return torch.empty(shape, dtype=dtype, device=device).bernoulli_(1 - p)
 
 
 def scaled_dot_product_attention(
@@ -120,7 +120,7 @@ def scaled_dot_product_attention(
     if dropout_p > 0.0:
         qs, ks = tuple(query.shape), tuple(key.shape)
         batch = jnp.broadcast_shapes(qs[:-2], ks[:-2]) if not enable_gqa else qs[:-2]
-        dropout_mask = _dropout_mask(batch + (qs[-2], ks[-2]), dropout_p, query.dtype)
+        dropout_mask = _dropout_mask(batch + (qs[-2], ks[-2]), dropout_p, query.dtype, query.device)
     return _scaled_dot_product_attention(
         query,
         key,
@@ -478,7 +478,9 @@ def multi_head_attention_forward(
     if dropout_p > 0.0:
         s_len = static_k.shape[1] if static_k is not None else src_len + (bias_k is not None)
         s_len += bool(add_zero_attn)
-        dropout_mask = _dropout_mask((bsz * num_heads, tgt_len, s_len), dropout_p, query.dtype)
+        dropout_mask = _dropout_mask(
+            (bsz * num_heads, tgt_len, s_len), dropout_p, query.dtype, query.device
+        )
     # torch projects a self-attention's q, k, v with one matmul (and k, v with one when the
     # value is the key): the same tensor passed again is then not an input of its own
     packing = ""

@@ -543,7 +543,9 @@ class RNNBase(Module):
             else:
                 rows = (input.size(0), max_batch)
             shape = (self.num_layers - 1,) + rows + (real_hidden * num_directions,)
-            masks = torch.empty(shape, dtype=input.dtype).bernoulli_(1 - self.dropout)
+            masks = torch.empty(shape, dtype=input.dtype, device=input.device).bernoulli_(
+                1 - self.dropout
+            )
             masks = masks / (1 - self.dropout) if self.dropout < 1 else masks
         op_input, op_sizes = input, batch_sizes
         if packed:
