@@ -26,13 +26,17 @@ def _adamw(p, g, m, v, step, lr):
     return p - (lr / bc1) * m / (jnp.sqrt(v) / jnp.sqrt(bc2) + 1e-8), (m, v)
 
 
-def variants(name, data, grads):
-    """{layout: (step, sync)} for optimizer ``name`` ('SGD' or 'AdamW')."""
+def variants(name, data, grads, device=None):
+    """{layout: (step, sync)} for optimizer ``name`` ('SGD' or 'AdamW') on ``device``.
+
+    The device must be explicit: importing torchlike makes the CPU JAX's default device.
+    """
+    device = device or jax.devices()[0]
     shapes = [d.shape for d in data]
     sizes = [int(np.prod(s)) for s in shapes]
     offs = np.cumsum([0] + sizes)
     n_state = 1 if name == "SGD" else 2
-    lr = jnp.float32(1e-3)
+    lr = np.float32(1e-3)
 
     def update(p, g, states, step):
         if name == "SGD":
@@ -85,15 +89,15 @@ def variants(name, data, grads):
     for layout, fn in donating.items():
         flat_p = layout == "flat"
         flat_s = layout in ("flat", "flat_state")
-        box = {
-            "p": jnp.asarray(np.concatenate([d.ravel() for d in data])) if flat_p
-            else [jnp.asarray(d) for d in data],
-            "g": jnp.asarray(np.concatenate([d.ravel() for d in grads])) if flat_p
-            else [jnp.asarray(d) for d in grads],
-            "s": [jnp.zeros(offs[-1], jnp.float32) if flat_s
-                  else [jnp.zeros(s, jnp.float32) for s in shapes] for _ in range(n_state)],
-            "t": jnp.float32(0) if flat_s else [jnp.float32(0) for _ in shapes],
-        }
+        box = jax.device_put({
+            "p": np.asarray(np.concatenate([d.ravel() for d in data])) if flat_p
+            else [np.asarray(d) for d in data],
+            "g": np.asarray(np.concatenate([d.ravel() for d in grads])) if flat_p
+            else [np.asarray(d) for d in grads],
+            "s": [np.zeros(offs[-1], np.float32) if flat_s
+                  else [np.zeros(s, np.float32) for s in shapes] for _ in range(n_state)],
+            "t": np.float32(0) if flat_s else [np.float32(0) for _ in shapes],
+        }, device)
 
         def step(box=box, fn=fn):
             box["p"], box["s"], box["t"] = fn(box["p"], box["g"], box["s"], box["t"])

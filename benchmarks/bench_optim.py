@@ -76,7 +76,8 @@ def main():
         if args.jax_variants:
             from _optim_jax_variants import variants
 
-            for layout, (step, sync) in variants(name, data, grads).items():
+            jdev = l_params[0]._data.devices().pop()  # torchlike's device for args.device
+            for layout, (step, sync) in variants(name, data, grads, jdev).items():
                 extra[layout] = _time(step, sync, args.n)
             if tdev.type == "cuda":
                 f_params = [torch.tensor(d, device=tdev, requires_grad=True) for d in data]

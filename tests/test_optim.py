@@ -12,6 +12,7 @@ from tests._oracle import import_torch
 torch = import_torch()
 jax.config.update("jax_enable_x64", True)  # as `import torchlike` does
 
+import torchlike as tl
 import torchlike.optim as tl_optim
 from torchlike._core.tensor import Tensor, wrap
 
@@ -189,7 +190,7 @@ def test_changing_lr_does_not_recompile():
     opt.step()  # the first step traced without a momentum buffer, the second with one
     options = tuple(sorted(opt._options(opt.param_groups[0]).items()))
     names = ("lr", "momentum", "dampening", "weight_decay")
-    fn = _CACHE[(tl_optim.SGD._single, options, names, True)]  # buffers donated
+    fn = _CACHE[(tl_optim.SGD._single, options, names, True, False)]  # donated, per tensor
     size = fn._cache_size()
     for lr in (0.2, 0.3, 1e-4):
         opt.param_groups[0]["lr"] = lr
@@ -401,3 +402,84 @@ def test_tensor_lr_and_betas_match_torch():
         t_opt.step()
         l_opt.step()
     np.testing.assert_allclose(_np(l_p), _np(t_p), rtol=1e-5)
+
+
+_FLAT_CASES = [
+    ("SGD", {"lr": 0.1, "momentum": 0.9, "nesterov": True, "weight_decay": 0.01}),
+    ("SGD", {"lr": 0.1, "momentum": 0.9, "dampening": 0.1, "maximize": True}),
+    ("Adam", {"lr": 0.01, "amsgrad": True, "weight_decay": 0.1}),
+    ("AdamW", {"lr": 0.01}),
+    ("Adamax", {"lr": 0.01}),
+    ("NAdam", {"lr": 0.01, "decoupled_weight_decay": True, "weight_decay": 0.1}),
+    ("RAdam", {"lr": 0.01}),
+    ("RMSprop", {"lr": 0.01, "centered": True, "momentum": 0.5}),
+    ("Adagrad", {"lr": 0.1, "lr_decay": 0.01}),
+    ("Adadelta", {"lr": 1.0}),
+    ("ASGD", {"lr": 0.01, "t0": 2}),
+    ("Rprop", {"lr": 0.01}),
+]
+
+
+@pytest.mark.parametrize("name,kw", _FLAT_CASES, ids=[c[0] for c in _FLAT_CASES])
+def test_flat_group_update_matches_pytorch(name, kw, monkeypatch):
+    """A group updated as one concatenated vector (the GPU layout) gives PyTorch's numbers:
+    tensors of several shapes, a 0-d parameter, per-tensor 'step' state, a skipped grad."""
+    import torchlike.optim.optimizer as opt_mod
+    from torchlike.optim import _functional
+
+    monkeypatch.setattr(opt_mod, "_FLAT", "1")
+    flat_calls = []
+    orig = _functional._flat_group
+    monkeypatch.setattr(_functional, "_flat_group",
+                        lambda *a: flat_calls.append(1) or orig(*a))
+    _functional._CACHE.clear()
+    rng = np.random.default_rng(0)
+    shapes = [(3, 4), (5,), (), (2, 1, 3)]
+    data = [rng.standard_normal(s).astype(np.float32) for s in shapes]
+    t_params = [torch.tensor(d, requires_grad=True) for d in data]
+    l_params = [_tl(d, requires_grad=True) for d in data]
+    t_opt = getattr(torch.optim, name)(t_params, **kw)
+    l_opt = getattr(tl_optim, name)(l_params, **kw)
+    for step in range(4):
+        for i, (tp, lp) in enumerate(zip(t_params, l_params)):
+            if step == 2 and i == 1:  # a parameter without a gradient is skipped
+                tp.grad = lp.grad = None
+                continue
+            g = rng.standard_normal(tp.shape).astype(np.float32)
+            tp.grad, lp.grad = torch.tensor(g), _tl(g)
+        t_opt.step()
+        l_opt.step()
+    assert flat_calls, "the flat layout was not used"
+    for tp, lp in zip(t_params, l_params):
+        np.testing.assert_allclose(lp.detach().numpy(), tp.detach().numpy(), rtol=1e-5, atol=1e-6)
+    t_sd, l_sd = t_opt.state_dict(), l_opt.state_dict()
+    assert t_sd["state"].keys() == l_sd["state"].keys()
+    for k, ts in t_sd["state"].items():
+        assert ts.keys() == l_sd["state"][k].keys()
+        for name_, v in ts.items():
+            lv = l_sd["state"][k][name_]
+            assert tuple(lv.shape) == tuple(v.shape) and str(lv.dtype) == str(v.dtype)
+            np.testing.assert_allclose(np.asarray(lv.numpy()), v.numpy(), rtol=1e-5, atol=1e-6)
+
+
+def test_flat_group_skips_steps_with_inf_grads(monkeypatch):
+    """GradScaler's skipped step keeps every tensor and its state in the flat layout too."""
+    import torchlike.optim.optimizer as opt_mod
+
+    monkeypatch.setattr(opt_mod, "_FLAT", "1")
+    ps = [_tl(np.ones((2, 2), np.float32), requires_grad=True),
+          _tl(np.ones(3, np.float32), requires_grad=True)]
+    opt = tl_optim.Adam(ps, lr=0.1)
+    scaler = tl.amp.GradScaler("cpu", init_scale=2.0)
+    loss = sum((p * p).sum() for p in ps)
+    scaler.scale(loss).backward()
+    scaler.step(opt)
+    scaler.update()
+    after_one = [p.detach().numpy().copy() for p in ps]
+    assert not np.allclose(after_one[0], 1.0)
+    ps[1].grad = _tl(np.array([np.inf, 0, 0], np.float32))
+    ps[0].grad = _tl(np.ones((2, 2), np.float32))
+    scaler.step(opt)
+    for p, before in zip(ps, after_one):
+        np.testing.assert_array_equal(p.detach().numpy(), before)
+    assert float(opt.state[ps[0]]["step"]) == 1.0

@@ -365,8 +365,74 @@ def _apply_found_inf(found_inf, old, new):
 
 _CACHE: dict = {}
 
+# Updates that act element by element (their 0-d state, such as 'step', only combines with
+# hyperparameters): a group's tensors can be updated as one concatenated vector.
+ELEMENTWISE = {
+    _sgd_single, _adam_single, _adamax_single, _nadam_single, _radam_single, _rmsprop_single,
+    _adagrad_single, _adadelta_single, _asgd_single, _rprop_single,
+}
 
-def compiled_update(single, options: tuple, packed_names: tuple = (), donate: bool = False):
+
+def can_flatten(single, params, states) -> bool:
+    """Whether ``_flat_group`` can update this group: an elementwise update, real tensors of
+    one dtype, every state entry shaped like its parameter or 0-d."""
+    if single not in ELEMENTWISE or len(params) < 2:
+        return False
+    dt = params[0].dtype
+    for p, s in zip(params, states):
+        if p.dtype != dt or jnp.issubdtype(dt, jnp.complexfloating) or p.size == 0:
+            return False
+        for v in s.values():
+            if v.shape != p.shape and v.ndim != 0:
+                return False
+    return True
+
+
+def _flat_group(single, params, grads, states, hyper, o, found_inf):
+    """The group's update computed on one concatenated vector, split back per tensor.
+
+    On a GPU a per-tensor update is a few kernels per tensor (hundreds per step, each paying
+    its launch); the concatenated update is a few kernels in all, as PyTorch's foreach and
+    fused optimizers are. 0-d state (a tensor's 'step') is broadcast over its tensor's
+    segment, so the same elementwise formulas apply, and read back from the segment's start.
+    """
+    sizes = [p.size for p in params]
+    starts = [0]
+    for n in sizes[:-1]:
+        starts.append(starts[-1] + n)
+
+    def cat(arrays):
+        return jnp.concatenate([
+            a.reshape(-1) if a.ndim else jnp.broadcast_to(a, (n,)) for a, n in zip(arrays, sizes)
+        ])
+
+    keys = list(states[0])
+    if any(list(st) != keys for st in states):
+        return None
+    flat_s = {k: cat([st[k] for st in states]) for k in keys}
+    flat_p = cat(params)
+    np_, ns = _apply_single(single, flat_p, cat(grads), flat_s, hyper, o)
+    if found_inf is not None:
+        np_, kept = _apply_found_inf(found_inf, (flat_p, flat_s), (np_, {k: ns[k] for k in flat_s}))
+        ns = {**ns, **kept}
+
+    def split(a, i, like):
+        if a.ndim == 0:  # a new state computed from hyperparameters alone
+            return a
+        if like is not None and like.ndim == 0:
+            return a[starts[i]]
+        return lax.dynamic_slice_in_dim(a, starts[i], sizes[i]).reshape(params[i].shape)
+
+    new_params = [split(np_, i, params[i]) for i in range(len(params))]
+    new_states = [
+        {k: split(v, i, states[i].get(k)) for k, v in ns.items()} for i in range(len(params))
+    ]
+    return new_params, new_states
+
+
+def compiled_update(
+    single, options: tuple, packed_names: tuple = (), donate: bool = False, flat: bool = False
+):
     """One cached ``jax.jit`` that updates a whole parameter group with ``single``.
 
     ``options`` is a hashable tuple of (name, bool) pairs: the static choices that
@@ -375,9 +441,10 @@ def compiled_update(single, options: tuple, packed_names: tuple = (), donate: bo
     one float64 vector ``hyper["_packed"]`` (one host-to-device transfer per step),
     its entries named by ``packed_names``. With ``donate`` the parameter and state
     buffers are donated, so the update reuses their memory as PyTorch's in-place
-    kernels do.
+    kernels do. With ``flat`` (a group that ``can_flatten``) the group is updated as
+    one concatenated vector.
     """
-    key = (single, options, packed_names, donate)
+    key = (single, options, packed_names, donate, flat)
     fn = _CACHE.get(key)
     if fn is None:
         o = dict(options)
@@ -387,6 +454,10 @@ def compiled_update(single, options: tuple, packed_names: tuple = (), donate: bo
                 packed = hyper["_packed"]
                 hyper = {k: v for k, v in hyper.items() if k != "_packed"}
                 hyper.update({n: packed[i] for i, n in enumerate(packed_names)})
+            if flat:
+                out = _flat_group(single, params, grads, states, hyper, o, found_inf)
+                if out is not None:
+                    return out
             new_params, new_states = [], []
             for p, g, s in zip(params, grads, states):
                 np_, ns = _apply_single(single, p, g, s, hyper, o)

@@ -1,6 +1,7 @@
 """Base optimizer: param_groups, state, state_dict, hooks (torch.optim.optimizer)."""
 
 import functools
+import os
 import sys
 import warnings
 from collections import OrderedDict, defaultdict
@@ -19,7 +20,7 @@ from torchlike import _lazy
 from torchlike._core.hooks import RemovableHandle
 from torchlike._core.tensor import Tensor, wrap
 
-from ._functional import compiled_update
+from ._functional import can_flatten, compiled_update
 
 __all__ = [
     "Optimizer",
@@ -541,6 +542,19 @@ def _state_array(v):
     return jnp.asarray(v)
 
 
+_FLAT = os.environ.get("TORCHLIKE_OPTIM_FLAT", "")
+
+
+def _flat_update(params) -> bool:
+    """Whether to update a group as one concatenated vector: on GPUs, where a kernel per
+    tensor costs more in launches than the concatenation costs in copies; not on CPUs,
+    where XLA's concatenation is slow and there are no launches to save.
+    TORCHLIKE_OPTIM_FLAT=1 or 0 forces the choice."""
+    if _FLAT:
+        return _FLAT != "0"
+    return params[0].device.type != "cpu"
+
+
 class _CompiledStepOptimizer(Optimizer):
     """An optimizer whose step updates each group through one cached jax.jit.
 
@@ -604,7 +618,6 @@ class _CompiledStepOptimizer(Optimizer):
         lazy = _lazy.state.trace is not None
         # inside torchlike.compile the update is recorded into the step's one program
         donate = False if lazy else _can_donate(params, states)
-        fn = compiled_update(type(self)._single, options, packed_names, donate)
         p_arrays = [p._data for p in params]
         g_arrays = [p.grad._data for p in params]
         s_arrays = [
@@ -615,6 +628,9 @@ class _CompiledStepOptimizer(Optimizer):
             }
             for s in states
         ]
+        single = type(self)._single
+        flat = _flat_update(params) and can_flatten(single, p_arrays, s_arrays)
+        fn = compiled_update(single, options, packed_names, donate, flat)
         found_inf = getattr(self, "_found_inf", None)
         args = (p_arrays, g_arrays, s_arrays, hyper)
         if found_inf is not None:
