@@ -1,4 +1,7 @@
-"""GPU behaviour (runs where JAX sees a GPU; skipped elsewhere)."""
+"""GPU behaviour (runs where JAX sees a GPU, and under the cuda emulation through
+test_cuda_emulated.py; skipped elsewhere)."""
+
+import os
 
 import numpy as np
 import pytest
@@ -11,7 +14,11 @@ pytestmark = pytest.mark.skipif(not tl.cuda.is_available(), reason="no GPU visib
 def test_placement_and_movement():
     x = tl.ones(3, device="cuda")
     assert x.device == tl.device("cuda", 0) and x.is_cuda
-    assert "cuda" in str(list(x._data.devices())[0]).lower() or "gpu" in str(list(x._data.devices())[0]).lower()
+    jd = str(list(x._data.devices())[0]).lower()
+    if os.environ.get("TORCHLIKE_EMULATE_CUDA", "0") not in ("", "0"):
+        assert jd == "cpu:1"  # the CPU device that plays cuda:0
+    else:
+        assert "cuda" in jd or "gpu" in jd
     y = (x * 2).cpu()
     assert y.device.type == "cpu" and y.tolist() == [2.0, 2.0, 2.0]
     assert y.cuda().device.type == "cuda"

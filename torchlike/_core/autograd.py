@@ -10,6 +10,7 @@ import jax
 import jax.numpy as jnp
 
 from . import grad_mode
+from .device import device_of
 from .hooks import RemovableHandle
 from .._lazy import LazyArray, call as _lazy_call, _astype, state as _lazy_state, Trace as _Trace
 
@@ -276,7 +277,8 @@ def _run_backward(roots, deps, retain_graph, create_graph, capture, accumulate):
                     t = ref()
                     if t is not None and nr in buf and buf[nr] is not None:
                         g = buf[nr]
-                        t._grad = (g if create_graph else wrap(g)) if t._grad is None else \
+                        t._grad = (g if create_graph else wrap(g, device=t._device)) \
+                            if t._grad is None else \
                             _as_tensor(_add(t._grad if create_graph else t._grad._data, g), create_graph)
             if capture is not None:
                 for nr, g in buf.items():
@@ -351,7 +353,7 @@ def _as_tensor(g, create_graph):
     from .tensor import wrap
     if g is None or create_graph:
         return g
-    return wrap(g)
+    return wrap(g, device=device_of(g))
 
 
 def _accumulate(node, g, create_graph):
@@ -372,7 +374,7 @@ def _accumulate(node, g, create_graph):
         if var._grad is None:
             var._grad = wrap(g, device=var._device)
         elif var._grad.requires_grad:
-            var._grad = var._grad + wrap(g)
+            var._grad = var._grad + wrap(g, device=var._device)
         else:
             var._grad._set_data(_add(var._grad._data, g))
     if node.post_hooks:

@@ -120,6 +120,24 @@ def jax_device(dev: device):
     return jax.devices("cpu")[0]
 
 
+@functools.lru_cache(None)
+def _by_jax():
+    return {jd: device("cuda", i) for i, jd in enumerate(gpus())}
+
+
+def device_of(arr) -> device:
+    """The torch device an array lives on: for arrays made outside an op (the autograd engine's
+    gradients), whose tensors would otherwise be labelled 'cpu'. CPU on a CPU-only machine, for
+    numpy values, and for values not computed yet (a compiled step's lazy arrays, tracers)."""
+    if not gpus() or not isinstance(arr, jax.Array):
+        return CPU
+    try:
+        devs = arr.devices()
+    except Exception:  # a tracer
+        return CPU
+    return _by_jax().get(next(iter(devs)), CPU) if len(devs) == 1 else CPU
+
+
 def set_default_device(dev) -> None:
     global _default_device
     _default_device = canonical(dev)

@@ -668,16 +668,16 @@ def _wrap_out(arr, device, node, nr):
     return t
 
 
-def _from_edge(arr, edge):
+def _from_edge(arr, edge, device=None):
     """A tensor for a node input: the leaf itself, or a tensor carrying that history."""
     if edge is None:
-        return wrap(arr)
+        return wrap(arr, device=device)
     node, nr = edge
     if isinstance(node, AccumulateGrad):
         v = node.variable
         if v is not None:
             return v
-    t = wrap(arr)
+    t = wrap(arr, device=device)
     t._grad_fn = node
     t._out_nr = nr
     return t

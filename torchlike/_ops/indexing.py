@@ -86,6 +86,12 @@ def _to_index_tensor(it):
     return it
 
 
+def _place(arr, device):
+    """A host-computed result (data-dependent shape) as a tensor on `device`."""
+    from .creation import _finish
+    return _finish(jnp.asarray(arr), device, False)
+
+
 def _expand_bool(index, shape):
     """Replace bool masks by their nonzero int indices (data-dependent shapes need a host sync)."""
     out = []
@@ -106,7 +112,7 @@ def _expand_bool(index, shape):
                                      f"index {d + j}")
             nz = np.nonzero(m)
             for a in nz:
-                out.append(wrap(jnp.asarray(a.astype(np.int64)), device=it.device))
+                out.append(_place(a.astype(np.int64), it.device))
             d += m.ndim
         elif it is Ellipsis:
             out.append(it)
@@ -188,6 +194,12 @@ _GET = {}
 _PUT = {}
 
 
+def _on_device(self, leaves):
+    """Index tensors on self's device: PyTorch accepts CPU indices for a CUDA tensor."""
+    dev = self._device
+    return [t if t._device is dev or t._device == dev else t.to(dev) for t in leaves]
+
+
 def _two_step(spec):
     """Whether ints/None mix with tensor indices: PyTorch applies the ints, slices and None
     first (as views) and the tensors after, which differs from numpy's joint broadcasting."""
@@ -254,6 +266,7 @@ def getitem(self, index):
     if builtins.all(_is_basic(it) and not isinstance(it, Tensor) for it in index):
         return make_view(self, ("idx", _basic_items(tuple(index), shape)))
     spec, leaves = _adv_spec(index, shape)
+    leaves = _on_device(self, leaves)
     return run(_get_kernel(spec), [self] + leaves)
 
 
@@ -301,6 +314,7 @@ def setitem(self, index, value):
     index = _expand_bool(index, shape)
     index = [None if (isinstance(it, tuple) and it[0] == "bool0") else it for it in index]
     spec, leaves = _adv_spec(index, shape)
+    leaves = _on_device(self, leaves)
     apply_inplace(self, _put_kernel(spec, False), [_value_leaf(self, value)] + leaves, "index_put_")
 
 
@@ -311,6 +325,7 @@ Tensor.__setitem__ = setitem
 def index_put_(self, indices, values, accumulate=False):
     index = _expand_bool([_to_index_tensor(i) for i in indices], self._data.shape)
     spec, leaves = _adv_spec(index, self._data.shape)
+    leaves = _on_device(self, leaves)
     return apply_inplace(self, _put_kernel(spec, accumulate), [_value_leaf(self, values)] + leaves,
                          "index_put_")
 
@@ -709,16 +724,16 @@ def take_along_dim(input, indices, dim=None):
 
 
 def nonzero(input, *, as_tuple=False):
+    def place(x):
+        return _place(x, input.device)
+
     a = np.asarray(input._data)
     nz = np.nonzero(a) if a.ndim else (np.nonzero(np.atleast_1d(a))[0],)
     if as_tuple:
-        if a.ndim == 0:
-            return (wrap(jnp.asarray(nz[0].astype(np.int64))),)
-        return tuple(wrap(jnp.asarray(x.astype(np.int64)), device=input.device) for x in nz)
+        return tuple(place(x.astype(np.int64)) for x in nz)
     if a.ndim == 0:
-        return wrap(jnp.zeros((int(bool(a)), 0), jnp.int64))
-    return wrap(jnp.asarray(np.stack(nz, 1).astype(np.int64).reshape(-1, a.ndim)),
-                device=input.device)
+        return place(np.zeros((int(bool(a)), 0), np.int64))
+    return place(np.stack(nz, 1).astype(np.int64).reshape(-1, a.ndim))
 
 
 def argwhere(input):
@@ -748,6 +763,6 @@ def unravel_index(indices, shape):
         raise ValueError("'indices' must be in range [-{0}, {0}-1]".format(total))
     a = np.where(a < 0, a + total, a)
     res = np.unravel_index(a, shape)
-    return tuple(wrap(jnp.asarray(r.astype(np.int64)), device=indices.device) for r in res)
+    return tuple(_place(r.astype(np.int64), indices.device) for r in res)
 
 

@@ -10,6 +10,7 @@ import numpy as np
 
 from .._core import grad_mode
 from .._core.autograd import Node
+from .._core.device import device_of, jax_device
 from .._core.tensor import Tensor, _wrap_out, _BY_NP, CPU as _CPU
 from .. import _lazy
 from .._lazy import LazyArray as _LazyArray
@@ -32,7 +33,9 @@ class Kernel:
 
     def __init__(self, fn, name, save_residuals=False):
         self.fn = fn
-        self.fwd = jax.jit(fn)
+        # keep_unused: an op that reads only an input's shape (fill_, zeros_like) still runs on
+        # that input's device; jit would drop the input and run on the default (CPU) device
+        self.fwd = jax.jit(fn, keep_unused=True)
         self.name = name
         self._bwd = {}
         self._deps = {}
@@ -83,7 +86,7 @@ class Kernel:
                 layouts[_avals(primals)] = (tree, tuple(where), len(outs), ct_avals, single[0])
                 return (*outs, *kept)
 
-            f = self._res[needs] = (jax.jit(fr), layouts)
+            f = self._res[needs] = (jax.jit(fr, keep_unused=True), layouts)
         return f
 
     def bwd_res(self, needs, layout, none_mask):
@@ -109,7 +112,7 @@ class Kernel:
                 grads = vjp(tuple(cts))
                 return tuple(jnp.conj(g) if jnp.iscomplexobj(g) else g for g in grads)
 
-            f = self._bwd[key] = jax.jit(bwd)
+            f = self._bwd[key] = jax.jit(bwd, keep_unused=True)
         return f
 
     def bwd_fn(self, needs, ct_mask):
@@ -155,7 +158,7 @@ class Kernel:
                     out[i] = g
                 return tuple(out)
 
-            f = self._bwd[key] = jax.jit(bwd)
+            f = self._bwd[key] = jax.jit(bwd, keep_unused=True)
         return f
 
     def bwd_flat(self, needs, ct_mask, n):
@@ -172,7 +175,7 @@ class Kernel:
                 r = inner(a[:n], a[n:])
                 return tuple(r[i] for i in idx)
 
-            f = self._bwd[key] = jax.jit(flat)
+            f = self._bwd[key] = jax.jit(flat, keep_unused=True)
         return f
 
     def backward(self, node, cts, create_graph):
@@ -233,6 +236,14 @@ def _avals(arrays):
 _GRAPH_KERNELS = {}
 
 
+def _zeros_on(shape, dtype, device):
+    from .._core.tensor import Tensor
+    z = jnp.zeros(shape, dtype)
+    if device is not None and device.type != "cpu":
+        z = jax.device_put(z, jax_device(device))
+    return Tensor._wrap(z, device)
+
+
 def _backward_graph(kernel, node, f, ct_mask, cts):
     """create_graph=True: run the backward itself as a recorded op on tensors."""
     from .._core.tensor import Tensor, _from_edge
@@ -246,10 +257,13 @@ def _backward_graph(kernel, node, f, ct_mask, cts):
             grads = f(tuple(leaves[:n_in]), tuple(leaves[n_in:]))
             return tuple(grads[i] for i in needed)
         gk = _GRAPH_KERNELS[key] = Kernel(gfn, kernel.name + "_backward")
-    prim_t = [_from_edge(p, e) for p, e in zip(node.primals, node.edges)]
+    prim_t = [_from_edge(p, e, device_of(p)) for p, e in zip(node.primals, node.edges)]
     diff = node.kernel_diff_outputs()
-    cts_t = [Tensor._wrap(jnp.zeros(node.out_avals[k][0], node.out_avals[k][1])) if c is None
-             else (c if isinstance(c, Tensor) else Tensor._wrap(c)) for c, k in zip(cts, diff)]
+    # missing cotangents are zeros on the op's device (the first tensor input's, as in run)
+    dev = next((t._device for t in prim_t if t._device.type != "cpu"), None)
+    cts_t = [_zeros_on(node.out_avals[k][0], node.out_avals[k][1], dev) if c is None
+             else (c if isinstance(c, Tensor) else Tensor._wrap(c, device_of(c)))
+             for c, k in zip(cts, diff)]
     outs = run(gk, prim_t + cts_t)
     res = [None] * n_in
     for i, o in zip(needed, outs):

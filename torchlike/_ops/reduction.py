@@ -568,7 +568,7 @@ def nanmedian(input, dim=None, keepdim=False):
         flat = a.reshape(-1)
         ok = flat[~np.isnan(flat)] if a.dtype.kind == "f" else flat
         if ok.size == 0:
-            return wrap(jnp.asarray(np.array(np.nan, a.dtype)))
+            return _on_host_device(np.array(np.nan, a.dtype), input)
         return _median_all(input, sort(input.reshape(-1))[0][(ok.size - 1) // 2].detach())
     d = _wrap_dim(dim, input.dim())
     v, i = sort(input, d)
@@ -579,6 +579,12 @@ def nanmedian(input, dim=None, keepdim=False):
     if not keepdim:
         vv, ii = vv.squeeze(d), ii.squeeze(d)
     return return_type("nanmedian")(vv, ii)
+
+
+def _on_host_device(arr, input):
+    """A result computed on the host (data-dependent shapes), placed on input's device."""
+    from .creation import _finish
+    return _finish(jnp.asarray(arr), input.device, False)
 
 
 def mode(input, dim=-1, keepdim=False):
@@ -592,9 +598,8 @@ def mode(input, dim=-1, keepdim=False):
         vals.append(best)
         idxs.append(np.nonzero(row == best)[0][-1])
     shape = a.shape[:-1]
-    v = jnp.asarray(np.array(vals, a.dtype).reshape(shape))
-    i = jnp.asarray(np.array(idxs, np.int64).reshape(shape))
-    vt, it = wrap(v, device=input.device), wrap(i, device=input.device)
+    vt = _on_host_device(np.array(vals, a.dtype).reshape(shape), input)
+    it = _on_host_device(np.array(idxs, np.int64).reshape(shape), input)
     if keepdim:
         vt, it = vt.unsqueeze(d), it.unsqueeze(d)
     return return_type("mode")(vt, it)
@@ -613,11 +618,11 @@ def unique(input, sorted=True, return_inverse=False, return_counts=False, dim=No
         d = _wrap_dim(dim, input.dim())
         u, inv, cnt = np.unique(a, return_inverse=True, return_counts=True, axis=d)
         inv = inv.reshape(-1)
-    res = [wrap(jnp.asarray(u), device=input.device)]
+    res = [_on_host_device(u, input)]
     if return_inverse:
-        res.append(wrap(jnp.asarray(inv.astype(np.int64)), device=input.device))
+        res.append(_on_host_device(inv.astype(np.int64), input))
     if return_counts:
-        res.append(wrap(jnp.asarray(cnt.astype(np.int64)), device=input.device))
+        res.append(_on_host_device(cnt.astype(np.int64), input))
     return res[0] if len(res) == 1 else tuple(res)
 
 
@@ -640,11 +645,11 @@ def unique_consecutive(input, return_inverse=False, return_counts=False, dim=Non
         u = np.moveaxis(m[keep], 0, d)
         inv = np.cumsum(keep) - 1
         cnt = np.bincount(inv, minlength=int(keep.sum()))
-    res = [wrap(jnp.asarray(u), device=input.device)]
+    res = [_on_host_device(u, input)]
     if return_inverse:
-        res.append(wrap(jnp.asarray(inv.astype(np.int64))))
+        res.append(_on_host_device(inv.astype(np.int64), input))
     if return_counts:
-        res.append(wrap(jnp.asarray(cnt.astype(np.int64))))
+        res.append(_on_host_device(cnt.astype(np.int64), input))
     return res[0] if len(res) == 1 else tuple(res)
 
 
@@ -674,7 +679,7 @@ def histc(input, bins=100, min=0, max=0):
     if lo == hi:
         lo, hi = lo - 1, hi + 1
     h, _ = np.histogram(a, bins=bins, range=(lo, hi))
-    return wrap(jnp.asarray(h.astype(a.dtype)), device=input.device)
+    return _on_host_device(h.astype(a.dtype), input)
 
 
 @op(tensor_args=("sorted_sequence", "input"), method=False, name="_searchsorted")

@@ -515,7 +515,7 @@ def _run_donating(ik, root, others, dyn):
         return None
     f = _DONATING.get(ik)
     if f is None:
-        f = _DONATING[ik] = jax.jit(ik.fn, donate_argnums=0)
+        f = _DONATING[ik] = jax.jit(ik.fn, donate_argnums=0, keep_unused=True)
     return f(arr, *args, *[scalar_leaf(k) for k in dyn])
 
 

@@ -32,10 +32,8 @@ def _refresh_per_optimizer_state() -> dict[str, Any]:
 
 
 def _gpu_available() -> bool:
-    try:
-        return len(jax.devices("gpu")) > 0
-    except RuntimeError:
-        return False
+    from torchlike._core.device import gpus
+    return bool(gpus())  # emulated cuda devices (TORCHLIKE_EMULATE_CUDA) count
 
 
 def _is_traced(array) -> bool:

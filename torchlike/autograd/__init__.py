@@ -2,10 +2,12 @@
 
 import contextlib
 
+import jax
 import jax.numpy as jnp
 
 from .._core import grad_mode
 from .._core.autograd import _anomaly, run_backward
+from .._core.device import jax_device
 from .._core.grad_mode import (enable_grad, inference_mode, is_grad_enabled, no_grad,
                                set_grad_enabled)
 from .._core.tensor import Tensor, wrap
@@ -52,12 +54,15 @@ def _tensors(x):
 _ONES = {}
 
 
-def _ones(shape, dtype):
-    """The implicit gradient of a scalar output (cached: building it costs a dispatch)."""
-    key = (shape, dtype)
+def _ones(shape, dtype, device):
+    """The implicit gradient of a scalar output, on its device (cached: building it costs a
+    dispatch)."""
+    key = (shape, dtype, device)
     g = _ONES.get(key)
     if g is None:
         g = jnp.ones(shape, dtype)
+        if device.type != "cpu":
+            g = jax.device_put(g, jax_device(device))
         if len(_ONES) < 256:
             _ONES[key] = g
     return g
@@ -72,8 +77,8 @@ def _make_grads(outputs, grads, create_graph):
             if not (o.dtype.is_floating_point or o.dtype.is_complex):
                 raise RuntimeError(f"grad can be implicitly created only for real scalar outputs "
                                    f"but got {o.dtype}")
-            g = _ones(o._shape(), o._dtype._np)
-            out.append(wrap(g) if create_graph else g)
+            g = _ones(o._shape(), o._dtype._np, o._device)
+            out.append(wrap(g, device=o._device) if create_graph else g)
         else:
             if not isinstance(g, Tensor):
                 from .._ops.creation import tensor
@@ -123,7 +128,7 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
             if t.is_leaf:
                 _accumulate(t._history()[0], g, create_graph)
             else:
-                t._grad = g if create_graph else wrap(g)
+                t._grad = g if create_graph else wrap(g, device=t.device)
         return
     run_backward(roots, retain_graph, create_graph)
 

@@ -2,11 +2,19 @@
 
 import functools
 
+import jax
 import jax.numpy as jnp
 
 from .._core import grad_mode
 from .._core.autograd import _Handle
+from .._core.device import CPU, device_of, jax_device
 from .._core.tensor import Tensor, wrap
+
+
+def _zeros(shape, dtype, device):
+    """A materialized zero gradient, on the output's device."""
+    z = jnp.zeros(shape, dtype)
+    return wrap(z if device.type == "cpu" else jax.device_put(z, jax_device(device)), device=device)
 
 
 class FunctionCtx:
@@ -52,6 +60,7 @@ class BackwardCFunction(FunctionCtx):
         self._cls = cls
         self.edges = ()
         self.out_avals = ()
+        self.out_devices = ()
         self.pre_hooks = self.hooks = self.retained = self.tensor_pre_hooks = None
         self.released = False
         self.metadata = {}
@@ -86,9 +95,10 @@ class BackwardCFunction(FunctionCtx):
         gts = []
         for g, (shape, dt, diff) in zip(grads, self.out_avals):
             if g is None:
-                gts.append(wrap(jnp.zeros(shape, dt)) if self.materialize_grads else None)
+                gts.append(_zeros(shape, dt, self.out_devices[len(gts)])
+                           if self.materialize_grads else None)
             else:
-                gts.append(g if isinstance(g, Tensor) else wrap(g))
+                gts.append(g if isinstance(g, Tensor) else wrap(g, device=device_of(g)))
         with grad_mode.set_grad_enabled(create_graph):
             res = self._cls.backward(self, *gts)
         if not isinstance(res, tuple):
@@ -184,6 +194,7 @@ class Function(metaclass=_FunctionMeta):
             t._out_nr = i
             wrapped.append(t)
         node.out_avals = tuple(avals)
+        node.out_devices = tuple(o.device if isinstance(o, Tensor) else CPU for o in outs)
         return wrapped[0] if single else tuple(wrapped)
 
 

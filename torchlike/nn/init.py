@@ -145,12 +145,19 @@ def zeros_(tensor):
         return tensor.zero_()
 
 
+def _on(arr, tensor):
+    """An array made on the host, placed on tensor's device."""
+    from torchlike._ops.creation import _place
+    return _place(arr, tensor.device)[0]
+
+
 def eye_(tensor):
     """Fill a 2-D tensor with the identity matrix."""
     if tensor.ndimension() != 2:
         raise ValueError("Only tensors with 2 dimensions are supported")
     with torch.no_grad():
-        tensor._set_data(jnp.eye(tensor.shape[0], tensor.shape[1], dtype=tensor.dtype._np))
+        tensor._set_data(_on(jnp.eye(tensor.shape[0], tensor.shape[1], dtype=tensor.dtype._np),
+                             tensor))
     return tensor
 
 
@@ -170,7 +177,7 @@ def dirac_(tensor, groups=1):
         for d in range(min_dim):
             a[(g * out_chans_per_grp + d, d) + center] = 1
     with torch.no_grad():
-        tensor._set_data(jnp.asarray(a))
+        tensor._set_data(_on(jnp.asarray(a), tensor))
     return tensor
 
 

@@ -990,13 +990,15 @@ def ctc_loss(
     """Connectionist Temporal Classification loss."""
     from torchlike._core.tensor import wrap
 
-    def as_lengths(x):
+    def on_device(x):
+        # PyTorch reads lengths on the host and moves CPU targets to the GPU "as a service"
         if isinstance(x, (list, tuple, int)):
-            return wrap(np.asarray(x, dtype=np.int64))
-        return x
+            x = wrap(np.asarray(x, dtype=np.int64))
+        return x if x.device == log_probs.device else x.to(log_probs.device)
 
-    input_lengths = as_lengths(input_lengths)
-    target_lengths = as_lengths(target_lengths)
+    targets = on_device(targets)
+    input_lengths = on_device(input_lengths)
+    target_lengths = on_device(target_lengths)
     tl_ = _concrete(target_lengths)
     if tl_ is not None and tl_.size:
         if targets.ndim == 2 and tl_.max() > targets.shape[1]:

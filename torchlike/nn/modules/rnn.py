@@ -560,6 +560,8 @@ class RNNBase(Module):
                 op_input = _pad_rows(input, rows)
                 if masks is not None:
                     masks = _pad_rows(masks, rows, 1)
+            if op_sizes.device != input.device:
+                op_sizes = op_sizes.to(input.device)  # batch_sizes stays on the CPU (PyTorch's)
         result = _rnn(
             op_input,
             h0,

@@ -7,6 +7,7 @@ import jax.numpy as jnp
 from jax._src.lax.linalg import geqrf as _geqrf  # not re-exported by jax.lax.linalg
 
 from torchlike._core.tensor import Tensor, wrap
+from torchlike._ops.creation import _finish
 from torchlike._ops.registry import op
 from torchlike.nn.modules.module import Module
 
@@ -128,17 +129,18 @@ class _Orthogonal(Module):
                 d = jnp.where(tau == 0.0, -d, d)
                 idx = jnp.arange(min(n, k))
                 A = A.at[..., idx, idx].set(d)
-                return wrap(_mT(A) if transpose else A)
+                return _finish(_mT(A) if transpose else A, Q.device, False)
             if n == k:
                 q = q if _is_orthogonal(q) else _make_orthogonal(q)
             else:
-                N = _tl().randn(*(tuple(q.shape[:-2]) + (n, n - k)), dtype=Q.dtype)._data
+                N = _tl().randn(*(tuple(q.shape[:-2]) + (n, n - k)), dtype=Q.dtype,
+                                device=Q.device)._data
                 q = _make_orthogonal(jnp.concatenate([q, N], axis=-1))
-            self.base = wrap(q)
+            self.base = _finish(q, Q.device, False)
             neg_id = jnp.zeros(Q_init.shape, q.dtype)
             m = min(Q_init.shape[-2], Q_init.shape[-1])
             neg_id = neg_id.at[..., jnp.arange(m), jnp.arange(m)].set(-1.0)
-            return wrap(neg_id)
+            return _finish(neg_id, Q.device, False)  # made on the host: placed on Q's device
 
 
 def orthogonal(module, name="weight", orthogonal_map=None, *, use_trivialization=True):

@@ -26,10 +26,12 @@ def _tl():
     return torchlike
 
 
-def _wrap(array):
-    from torchlike._core.tensor import wrap
+def _wrap(array, device=None):
+    """A host array as a tensor on `device` (CPU by default: batch_sizes and lengths stay on
+    the CPU, as in PyTorch; indices go to the data's device)."""
+    from torchlike._ops.creation import _finish
 
-    return wrap(array)
+    return _finish(np.asarray(array), device, False)
 
 
 def _np(t):
@@ -127,7 +129,7 @@ def invert_permutation(permutation):
     p = _np(permutation)
     out = np.empty_like(p)
     out[p] = np.arange(p.size, dtype=p.dtype)
-    return _wrap(out)
+    return _wrap(out, permutation.device)
 
 
 @op(tensor_args=("input", "index"), method=False, name="_pack_padded_sequence")
@@ -178,7 +180,7 @@ def pack_padded_sequence(input, lengths, batch_first=False, enforce_sorted=True)
     else:
         perm = np.argsort(-lengths, kind="stable").astype(np.int64)
         lengths = lengths[perm]
-        sorted_indices = _wrap(perm)
+        sorted_indices = _wrap(perm, input.device)
     if lengths.size and lengths[-1] <= 0:
         raise RuntimeError(
             "Length of all samples has to be greater than 0, but found an element in "
@@ -188,7 +190,7 @@ def pack_padded_sequence(input, lengths, batch_first=False, enforce_sorted=True)
         raise RuntimeError(f"Expected sequence length to be at most {n_rows}, but got {lengths[0]}")
     batch_sizes = np.array([(lengths > t).sum() for t in range(lengths[0])], dtype=np.int64)
     index = _packed_index(batch_sizes, perm, n_rows, n_batch, batch_first)
-    data = _gather_steps(input, _wrap(index), bool(batch_first))
+    data = _gather_steps(input, _wrap(index, input.device), bool(batch_first))
     return PackedSequence(data, _wrap(batch_sizes), sorted_indices, None)
 
 
@@ -208,7 +210,8 @@ def pad_packed_sequence(sequence, batch_first=False, padding_value=0.0, total_le
     perm = None if sequence.sorted_indices is None else _np(sequence.sorted_indices)
     index = _packed_index(batch_sizes, perm, max_len, n_batch, batch_first)
     shape = (n_batch, max_len) if batch_first else (max_len, n_batch)
-    padded = _scatter_steps(sequence.data, _wrap(index), shape, float(padding_value))
+    padded = _scatter_steps(sequence.data, _wrap(index, sequence.data.device), shape,
+                            float(padding_value))
     lengths = np.array([(batch_sizes > b).sum() for b in range(n_batch)], dtype=np.int64)
     if perm is not None:
         lengths = lengths[_np(sequence.unsorted_indices)]

@@ -89,7 +89,7 @@ class SpectralNorm:
         v = v * (jnp.asarray(target_sigma._data) / jnp.dot(uu, w @ v))
         from torchlike._core.tensor import wrap
 
-        return wrap(v)
+        return wrap(v, device=weight_mat.device)
 
     @staticmethod
     def apply(module, name, n_power_iterations, dim, eps) -> "SpectralNorm":
