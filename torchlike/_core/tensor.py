@@ -15,7 +15,7 @@ import numpy as np
 from . import dtypes as _dt
 from . import grad_mode, views
 from .autograd import AccumulateGrad, _Handle, run_backward
-from .device import CPU, canonical, jax_device, multi_device
+from .device import CPU, canonical, device_of, jax_device, multi_device
 from .size import Size
 from .._lazy import LazyArray, call as _lazy_call
 
@@ -645,13 +645,15 @@ def _wrap_dim(dim, ndim):
 
 
 def wrap(arr, requires_grad=False, device=None):
-    """A Tensor around a jax or numpy array (no copy, no dtype change)."""
+    """A Tensor around a jax or numpy array (no copy, no dtype change).
+
+    Without ``device`` the tensor is labelled with the device its array lives on."""
     if isinstance(arr, np.ndarray) or np.isscalar(arr):
         arr = jnp.asarray(arr)
     t = object.__new__(Tensor)
     t._arr = arr
     t._dtype = _BY_NP[arr.dtype]
-    t._device = device or CPU
+    t._device = device or device_of(arr)
     if requires_grad:
         t.requires_grad_(True)
     return t
