@@ -100,7 +100,7 @@ def test_layers_forward_backward_match_cpu(name):
         (tr.data if isinstance(tr, nn.utils.rnn.PackedSequence) else tr).sum().backward()
         return m, out
 
-    (mc, oc), (mg, og) = run_both(fn)
+    (_, oc), (mg, og) = run_both(fn)
     on_cuda(og, *[p.grad for p in mg.parameters()])
     on_cuda(*[b for n, b in mg.named_buffers() if n.endswith(("running_mean", "running_var"))])
     close(og, oc)

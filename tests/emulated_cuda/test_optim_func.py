@@ -3,11 +3,10 @@ state tensor labelled with and living on the parameters' device."""
 
 import numpy as np
 import pytest
+from test_devices import close, on_cuda, run_both
 
 import torchlike as tl
 from torchlike import nn
-
-from test_devices import close, on_cuda, run_both
 
 _OPTIMIZERS = [
     ("SGD", {"lr": 0.1, "momentum": 0.9}),
@@ -63,7 +62,7 @@ def test_lbfgs_on_cuda():
         losses = [opt.step(closure) for _ in range(2)]
         return m, losses
 
-    (mc, lc), (mg, lg) = run_both(run)
+    (_, lc), (mg, lg) = run_both(run)
     on_cuda(*lg, *mg.parameters())
     for a, b in zip(lg, lc):
         close(a, b)

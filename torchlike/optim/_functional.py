@@ -15,6 +15,7 @@ evaluation order (``addcmul``: ``self + (value * t1) * t2``; ``addcdiv``:
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 from jax import lax
 
 _F64 = jnp.float64
@@ -373,66 +374,84 @@ ELEMENTWISE = {
 }
 
 
-def can_flatten(single, params, states) -> bool:
-    """Whether ``_flat_group`` can update this group: an elementwise update, real tensors of
-    one dtype, every state entry shaped like its parameter or 0-d."""
-    if single not in ELEMENTWISE or len(params) < 2:
-        return False
-    dt = params[0].dtype
-    for p, s in zip(params, states):
-        if p.dtype != dt or jnp.issubdtype(dt, jnp.complexfloating) or p.size == 0:
-            return False
-        for v in s.values():
-            if v.shape != p.shape and v.ndim != 0:
-                return False
-    return True
+def packable(single, params, states):
+    """The state names to pack for this group, as (full names, 0-d names), or None.
 
-
-def _flat_group(single, params, grads, states, hyper, o, found_inf):
-    """The group's update computed on one concatenated vector, split back per tensor.
-
-    On a GPU a per-tensor update is a few kernels per tensor (hundreds per step, each paying
-    its launch); the concatenated update is a few kernels in all, as PyTorch's foreach and
-    fused optimizers are. 0-d state (a tensor's 'step') is broadcast over its tensor's
-    segment, so the same elementwise formulas apply, and read back from the segment's start.
-    """
-    sizes = [p.size for p in params]
-    starts = [0]
-    for n in sizes[:-1]:
-        starts.append(starts[-1] + n)
-
-    def cat(arrays):
-        return jnp.concatenate([
-            a.reshape(-1) if a.ndim else jnp.broadcast_to(a, (n,)) for a, n in zip(arrays, sizes)
-        ])
-
-    keys = list(states[0])
-    if any(list(st) != keys for st in states):
+    A group is packable when its update is elementwise, its tensors are real and of one
+    dtype, and each state name holds, for every tensor, either a tensor of its shape or a 0-d
+    tensor ('step') of one dtype."""
+    if single not in ELEMENTWISE or len(params) < 2 or not states[0]:
         return None
-    flat_s = {k: cat([st[k] for st in states]) for k in keys}
-    flat_p = cat(params)
-    np_, ns = _apply_single(single, flat_p, cat(grads), flat_s, hyper, o)
-    if found_inf is not None:
-        np_, kept = _apply_found_inf(found_inf, (flat_p, flat_s), (np_, {k: ns[k] for k in flat_s}))
-        ns = {**ns, **kept}
+    dt = params[0].dtype
+    if jnp.issubdtype(dt, jnp.complexfloating) or any(p.dtype != dt or p.size == 0 for p in params):
+        return None
+    names = sorted(states[0])
+    if any(sorted(s) != names for s in states):
+        return None
+    full, scalar = [], []
+    for k in names:
+        vals = [s[k] for s in states]
+        if any(v.dtype != vals[0].dtype for v in vals):
+            return None
+        if all(v.shape == p.shape for v, p in zip(vals, params)):
+            full.append(k)
+        elif all(v.ndim == 0 for v in vals):
+            scalar.append(k)
+        else:
+            return None
+    return tuple(full), tuple(scalar)
 
-    def split(a, i, like):
-        if a.ndim == 0:  # a new state computed from hyperparameters alone
-            return a
-        if like is not None and like.ndim == 0:
-            return a[starts[i]]
-        return lax.dynamic_slice_in_dim(a, starts[i], sizes[i]).reshape(params[i].shape)
 
-    new_params = [split(np_, i, params[i]) for i in range(len(params))]
-    new_states = [
-        {k: split(v, i, states[i].get(k)) for k, v in ns.items()} for i in range(len(params))
-    ]
-    return new_params, new_states
-
-
-def compiled_update(
-    single, options: tuple, packed_names: tuple = (), donate: bool = False, flat: bool = False
+def compiled_packed_update(
+    single, options: tuple, packed_names: tuple, donate: bool, scalar_names: tuple
 ):
+    """``compiled_update`` for a group whose state is packed: one 1-D array per state name
+    (a tensor's 0-d entries, such as 'step', one element each). The math runs on the
+    concatenated parameters and gradients, each 0-d entry broadcast over its tensor's
+    segment, so the same elementwise formulas apply."""
+    key = ("packed", single, options, packed_names, donate, scalar_names)
+    fn = _CACHE.get(key)
+    if fn is None:
+        o = dict(options)
+
+        def update_group(params, grads, flat_states, hyper, found_inf=None):
+            hyper = _unpack(hyper, packed_names)
+            sizes = [p.size for p in params]
+            starts = np.cumsum([0] + sizes[:-1])
+
+            def cat(arrays):
+                return jnp.concatenate([a.reshape(-1) for a in arrays])
+
+            def spread(v):  # one element per tensor -> one per parameter element
+                return jnp.concatenate([jnp.broadcast_to(v[i], (n,)) for i, n in enumerate(sizes)])
+
+            flat_p = cat(params)
+            s = {k: spread(v) if k in scalar_names else v for k, v in flat_states.items()}
+            new_p, ns = _apply_single(single, flat_p, cat(grads), s, hyper, o)
+            if found_inf is not None:
+                new_p, kept = _apply_found_inf(found_inf, (flat_p, s), (new_p, {k: ns[k] for k in s}))
+                ns = {**ns, **kept}
+            new_params = [
+                lax.dynamic_slice_in_dim(new_p, int(st), n).reshape(p.shape)
+                for st, n, p in zip(starts, sizes, params)
+            ]
+            new_states = {k: ns[k][starts] if k in scalar_names else ns[k] for k in flat_states}
+            return new_params, new_states
+
+        fn = _CACHE[key] = jax.jit(update_group, donate_argnums=(0, 2) if donate else ())
+    return fn
+
+
+def _unpack(hyper, packed_names):
+    if not packed_names:
+        return hyper
+    packed = hyper["_packed"]
+    hyper = {k: v for k, v in hyper.items() if k != "_packed"}
+    hyper.update({n: packed[i] for i, n in enumerate(packed_names)})
+    return hyper
+
+
+def compiled_update(single, options: tuple, packed_names: tuple = (), donate: bool = False):
     """One cached ``jax.jit`` that updates a whole parameter group with ``single``.
 
     ``options`` is a hashable tuple of (name, bool) pairs: the static choices that
@@ -441,23 +460,15 @@ def compiled_update(
     one float64 vector ``hyper["_packed"]`` (one host-to-device transfer per step),
     its entries named by ``packed_names``. With ``donate`` the parameter and state
     buffers are donated, so the update reuses their memory as PyTorch's in-place
-    kernels do. With ``flat`` (a group that ``can_flatten``) the group is updated as
-    one concatenated vector.
+    kernels do.
     """
-    key = (single, options, packed_names, donate, flat)
+    key = (single, options, packed_names, donate)
     fn = _CACHE.get(key)
     if fn is None:
         o = dict(options)
 
         def update_group(params, grads, states, hyper, found_inf=None):
-            if packed_names:
-                packed = hyper["_packed"]
-                hyper = {k: v for k, v in hyper.items() if k != "_packed"}
-                hyper.update({n: packed[i] for i, n in enumerate(packed_names)})
-            if flat:
-                out = _flat_group(single, params, grads, states, hyper, o, found_inf)
-                if out is not None:
-                    return out
+            hyper = _unpack(hyper, packed_names)
             new_params, new_states = [], []
             for p, g, s in zip(params, grads, states):
                 np_, ns = _apply_single(single, p, g, s, hyper, o)
