@@ -594,6 +594,7 @@ def op(fn=None, *, name=None, tensor_args=("input",), promote=None, promote_args
     public.__qualname__ = opname
     public.__doc__ = fn.__doc__
     public.__wrapped_op__ = d
+    d.public = public
     if method:
         setattr(Tensor, opname, public)
     if inplace:
