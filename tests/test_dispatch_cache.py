@@ -7,7 +7,7 @@ import pytest
 from tests._oracle import import_torch
 
 torch = import_torch()
-import torchlike as tl  # noqa: E402
+import torchlike as tl
 
 CALLS = [
     ("add", lambda m, x: m.add(x, 2)),
@@ -112,3 +112,42 @@ def test_inplace_writes_into_large_buffers_keep_aliasing_semantics():
     expect_snapshot = base.copy()
     expect_snapshot[3] += 1
     np.testing.assert_array_equal(snapshot.numpy(), expect_snapshot)
+
+
+_COMPILES = {"on": False, "events": []}
+
+
+def _count_compile(name, secs, **kwargs):
+    if _COMPILES["on"] and name.startswith("/jax/core/compile/"):
+        _COMPILES["events"].append(name)
+
+
+@pytest.mark.parametrize("opt", ["Adam", "RMSprop"])
+def test_second_training_step_compiles_nothing(opt):
+    """The optimizer's state must not change how the parameters are placed: committing them
+    (jax.device_put) made every forward and backward kernel compile again on the 2nd step."""
+    import jax.monitoring
+
+    if not _COMPILES.get("registered"):
+        jax.monitoring.register_event_duration_secs_listener(_count_compile)
+        _COMPILES["registered"] = True
+    nn = tl.nn
+    m = nn.Sequential(nn.Linear(4, 7), nn.Tanh(), nn.Linear(7, 3))
+    o = getattr(tl.optim, opt)(m.parameters(), lr=0.1)
+    x, y = tl.randn(5, 4), tl.randint(0, 3, (5,))
+
+    def step():
+        o.zero_grad()
+        loss = nn.functional.cross_entropy(m(x), y)
+        loss.backward()
+        o.step()
+        return loss.item()
+
+    step()
+    _COMPILES["events"].clear()
+    _COMPILES["on"] = True
+    try:
+        step()
+    finally:
+        _COMPILES["on"] = False
+    assert _COMPILES["events"] == []

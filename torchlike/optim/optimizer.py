@@ -96,6 +96,10 @@ def _place_like(array, like):
     """Put a new state array where the parameter lives (a no-op while tracing)."""
     if isinstance(like, jax.core.Tracer) or isinstance(array, jax.core.Tracer):
         return array
+    if not getattr(like, "committed", True) and not getattr(array, "committed", True):
+        # both on the default device: committing the state would commit the parameters the
+        # update returns, and every kernel that reads them would compile again next step
+        return array
     try:
         return jax.device_put(array, like.sharding)
     except Exception:  # noqa: BLE001 - placement is best effort; values are unaffected
