@@ -1,5 +1,7 @@
 """Process-wide settings, devices and torch.accelerator as PyTorch reports them on a CPU machine."""
 
+import os
+
 import pytest
 
 import torchlike as tl
@@ -49,3 +51,39 @@ def test_dlpack_and_jax_interop():
     assert b.tolist() == [1.0, 2.0]
     assert np.asarray(tl.tensor([1, 2])).tolist() == [1, 2]
     assert tl.from_jax(tl.tensor([3.0]).jax()).tolist() == [3.0]
+
+
+_CACHE_SCRIPT = """
+import jax.monitoring
+hits = []
+jax.monitoring.register_event_listener(
+    lambda name, **kw: hits.append(name) if name == "/jax/compilation_cache/cache_hits" else None)
+import jax
+import torchlike as tl
+x = tl.linspace(0, 1, 12).reshape(3, 4)
+(x.tanh() @ x.T).sum().item()
+print(jax.config.jax_compilation_cache_dir, len(hits))
+"""
+
+
+def test_compiled_kernels_are_kept_across_runs(tmp_path):
+    """A script's second run loads its eager kernels from the on-disk cache instead of
+    compiling them again; TORCHLIKE_COMPILATION_CACHE=0 turns the cache off."""
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("JAX_", "TORCHLIKE_"))}
+    env["XDG_CACHE_HOME"] = str(tmp_path)
+
+    def run(**extra):
+        out = subprocess.run([sys.executable, "-c", _CACHE_SCRIPT], env={**env, **extra},
+                             capture_output=True, text=True, timeout=300)
+        assert out.returncode == 0, out.stderr[-3000:]
+        where, hits = out.stdout.split()
+        return where, int(hits)
+
+    where, hits = run()
+    assert where == str(tmp_path / "torchlike" / "xla") and hits == 0
+    assert any(f.name.endswith("-cache") for f in (tmp_path / "torchlike" / "xla").iterdir())
+    assert run()[1] > 0
+    assert run(TORCHLIKE_COMPILATION_CACHE="0") == ("None", 0)
