@@ -108,9 +108,10 @@ def test_layers_forward_backward_match_cpu(name):
 
 def test_losses_and_ctc_with_cpu_lengths():
     def fn(dev):
-        a = tl.randn(4, 5, device=dev, requires_grad=True)
+        # drawn on the CPU and moved: draws on a GPU come from JAX keys, not the CPU stream
+        a = tl.randn(4, 5).to(dev).requires_grad_()
         t = tl.tensor([0, 3, 1, 4], device=dev)
-        lp = tl.randn(6, 2, 5, device=dev, requires_grad=True)
+        lp = tl.randn(6, 2, 5).to(dev).requires_grad_()
         # PyTorch takes lengths as lists or CPU tensors, and moves CPU targets to the GPU
         ctc = F.ctc_loss(F.log_softmax(lp, 2), tl.tensor([[1, 2, 3], [2, 4, 0]]), [6, 5],
                          tl.tensor([3, 2]))

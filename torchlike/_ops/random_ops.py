@@ -239,10 +239,8 @@ def rand(
     size = _size_args(size, kw.pop("size", None))
     _no_kwargs("rand", kw)
     dtype = _dtype(dtype, out.dtype if out is not None else _dt.get_default_dtype())
-    if out is None and dtype.is_floating_point and _compiled_random():
-        t = _keyed_new("uniform", _gen(generator, "rand"), size, dtype, device, requires_grad)
-        if t is not None:
-            return t
+    if out is None and dtype.is_floating_point and _compiled_random(device or _dev.canonical(None)):
+        return _keyed_new("uniform", _gen(generator, "rand"), size, dtype, device, requires_grad)
     arr = S.uniform(_gen(generator, "rand"), size, dtype._np)
     return _new(arr, device, requires_grad, out)
 
@@ -262,10 +260,8 @@ def randn(
     size = _size_args(size, kw.pop("size", None), "randn")
     _no_kwargs("randn", kw)
     dtype = _dtype(dtype, out.dtype if out is not None else _dt.get_default_dtype())
-    if out is None and dtype.is_floating_point and _compiled_random():
-        t = _keyed_new("normal", _gen(generator, "randn"), size, dtype, device, requires_grad)
-        if t is not None:
-            return t
+    if out is None and dtype.is_floating_point and _compiled_random(device or _dev.canonical(None)):
+        return _keyed_new("normal", _gen(generator, "randn"), size, dtype, device, requires_grad)
     arr = S.normal(_gen(generator, "randn"), size, dtype._np)
     return _new(arr, device, requires_grad, out)
 
@@ -282,11 +278,10 @@ def rand_like(
 ) -> Tensor:
     """torch.rand_like."""
     dtype = _dtype(dtype, input.dtype)
-    if dtype.is_floating_point and _compiled_random():
-        t = _keyed_new("uniform", _gen(generator, "rand_like"), tuple(input.shape), dtype,
-                       input.device if device is None else device, requires_grad)
-        if t is not None:
-            return t
+    dev = input.device if device is None else device
+    if dtype.is_floating_point and _compiled_random(dev):
+        return _keyed_new("uniform", _gen(generator, "rand_like"), tuple(input.shape), dtype, dev,
+                          requires_grad)
     arr = S.uniform(_gen(generator, "rand_like"), tuple(input.shape), dtype._np)
     return _new(arr, input.device if device is None else device, requires_grad)
 
@@ -303,11 +298,10 @@ def randn_like(
 ) -> Tensor:
     """torch.randn_like."""
     dtype = _dtype(dtype, input.dtype)
-    if dtype.is_floating_point and _compiled_random():
-        t = _keyed_new("normal", _gen(generator, "randn_like"), tuple(input.shape), dtype,
-                       input.device if device is None else device, requires_grad)
-        if t is not None:
-            return t
+    dev = input.device if device is None else device
+    if dtype.is_floating_point and _compiled_random(dev):
+        return _keyed_new("normal", _gen(generator, "randn_like"), tuple(input.shape), dtype, dev,
+                          requires_grad)
     arr = S.normal(_gen(generator, "randn_like"), tuple(input.shape), dtype._np)
     return _new(arr, input.device if device is None else device, requires_grad)
 
@@ -635,7 +629,7 @@ def uniform_(self, from_=0.0, to=1.0, *, generator=None, **kw):
     """Tensor.uniform_(from=0, to=1): fill with uniform samples from [from, to)."""
     from_ = kw.pop("from", from_)
     _no_kwargs("uniform_", kw)
-    if self.dtype.is_floating_point and _compiled_random() and float(from_) <= float(to):
+    if self.dtype.is_floating_point and _compiled_random(self.device) and float(from_) <= float(to):
         return _keyed_fill(self, "uniform", _gen(generator, "uniform_"), from_, to)
     vals = S.uniform(_gen(generator, "uniform_"), (self.numel(),), _np_dtype(self), from_, to)
     return _fill(self, vals)
@@ -643,7 +637,7 @@ def uniform_(self, from_=0.0, to=1.0, *, generator=None, **kw):
 
 def normal_(self, mean=0.0, std=1.0, *, generator=None):
     """Tensor.normal_(mean=0, std=1)."""
-    if self.dtype.is_floating_point and _compiled_random() and float(std) >= 0:
+    if self.dtype.is_floating_point and _compiled_random(self.device) and float(std) >= 0:
         return _keyed_fill(self, "normal", _gen(generator, "normal_"), mean, std)
     vals = S.normal(
         _gen(generator, "normal_"),
@@ -698,19 +692,23 @@ def random_(self, *args, generator=None, **kw):
 _KEYED = {}
 
 
-def _compiled_random():
-    """Whether random draws should come from JAX keys: inside torchlike.compile, unless
-    torch._inductor.config.fallback_random asks for eager mode's numbers (as in PyTorch,
-    whose compiled code draws from its own generator)."""
+def _compiled_random(device=None):
+    """Whether random draws should come from JAX keys taken from the generator: inside
+    torchlike.compile (unless torch._inductor.config.fallback_random asks for eager mode's
+    numbers: PyTorch's compiled code also draws from its own generator), and for tensors on
+    a GPU, whose stream in PyTorch differs from the CPU's anyway. Elsewhere the draws emulate
+    PyTorch's CPU stream bit for bit, which is sampled on the host: on a GPU every dropout
+    mask would cross from the host."""
     if _lazy.state.trace is None:
-        return False
+        return device is not None and _dev.canonical(device).type != "cpu"
     from .._inductor import config
     return not config._values.get("fallback_random", False)
 
 
-def _keyed(kind, g, shape, dt, a=0.0, b=1.0):
-    """A sample drawn inside the compiled program from a JAX key that takes two draws of the
-    generator: fresh on every call, reproducible from the seed, no host-side sampling.
+def _keyed(kind, g, shape, dt, a=0.0, b=1.0, device=None):
+    """A sample drawn by XLA from a JAX key that takes two draws of the generator: fresh on
+    every call, reproducible from the seed, no host-side sampling; on `device` (the key's
+    words are placed there, so the program runs there).
     kind: "bernoulli" (probability a), "uniform" on [a, b), "normal" (mean a, std b)."""
     fn = _KEYED.get((kind, shape, dt))
     if fn is None:
@@ -726,22 +724,21 @@ def _keyed(kind, g, shape, dt, a=0.0, b=1.0):
             return (jax.random.normal(key, shape, cdt) * b + a).astype(dt)
 
         fn = _KEYED[(kind, shape, dt)] = jax.jit(fn)
-    hi, lo = (np.asarray(w, np.uint32) for w in g._random(2))
+    hi, lo = np.asarray(g._random(2), np.uint32)
+    if device is not None and device.type != "cpu":
+        hi, lo = jax.device_put((hi, lo), _dev.jax_device(device))
     return _lazy.call(fn, (hi, lo, float(a), float(b)))
 
 
 def _keyed_fill(self, kind, g, a=0.0, b=1.0):
-    arr = _keyed(kind, g, tuple(self.shape), self.dtype._np, a, b)
+    arr = _keyed(kind, g, tuple(self.shape), self.dtype._np, a, b, self.device)
     return self._random_fill_(wrap(arr, device=self.device))
 
 
 def _keyed_new(kind, g, shape, dtype, device, requires_grad):
-    """A fresh keyed sample; None off the CPU (the program's placement follows its inputs,
-    which a fresh sample has none of: those keep the host sampler and its explicit move)."""
+    """A fresh keyed sample on `device`."""
     dev = _dev.canonical(device)
-    if dev.type != "cpu":
-        return None
-    t = wrap(_keyed(kind, g, tuple(shape), dtype._np), device=dev)
+    t = wrap(_keyed(kind, g, tuple(shape), dtype._np, device=dev), device=dev)
     if requires_grad:
         t.requires_grad_(True)
     return t
@@ -750,7 +747,7 @@ def _keyed_new(kind, g, shape, dtype, device, requires_grad):
 def bernoulli_(self, p=0.5, *, generator=None):
     """Tensor.bernoulli_(p): p a float or a tensor of probabilities (broadcast to self)."""
     g = _gen(generator, "bernoulli_")
-    if not isinstance(p, Tensor) and _compiled_random() and 0 <= float(p) <= 1 \
+    if not isinstance(p, Tensor) and _compiled_random(self.device) and 0 <= float(p) <= 1 \
             and self.dtype.is_floating_point:
         return _keyed_fill(self, "bernoulli", g, p)
     if isinstance(p, Tensor) and _deferred(p):
