@@ -14,9 +14,9 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from torchlike import _lazy
 from torchlike._core import dtypes
 from torchlike._core.grad_mode import enable_grad, is_grad_enabled, set_grad_enabled
-from torchlike import _lazy
 from torchlike._core.hooks import RemovableHandle
 from torchlike._core.tensor import Tensor, _alias, wrap
 
