@@ -179,6 +179,9 @@ def test_grad_scaler_and_autocast_on_cuda():
     sc.step(opt)
     sc.update()
     on_cuda(m.weight)
+    # as in PyTorch, the scale lives with the scaled outputs: no host copy per step
+    on_cuda(sc._scale, sc._growth_tracker)
+    assert sc.get_scale() == 65536.0
 
 
 def test_save_load_map_location():

@@ -113,11 +113,17 @@ class GradScaler:
             raise AssertionError(f"Attempted {funcname} but _growth_tracker is None.  " + fix)
         return (self._scale, self._growth_tracker)
 
-    def _lazy_init_scale_growth_tracker(self) -> None:
+    def _lazy_init_scale_growth_tracker(self, dev=None) -> None:
+        """Make the scale and growth tracker on the device of the first scaled output, as
+        PyTorch does (a CPU scale would cross to the GPU in every scale() call)."""
+        import torchlike
+
         if self._growth_tracker is not None:
             raise AssertionError("_growth_tracker initialized before _scale")
-        self._scale = wrap(jnp.asarray(self._init_scale, dtype=jnp.float32))
-        self._growth_tracker = wrap(jnp.asarray(self._init_growth_tracker, dtype=jnp.int32))
+        self._scale = torchlike.full((), self._init_scale, dtype=torchlike.float32, device=dev)
+        self._growth_tracker = torchlike.full(
+            (), self._init_growth_tracker, dtype=torchlike.int32, device=dev
+        )
 
     def scale(self, outputs):
         """Multiply a tensor (or an iterable of tensors) by the current scale."""
@@ -126,13 +132,13 @@ class GradScaler:
 
         if isinstance(outputs, Tensor):
             if self._scale is None:
-                self._lazy_init_scale_growth_tracker()
+                self._lazy_init_scale_growth_tracker(outputs.device)
             return outputs * self._scale
 
         def apply_scale(val):
             if isinstance(val, Tensor):
                 if self._scale is None:
-                    self._lazy_init_scale_growth_tracker()
+                    self._lazy_init_scale_growth_tracker(val.device)
                 return val * self._scale
             if isinstance(val, abc.Iterable):
                 iterable = map(apply_scale, val)
