@@ -21,14 +21,28 @@ _jax.config.update("jax_default_device", _jax.devices("cpu")[0])
 # nothing: keep them on disk, so that a script's next run does not compile them again (a
 # small CNN's first eager step: ~1 s cold, ~0.25 s from the cache). A cache directory set
 # for JAX is kept; TORCHLIKE_COMPILATION_CACHE=0 turns the cache off.
+def _use_compilation_cache():
+    base = _os.environ.get("XDG_CACHE_HOME") or _os.path.join(_os.path.expanduser("~"), ".cache")
+    path = _os.path.join(base, "torchlike", "xla")
+    try:
+        _os.makedirs(path, exist_ok=True)
+    except OSError:
+        return  # no writable cache directory: compile every run, as without the cache
+    if not _os.access(path, _os.W_OK):
+        return
+    _jax.config.update("jax_compilation_cache_dir", path)
+    _jax.config.update("jax_persistent_cache_min_compile_time_secs", 0.01)
+    try:  # a bounded cache (least recently used entries go) needs file locks
+        import filelock  # noqa: F401
+    except ImportError:
+        return
+    _jax.config.update("jax_compilation_cache_max_size", 2**30)
+
+
 if _os.environ.get("TORCHLIKE_COMPILATION_CACHE", "1") not in ("", "0") and not (
     _jax.config.jax_compilation_cache_dir
 ):
-    _jax.config.update("jax_compilation_cache_dir", _os.path.join(
-        _os.environ.get("XDG_CACHE_HOME") or _os.path.join(_os.path.expanduser("~"), ".cache"),
-        "torchlike", "xla"))
-    _jax.config.update("jax_persistent_cache_min_compile_time_secs", 0.01)
-    _jax.config.update("jax_compilation_cache_max_size", 2**30)  # least recently used go
+    _use_compilation_cache()
 
 from ._core import dtypes as _dtypes  # noqa: E402
 from ._core.dtypes import (  # noqa: E402,F401
