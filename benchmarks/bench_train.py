@@ -758,6 +758,7 @@ def main():
                                 " --xla_cpu_multi_thread_eigen=false").strip()
     cache = tempfile.mkdtemp(prefix="inductor_")
     env["TORCHINDUCTOR_CACHE_DIR"] = cache  # torch.compile's first step is a cold compile
+    env["TORCHLIKE_COMPILATION_CACHE"] = "0"  # and so is torchlike's (no kernels from disk)
     t0 = time.time()
     started = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     load = os.getloadavg()[0]
