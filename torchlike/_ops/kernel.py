@@ -295,6 +295,31 @@ def _check_devices(leaves, device):
 
 _new = object.__new__
 
+# Python numbers reach ops as cached 0-d arrays on the default (CPU) device (registry's
+# scalar_leaf registers them here). An op on a GPU would copy each one from the host on
+# every call (an uncommitted argument is moved to the other arguments' device), so each
+# gets a cached copy on each device it is used on.
+_JAX_ARRAY = _lazy._JAX_ARRAY
+_SINGLE = jax.sharding.SingleDeviceSharding
+SCALAR_LEAVES = {}  # id(cached 0-d array) -> the array (kept alive, so the id stays its own)
+_ON_DEVICE = {}  # (id, torch device) -> the array's copy there
+
+
+def _scalars_to(arrays, device):
+    idx = [i for i, a in enumerate(arrays) if id(a) in SCALAR_LEAVES]
+    if not idx:
+        return
+    for a in arrays:
+        # an array spread over several devices (nn.DataParallel) needs the number uncommitted
+        if type(a) is _JAX_ARRAY and type(a.sharding) is not _SINGLE:
+            return
+    for i in idx:
+        a = arrays[i]
+        c = _ON_DEVICE.get((id(a), device))
+        if c is None:
+            c = _ON_DEVICE[(id(a), device)] = jax.device_put(a, jax_device(device))
+        arrays[i] = c
+
 
 def run(kernel, leaves, device=None):
     """Execute `kernel` on `leaves` (Tensors, arrays or None); returns Tensor output(s).
@@ -329,6 +354,8 @@ def run(kernel, leaves, device=None):
             arrays.append(x)
     if _MULTI[0]:
         device = _check_devices(leaves, device)
+        if device is not None and device.type != "cpu":
+            _scalars_to(arrays, device)
     tr = _lazy.state.trace
     if edges is not None and kernel.save_residuals:
         return _run_saving_residuals(kernel, arrays, edges, saved, device, tr)

@@ -14,7 +14,7 @@ from .._core import dtypes as _dt
 from .._core import grad_mode
 from .._core.tensor import Tensor, _overlap_error
 from .._core import views
-from .kernel import Kernel, run, _MULTI
+from .kernel import SCALAR_LEAVES, Kernel, run, _MULTI
 from ..amp import autocast_mode as _ac
 from .. import _lazy
 
@@ -53,6 +53,7 @@ def scalar_leaf(v):
                         else np.asarray(v, np.uint64).astype(np.int64))
         if v == v and len(_SCALARS) < 8192:
             _SCALARS[key] = a
+            SCALAR_LEAVES[id(a)] = a
     return a
 
 
