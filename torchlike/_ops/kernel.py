@@ -305,6 +305,21 @@ SCALAR_LEAVES = {}  # id(cached 0-d array) -> the array (kept alive, so the id s
 _ON_DEVICE = {}  # (id, torch device) -> the array's copy there
 
 
+def _on_device(a, device):
+    c = _ON_DEVICE.get((id(a), device))
+    if c is None:
+        c = _ON_DEVICE[(id(a), device)] = jax.device_put(a, jax_device(device))
+    return c
+
+
+def scalar_on(v, device):
+    """Python number v as a cached 0-d array on `device` (a GPU)."""
+    from .registry import scalar_leaf
+
+    a = scalar_leaf(v)
+    return _on_device(a, device) if id(a) in SCALAR_LEAVES else jax.device_put(a, jax_device(device))
+
+
 def _scalars_to(arrays, device):
     idx = [i for i, a in enumerate(arrays) if id(a) in SCALAR_LEAVES]
     if not idx:
@@ -314,11 +329,7 @@ def _scalars_to(arrays, device):
         if type(a) is _JAX_ARRAY and type(a.sharding) is not _SINGLE:
             return
     for i in idx:
-        a = arrays[i]
-        c = _ON_DEVICE.get((id(a), device))
-        if c is None:
-            c = _ON_DEVICE[(id(a), device)] = jax.device_put(a, jax_device(device))
-        arrays[i] = c
+        arrays[i] = _on_device(arrays[i], device)
 
 
 def run(kernel, leaves, device=None):

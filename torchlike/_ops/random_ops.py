@@ -21,6 +21,7 @@ from .._core.tensor import Tensor, wrap
 from .._random import _memory
 from .._random import sampling as S
 from .._random.generator import Generator, default_generator
+from . import kernel as _kernel
 from .registry import op, write_out
 
 __all__ = [
@@ -707,27 +708,32 @@ def _compiled_random(device=None):
 
 def _keyed(kind, g, shape, dt, a=0.0, b=1.0, device=None):
     """A sample drawn by XLA from a JAX key that takes two draws of the generator: fresh on
-    every call, reproducible from the seed, no host-side sampling; on `device` (the key's
-    words are placed there, so the program runs there).
-    kind: "bernoulli" (probability a), "uniform" on [a, b), "normal" (mean a, std b)."""
+    every call, reproducible from the seed, no host-side sampling; on `device`.
+    kind: "bernoulli" (probability a), "uniform" on [a, b), "normal" (mean a, std b).
+
+    On a GPU the key's two words cross as one array, and a and b as cached 0-d arrays
+    already there: one host-to-device copy per draw, not four."""
     fn = _KEYED.get((kind, shape, dt))
     if fn is None:
         # low-precision floats are drawn in float32 and rounded, as their eager kernels do
         cdt = np.float32 if np.dtype(dt).itemsize < 4 else dt
 
-        def fn(hi, lo, a, b):
-            key = jax.random.fold_in(jax.random.key(hi), lo)
+        def fn(words, a, b):
+            key = jax.random.fold_in(jax.random.key(words[0]), words[1])
             if kind == "bernoulli":
                 return jax.random.bernoulli(key, a, shape).astype(dt)
+            a, b = jnp.asarray(a).astype(cdt), jnp.asarray(b).astype(cdt)
             if kind == "uniform":
                 return jax.random.uniform(key, shape, cdt, a, b).astype(dt)
             return (jax.random.normal(key, shape, cdt) * b + a).astype(dt)
 
         fn = _KEYED[(kind, shape, dt)] = jax.jit(fn)
-    hi, lo = np.asarray(g._random(2), np.uint32)
+    words = np.asarray(g._random(2), np.uint32)
+    a, b = float(a), float(b)
     if device is not None and device.type != "cpu":
-        hi, lo = jax.device_put((hi, lo), _dev.jax_device(device))
-    return _lazy.call(fn, (hi, lo, float(a), float(b)))
+        words = jax.device_put(words, _dev.jax_device(device))
+        a, b = _kernel.scalar_on(a, device), _kernel.scalar_on(b, device)
+    return _lazy.call(fn, (words, a, b))
 
 
 def _keyed_fill(self, kind, g, a=0.0, b=1.0):
