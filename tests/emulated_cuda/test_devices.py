@@ -199,3 +199,23 @@ def test_save_load_map_location():
     m2 = nn.Sequential(nn.Linear(3, 2), nn.BatchNorm1d(2))
     m2.load_state_dict(sd)
     on_cuda(*m2.to("cuda").parameters())
+
+
+def test_view_reads_and_writes_on_cuda_use_device_positions():
+    """A view's positions (x[3], x[1:4]) reach its kernel as arrays cached on the view's
+    device, not CPU arrays copied over on every call; values as on the CPU."""
+    from torchlike._core import views
+
+    def fn(dev):
+        x = tl.arange(48.0).reshape(6, 8).to(dev)
+        y = x.clone()
+        y[2, 1:7:2] = 0.0
+        y[4].add_(1.0)
+        return [x[3], x[1:4], x[:, 2], x[2, 1:7:2], y]
+
+    c, g = run_both(fn)
+    on_cuda(*g)
+    for a, b in zip(g, c):
+        close(a, b)
+    assert any(isinstance(k, tuple) and k[1] == tl.device("cuda", 0) and
+               views._POSITIONS[k].devices() == {CUDA} for k in views._POSITIONS)

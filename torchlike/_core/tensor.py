@@ -87,7 +87,9 @@ class Tensor:
             return src
         if self._vsrc is not src:
             tpl, dyn = views.split(self._chain)
-            self._varr = _lazy_call(views.read_fn(tpl), (src,) + views.positions(dyn))
+            dev = self._device
+            pos = views.positions(dyn, None if dev.type == "cpu" else dev)
+            self._varr = _lazy_call(views.read_fn(tpl), (src,) + pos)
             self._vsrc = src
         v = self._varr
         if type(v) is LazyArray and v.value is not None:
@@ -107,7 +109,9 @@ class Tensor:
             if views.has_overlap(self._chain):
                 _overlap_error()
             tpl, dyn = views.split(self._chain)
-            b._arr = _lazy_call(views.write_fn(tpl), (b._data, arr) + views.positions(dyn))
+            dev = b._device
+            pos = views.positions(dyn, None if dev.type == "cpu" else dev)
+            b._arr = _lazy_call(views.write_fn(tpl), (b._data, arr) + pos)
             b._vcount += 1
             self._vsrc = None
 

@@ -67,16 +67,22 @@ def _split(chain):
 _POSITIONS = {}
 
 
-def positions(dyn):
+def positions(dyn, device=None):
     """Cached int64 arrays for a chain's positions (a Python int argument costs a jitted call
-    about 4 µs to convert; a ready array costs nothing)."""
+    about 4 µs to convert; a ready array costs nothing), on `device` when it is not the CPU
+    (an array on the CPU would be copied to a GPU on every call)."""
     out = []
     for k in dyn:
-        a = _POSITIONS.get(k)
+        key = k if device is None else (k, device)
+        a = _POSITIONS.get(key)
         if a is None:
             a = jnp.asarray(np.int64(k))
+            if device is not None:
+                from .device import jax_device
+
+                a = jax.device_put(a, jax_device(device))
             if len(_POSITIONS) < 4096:
-                _POSITIONS[k] = a
+                _POSITIONS[key] = a
         out.append(a)
     return tuple(out)
 
