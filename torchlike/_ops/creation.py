@@ -37,6 +37,12 @@ def _place(arr, device):
     return arr, dev
 
 
+def from_host(arr, device):
+    """A result computed on the host (data-dependent shapes: nonzero, unique, ...) as a
+    tensor on `device`."""
+    return _finish(jnp.asarray(arr), device, False)
+
+
 def _finish(arr, device, requires_grad):
     arr, dev = _place(arr, device)
     t = wrap(arr, device=dev)

@@ -86,10 +86,9 @@ def _to_index_tensor(it):
     return it
 
 
-def _place(arr, device):
-    """A host-computed result (data-dependent shape) as a tensor on `device`."""
-    from .creation import _finish
-    return _finish(jnp.asarray(arr), device, False)
+def _from_host(arr, device):
+    from .creation import from_host  # (creation imports this module)
+    return from_host(arr, device)
 
 
 def _expand_bool(index, shape):
@@ -112,7 +111,7 @@ def _expand_bool(index, shape):
                                      f"index {d + j}")
             nz = np.nonzero(m)
             for a in nz:
-                out.append(_place(a.astype(np.int64), it.device))
+                out.append(_from_host(a.astype(np.int64), it.device))
             d += m.ndim
         elif it is Ellipsis:
             out.append(it)
@@ -725,7 +724,7 @@ def take_along_dim(input, indices, dim=None):
 
 def nonzero(input, *, as_tuple=False):
     def place(x):
-        return _place(x, input.device)
+        return _from_host(x, input.device)
 
     a = np.asarray(input._data)
     nz = np.nonzero(a) if a.ndim else (np.nonzero(np.atleast_1d(a))[0],)
@@ -763,6 +762,6 @@ def unravel_index(indices, shape):
         raise ValueError("'indices' must be in range [-{0}, {0}-1]".format(total))
     a = np.where(a < 0, a + total, a)
     res = np.unravel_index(a, shape)
-    return tuple(_place(r.astype(np.int64), indices.device) for r in res)
+    return tuple(_from_host(r.astype(np.int64), indices.device) for r in res)
 
 

@@ -236,8 +236,8 @@ def _avals(arrays):
 _GRAPH_KERNELS = {}
 
 
-def _zeros_on(shape, dtype, device):
-    from .._core.tensor import Tensor
+def zeros_on(shape, dtype, device):
+    """A zero tensor on `device` (None: the CPU), e.g. a missing gradient."""
     z = jnp.zeros(shape, dtype)
     if device is not None and device.type != "cpu":
         z = jax.device_put(z, jax_device(device))
@@ -261,7 +261,7 @@ def _backward_graph(kernel, node, f, ct_mask, cts):
     diff = node.kernel_diff_outputs()
     # missing cotangents are zeros on the op's device (the first tensor input's, as in run)
     dev = next((t._device for t in prim_t if t._device.type != "cpu"), None)
-    cts_t = [_zeros_on(node.out_avals[k][0], node.out_avals[k][1], dev) if c is None
+    cts_t = [zeros_on(node.out_avals[k][0], node.out_avals[k][1], dev) if c is None
              else (c if isinstance(c, Tensor) else Tensor._wrap(c, device_of(c)))
              for c, k in zip(cts, diff)]
     outs = run(gk, prim_t + cts_t)

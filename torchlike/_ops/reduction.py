@@ -582,9 +582,8 @@ def nanmedian(input, dim=None, keepdim=False):
 
 
 def _on_host_device(arr, input):
-    """A result computed on the host (data-dependent shapes), placed on input's device."""
-    from .creation import _finish
-    return _finish(jnp.asarray(arr), input.device, False)
+    from .creation import from_host  # (creation imports this module)
+    return from_host(arr, input.device)
 
 
 def mode(input, dim=-1, keepdim=False):

@@ -2,19 +2,13 @@
 
 import functools
 
-import jax
 import jax.numpy as jnp
 
 from .._core import grad_mode
 from .._core.autograd import _Handle
-from .._core.device import CPU, device_of, jax_device
+from .._core.device import CPU, device_of
 from .._core.tensor import Tensor, wrap
-
-
-def _zeros(shape, dtype, device):
-    """A materialized zero gradient, on the output's device."""
-    z = jnp.zeros(shape, dtype)
-    return wrap(z if device.type == "cpu" else jax.device_put(z, jax_device(device)), device=device)
+from .._ops.kernel import zeros_on
 
 
 class FunctionCtx:
@@ -95,7 +89,7 @@ class BackwardCFunction(FunctionCtx):
         gts = []
         for g, (shape, dt, diff) in zip(grads, self.out_avals):
             if g is None:
-                gts.append(_zeros(shape, dt, self.out_devices[len(gts)])
+                gts.append(zeros_on(shape, dt, self.out_devices[len(gts)])
                            if self.materialize_grads else None)
             else:
                 gts.append(g if isinstance(g, Tensor) else wrap(g, device=device_of(g)))
