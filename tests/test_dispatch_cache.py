@@ -50,6 +50,50 @@ def test_default_dtype_change_is_seen_by_cached_calls():
     assert (x / 2).dtype == tl.float32
 
 
+OPERATOR_CALLS = [
+    ("a + b", lambda a, b: a + b),
+    ("a * 2", lambda a, b: a * 2),
+    ("a * 2.5", lambda a, b: a * 2.5),
+    ("a + True", lambda a, b: a + True),
+    ("3 - a", lambda a, b: 3 - a),
+    ("2.0 * a", lambda a, b: 2.0 * a),
+    ("a < b", lambda a, b: a < b),
+    ("a == 2", lambda a, b: a == 2),
+    ("a @ a.T", lambda a, b: a @ a.T),
+    ("a.sum()", lambda a, b: a.sum()),
+    ("a[1] + b[0]", lambda a, b: a[1] + b[0]),  # views take the general path
+]
+
+
+@pytest.mark.parametrize("dtypes", [("float32", "float32"), ("int64", "int64"),
+                                    ("int32", "float64"), ("float16", "float32")])
+def test_operator_fast_path_matches_torch(dtypes):
+    """Operators on root tensors skip the general dispatch (kernel.run_roots); their dtypes
+    and values are PyTorch's, with or without gradients, from the cache and before it."""
+    a = np.arange(6).reshape(2, 3).astype(dtypes[0]) - 2
+    b = np.arange(6).reshape(2, 3).astype(dtypes[1]) + 1
+    for _ in range(2):  # the second round takes the cached kernels
+        for name, call in OPERATOR_CALLS:
+            r_t = call(torch.tensor(a), torch.tensor(b))
+            r_l = call(tl.tensor(a), tl.tensor(b))
+            assert str(r_l.dtype) == str(r_t.dtype), name
+            assert r_l.device == tl.tensor(a).device and r_l.grad_fn is None, name
+            np.testing.assert_allclose(r_l.numpy(), r_t.numpy(), rtol=1e-3, err_msg=name)
+        if dtypes[0] != dtypes[1]:
+            with pytest.raises(RuntimeError):
+                torch.tensor(a) @ torch.tensor(b).T
+            with pytest.raises(RuntimeError, match="same dtype"):
+                tl.tensor(a) @ tl.tensor(b).T
+    xl = tl.tensor(a.astype("float32"), requires_grad=True)
+    yl = xl * 2 + xl @ tl.ones(3, 3) + xl.sum()  # gradients are recorded through the operators
+    yl.sum().backward()
+    xt = torch.tensor(a.astype("float32"), requires_grad=True)
+    (xt * 2 + xt @ torch.ones(3, 3) + xt.sum()).sum().backward()
+    np.testing.assert_allclose(xl.grad.numpy(), xt.grad.numpy())
+    with tl.no_grad():
+        assert (xl * 2).grad_fn is None and not (xl * 2).requires_grad
+
+
 def test_bad_arguments_still_raise_after_caching():
     x = tl.ones(2, 2)
     x.sum(0)

@@ -17,6 +17,7 @@ def _binary(f, reflected=False):
     # the op's dispatcher itself, not its public wrapper: `a + b` is the commonest eager op,
     # and a Python frame is a fifth of its dispatch cost
     f = _dispatcher(f)
+    f = getattr(f, "binary", f)
     if reflected:
         def m(self, other):
             if type(other) is not Tensor and not isinstance(other, _OPERANDS):
@@ -60,6 +61,7 @@ def _logical_bool(f, bitwise):
 
 def _cmp(f):
     f = _dispatcher(f)
+    f = getattr(f, "binary", f)
 
     def m(self, other):
         if other is None or not isinstance(other, (Tensor, int, float, bool, complex)):

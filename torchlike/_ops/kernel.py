@@ -390,6 +390,43 @@ def run(kernel, leaves, device=None):
                  for k, (o, a) in enumerate(zip(out, avals)))
 
 
+def run_roots(kernel, a, b=None):
+    """run() for the commonest eager call, or None where run() is needed: a root tensor (not a
+    view) `a` holding an array, and optionally `b`, another such tensor or a number's cached
+    array, on a machine with one device, outside compile, with no gradient to record. Half of
+    run's Python cost is the generality this skips."""
+    if type(a) is not Tensor or a._base is not None or _MULTI[0] or \
+            _lazy.state.trace is not None:
+        return None
+    x = a._arr
+    if type(x) is not _JAX_ARRAY:
+        return None
+    record = grad_mode.state.enabled and (a._requires_grad or a._grad_fn is not None)
+    if b is None:
+        if record:
+            return None
+        out = kernel.fwd(x)
+    else:
+        if type(b) is Tensor:
+            if b._base is not None or (grad_mode.state.enabled and (
+                    b._requires_grad or b._grad_fn is not None)):
+                return None
+            y = b._arr
+            if type(y) is not _JAX_ARRAY:
+                return None
+        else:
+            y = b
+        if record:
+            return None
+        out = kernel.fwd(x, y)
+    if isinstance(out, tuple):
+        return tuple(_wrap_out(o, a._device, None, 0) for o in out)
+    t = _new(Tensor)
+    t._arr = out
+    t._dtype = _BY_NP[out.dtype]
+    t._device = a._device or _CPU
+    return t
+
 def _run_saving_residuals(kernel, arrays, edges, saved, device, tr):
     fr, layouts = kernel.fwd_res(tuple(e is not None for e in edges))
     flat = fr(*arrays) if tr is None else tr.call(fr, arrays)

@@ -251,11 +251,14 @@ def chain_matmul(*matrices):
     return out
 
 
+_matmul_op = matmul.__wrapped_op__.binary  # the dispatcher itself: `a @ b` skips a frame
+
+
 def _matmul_dunder(self, other):
-    if getattr(other, "is_sparse", False):
+    if type(other) is not Tensor and getattr(other, "is_sparse", False):
         from ..sparse import mm as sparse_mm
         return sparse_mm(self, other)
-    return matmul(self, other)
+    return _matmul_op(self, other)
 
 
 Tensor.__matmul__ = _matmul_dunder

@@ -52,7 +52,7 @@ def _acc(x):
 
 
 @op(method=False, name="_sum")
-def _sum(input, dim, keepdim, dtype):
+def _sum(input, dim=None, keepdim=False, dtype=None):
     x = _int_to_long(input, dtype)
     # explicit dtype: jnp would widen int32 sums to int64
     return jnp.sum(x, axis=dim, keepdims=keepdim, dtype=_acc(x)).astype(x.dtype)
@@ -60,7 +60,7 @@ def _sum(input, dim, keepdim, dtype):
 
 def sum(input, dim=None, keepdim=False, *, dtype=None, out=None):
     if dim is None and out is None:  # x.sum(): straight to the op (a hot path in loss code)
-        return _SUM(input, None, keepdim, dtype)
+        return _SUM(input) if dtype is None and not keepdim else _SUM(input, None, keepdim, dtype)
     if isinstance(dim, _dt.dtype):
         dim, dtype = None, dim
     return _sum(input, _norm_dims(dim, input.dim()), keepdim, dtype, out=out)

@@ -14,7 +14,7 @@ from .._core import dtypes as _dt
 from .._core import grad_mode
 from .._core.tensor import Tensor, _overlap_error
 from .._core import views
-from .kernel import SCALAR_LEAVES, Kernel, run, _MULTI
+from .kernel import SCALAR_LEAVES, Kernel, run, run_roots, _MULTI
 from ..amp import autocast_mode as _ac
 from .. import _lazy
 
@@ -119,6 +119,9 @@ class OpDef:
         self.kernels = {}
         self._fast = {}
         self._fast_inplace = {}
+        # calls of one or two tensors in the op's first parameters take run_roots's path
+        it = self.is_tensor
+        self._roots = (False, len(it) > 0 and it[0], len(it) > 1 and it[0] and it[1])
 
     def bind(self, args, kwargs):
         n = len(args)
@@ -264,6 +267,26 @@ class OpDef:
 
     def __call__(self, *args, out=None, **kwargs):
         if not kwargs and out is None and not _ac.state.modes and len(args) <= self.nparams:
+            n = len(args)
+            if n < 3 and self._roots[n]:
+                # the commonest eager calls (a + b, x * 2, x.sum()), with the kernel the cache
+                # below holds for their kinds
+                if n == 1:
+                    k = self._fast.get((_dt._default.float, _T))
+                    r = run_roots(k, args[0]) if k is not None else None
+                else:
+                    b = args[1]
+                    tb = type(b)
+                    if tb is Tensor:
+                        k = self._fast.get((_dt._default.float, _T, _T))
+                    elif tb is builtins.float or tb is builtins.int:
+                        k = self._fast.get((_dt._default.float, _T, tb))
+                        b = scalar_leaf(b)
+                    else:
+                        k = None
+                    r = run_roots(k, args[0], b) if k is not None else None
+                if r is not None:
+                    return r
             # The common call: positional tensors and numbers. Its kernel is cached by the
             # arguments' kinds, without binding defaults or building the full key.
             leaves = []
@@ -290,6 +313,22 @@ class OpDef:
         if out is not None:
             return write_out(out, res)
         return res
+
+    def binary(self, a, b):
+        """self(a, b) without keyword arguments, for the operator dunders (a + b, a @ b)."""
+        if self._roots[2] and not _ac.state.modes:
+            tb = type(b)
+            if tb is Tensor:
+                k = self._fast.get((_dt._default.float, _T, _T))
+            elif tb is builtins.float or tb is builtins.int:
+                k = self._fast.get((_dt._default.float, _T, tb))
+            else:
+                k = None
+            if k is not None:
+                r = run_roots(k, a, b if tb is Tensor else scalar_leaf(b))
+                if r is not None:
+                    return r
+        return self(a, b)
 
     def inplace(self, self_t, *args, **kwargs):
         """Tensor.X_: the op's result written into self (PyTorch's in-place semantics)."""
