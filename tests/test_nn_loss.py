@@ -113,6 +113,31 @@ def test_classification_losses(reduction):
     check("multi_margin_loss", [X, T], dict(kw, p=2, margin=0.7, weight=W4))
 
 
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+def test_cross_entropy_derivatives_match_torch(reduction):
+    """Class-index cross entropy has a closed-form derivative (softmax - one-hot): first
+    order over weights, ignored classes and extra dims, second order and forward mode."""
+    x = rng.standard_normal((4, 3, 2))
+    t = np.array([[0, 2], [1, 1], [2, 0], [1, 2]])
+    w = np.array([0.5, 2.0, 1.5])
+    for kw in ({}, {"weight": w, "ignore_index": 1}):
+        for xs, ts in ((x, t), (x[:, :, 0], t[:, 0]), (x[0, :, 0], t[0, 0])):
+            outs = []
+            for m in (torch, tl):
+                xm = m.tensor(xs, requires_grad=True)
+                kwm = {k: m.tensor(v) if k == "weight" else v for k, v in kw.items()}
+                loss = m.nn.functional.cross_entropy(xm, m.tensor(ts), reduction=reduction,
+                                                     **kwm)
+                g, = m.autograd.grad(loss.sum(), xm, create_graph=True)
+                gg, = m.autograd.grad((g * g).sum(), xm)  # second order
+                vec = m.tensor(np.cos(np.arange(xs.size)).reshape(xs.shape))
+                _, jv = m.func.jvp(lambda a, m=m, kwm=kwm: m.nn.functional.cross_entropy(
+                    a, m.tensor(ts), reduction=reduction, **kwm), (xm.detach(),), (vec,))
+                outs.append([v.detach().numpy() for v in (loss, g, gg, jv)])
+            for a, b in zip(*outs):
+                np.testing.assert_allclose(b, a, rtol=1e-9, atol=1e-12)
+
+
 def test_cross_entropy_shapes_and_options():
     check("cross_entropy", [X, T], {})
     check("cross_entropy", [X, T], {"label_smoothing": 0.3})
