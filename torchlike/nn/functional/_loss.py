@@ -373,15 +373,20 @@ def _check_nll_shapes(input, target, weight):
 
 def _check_target_range(input, target, ignore_index):
     """torch's IndexError for a class index out of range (checked when values are known)."""
-    if input.ndim < 1 or target.dtype.is_floating_point:
+    # (raw shape tuples, and min/max before the full test: every eager loss call and every
+    # compiled step pays for this check)
+    shape = input._shape()
+    if not shape or target.dtype.is_floating_point:
         return
-    expected = tuple(input.shape[:1]) + tuple(input.shape[2:]) if input.ndim > 1 else ()
-    if tuple(target.shape) != expected:
+    expected = shape[:1] + shape[2:] if len(shape) > 1 else ()
+    if tuple(target._shape()) != expected:
         return
     t = _concrete(target)
-    if t is None:
+    if t is None or not t.size:
         return
-    n_classes = input.shape[1 if input.ndim > 1 else 0]
+    n_classes = shape[1 if len(shape) > 1 else 0]
+    if t.min() >= 0 and t.max() < n_classes:
+        return
     bad = (t != ignore_index) & ((t < 0) | (t >= n_classes))
     if bad.any():
         raise IndexError(f"Target {t[bad].flat[0]} is out of bounds.")
