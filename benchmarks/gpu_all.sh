@@ -23,6 +23,9 @@ run optim 90 python3 benchmarks/bench_optim.py --device cuda --jax-variants --n 
 run optim_per_tensor 45 env TORCHLIKE_OPTIM_FLAT=0 python3 benchmarks/bench_optim.py --device cuda --n 20
 run profile_mlp 60 python3 benchmarks/profile_step.py mlp tl_compile --cprofile
 run profile_mlp_jax 40 python3 benchmarks/profile_step.py mlp jax
+# compiled steps with the per-tensor optimizer update: on a CPU, XLA's fused concatenate of
+# the packed update made the compiled MLP step 3-5x slower (ANALYSIS.md section 12)
+run profile_mlp_per_tensor 40 env TORCHLIKE_OPTIM_FLAT=0 python3 benchmarks/profile_step.py mlp tl_compile
 for w in gpt mlp cnn resnet lstm; do
   run "train_$w" 150 python3 benchmarks/bench_train.py --workloads "$w" \
     --modes torch,tl,tl_compile,jax --steps 20 --rounds 4 --no-write
