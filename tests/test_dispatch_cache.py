@@ -195,3 +195,21 @@ def test_second_training_step_compiles_nothing(opt):
     finally:
         _COMPILES["on"] = False
     assert _COMPILES["events"] == []
+
+
+def test_view_writes_from_the_cache_match_torch_and_keep_their_errors():
+    """x[i].add_(...) takes a per-chain cached kernel: values match PyTorch on each round,
+    and the errors PyTorch raises are raised again on the cached path."""
+    a = np.arange(12, dtype=np.float32).reshape(3, 4)
+    for _ in range(2):
+        xt, xl = torch.tensor(a), tl.tensor(a)
+        for m, x in ((torch, xt), (tl, xl)):
+            x[1].add_(2.5)
+            x[:, 2].mul_(3)
+            x[0, 1:3].sub_(m.tensor([1.0, 2.0]))
+        np.testing.assert_array_equal(xl.numpy(), xt.numpy())
+        for m in (torch, tl):
+            with pytest.raises(RuntimeError, match="more than one element"):
+                m.zeros(3).expand(2, 3).add_(1.0)
+            with pytest.raises(RuntimeError, match="can't be cast"):
+                m.zeros(2, 3, dtype=m.int64)[0].add_(2.5)

@@ -337,13 +337,14 @@ class OpDef:
             leaves = [self_t]
             sig = self._plain_kinds(args, 1, [_dt._default.float, _T], leaves)
             if sig is not None:
-                key = self._fast_inplace.get(sig)
-                if key is None and len(self._fast_inplace) < 256:
-                    key = self._fast_inplace[sig] = self.split(self.bind((self_t,) + args, {}))[1]
-                if key is not None:
+                fast = self._fast_inplace.get(sig)  # (key, kernel, name)
+                if fast is None and len(self._fast_inplace) < 256:
+                    key = self.split(self.bind((self_t,) + args, {}))[1]
+                    fast = self._fast_inplace[sig] = (key, self.kernel(key), self.name + "_")
+                if fast is not None:
                     if self.promote is not None:
-                        _check_inplace(self, self_t, key, leaves)
-                    return apply_inplace(self_t, self.kernel(key), leaves[1:], self.name + "_")
+                        _check_inplace(self, self_t, fast[0], leaves)
+                    return apply_inplace(self_t, fast[1], leaves[1:], fast[2])
         vals = self.bind((self_t,) + args, kwargs)
         leaves, key = self.split(vals)
         if self.promote is not None:
@@ -390,7 +391,10 @@ def _check_inplace(opdef, self_t, key, leaves):
     # cached by what decides it (a passing check only: failures raise every time)
     metas = []
     for x in leaves:
-        metas.append((x._shape(), x._dtype) if isinstance(x, Tensor) else (x.shape, x.dtype))
+        if isinstance(x, Tensor):
+            metas.append((x._shape(), x._dtype))
+        elif id(x) not in SCALAR_LEAVES:  # (a Python number's kind is in the key)
+            metas.append((x.shape, x.dtype))
     ck = (id(opdef), key, _dt._default.float, tuple(metas))
     if ck in _INPLACE_OK:
         return
@@ -434,24 +438,27 @@ def apply_inplace(self_t, kernel, others, name):
     """Run `kernel(self, *others)` and write the result into self_t, recording autograd.
 
     A view's write becomes a functional update of its autograd base (PyTorch's CopySlices)."""
-    need_grad = grad_mode.state.enabled and (
-        self_t.requires_grad or any(isinstance(o, Tensor) and o.requires_grad for o in others))
+    need_grad = False
+    if grad_mode.state.enabled:
+        need_grad = self_t.requires_grad
+        for o in others:
+            if need_grad:
+                break
+            need_grad = isinstance(o, Tensor) and o.requires_grad
     if not need_grad:
         root = self_t._base
         if root is not None and self_t._chain:
             # a view: read, compute and scatter back in one compiled kernel
-            if views.has_overlap(self_t._chain):
-                _overlap_error()
-            ik, dyn = _inplace_kernel(kernel, self_t._chain, self_t._dtype, len(others), name)
+            ik, dyn, pos = _view_write_kernel(kernel, self_t._chain, self_t._dtype, len(others),
+                                              name)
             arr = _run_donating(ik, root, others, dyn) if _donation_candidate(root) else None
             if arr is None and not _MULTI[0]:
                 # nothing to record and one device: the kernel itself, without run()'s wrapping
                 args = [root._data]
                 for o in others:
                     args.append(o._data if isinstance(o, Tensor) else o)
-                for k in dyn:
-                    args.append(scalar_leaf(k))
-                arr = _lazy.call(ik.fwd, args)
+                args += pos
+                arr = ik.fwd(*args) if _lazy.state.trace is None else _lazy.call(ik.fwd, args)
             if arr is not None:
                 root._arr = arr
                 root._vcount += 1
@@ -535,11 +542,12 @@ def _donation_candidate(root):
     arr = root._arr
     if type(arr) is not _lazy._JAX_ARRAY:
         return False
-    big = _BIG.get((arr.shape, arr.dtype))  # (jax's nbytes property costs ~1 us)
+    key = (arr.shape, root._dtype)  # (jax's nbytes property costs ~1 us)
+    big = _BIG.get(key)
     if big is None:
         big = arr.nbytes >= _DONATE_MIN_BYTES
         if len(_BIG) < 4096:
-            _BIG[(arr.shape, arr.dtype)] = big
+            _BIG[key] = big
     return big
 
 
@@ -580,6 +588,24 @@ def _inplace_kernel(kernel, chain, dtype, n_other, name):
 
         ik = _INPLACE_KERNELS[ikey] = (Kernel(ifn, name), kernel)
     return ik[0], dyn
+
+
+_VIEW_WRITES = {}
+
+
+def _view_write_kernel(kernel, chain, dtype, n_other, name):
+    """_inplace_kernel for a view's chain, with the positions as cached 0-d arrays, checked
+    for overlapping elements: one lookup per `x[3].add_(1)` (cached by the chain itself)."""
+    key = (id(kernel), chain, dtype, n_other)
+    r = _VIEW_WRITES.get(key)
+    if r is None:
+        if views.has_overlap(chain):
+            _overlap_error()
+        ik, dyn = _inplace_kernel(kernel, chain, dtype, n_other, name)
+        r = (ik, dyn, [scalar_leaf(k) for k in dyn])
+        if len(_VIEW_WRITES) < 4096:
+            _VIEW_WRITES[key] = r
+    return r
 
 
 def write_out(out, res):
