@@ -287,17 +287,9 @@ class OpDef:
                     r = run_roots(k, args[0], b) if k is not None else None
                 if r is not None:
                     return r
-            # The common call: positional tensors and numbers. Its kernel is cached by the
-            # arguments' kinds, without binding defaults or building the full key.
-            leaves = []
-            sig = self._plain_kinds(args, 0, [_dt._default.float], leaves)
-            if sig is not None:
-                k = self._fast.get(sig)
-                if k is None and len(self._fast) < 256:
-                    leaves, key = self.split(self.bind(args, kwargs))
-                    k = self._fast[sig] = self.kernel(key)
-                if k is not None:
-                    return run(k, leaves)
+            r = self._plain(args)
+            if r is not None:
+                return r
         n = len(args)
         if not kwargs and n <= self.nparams:
             if n < self.nparams:
@@ -314,20 +306,39 @@ class OpDef:
             return write_out(out, res)
         return res
 
+    def _plain(self, args):
+        """The common call: positional tensors and numbers, its kernel cached by the arguments'
+        kinds, without binding defaults or building the full key (None: not such a call)."""
+        leaves = []
+        sig = self._plain_kinds(args, 0, [_dt._default.float], leaves)
+        if sig is None:
+            return None
+        k = self._fast.get(sig)
+        if k is None:
+            if len(self._fast) >= 256:
+                return None
+            leaves, key = self.split(self.bind(args, {}))
+            k = self._fast[sig] = self.kernel(key)
+        return run(k, leaves)
+
     def binary(self, a, b):
         """self(a, b) without keyword arguments, for the operator dunders (a + b, a @ b)."""
-        if self._roots[2] and not _ac.state.modes:
-            tb = type(b)
-            if tb is Tensor:
-                k = self._fast.get((_dt._default.float, _T, _T))
-            elif tb is builtins.float or tb is builtins.int:
-                k = self._fast.get((_dt._default.float, _T, tb))
-            else:
-                k = None
-            if k is not None:
-                r = run_roots(k, a, b if tb is Tensor else scalar_leaf(b))
-                if r is not None:
-                    return r
+        if self.nparams >= 2 and not _ac.state.modes:
+            if self._roots[2]:
+                tb = type(b)
+                if tb is Tensor:
+                    k = self._fast.get((_dt._default.float, _T, _T))
+                elif tb is builtins.float or tb is builtins.int:
+                    k = self._fast.get((_dt._default.float, _T, tb))
+                else:
+                    k = None
+                if k is not None:
+                    r = run_roots(k, a, b if tb is Tensor else scalar_leaf(b))
+                    if r is not None:
+                        return r
+            r = self._plain((a, b))
+            if r is not None:
+                return r
         return self(a, b)
 
     def inplace(self, self_t, *args, **kwargs):
