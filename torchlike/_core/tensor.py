@@ -17,7 +17,7 @@ from . import grad_mode, views
 from .autograd import AccumulateGrad, _Handle, run_backward
 from .device import CPU, canonical, device_of, jax_device, multi_device
 from .size import Size
-from .._lazy import LazyArray, call as _lazy_call
+from .._lazy import LazyArray, call as _lazy_call, state as _lazy_state
 
 _BY_NP = _dt._BY_NP
 
@@ -86,10 +86,10 @@ class Tensor:
         if not self._chain:
             return src
         if self._vsrc is not src:
-            tpl, dyn = views.split(self._chain)
             dev = self._device
-            pos = views.positions(dyn, None if dev.type == "cpu" else dev)
-            self._varr = _lazy_call(views.read_fn(tpl), (src,) + pos)
+            fn, pos = views.read_plan(self._chain, None if dev.type == "cpu" else dev)
+            self._varr = fn(src, *pos) if type(src) is not LazyArray and \
+                _lazy_state.trace is None else _lazy_call(fn, (src,) + pos)
             self._vsrc = src
         v = self._varr
         if type(v) is LazyArray and v.value is not None:

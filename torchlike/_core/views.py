@@ -139,6 +139,22 @@ _READ_T = {}
 _WRITE_T = {}
 
 
+_READ_PLANS = {}
+
+
+def read_plan(chain, device=None):
+    """(jitted read, positions) for a view's chain: split, positions and function in one
+    lookup (a view's values are read on every use: x[3] + 1, a slice fed to an op)."""
+    key = (chain, device)
+    r = _READ_PLANS.get(key)
+    if r is None:
+        tpl, dyn = split(chain)
+        r = (read_fn(tpl), positions(dyn, device))
+        if len(_READ_PLANS) < 8192:
+            _READ_PLANS[key] = r
+    return r
+
+
 def read_fn(template):
     """A jitted (root, *positions) -> view."""
     f = _READ_T.get(template)
