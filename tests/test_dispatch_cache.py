@@ -213,3 +213,28 @@ def test_view_writes_from_the_cache_match_torch_and_keep_their_errors():
                 m.zeros(3).expand(2, 3).add_(1.0)
             with pytest.raises(RuntimeError, match="can't be cast"):
                 m.zeros(2, 3, dtype=m.int64)[0].add_(2.5)
+
+
+def test_fills_from_cached_values_match_torch():
+    """zeros/ones/full/*_like reuse a converted fill value and a jitted broadcast per shape:
+    values, dtypes, signed zeros, NaN and requires_grad are PyTorch's, on each round."""
+    for _ in range(2):
+        for shape in ((), (3,), (2, 3)):
+            for value, dtype in ((0, None), (1, "int64"), (2.5, None), (-0.0, "float64"),
+                                 (float("nan"), None), (True, "bool"), (3, "uint8"),
+                                 (1 + 2j, "complex64"), (7, "float16")):
+                outs = []
+                for m in (torch, tl):
+                    dt = getattr(m, dtype) if dtype else None
+                    outs.append(m.full(shape, value, dtype=dt))
+                    outs.append(m.zeros(shape, dtype=dt) + m.ones(shape, dtype=dt))
+                for a, b in ((outs[0], outs[2]), (outs[1], outs[3])):
+                    assert str(b.dtype) == str(a.dtype) and tuple(b.shape) == tuple(a.shape)
+                    np.testing.assert_array_equal(b.numpy(), a.numpy())
+                    assert np.array_equal(np.signbit(b.numpy().real), np.signbit(a.numpy().real))
+    x = tl.zeros(2, 3, requires_grad=True)
+    y = tl.zeros(2, 3)
+    assert x.requires_grad and x.is_leaf and not y.requires_grad
+    y.add_(1)  # a new tensor from the same cached value is a buffer of its own
+    assert x.sum().item() == 0 and tl.zeros(2, 3).sum().item() == 0
+    np.testing.assert_array_equal(tl.full_like(y, 4).numpy(), torch.full((2, 3), 4.0).numpy())
