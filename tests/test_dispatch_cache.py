@@ -238,3 +238,30 @@ def test_fills_from_cached_values_match_torch():
     y.add_(1)  # a new tensor from the same cached value is a buffer of its own
     assert x.sum().item() == 0 and tl.zeros(2, 3).sum().item() == 0
     np.testing.assert_array_equal(tl.full_like(y, 4).numpy(), torch.full((2, 3), 4.0).numpy())
+
+
+def test_tensor_and_eye_from_cached_paths_match_torch():
+    """torch.tensor converts on the host and moves through a jitted identity; eye uses a
+    jitted maker per shape and dtype. Values and dtypes are PyTorch's; data is copied."""
+    cases = [([1.0, 2.5], None), ([[1, 2], [3, 4]], None), ([True, False], None), (3, None),
+             ([1.7, -2.7], "int32"), ([1.5, 2.25], "float64"), ([1 + 2j], None),
+             ([0.1, 1e-8], "float16"), ([0.1, 3.3], "bfloat16"), ([-0.0], None)]
+    for data, dtype in cases:
+        a = torch.tensor(data, dtype=getattr(torch, dtype) if dtype else None)
+        b = tl.tensor(data, dtype=getattr(tl, dtype) if dtype else None)
+        assert str(b.dtype) == str(a.dtype), data
+        np.testing.assert_array_equal(b.float().numpy() if dtype == "bfloat16" else b.numpy(),
+                                      a.float().numpy() if dtype == "bfloat16" else a.numpy())
+    src = np.array([1.0, 2.0], np.float32)
+    t = tl.tensor(src)
+    src[0] = 9  # torch.tensor copies its data
+    assert t.tolist() == [1.0, 2.0]
+    for n, m, dtype in ((3, None, None), (2, 4, "int64"), (0, 2, None)):
+        dims = (n,) if m is None else (n, m)
+        a = torch.eye(*dims, dtype=getattr(torch, dtype) if dtype else None)
+        b = tl.eye(*dims, dtype=getattr(tl, dtype) if dtype else None)
+        assert str(b.dtype) == str(a.dtype)
+        np.testing.assert_array_equal(b.numpy(), a.numpy())
+    e = tl.eye(3)
+    tl.eye(3).add_(1)  # each call's tensor is its own
+    assert e.sum().item() == 3

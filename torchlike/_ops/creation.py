@@ -130,8 +130,18 @@ def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=Fal
     if isinstance(a, np.ndarray) and a.dtype.kind in "fc" and dtype._cat <= _dt._INT and \
             not isinstance(data, np.ndarray):
         a = np.trunc(a) if dtype is not _dt.bool else a
-    arr = jnp.asarray(a, dtype=dtype._np)
+    if isinstance(a, np.ndarray) and dtype._np not in _REDUCED:
+        # a private converted copy, passed through a jitted identity: jit hands numpy arguments
+        # to the device on its C++ path (~7 µs), jnp.asarray/device_put take ~50 µs. (float16
+        # and bfloat16 keep jnp's conversion from wider floats.)
+        arr = _TO_ARRAY(np.array(a, dtype=dtype._np))
+    else:
+        arr = jnp.asarray(a, dtype=dtype._np)
     return _finish(arr, device, requires_grad)
+
+
+_REDUCED = (np.dtype(jnp.float16), np.dtype(jnp.bfloat16))
+_TO_ARRAY = jax.jit(lambda a: a)
 
 
 def as_tensor(data, dtype=None, device=None):
@@ -338,7 +348,16 @@ def eye(n, m=None, *, out=None, dtype=None, layout=None, device=None, requires_g
     if n < 0:
         raise RuntimeError(f"n must be greater or equal to 0, got {n}")
     dtype = dtype or _dt.get_default_dtype()
-    return _out(out, _finish(jnp.eye(n, m, dtype=dtype._np), device, requires_grad))
+    key = (n, m, dtype._np)
+    f = _EYES.get(key)
+    if f is None:  # (jnp.eye outside jit dispatches op by op: ~100 µs)
+        f = jax.jit(lambda: jnp.eye(n, m, dtype=dtype._np))
+        if len(_EYES) < 1024:
+            _EYES[key] = f
+    return _out(out, _finish(f(), device, requires_grad))
+
+
+_EYES = {}
 
 
 def tril_indices(row, col, offset=0, *, dtype=None, device=None, layout=None):
