@@ -265,3 +265,24 @@ def test_tensor_and_eye_from_cached_paths_match_torch():
     e = tl.eye(3)
     tl.eye(3).add_(1)  # each call's tensor is its own
     assert e.sum().item() == 3
+
+
+def test_index_range_checks_and_host_results_match_torch():
+    """Index tensors are range-checked on the host copy (one read on the CPU); bool masks,
+    nonzero and arange/linspace come from host results: values and errors are PyTorch's."""
+    a = np.arange(12).reshape(3, 4)
+    cases = [lambda m, x: x[m.tensor([0, 2, -1])], lambda m, x: x.index_select(1, m.tensor([3, 0])),
+             lambda m, x: m.take(x, m.tensor([11, 0])), lambda m, x: x[x > 4],
+             lambda m, x: (x % 3 == 0).nonzero(), lambda m, x: m.arange(1, 2, 0.25),
+             lambda m, x: m.linspace(-1, 1, 5), lambda m, x: m.from_numpy(a * 2)]
+    for f in cases:
+        r_t, r_l = f(torch, torch.tensor(a)), f(tl, tl.tensor(a))
+        assert str(r_l.dtype) == str(r_t.dtype)
+        np.testing.assert_array_equal(r_l.numpy(), r_t.numpy())
+    bad = [lambda m, x: x[m.tensor([0, 3])], lambda m, x: x.index_select(0, m.tensor([3])),
+           lambda m, x: m.take(x, m.tensor([12])), lambda m, x: x.gather(1, m.tensor([[4]]))]
+    for f in bad:
+        with pytest.raises(Exception) as e_t:
+            f(torch, torch.tensor(a))
+        with pytest.raises(e_t.type):
+            f(tl, tl.tensor(a))
