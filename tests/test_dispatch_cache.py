@@ -286,3 +286,31 @@ def test_index_range_checks_and_host_results_match_torch():
             f(torch, torch.tensor(a))
         with pytest.raises(e_t.type):
             f(tl, tl.tensor(a))
+
+
+def test_copy_without_a_kernel_keeps_torch_semantics():
+    """copy_ between tensors of one shape, dtype and device takes the source's array: later
+    writes to either stay their own, version counters move, views and conversions still work."""
+    for m in (torch, tl):
+        a, b = m.ones(2, 3), m.arange(6.0).reshape(2, 3)
+        a.copy_(b)
+        b.add_(10)
+        a.mul_(2)
+        np.testing.assert_array_equal(a.numpy(), np.arange(6.0).reshape(2, 3) * 2)
+        np.testing.assert_array_equal(b.numpy(), np.arange(6.0).reshape(2, 3) + 10)
+        base = m.zeros(3, 4)
+        base[1].copy_(m.arange(4.0))  # through a view
+        base.copy_(base + m.tensor([1, 2, 3, 4]))  # broadcast from a computed tensor
+        c = m.zeros(3, dtype=m.int64).copy_(m.tensor([1.7, -2.2, 3.0]))  # a conversion
+        assert c.tolist() == [1, -2, 3]
+        v0 = a._version
+        a.copy_(b)
+        assert a._version == v0 + 1
+        x = m.tensor([1.0, 2.0], requires_grad=True)
+        w = m.tensor([3.0, 4.0])
+        y = x * w  # mul saves w for backward
+        with m.no_grad():
+            w.copy_(m.zeros(2))
+        with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+            y.sum().backward()
+    np.testing.assert_array_equal(base.numpy(), [[1, 2, 3, 4], [1, 3, 5, 7], [1, 2, 3, 4]])

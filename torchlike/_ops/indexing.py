@@ -8,6 +8,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from .._core import dtypes as _dt
+from .._core import grad_mode
 from .._core.tensor import Tensor, _wrap_dim, wrap
 from .kernel import Kernel, run
 from .registry import apply_inplace, op, scalar_leaf
@@ -346,6 +347,14 @@ _COPY = Kernel(lambda a, src: jnp.broadcast_to(
 def copy_(self, src, non_blocking=False):
     if not isinstance(src, Tensor):
         raise TypeError(f"copy_(): argument 'src' must be Tensor, not {type(src).__name__}")
+    if self._base is None and src._dtype is self._dtype and src._device == self._device and \
+            not (self.is_sparse or src.is_sparse) and tuple(src._shape()) == tuple(self._shape()) \
+            and not (grad_mode.state.enabled and (self.requires_grad or src.requires_grad)):
+        # the same shape, dtype and device: this tensor takes the source's array (JAX arrays are
+        # immutable; a later in-place write to either replaces its own), no kernel (p.copy_(q)
+        # in optimizers, EMA updates, load_state_dict)
+        self._set_data(src._data)
+        return self
     try:
         np.broadcast_shapes(src._data.shape, self._data.shape)
         ok = np.broadcast_shapes(src._data.shape, self._data.shape) == tuple(self._data.shape)

@@ -367,6 +367,13 @@ def run(kernel, leaves, device=None):
         device = _check_devices(leaves, device)
         if device is not None and device.type != "cpu":
             _scalars_to(arrays, device)
+    if edges is not None:
+        # inputs that need no gradient are read by the backward too (w in x * w): PyTorch
+        # refuses the backward once they were modified in place, so their versions are kept
+        for i, x in enumerate(leaves):
+            if saved[i] is None and isinstance(x, Tensor):
+                r = x._base if x._base is not None else x
+                saved[i] = (r, r._vcount)
     tr = _lazy.state.trace
     if edges is not None and kernel.save_residuals:
         return _run_saving_residuals(kernel, arrays, edges, saved, device, tr)
