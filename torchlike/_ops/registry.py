@@ -32,6 +32,7 @@ def _fit(dtype, shape):
 
 _REQUIRED = object()
 _T = "T"
+_NO_ARG = object()  # (a call of one argument)
 _FAST_STATIC = (builtins.int, builtins.float, builtins.bool, str, type(None))
 
 _PY_SCALAR = (builtins.bool, builtins.int, builtins.float, builtins.complex)
@@ -269,22 +270,7 @@ class OpDef:
         if not kwargs and out is None and not _ac.state.modes and len(args) <= self.nparams:
             n = len(args)
             if n < 3 and self._roots[n]:
-                # the commonest eager calls (a + b, x * 2, x.sum()), with the kernel the cache
-                # below holds for their kinds
-                if n == 1:
-                    k = self._fast.get((_dt._default.float, _T))
-                    r = run_roots(k, args[0]) if k is not None else None
-                else:
-                    b = args[1]
-                    tb = type(b)
-                    if tb is Tensor:
-                        k = self._fast.get((_dt._default.float, _T, _T))
-                    elif tb is builtins.float or tb is builtins.int:
-                        k = self._fast.get((_dt._default.float, _T, tb))
-                        b = scalar_leaf(b)
-                    else:
-                        k = None
-                    r = run_roots(k, args[0], b) if k is not None else None
+                r = self._roots_call(*args)
                 if r is not None:
                     return r
             r = self._plain(args)
@@ -321,21 +307,29 @@ class OpDef:
             k = self._fast[sig] = self.kernel(key)
         return run(k, leaves)
 
+    def _roots_call(self, a, b=_NO_ARG):
+        """The commonest eager calls (x.sum(), a + b, x * 2) through run_roots, with the kernel
+        the kinds cache (_plain) holds for them; None where run_roots does not apply."""
+        if b is _NO_ARG:
+            k = self._fast.get((_dt._default.float, _T))
+            return run_roots(k, a) if k is not None else None
+        tb = type(b)
+        if tb is Tensor:
+            k = self._fast.get((_dt._default.float, _T, _T))
+        elif tb is builtins.float or tb is builtins.int:
+            k = self._fast.get((_dt._default.float, _T, tb))
+            b = scalar_leaf(b)
+        else:
+            return None
+        return run_roots(k, a, b) if k is not None else None
+
     def binary(self, a, b):
         """self(a, b) without keyword arguments, for the operator dunders (a + b, a @ b)."""
         if self.nparams >= 2 and not _ac.state.modes:
             if self._roots[2]:
-                tb = type(b)
-                if tb is Tensor:
-                    k = self._fast.get((_dt._default.float, _T, _T))
-                elif tb is builtins.float or tb is builtins.int:
-                    k = self._fast.get((_dt._default.float, _T, tb))
-                else:
-                    k = None
-                if k is not None:
-                    r = run_roots(k, a, b if tb is Tensor else scalar_leaf(b))
-                    if r is not None:
-                        return r
+                r = self._roots_call(a, b)
+                if r is not None:
+                    return r
             r = self._plain((a, b))
             if r is not None:
                 return r
