@@ -204,7 +204,7 @@ def _add(a, b):
     if ta is LazyArray or tb is LazyArray:
         return _lazy_call(_ADD, (a, b))
     if ta is _JAX_ARRAY and tb is _JAX_ARRAY:
-        return _ADD(a, b)  # (jax's `a + b` on arrays goes through its Python ufunc layer: ~3x slower)
+        return _ADD(a, b)  # (jax's array `a + b` runs its Python ufunc layer: ~3x slower)
     return a + b  # tensors (create_graph), tracers
 
 

@@ -434,6 +434,7 @@ def run_roots(kernel, a, b=None):
     t._device = a._device or _CPU
     return t
 
+
 def _run_saving_residuals(kernel, arrays, edges, saved, device, tr):
     fr, layouts = kernel.fwd_res(tuple(e is not None for e in edges))
     flat = fr(*arrays) if tr is None else tr.call(fr, arrays)
