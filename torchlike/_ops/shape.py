@@ -32,7 +32,8 @@ Tensor.contiguous = contiguous
 def _check_cat(tensors, dim):
     if not tensors:
         raise ValueError("torch.cat(): expected a non-empty list of Tensors")
-    shapes = [t.shape for t in tensors]
+    # raw shape tuples (a Size per tensor costs more than the check)
+    shapes = [t._shape() if isinstance(t, Tensor) else t.shape for t in tensors]
     nd = [len(s) for s in shapes if not (len(s) == 1 and s[0] == 0)]
     if not nd:
         return 0
