@@ -314,3 +314,18 @@ def test_copy_without_a_kernel_keeps_torch_semantics():
         with pytest.raises(RuntimeError, match="modified by an inplace operation"):
             y.sum().backward()
     np.testing.assert_array_equal(base.numpy(), [[1, 2, 3, 4], [1, 3, 5, 7], [1, 2, 3, 4]])
+
+
+def test_small_random_samples_are_their_own_buffers_and_torch_bits():
+    """Small CPU samples reach the device as private copies: a later draw (which reuses the
+    generator's buffers) leaves earlier tensors alone; the numbers stay PyTorch's."""
+    torch.manual_seed(7)
+    tl.manual_seed(7)
+    kept_t = [torch.rand(4, 4), torch.randint(0, 10, (8,)), torch.randn(16)]
+    kept_l = [tl.rand(4, 4), tl.randint(0, 10, (8,)), tl.randn(16)]
+    snap = [t.numpy().copy() for t in kept_l]
+    for _ in range(3):
+        tl.rand(4, 4), tl.randint(0, 10, (8,)), tl.randn(16)
+    for a, b, s in zip(kept_t, kept_l, snap):
+        np.testing.assert_array_equal(b.numpy(), s)
+        np.testing.assert_array_equal(b.numpy(), a.numpy())

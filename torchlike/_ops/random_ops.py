@@ -22,6 +22,7 @@ from .._random import _memory
 from .._random import sampling as S
 from .._random.generator import Generator, default_generator
 from . import kernel as _kernel
+from .creation import _TO_ARRAY
 from .registry import op, write_out
 
 __all__ = [
@@ -146,7 +147,9 @@ def _to_device(arr: np.ndarray, dev):
         # arrays that nothing else holds or writes.
         a = jax.device_put(arr)
     else:
-        a = jnp.asarray(arr)
+        # a private copy through a jitted identity (jit moves numpy arguments on its C++ path;
+        # jnp.asarray takes ~50 µs): the sample may be a view of a reused draw buffer
+        a = _TO_ARRAY(np.array(arr))
     if dev.type != "cpu":
         a = jax.device_put(a, _dev.jax_device(dev))
     return a
