@@ -9,7 +9,7 @@ import numpy as np
 
 from .._core import dtypes as _dt
 from .._core import device as _dev
-from .._core.tensor import Tensor, wrap
+from .._core.tensor import Tensor, host_array, wrap
 
 
 def _size_args(size):
@@ -41,7 +41,7 @@ def from_host(arr, device):
     """A result computed on the host (data-dependent shapes: nonzero, unique, ...) as a
     tensor on `device`."""
     if not isinstance(arr, jax.Array):
-        arr = _TO_ARRAY(np.array(arr))  # (a private copy; jnp.asarray takes ~50 µs)
+        arr = host_array(arr)
     return _finish(arr, device, False)
 
 
@@ -133,17 +133,14 @@ def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=Fal
             not isinstance(data, np.ndarray):
         a = np.trunc(a) if dtype is not _dt.bool else a
     if isinstance(a, np.ndarray) and dtype._np not in _REDUCED:
-        # a private converted copy, passed through a jitted identity: jit hands numpy arguments
-        # to the device on its C++ path (~7 µs), jnp.asarray/device_put take ~50 µs. (float16
-        # and bfloat16 keep jnp's conversion from wider floats.)
-        arr = _TO_ARRAY(np.array(a, dtype=dtype._np))
+        # (float16 and bfloat16 keep jnp's conversion from wider floats)
+        arr = host_array(np.array(a, dtype=dtype._np), copy=False)
     else:
         arr = jnp.asarray(a, dtype=dtype._np)
     return _finish(arr, device, requires_grad)
 
 
 _REDUCED = (np.dtype(jnp.float16), np.dtype(jnp.bfloat16))
-_TO_ARRAY = jax.jit(lambda a: a)
 
 
 def as_tensor(data, dtype=None, device=None):
@@ -160,7 +157,7 @@ def from_numpy(ndarray):
     """torch.from_numpy. Differs from PyTorch: the tensor holds a copy, not shared memory."""
     if not isinstance(ndarray, np.ndarray):
         raise TypeError(f"expected np.ndarray (got {type(ndarray).__name__})")
-    return wrap(_TO_ARRAY(np.array(ndarray)), device=_dev.CPU)
+    return wrap(host_array(ndarray), device=_dev.CPU)
 
 
 def from_jax(array):
@@ -305,7 +302,8 @@ def arange(start=0, end=None, step=1, *, out=None, dtype=None, layout=None, devi
         a = start + np.arange(n, dtype=np.int64) * step
     else:
         a = start + np.arange(n, dtype=np.float64) * step
-    return _out(out, _finish(_TO_ARRAY(a.astype(dtype._np)), device, requires_grad))
+    arr = host_array(a.astype(dtype._np), copy=False)
+    return _out(out, _finish(arr, device, requires_grad))
 
 
 def range(start=0, end=None, step=1, *, dtype=None, device=None, requires_grad=False):
@@ -314,7 +312,7 @@ def range(start=0, end=None, step=1, *, dtype=None, device=None, requires_grad=F
     n = int(math.floor((end - start) / step)) + 1
     dtype = dtype or _dt.get_default_dtype()
     a = start + np.arange(n, dtype=np.float64) * step
-    return _finish(_TO_ARRAY(a.astype(dtype._np)), device, requires_grad)
+    return _finish(host_array(a.astype(dtype._np), copy=False), device, requires_grad)
 
 
 def linspace(start, end, steps, *, out=None, dtype=None, layout=None, device=None,
@@ -335,7 +333,8 @@ def linspace(start, end, steps, *, out=None, dtype=None, layout=None, device=Non
         a = np.where(i < half, start + step * i, end - step * (steps - 1 - i))
     if dtype._cat <= _dt._INT:
         a = np.trunc(a)
-    return _out(out, _finish(_TO_ARRAY(a.astype(dtype._np)), device, requires_grad))
+    arr = host_array(a.astype(dtype._np), copy=False)
+    return _out(out, _finish(arr, device, requires_grad))
 
 
 def logspace(start, end, steps, base=10.0, *, out=None, dtype=None, layout=None, device=None,
@@ -343,7 +342,8 @@ def logspace(start, end, steps, base=10.0, *, out=None, dtype=None, layout=None,
     dtype = dtype or _dt.get_default_dtype()
     lin = linspace(start, end, steps, dtype=_dt.float64)
     a = np.power(base, np.asarray(lin._data))
-    return _out(out, _finish(_TO_ARRAY(a.astype(dtype._np)), device, requires_grad))
+    arr = host_array(a.astype(dtype._np), copy=False)
+    return _out(out, _finish(arr, device, requires_grad))
 
 
 def eye(n, m=None, *, out=None, dtype=None, layout=None, device=None, requires_grad=False):
@@ -364,12 +364,14 @@ _EYES = {}
 
 def tril_indices(row, col, offset=0, *, dtype=None, device=None, layout=None):
     r, c = np.tril_indices(row, offset, col)
-    return _finish(_TO_ARRAY(np.stack([r, c]).astype((dtype or _dt.int64)._np)), device, False)
+    arr = host_array(np.stack([r, c]).astype((dtype or _dt.int64)._np), copy=False)
+    return _finish(arr, device, False)
 
 
 def triu_indices(row, col, offset=0, *, dtype=None, device=None, layout=None):
     r, c = np.triu_indices(row, offset, col)
-    return _finish(_TO_ARRAY(np.stack([r, c]).astype((dtype or _dt.int64)._np)), device, False)
+    arr = host_array(np.stack([r, c]).astype((dtype or _dt.int64)._np), copy=False)
+    return _finish(arr, device, False)
 
 
 def scalar_tensor(s, *, dtype=None, device=None, requires_grad=False, **kw):
@@ -390,7 +392,7 @@ def _window(name, n, periodic, dtype, device, requires_grad, f):
     else:
         m = n + 1 if periodic else n
         a = f(np.arange(m, dtype=np.float64), m)[:n]
-    return _finish(_TO_ARRAY(a.astype(dtype._np)), device, requires_grad)
+    return _finish(host_array(a.astype(dtype._np), copy=False), device, requires_grad)
 
 
 def _cosine_sum(coeffs):

@@ -17,12 +17,11 @@ from .. import _lazy
 from .._core import device as _dev
 from .._core import dtypes as _dt
 from .._core import grad_mode
-from .._core.tensor import Tensor, wrap
+from .._core.tensor import Tensor, host_array, wrap
 from .._random import _memory
 from .._random import sampling as S
 from .._random.generator import Generator, default_generator
 from . import kernel as _kernel
-from .creation import _TO_ARRAY
 from .registry import op, write_out
 
 __all__ = [
@@ -147,9 +146,7 @@ def _to_device(arr: np.ndarray, dev):
         # arrays that nothing else holds or writes.
         a = jax.device_put(arr)
     else:
-        # a private copy through a jitted identity (jit moves numpy arguments on its C++ path;
-        # jnp.asarray takes ~50 µs): the sample may be a view of a reused draw buffer
-        a = _TO_ARRAY(np.array(arr))
+        a = host_array(arr)  # (copied: the sample may be a view of a reused draw buffer)
     if dev.type != "cpu":
         a = jax.device_put(a, _dev.jax_device(dev))
     return a
