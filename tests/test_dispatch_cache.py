@@ -94,6 +94,39 @@ def test_operator_fast_path_matches_torch(dtypes):
         assert (xl * 2).grad_fn is None and not (xl * 2).requires_grad
 
 
+def test_operator_short_path_leaves_other_calls_to_the_dispatcher():
+    """The operator methods' short path (OpDef.dunder) only takes plain root tensors with no
+    gradient outside autocast and compile; every other call still gets PyTorch's result."""
+    a = np.arange(6, dtype="float32").reshape(2, 3)
+    for m in (torch, tl):
+        m.ones(2, 3) * m.ones(2, 3)  # cache the kernels first
+    # the second operand alone needs a gradient
+    xt, yt = torch.tensor(a), torch.tensor(a, requires_grad=True)
+    xl, yl = tl.tensor(a), tl.tensor(a, requires_grad=True)
+    (xt * yt * 3).sum().backward()
+    (xl * yl * 3).sum().backward()
+    np.testing.assert_allclose(yl.grad.numpy(), yt.grad.numpy())
+    # a Parameter (a Tensor subclass) on either side
+    pt, pl = torch.nn.Parameter(torch.tensor(a)), tl.nn.Parameter(tl.tensor(a))
+    (pt * torch.tensor(a)).sum().backward()
+    (pl * tl.tensor(a)).sum().backward()
+    np.testing.assert_allclose(pl.grad.numpy(), pt.grad.numpy())
+    # autocast casts the operands of a matmul
+    with torch.autocast("cpu", dtype=torch.bfloat16):
+        rt = torch.tensor(a) @ torch.tensor(a).T
+    with tl.autocast("cpu", dtype=tl.bfloat16):
+        rl = tl.tensor(a) @ tl.tensor(a).T
+    assert str(rl.dtype) == str(rt.dtype) == "torch.bfloat16"
+    # comparisons with None and unsupported operands
+    assert (tl.tensor(a) == None) is False and (tl.tensor(a) != None) is True  # noqa: E711
+    for m in (torch, tl):
+        with pytest.raises(TypeError):
+            m.tensor(a) + "x"
+    # inside a compiled step the operators are recorded, not run
+    step = tl.compile(lambda x, y: x * y + x * 2.0)
+    np.testing.assert_allclose(step(tl.tensor(a), tl.tensor(a)).numpy(), a * a + a * 2.0)
+
+
 def test_bad_arguments_still_raise_after_caching():
     x = tl.ones(2, 2)
     x.sum(0)

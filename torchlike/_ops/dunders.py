@@ -17,6 +17,8 @@ def _binary(f, reflected=False):
     # the op's dispatcher itself, not its public wrapper: `a + b` is the commonest eager op,
     # and a Python frame is a fifth of its dispatch cost
     f = _dispatcher(f)
+    if not reflected and hasattr(f, "dunder"):
+        return f.dunder()
     f = getattr(f, "binary", f)
     if reflected:
         def m(self, other):
@@ -61,6 +63,8 @@ def _logical_bool(f, bitwise):
 
 def _cmp(f):
     f = _dispatcher(f)
+    if hasattr(f, "dunder"):
+        return f.dunder()
     f = getattr(f, "binary", f)
 
     def m(self, other):

@@ -408,24 +408,20 @@ def run_roots(kernel, a, b=None):
     x = a._arr
     if type(x) is not _JAX_ARRAY:
         return None
-    record = grad_mode.state.enabled and (a._requires_grad or a._grad_fn is not None)
+    # the tensors' own flags first: the grad mode is read only when they could need it
+    if (a._requires_grad or a._grad_fn is not None) and grad_mode.state.enabled:
+        return None
     if b is None:
-        if record:
-            return None
         out = kernel.fwd(x)
     else:
         if type(b) is Tensor:
-            if b._base is not None or (grad_mode.state.enabled and (
-                    b._requires_grad or b._grad_fn is not None)):
+            if b._base is not None or (b._requires_grad or b._grad_fn is not None) and \
+                    grad_mode.state.enabled:
                 return None
-            y = b._arr
-            if type(y) is not _JAX_ARRAY:
+            b = b._arr
+            if type(b) is not _JAX_ARRAY:
                 return None
-        else:
-            y = b
-        if record:
-            return None
-        out = kernel.fwd(x, y)
+        out = kernel.fwd(x, b)
     if isinstance(out, tuple):
         return tuple(_wrap_out(o, a._device, None, 0) for o in out)
     t = _new(Tensor)

@@ -252,9 +252,12 @@ def chain_matmul(*matrices):
 
 
 _matmul_op = matmul.__wrapped_op__.binary  # the dispatcher itself: `a @ b` skips a frame
+_matmul_tensors = matmul.__wrapped_op__.dunder()
 
 
 def _matmul_dunder(self, other):
+    if type(other) is Tensor:
+        return _matmul_tensors(self, other)
     if type(other) is not Tensor and getattr(other, "is_sparse", False):
         from ..sparse import mm as sparse_mm
         return sparse_mm(self, other)
