@@ -326,8 +326,12 @@ def sub(input, other, alpha=None):
 
 
 def _check_sub(input, other, alpha=None):
-    if any(x.dtype is _dt.bool if isinstance(x, Tensor) else type(x) is builtins.bool
-           for x in (input, other)):
+    bools = [x.dtype is _dt.bool if isinstance(x, Tensor) else type(x) is builtins.bool
+             for x in (input, other)]
+    if all(bools):
+        raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not "
+                           "supported. Use the `^` or `logical_xor()` operator instead.")
+    if any(bools):
         raise RuntimeError("Subtraction, the `-` operator, with a bool tensor is not supported. "
                            "If you are trying to invert a mask, use the `~` or `logical_not()` "
                            "operator instead.")
@@ -599,6 +603,9 @@ def fmin(input, other):
 
 def _cmp(name, f):
     def fn(input, other):
+        # (the operands are promoted: a real tensor against a complex number is complex here)
+        if name not in ("eq", "ne") and jnp.issubdtype(input.dtype, jnp.complexfloating):
+            _not_impl(name + "_cpu", input)
         return f(input, other)
 
     fn.__name__ = name
@@ -684,6 +691,8 @@ def addcdiv(input, tensor1, tensor2, value=None):
 def clamp(input, min=None, max=None):
     if min is None and max is None:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
+    if jnp.issubdtype(input.dtype, jnp.complexfloating):
+        raise NotImplementedError("clamp is not supported for complex types")
     out = input
     if min is not None:
         out = jnp.where(out < min, min, out)

@@ -389,15 +389,24 @@ class OpDef:
         """Tensor.X_: the op's result written into self (PyTorch's in-place semantics)."""
         if not kwargs and not _ac.state.modes and len(args) < self.nparams:
             # x.add_(1): the split of a plain call, cached by its arguments' kinds
-            leaves = [self_t]
-            sig = self._plain_kinds(args, 1, [_dt._default.float, _T], leaves)
+            if len(args) == 1 and self._roots[2] and (
+                    type(args[0]) is builtins.float or type(args[0]) is builtins.int):
+                number = True  # (the signature _plain_kinds would build, without its loop)
+                sig = (_dt._default.float, _T, type(args[0]))
+                leaves = [self_t, scalar_leaf(args[0])]
+            else:
+                number = False
+                leaves = [self_t]
+                sig = self._plain_kinds(args, 1, [_dt._default.float, _T], leaves)
             if sig is not None:
                 fast = self._fast_inplace.get(sig)  # (key, kernel, name)
                 if fast is None and len(self._fast_inplace) < 256:
                     key = self.split(self.bind((self_t,) + args, {}))[1]
                     fast = self._fast_inplace[sig] = (key, self.kernel(key), self.name + "_")
                 if fast is not None:
-                    if self.promote is not None:
+                    # a real Python number into a floating tensor always fits: the result's
+                    # dtype is bool, integral or the tensor's own, its shape the tensor's
+                    if self.promote is not None and not (number and self_t._dtype._cat == _dt._FLOAT):
                         _check_inplace(self, self_t, fast[0], leaves)
                     return apply_inplace(self_t, fast[1], leaves[1:], fast[2])
         vals = self.bind((self_t,) + args, kwargs)
@@ -461,11 +470,18 @@ def _check_inplace(opdef, self_t, key, leaves):
 def _check_inplace_uncached(opdef, self_t, key, arrays):
     specs = [s for s in key if s == "T" or s in _PY_SCALAR]
     rt = result_dtype(specs, arrays)
-    if opdef.promote == "int_to_float" and rt._cat <= _dt._INT:
+    if rt._cat <= _dt._INT and (opdef.promote == "int_to_float" or (
+            opdef.name == "div" and ("V", None) in key)):  # true division: x.div_(2) on ints
         rt = _dt.get_default_dtype()
+    if opdef.name == "clamp" and rt._cat == _dt._COMPLEX:  # PyTorch checks this first
+        raise NotImplementedError("clamp is not supported for complex types")
     if not _dt.can_cast(rt, self_t._dtype):
+        target = _scalar_type_name(self_t._dtype)
+        if opdef.name == "clamp" and any(s in _PY_SCALAR for s in specs):
+            # PyTorch's scalar clamp kernels name the output type as C++ does
+            target = _C_TYPE_NAMES.get(target, target)
         raise RuntimeError(f"result type {_scalar_type_name(rt)} can't be cast to the desired "
-                           f"output type {_scalar_type_name(self_t._dtype)}")
+                           f"output type {target}")
     shapes = [a.shape for a in arrays]
     try:
         bshape = np.broadcast_shapes(*shapes)
@@ -476,6 +492,8 @@ def _check_inplace_uncached(opdef, self_t, key, arrays):
                            f"broadcast shape {list(bshape)}")
 
 
+_C_TYPE_NAMES = {"Long": "long int", "Int": "int", "Short": "short int", "Char": "signed char",
+                 "Byte": "unsigned char", "Bool": "bool"}
 _SCALAR_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half",
                  "bfloat16": "BFloat16", "int64": "Long", "int32": "Int", "int16": "Short",
                  "int8": "Char", "uint8": "Byte", "bool": "Bool", "complex64": "ComplexFloat",
@@ -499,7 +517,7 @@ def apply_inplace(self_t, kernel, others, name):
         for o in others:
             if need_grad:
                 break
-            need_grad = isinstance(o, Tensor) and o.requires_grad
+            need_grad = type(o) is not _JAX_ARRAY and isinstance(o, Tensor) and o.requires_grad
     if not need_grad:
         root = self_t._base
         if root is not None and self_t._chain:
@@ -509,10 +527,13 @@ def apply_inplace(self_t, kernel, others, name):
             arr = _run_donating(ik, root, others, dyn) if _donation_candidate(root) else None
             if arr is None and not _MULTI[0]:
                 # nothing to record and one device: the kernel itself, without run()'s wrapping
-                args = [root._data]
-                for o in others:
-                    args.append(o._data if isinstance(o, Tensor) else o)
-                args += pos
+                if len(others) == 1 and type(others[0]) is _JAX_ARRAY:  # x[3].add_(1)
+                    args = [root._data, others[0], *pos]
+                else:
+                    args = [root._data]
+                    for o in others:
+                        args.append(o._data if isinstance(o, Tensor) else o)
+                    args += pos
                 arr = ik.fwd(*args) if _lazy.state.trace is None else _lazy.call(ik.fwd, args)
             if arr is not None:
                 root._arr = arr
