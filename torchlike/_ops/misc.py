@@ -9,7 +9,7 @@ import numpy as np
 
 from .._core import dtypes as _dt
 from .._core.tensor import Tensor, _wrap_dim
-from .pointwise import _abs, broadcast_check
+from .pointwise import _abs, _tensor_args, _tname, broadcast_check, guarded
 from .registry import op
 
 
@@ -262,14 +262,22 @@ def mvlgamma(input, p):
     return jsp.multigammaln(input, p)
 
 
-@op(tensor_args=("input", "other"), promote="int_to_float", inplace=True)
+@op(tensor_args=("input", "other"), promote="default", inplace=True)
 def igamma(input, other):
+    if not jnp.issubdtype(input.dtype, jnp.floating):
+        raise NotImplementedError(f'"igamma_cpu" not implemented for \'{_tname(input)}\'')
     return jsp.gammainc(input, other)
 
 
-@op(tensor_args=("input", "other"), promote="int_to_float", inplace=True)
+@op(tensor_args=("input", "other"), promote="default", inplace=True)
 def igammac(input, other):
+    if not jnp.issubdtype(input.dtype, jnp.floating):
+        raise NotImplementedError(f'"igammac_cpu" not implemented for \'{_tname(input)}\'')
     return jsp.gammaincc(input, other)
+
+
+igamma = guarded(igamma, _tensor_args("igamma"))
+igammac = guarded(igammac, _tensor_args("igammac"))
 
 
 def histogram(input, bins=100, *, range=None, weight=None, density=False):

@@ -25,6 +25,18 @@ def _tname(x):
     return _NP_NAMES.get(np.dtype(x.dtype).name, str(x.dtype))
 
 
+_C_NAMES = {"Long": "long int", "Int": "int", "Short": "short int", "Char": "signed char",
+            "Byte": "unsigned char", "Bool": "bool", "Float": "float", "Double": "double",
+            "Half": "c10::Half", "BFloat16": "c10::BFloat16",
+            "ComplexFloat": "c10::complex<float>", "ComplexDouble": "c10::complex<double>"}
+
+
+def _c_type_name(x):
+    """The C++ name PyTorch's kernels print for an array's dtype ('long int', 'float')."""
+    n = _tname(x)
+    return _C_NAMES.get(n, n)
+
+
 def _not_impl(kernel, x):
     raise NotImplementedError(f'"{kernel}" not implemented for \'{_tname(x)}\'')
 
@@ -65,11 +77,15 @@ def guarded(public, check):
         check(*d.bind(args, kwargs))
         return d(*args, out=out, **kwargs)
 
-    def method(self, *args, **kwargs):
-        return f(self, *args, **kwargs)
+    m_check = check.for_method(name) if hasattr(check, "for_method") else check
+    m_check_ = check.for_method(name + "_") if hasattr(check, "for_method") else check
+
+    def method(self, *args, out=None, **kwargs):
+        m_check(*d.bind((self,) + args, kwargs))
+        return d(self, *args, out=out, **kwargs)
 
     def method_(self, *args, **kwargs):
-        check(*d.bind((self,) + args, kwargs))
+        m_check_(*d.bind((self,) + args, kwargs))
         return d.inplace(self, *args, **kwargs)
 
     f.__name__ = method.__name__ = name
@@ -355,7 +371,7 @@ Tensor.multiply = Tensor.mul
 Tensor.multiply_ = Tensor.mul_
 
 
-@bop(tensor_args=_BIN, promote="default", inplace=True)
+@bop(tensor_args=_BIN, promote="true_division", inplace=True)
 def div(input, other, rounding_mode=None):
     if rounding_mode is None:
         if not jnp.issubdtype(input.dtype, jnp.inexact):
@@ -396,6 +412,13 @@ def _div_floor_float(a, b):
 
 def _no_bool_complex(name, x, bool_ok=False):
     if (x.dtype == jnp.bool_ and not bool_ok) or jnp.iscomplexobj(x):
+        _not_impl(name, x)
+
+
+def _floating_only(name, x, complex_ok=False):
+    """PyTorch's error for a kernel defined for floating types only (x: the promoted input)."""
+    if not (jnp.issubdtype(x.dtype, jnp.floating)
+            or complex_ok and jnp.issubdtype(x.dtype, jnp.complexfloating)):
         _not_impl(name, x)
 
 
@@ -485,6 +508,24 @@ def float_power(input, exponent):
     return jnp.power(input.astype(dt), exponent.astype(dt))
 
 
+_float_power_ = Tensor.float_power_
+
+
+def _float_power_inplace(self, exponent):
+    # the result is computed in double precision: self must already hold it
+    c = self.is_complex() or (exponent.is_complex() if isinstance(exponent, Tensor)
+                              else type(exponent) is builtins.complex)
+    want = _dt.complex128 if c else _dt.float64
+    if self.dtype != want:
+        raise RuntimeError(f"the base given to float_power_ has dtype "
+                           f"{_NP_NAMES[np.dtype(self.dtype._np).name]} but the operation's "
+                           f"result requires dtype {_NP_NAMES[np.dtype(want._np).name]}")
+    return _float_power_(self, exponent)
+
+
+Tensor.float_power_ = _float_power_inplace
+
+
 @bop(tensor_args=_BIN, promote="int_to_float", inplace=True)
 def atan2(input, other):
     _no_bool_complex("atan2_cpu", input, bool_ok=True)
@@ -496,8 +537,9 @@ Tensor.arctan2 = Tensor.atan2
 Tensor.arctan2_ = Tensor.atan2_
 
 
-@bop(tensor_args=_BIN, promote="int_to_float", inplace=True)
+@bop(tensor_args=_BIN, promote="default", inplace=True)
 def hypot(input, other):
+    _floating_only("hypot_cpu", input)
     return _hypot(input, other)
 
 
@@ -517,31 +559,40 @@ def _hypot_jvp(primals, tangents):
 
 @bop(tensor_args=_BIN, promote="int_to_float", inplace=True)
 def copysign(input, other):
+    _no_bool_complex("copysign_cpu", input, bool_ok=True)
     return jnp.copysign(input, other)
 
 
 @bop(tensor_args=_BIN, promote="int_to_float", inplace=True)
 def xlogy(input, other):
+    _no_bool_complex("xlogy_cpu", input, bool_ok=True)
     return jsp.xlogy(input, other)
 
 
-@bop(tensor_args=_BIN, promote="int_to_float", inplace=True)
+@bop(tensor_args=_BIN, promote="default", inplace=True)
 def logaddexp(input, other):
+    _floating_only("logaddexp_cpu", input, complex_ok=True)
     return jnp.logaddexp(input, other)
 
 
-@bop(tensor_args=_BIN, promote="int_to_float", inplace=True)
+@bop(tensor_args=_BIN, promote="default", inplace=True)
 def logaddexp2(input, other):
+    _floating_only("logaddexp2_cpu", input)
     return jnp.logaddexp2(input, other)
 
 
-@bop(tensor_args=("input", "values"), promote="default", inplace=True)
+@bop(tensor_args=("input", "values"), inplace=True)
 def heaviside(input, values):
-    return jnp.heaviside(input, values)
+    if jnp.iscomplexobj(input) or jnp.iscomplexobj(values):
+        raise RuntimeError("heaviside is not yet implemented for complex tensors.")
+    if input.dtype != values.dtype:
+        raise RuntimeError("heaviside is not yet implemented for tensors with different dtypes.")
+    return jnp.heaviside(input, values).astype(input.dtype)
 
 
 @bop(tensor_args=_BIN, promote="default", inplace=True)
 def nextafter(input, other):
+    _floating_only("nextafter_cpu", input)
     return jnp.nextafter(input, other)
 
 
@@ -574,17 +625,29 @@ def minimum(input, other):
     return jnp.minimum(input, other)
 
 
-def _tensor_args(name):
+def _tensor_args(name, second="other", first=1):
+    """A `guarded` check that both operands are Tensors. PyTorch's message counts positions
+    from the first argument after self in the method forms (`first=0`, named `name`)."""
     def check(input, other):
-        for i, (n, x) in enumerate((("input", input), ("other", other))):
+        for i, (n, x) in enumerate((("input", input), (second, other))):
             if not isinstance(x, Tensor):
-                raise TypeError(f"{name}(): argument '{n}' (position {i + 1}) must be Tensor, not "
-                                f"{type(x).__name__}")
+                raise TypeError(f"{name}(): argument '{n}' (position {i + first}) must be "
+                                f"Tensor, not {type(x).__name__}")
+    check.for_method = lambda mname: _tensor_args(mname, second, 0)
     return check
 
 
 maximum = guarded(maximum, _tensor_args("maximum"))
 minimum = guarded(minimum, _tensor_args("minimum"))
+# (these take no Python numbers in PyTorch: `other` must be a Tensor)
+atan2 = arctan2 = guarded(atan2, _tensor_args("atan2"))
+Tensor.arctan2, Tensor.arctan2_ = Tensor.atan2, Tensor.atan2_
+ldexp = guarded(ldexp, _tensor_args("ldexp"))
+hypot = guarded(hypot, _tensor_args("hypot"))
+nextafter = guarded(nextafter, _tensor_args("nextafter"))
+logaddexp = guarded(logaddexp, _tensor_args("logaddexp"))
+logaddexp2 = guarded(logaddexp2, _tensor_args("logaddexp2"))
+heaviside = guarded(heaviside, _tensor_args("heaviside", "values"))
 
 
 @bop(tensor_args=_BIN, promote="default")
@@ -599,6 +662,10 @@ def fmin(input, other):
     if jnp.iscomplexobj(input):
         raise RuntimeError("fmin not implemented for complex tensors.")
     return jnp.fmin(input, other)
+
+
+fmax = guarded(fmax, _tensor_args("fmax"))
+fmin = guarded(fmin, _tensor_args("fmin"))
 
 
 def _cmp(name, f):
@@ -644,13 +711,18 @@ def _logical(name, f):
 
 for _n, _f in {"logical_and": jnp.logical_and, "logical_or": jnp.logical_or,
                "logical_xor": jnp.logical_xor}.items():
-    globals()[_n] = _logical(_n, _f)
+    globals()[_n] = guarded(_logical(_n, _f), _tensor_args(_n))
+
+
+_SHIFTS = {"bitwise_left_shift": "lshift_cpu", "bitwise_right_shift": "rshift_cpu"}
 
 
 def _bitwise(name, f):
     def fn(input, other):
         if jnp.issubdtype(input.dtype, jnp.inexact):
             _not_impl(f"{name}_cpu", input)
+        if name in _SHIFTS and input.dtype == jnp.bool_:
+            _not_impl(_SHIFTS[name], input)
         return f(input, other)
 
     fn.__name__ = name
@@ -668,6 +740,36 @@ def lerp(input, end, weight):
     # PyTorch's formula: more accurate for weight near 1
     return jnp.where(jnp.abs(weight) < 0.5, input + weight * (end - input),
                      end - (end - input) * (1 - weight))
+
+
+def _dtype_c_name(dt):
+    n = _NP_NAMES[np.dtype(dt._np).name]
+    return _C_NAMES.get(n, n)
+
+
+def _check_lerp(input, end, weight):
+    """PyTorch's rules: end has input's dtype, a weight tensor of more than 0 dims too; the
+    computation type is floating or complex."""
+    if not isinstance(input, Tensor) or not isinstance(end, Tensor):
+        got = ", ".join(type(x).__name__ for x in (input, end, weight))
+        raise TypeError(f"lerp() received an invalid combination of arguments - got ({got}), "
+                        "but expected one of: (Tensor input, Tensor end, Tensor weight) or "
+                        "(Tensor input, Tensor end, Number weight)")
+    for what, x in (("end", end), ("weight", weight)):
+        if isinstance(x, Tensor) and (what == "end" or x.dim() > 0) and x.dtype != input.dtype:
+            raise RuntimeError(f"expected dtype {_dtype_c_name(input.dtype)} for `{what}` but "
+                               f"got dtype {_dtype_c_name(x.dtype)}")
+    if isinstance(weight, Tensor):
+        from .. import result_type
+        kernel, dt = "lerp_kernel_tensor", result_type(input, weight)
+    else:
+        kernel, dt = "lerp_kernel_scalar", input.dtype
+    if not (dt.is_floating_point or dt.is_complex):
+        raise NotImplementedError(f'"{kernel}" not implemented for '
+                                  f"'{_NP_NAMES[np.dtype(dt._np).name]}'")
+
+
+lerp = guarded(lerp, _check_lerp)
 
 
 @bop(tensor_args=("input", "tensor1", "tensor2", "value"), promote="default",

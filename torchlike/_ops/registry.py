@@ -233,7 +233,10 @@ class OpDef:
                     vals.append(_unstatic(sp[1]))
             if promote is not None and pleaves:
                 rt = result_dtype(pspecs, pleaves)
-                if promote == "int_to_float" and rt._cat <= _dt._INT:
+                # "true_division": div's rounding_mode=None (its last argument) divides in the
+                # default float type, so -1 reaches a uint8 division as -1.0, not as 255
+                if rt._cat <= _dt._INT and (promote == "int_to_float" or (
+                        promote == "true_division" and vals[-1] is None)):
                     rt = _dt.get_default_dtype()
                 for (vi, j), a in zip(slots, pleaves):
                     c = a.astype(rt._np) if a.dtype != rt._np else a
@@ -471,7 +474,7 @@ def _check_inplace_uncached(opdef, self_t, key, arrays):
     specs = [s for s in key if s == "T" or s in _PY_SCALAR]
     rt = result_dtype(specs, arrays)
     if rt._cat <= _dt._INT and (opdef.promote == "int_to_float" or (
-            opdef.name == "div" and ("V", None) in key)):  # true division: x.div_(2) on ints
+            opdef.promote == "true_division" and ("V", None) in key)):  # x.div_(2) on ints
         rt = _dt.get_default_dtype()
     if opdef.name == "clamp" and rt._cat == _dt._COMPLEX:  # PyTorch checks this first
         raise NotImplementedError("clamp is not supported for complex types")

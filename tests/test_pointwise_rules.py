@@ -1,0 +1,81 @@
+"""PyTorch's argument and dtype rules of binary pointwise ops: which operands each op accepts,
+the dtype it computes in, and the exception (type and message) for the ones it rejects.
+
+Found by running every binary op over every dtype pairing and Python-number operand against
+PyTorch; each case here is one rule that had differed."""
+
+import numpy as np
+import pytest
+
+from tests._oracle import import_torch
+
+torch = import_torch()
+import torchlike as tl
+
+F = "m.tensor([[0.5, -1.5, 2.0], [3.0, -0.0, 4.5]])"  # float32
+L = "m.tensor([[1, -2, 3], [4, 0, 6]])"  # int64
+B = "m.tensor([[True, False, True], [False, True, True]])"
+U8 = "m.tensor([[0, 1, 2], [3, 4, 5]], dtype=m.uint8)"
+C = f"({F} * (1 + 0.5j))"
+
+CASES = [
+    # true division divides in the default float type: -1 is not first cast to uint8
+    f"{U8} / -1", f"m.div({U8}, -1)", f"m.div({U8}, -1, rounding_mode='floor')",
+    f"{L}.div_(2)", f"{B}.div_(True)", f"{L}.div_(2, rounding_mode='trunc')",
+    # ordering comparisons and clamp have no complex kernels
+    f"{F} < 1j", f"{C}.lt({F})", f"{C} == 1", f"{F}.clamp_min(1j)", f"{C}.clamp(0)",
+    f"{F}.clamp_min_(1j)",
+    # clamp_ with a Python bound names the output type as C++ does
+    f"{L}.clamp_(min=1.5)", f"{U8}.clamp_(max=1.5)", f"{L}.clamp_(max=m.tensor(1.5))",
+    f"{B} - True", f"{B} - 1", f"{L} - True",
+    # `other` must be a Tensor
+    f"m.atan2({F}, 2)", f"{F}.atan2_(2)", f"m.arctan2({F}, {F})", f"m.fmax({F}, 1.5)",
+    f"m.fmin({L}, 1)", f"m.ldexp({F}, 2)", f"m.logical_and({B}, True)", f"m.logical_or({F}, 1)",
+    f"m.hypot({F}, 2.0)", f"m.nextafter({F}, 1.0)", f"m.logaddexp({F}, 1.0)",
+    f"m.logaddexp2({F}, 1.0)", f"m.heaviside({F}, 0.5)", f"m.igamma({F}, 2.0)",
+    f"m.igammac({F}, 2.0)", f"m.lerp({F}, 2.0, 0.5)",
+    # kernels for floating types only
+    f"m.hypot({L}, {L})", f"m.hypot({B}, {B})", f"m.hypot({C}, {C})", f"{L}.hypot_({L})",
+    f"m.logaddexp({L}, {L})", f"m.logaddexp({C}, {C})", f"m.logaddexp2({C}, {C})",
+    f"m.nextafter({L}, {L})", f"m.igamma({L}, {L})", f"m.igammac({B}, {B})",
+    f"m.lerp({L}, {L}, 0.5)", f"m.lerp({B}, {B}, m.tensor(0.5))", f"m.lerp({F}, {F}, 0.25)",
+    f"m.lerp({F}, {F}.double(), 0.5)", f"m.lerp({C}, {C}, 0.5)",
+    f"m.copysign({C}, {F})", f"m.xlogy({C}, {C})", f"m.copysign({L}, 2)", f"m.xlogy(2, {F})",
+    f"{B} << {B}", f"m.bitwise_right_shift({B}, True)", f"{B} << 1",
+    # heaviside: same dtypes, no complex, the input's dtype
+    f"m.heaviside({B}, {B})", f"m.heaviside({L}, {F})", f"m.heaviside({C}, {C})",
+    f"m.heaviside({F}, {F})",
+    # float_power_ needs a double (or complex double) base
+    f"{F}.float_power_(2)", f"{F}.double().float_power_(2)", f"{F}.double().float_power_(1j)",
+]
+
+
+def _run(expr, m):
+    try:
+        r = eval(expr, {"m": m})
+    except (RuntimeError, TypeError, NotImplementedError, ValueError, IndexError) as e:
+        return type(e).__name__, str(e).split("\n")[0][:70], None
+    return "ok", str(r.dtype), np.asarray(r.tolist())
+
+
+@pytest.mark.parametrize("expr", CASES)
+def test_binary_op_rules_match_torch(expr):
+    want = _run(expr, torch)
+    got = _run(expr, tl)
+    assert got[:2] == want[:2]
+    if want[2] is not None:
+        np.testing.assert_allclose(got[2], want[2], rtol=1e-6, equal_nan=True)
+
+
+LERP = [
+    f"m.lerp({F}, {F}.double(), m.tensor(0.5))", f"m.lerp({L}, {L}, m.tensor(0.5))",
+    f"m.lerp({L}, {L}, m.tensor(1))", f"m.lerp({F}, {F}, m.ones(3).double())",
+    f"m.lerp({B}, {B}, m.tensor(0.5).double())", f"{L}.lerp_({L}, m.tensor(0.5))",
+    f"m.lerp({F}.half(), {F}.half(), m.tensor(0.5))", f"m.lerp({F}, {F}.half(), m.tensor(0.5))",
+    f"m.lerp({F}, {F}.flip(0), m.tensor([0.2, 0.7, 0.9]))",
+]
+
+
+@pytest.mark.parametrize("expr", LERP)
+def test_lerp_weight_rules_match_torch(expr):
+    test_binary_op_rules_match_torch(expr)
