@@ -79,3 +79,27 @@ LERP = [
 @pytest.mark.parametrize("expr", LERP)
 def test_lerp_weight_rules_match_torch(expr):
     test_binary_op_rules_match_torch(expr)
+
+
+E = "m.zeros(0, 3)"
+UNARY = [
+    # complex inputs PyTorch has no kernel for
+    f"m.amax({C})", f"m.amin({C}, 0)", f"m.max({C})", f"m.min({C}, 1)", f"m.argmax({C})",
+    f"m.argmin({C}, 0)", f"m.sort({C})", f"m.argsort({C})", f"m.msort({C})", f"m.median({C})",
+    f"m.unique({C})", f"m.nansum({C})", f"m.nanmean({C})", f"m.deg2rad({C})", f"m.rad2deg({C})",
+    f"m.isposinf({C})", f"m.isneginf({C})", f"m.softmax({C}, -1)", f"m.log_softmax({C}, 0)",
+    # bool inputs
+    f"m.median({B})", f"m.nanmedian({B}, 0)", f"m.trace({B})", f"m.softmax({B}, 0)",
+    # empty inputs: the reduction-dim error first, no kernel error on nothing
+    f"m.amax({E}.to(m.complex64))", f"m.max({E}.to(m.complex64))",
+    f"m.median({E}.bool(), 0)", f"m.softmax({E}.long(), 0)",
+    # angle of real numbers: pi below zero, 0 for -0.0, the default float type for integers
+    f"m.angle({F})", f"m.angle(m.tensor(True))", f"m.angle(m.tensor(3))", f"m.angle({L})",
+    f"m.angle({F}.half())", f"m.angle({C})",
+    "m.diff(m.tensor(2.0))",
+]
+
+
+@pytest.mark.parametrize("expr", UNARY)
+def test_unary_and_reduction_rules_match_torch(expr):
+    test_binary_op_rules_match_torch(expr)

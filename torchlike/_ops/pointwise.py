@@ -117,6 +117,8 @@ _REAL_ONLY = {"erf", "erfc", "erfinv", "lgamma", "digamma", "i0", "deg2rad", "ra
 
 def _float_unary(name, f):
     def fn(input):
+        if name in ("deg2rad", "rad2deg") and jnp.iscomplexobj(input):
+            raise RuntimeError(f"{name} is not supported for complex tensors.")
         if name in _REAL_ONLY and jnp.iscomplexobj(input):
             _not_impl(f"{name}_vml_cpu", input)
         return f(input)
@@ -145,6 +147,13 @@ def _sigmoid(x):
     return jax.nn.sigmoid(x)
 
 
+def _angle(x):
+    if jnp.iscomplexobj(x):
+        return jnp.angle(x)
+    # PyTorch's rule for real x: pi below zero, else 0 (-0.0 too), NaN stays NaN
+    return jnp.where(jnp.isnan(x), x, jnp.where(x < 0, jnp.pi, 0)).astype(x.dtype)
+
+
 _FLOAT_UNARY = {
     "exp": jnp.exp, "exp2": jnp.exp2, "expm1": jnp.expm1, "log": jnp.log, "log2": jnp.log2,
     "log10": jnp.log10, "log1p": jnp.log1p, "sqrt": jnp.sqrt, "rsqrt": jax.lax.rsqrt,
@@ -153,7 +162,7 @@ _FLOAT_UNARY = {
     "asinh": jnp.arcsinh, "acosh": jnp.arccosh, "atanh": jnp.arctanh, "sigmoid": _sigmoid,
     "erf": jsp.erf, "erfc": jsp.erfc, "erfinv": jsp.erfinv, "lgamma": lambda x: _in_f64(jsp.gammaln, x),
     "digamma": lambda x: jnp.where(x == 0, -jnp.inf, jsp.digamma(x)), "reciprocal": lambda x: 1 / x, "sinc": jnp.sinc, "i0": jnp.i0,
-    "deg2rad": jnp.deg2rad, "rad2deg": jnp.rad2deg, "angle": jnp.angle,
+    "deg2rad": jnp.deg2rad, "rad2deg": jnp.rad2deg, "angle": _angle,
 }
 _ALIASES = {"arcsin": "asin", "arccos": "acos", "arctan": "atan", "arcsinh": "asinh",
             "arccosh": "acosh", "arctanh": "atanh"}
@@ -289,11 +298,15 @@ def isinf(input):
 
 @op(method=True)
 def isposinf(input):
+    if jnp.iscomplexobj(input):
+        raise RuntimeError("isposinf does not support complex inputs.")
     return jnp.isposinf(input)
 
 
 @op(method=True)
 def isneginf(input):
+    if jnp.iscomplexobj(input):
+        raise RuntimeError("isneginf does not support complex inputs.")
     return jnp.isneginf(input)
 
 
@@ -936,10 +949,12 @@ def _f32(x):
 
 def _softmax_dtype(input, dim, dtype, name):
     x = input if dtype is None else input.astype(dtype._np)
-    if not jnp.issubdtype(x.dtype, jnp.inexact):
-        _not_impl(f"{name}_lastdim_kernel_impl", x)
     from .._core.tensor import _wrap_dim
-    return x, _wrap_dim(dim, x.ndim)
+    d = _wrap_dim(dim, x.ndim)
+    if not jnp.issubdtype(x.dtype, jnp.floating) and x.size:
+        _not_impl(f"{name}_lastdim_kernel_impl" if d == x.ndim - 1 or x.ndim == 0
+                  else f"{name}_kernel_impl", x)
+    return x, d
 
 
 @op()

@@ -75,7 +75,21 @@ def _nansum(input, dim, keepdim, dtype):
     return jnp.nansum(x, axis=dim, keepdims=keepdim, dtype=_acc(x)).astype(x.dtype)
 
 
+def _no_complex(input, message):
+    if input.dtype.is_complex:
+        raise RuntimeError(message)
+
+
+def _not_implemented(kernel, input, dtypes):
+    """PyTorch's error for a kernel without an implementation for the input's dtype."""
+    if input.dtype in dtypes and input.numel():  # (PyTorch runs no kernel on empty input)
+        from .registry import _scalar_type_name
+        raise NotImplementedError(f'"{kernel}" not implemented for '
+                                  f"'{_scalar_type_name(input.dtype)}'")
+
+
 def nansum(input, dim=None, keepdim=False, *, dtype=None, out=None):
+    _no_complex(input, "nansum on CPU does not support complex inputs")
     return _nansum(input, _norm_dims(dim, input.dim()), keepdim, dtype, out=out)
 
 
@@ -107,6 +121,7 @@ def _nanmean(input, dim, keepdim, dtype):
 
 def nanmean(input, dim=None, keepdim=False, *, dtype=None, out=None):
     _check_float_mean(input, dtype, "nanmean")
+    _no_complex(input, "nansum on CPU does not support complex inputs")
     return _nanmean(input, _norm_dims(dim, input.dim()), keepdim, dtype, out=out)
 
 
@@ -187,6 +202,7 @@ def amax(input, dim=(), keepdim=False, *, out=None):
     if input.numel() == 0 and d is None:
         raise RuntimeError("amax(): Expected reduction dim to be specified for input.numel() == "
                            "0. Specify the reduction dim with the 'dim' argument.")
+    _not_implemented("max_values_cpu", input, _COMPLEX)
     return _amax(input, d, keepdim, out=out)
 
 
@@ -195,6 +211,7 @@ def amin(input, dim=(), keepdim=False, *, out=None):
     if input.numel() == 0 and d is None:
         raise RuntimeError("amin(): Expected reduction dim to be specified for input.numel() == "
                            "0. Specify the reduction dim with the 'dim' argument.")
+    _not_implemented("min_values_cpu", input, _COMPLEX)
     return _amin(input, d, keepdim, out=out)
 
 
@@ -230,8 +247,10 @@ def _maxmin(name, largest):
                 raise RuntimeError(f"{name}(): Expected reduction dim to be specified for "
                                    "input.numel() == 0. Specify the reduction dim with the 'dim' "
                                    "argument.")
+            _not_implemented(f"{name}_all", input, _COMPLEX)
             return (_amax if largest else _amin)(input, None, False, out=out)
         d = _wrap_dim(dim, input.dim())
+        _no_complex(input, f"{name}(): does not support complex input")
         if input.dim() and input.shape[d] == 0:
             raise IndexError(f"{name}(): Expected reduction dim {d} to have non-zero size.")
         v, i = _max_dim(input, d if input.dim() else None, keepdim, largest)
@@ -273,6 +292,7 @@ def _argmax(input, dim, keepdim, largest):
 def _check_arg(input, dim, name):
     if input.dtype is _dt.bool:
         raise RuntimeError(f"{name}(): does not support bool input")
+    _no_complex(input, f"{name}(): does not support complex input")
     if input.numel() == 0 and dim is None:
         raise IndexError(f"{name}(): Expected reduction dim to be specified for input.numel() "
                          "== 0.")
@@ -459,6 +479,7 @@ def _sort(input, dim, descending, stable):
 def sort(input, dim=-1, descending=False, stable=False, *, out=None):
     if isinstance(dim, builtins.bool):
         dim, descending = -1, dim
+    _no_complex(input, " Sort does not support complex dtypes on CPU")  # (PyTorch's space)
     v, i = _sort(input, _wrap_dim(dim, input.dim()), descending, True)
     if out is not None:
         from .registry import write_out
@@ -530,7 +551,17 @@ def _median_all(input, value):
     return _distribute(input, jax.lax.stop_gradient(value))
 
 
+def _check_median(input, dim):
+    _not_implemented("median_cpu" if dim is None else "median_out", input,
+                     (_dt.bool,) + _COMPLEX)
+    if dim is not None and input.dim():
+        d = _wrap_dim(dim, input.dim())
+        if input.shape[d] == 0:
+            raise IndexError(f"median(): Expected reduction dim {d} to have non-zero size.")
+
+
 def median(input, dim=None, keepdim=False):
+    _check_median(input, dim)
     if dim is None:
         flat = input.reshape(-1)
         v, _ = sort(flat)
@@ -563,6 +594,7 @@ def median(input, dim=None, keepdim=False):
 
 
 def nanmedian(input, dim=None, keepdim=False):
+    _check_median(input, dim)
     a = np.asarray(input.detach()._data)
     if dim is None:
         flat = a.reshape(-1)
@@ -609,6 +641,7 @@ def count_nonzero(input, dim=None):
 
 
 def unique(input, sorted=True, return_inverse=False, return_counts=False, dim=None):
+    _not_implemented("unique", input, _COMPLEX)
     a = np.asarray(input.detach()._data)
     if dim is None:
         u, inv, cnt = np.unique(a.reshape(-1), return_inverse=True, return_counts=True)
@@ -718,11 +751,15 @@ def _diff(input, n, dim, prepend, append):
 
 
 def diff(input, n=1, dim=-1, prepend=None, append=None):
+    if input.dim() == 0:
+        raise RuntimeError("diff expects input to be at least one-dimensional")
     return _diff(input, n, _wrap_dim(dim, input.dim()), prepend, append)
 
 
 @op()
 def trace(input):
+    if input.dtype == jnp.bool_:
+        raise NotImplementedError("\"trace\" not implemented for 'Bool'")
     if input.ndim != 2:
         raise RuntimeError("trace: expected a matrix, but got tensor with dim " + str(input.ndim))
     return jnp.trace(input).astype(jnp.int64 if not jnp.issubdtype(input.dtype, jnp.inexact) else input.dtype)
@@ -793,3 +830,5 @@ def isin(elements, test_elements, *, assume_unique=False, invert=False):
     """torch.isin."""
     return _isin(elements, test_elements, invert)
 
+
+_COMPLEX = (_dt.complex64, _dt.complex128)
