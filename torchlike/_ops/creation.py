@@ -59,15 +59,17 @@ def _infer_dtype(data):
     found = False
     tensor_dt = None
 
-    def visit(x):
+    def visit(x, first=False):
+        # first: x is the first element of the first element ... of the data (PyTorch infers
+        # the dimensions from there, and a str there reads as one dimension too many)
         nonlocal kind, found, tensor_dt
         if isinstance(x, Tensor):
             tensor_dt = x.dtype if tensor_dt is None else _dt.promote_types(tensor_dt, x.dtype)
             found = True
             return
         if isinstance(x, (list, tuple)):
-            for y in x:
-                visit(y)
+            for i, y in enumerate(x):
+                visit(y, first and i == 0)
             return
         found = True
         if isinstance(x, (builtins.bool, np.bool_)):
@@ -79,12 +81,14 @@ def _infer_dtype(data):
         elif isinstance(x, (builtins.complex, np.complexfloating)):
             k = 3
         elif isinstance(x, str):
-            raise ValueError("too many dimensions 'str'")
+            if first and x is not data:
+                raise ValueError("too many dimensions 'str'")
+            raise TypeError("new(): invalid data type 'str'")
         else:
             raise RuntimeError(f"Could not infer dtype of {type(x).__name__}")
         kind = builtins.max(kind, k)
 
-    visit(data)
+    visit(data, True)
     if tensor_dt is not None:
         return tensor_dt
     if not found:

@@ -58,6 +58,8 @@ def _basic_items(index, shape):
             items.append(_slice_item(it, shape[d]))
             d += 1
         else:
+            if isinstance(it, str):
+                raise TypeError("new(): invalid data type 'str'")
             k = int(it)
             size = shape[d]
             if not -size <= k < size:
@@ -159,6 +161,8 @@ def _adv_spec(index, shape):
             leaves.append(it)
             d += 1
         else:
+            if isinstance(it, str):
+                raise TypeError("new(): invalid data type 'str'")
             k = int(it)
             size = shape[d]
             if not -size <= k < size:
@@ -474,6 +478,8 @@ def _scatter_args(input, dim, index, src, value):
     _check_bounds(index, input.shape[d] if input.dim() else 1, "scatter", d)
     if src is None:
         src = value
+    if isinstance(src, Tensor) and src.dtype != input.dtype:
+        raise RuntimeError("scatter(): Expected self.dtype to be equal to src.dtype")
     if not isinstance(src, Tensor):
         src = float(src) if isinstance(src, (np.floating,)) else src
     return d, src
@@ -624,15 +630,48 @@ def _index_add(input, dim, index, source, alpha):
     return input.at[_index_at(input, dim, index)].add(s)
 
 
+def _check_index_source(name, input, d, index, source):
+    """PyTorch's checks of index_add/index_copy's source against the index and self."""
+    n = index.numel()
+    ns = source.shape[d] if source.dim() else 1
+    if n != ns:
+        if name == "index_copy":
+            raise IndexError(f"index_copy_(): Number of indices ({n}) should be equal to "
+                             f"source.size(dim) ({ns})")
+        raise RuntimeError(f"index_add_(): Number of indices ({n}) should be equal to "
+                           f"source.size(dim): ({ns}), for dim: {d}")
+    rest = lambda t: [k for i, k in enumerate(t.shape) if i != d]  # noqa: E731
+    if source.dim() and input.dim() and rest(source) != rest(input):
+        if name == "index_copy":
+            raise RuntimeError(f"index_copy_(): Source/destination tensor must have same slice "
+                               f"shapes. Destination slice shape: {' '.join(map(str, rest(input)))}"
+                               f" at dimension {d} and source slice shape: "
+                               f"{' '.join(map(str, rest(source)))} at dimension 0.")
+        raise RuntimeError(f"source tensor shape must match self tensor shape, excluding the "
+                           f"specified dimension. Got self.shape = {list(input.shape)} "
+                           f"source.shape = {list(source.shape)}")
+
+
+def _check_index_bounds(name, index, size, d):
+    """index_copy/index_fill raise IndexError where index_add raises RuntimeError."""
+    try:
+        _check_bounds(index, size, name, d)
+    except RuntimeError as e:
+        prefix = "index_copy_(): " if name == "index_copy" else ""
+        raise IndexError(prefix + str(e)) from None
+
+
 def index_add(input, dim, index, source, *, alpha=1):
     d = _wrap_dim(dim, input.dim())
     _check_bounds(index, input.shape[d], "index_add", d)
+    _check_index_source("index_add", input, d, index, source)
     return _index_add(input, d, index, source, None if alpha == 1 else alpha)
 
 
 def index_add_(self, dim, index, source, *, alpha=1):
     d = _wrap_dim(dim, self.dim())
     _check_bounds(index, self.shape[d], "index_add", d)
+    _check_index_source("index_add", self, d, index, source)
     o = _index_add.__wrapped_op__
     leaves, key = o.split([self, d, index, source, None if alpha == 1 else alpha])
     return apply_inplace(self, o.kernel(key), leaves[1:], "index_add_")
@@ -645,12 +684,15 @@ def _index_copy(input, dim, index, source):
 
 def index_copy(input, dim, index, source):
     d = _wrap_dim(dim, input.dim())
-    _check_bounds(index, input.shape[d], "index_copy", d)
+    _check_index_bounds("index_copy", index, input.shape[d], d)
+    _check_index_source("index_copy", input, d, index, source)
     return _index_copy(input, d, index, source)
 
 
 def index_copy_(self, dim, index, source):
     d = _wrap_dim(dim, self.dim())
+    _check_index_bounds("index_copy", index, self.shape[d], d)
+    _check_index_source("index_copy", self, d, index, source)
     o = _index_copy.__wrapped_op__
     leaves, key = o.split([self, d, index, source])
     return apply_inplace(self, o.kernel(key), leaves[1:], "index_copy_")
@@ -663,12 +705,13 @@ def _index_fill(input, dim, index, value):
 
 def index_fill(input, dim, index, value):
     d = _wrap_dim(dim, input.dim())
-    _check_bounds(index, input.shape[d], "index_fill", d)
+    _check_index_bounds("index_fill", index, input.shape[d], d)
     return _index_fill(input, d, index, value)
 
 
 def index_fill_(self, dim, index, value):
     d = _wrap_dim(dim, self.dim())
+    _check_index_bounds("index_fill", index, self.shape[d], d)
     o = _index_fill.__wrapped_op__
     leaves, key = o.split([self, d, index, value])
     return apply_inplace(self, o.kernel(key), leaves[1:], "index_fill_")
@@ -686,7 +729,8 @@ def masked_fill(input, mask, value):
     if isinstance(value, Tensor) and value.dim() != 0:
         raise RuntimeError(f"masked_fill_ only supports a 0-dimensional value tensor, but got "
                            f"tensor with {value.dim()} dimension(s).")
-    np.broadcast_shapes(tuple(mask.shape), tuple(input.shape))
+    from .pointwise import broadcast_check
+    broadcast_check(mask, input)
     return _masked_fill(input, mask, value)
 
 
@@ -706,18 +750,29 @@ def masked_select(input, mask):
     return getitem(x, m)
 
 
+def _masked_count(mask, source):
+    if mask.dtype is not _dt.bool:
+        raise RuntimeError(f"masked_scatter_ only supports boolean masks, but got mask with "
+                           f"dtype {_SCALAR_NAME.get(mask.dtype._name, mask.dtype._name)}")
+    n = int(mask.sum())
+    if n > source.numel():
+        raise RuntimeError("Number of elements of source < number of ones in mask")
+    return n
+
+
 def masked_scatter(input, mask, source):
-    shape = np.broadcast_shapes(tuple(input.shape), tuple(mask.shape))
+    from .pointwise import broadcast_check
+    shape = tuple(broadcast_check(input, mask))
     out = input.expand(*shape).clone()
     m = mask.expand(*shape)
-    n = int(m.sum())
+    n = _masked_count(m, source)
     setitem(out, m, source.reshape(-1)[:n])
     return out
 
 
 def masked_scatter_(self, mask, source):
     m = mask.expand(*self.shape)
-    n = int(m.sum())
+    n = _masked_count(m, source)
     setitem(self, m, source.reshape(-1)[:n])
     return self
 
@@ -788,3 +843,5 @@ def unravel_index(indices, shape):
     return tuple(_from_host(r.astype(np.int64), indices.device) for r in res)
 
 
+_SCALAR_NAME = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long",
+                "int32": "Int", "uint8": "Byte", "int8": "Char", "int16": "Short"}

@@ -197,7 +197,10 @@ def einsum(equation, *operands):
         equation, operands = _sublist_equation((equation,) + operands)
     if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
         operands = operands[0]
-    return _einsum(equation.replace(" ", ""), list(operands))
+    try:
+        return _einsum(equation.replace(" ", ""), list(operands))
+    except ValueError as e:  # jax's message, PyTorch's exception type
+        raise RuntimeError(f"einsum(): {e}") from None
 
 
 @op(tensor_args=("a", "b"), method=False)
@@ -210,6 +213,13 @@ def tensordot(a, b, dims=2, out=None):
         dims = dims.tolist()
     if isinstance(dims, (list, tuple)):
         dims = tuple(tuple(d) if isinstance(d, (list, tuple)) else (d,) for d in dims)
+    da, db = (tuple(range(a.dim() - dims, a.dim())), tuple(range(dims))) \
+        if isinstance(dims, int) else dims
+    for i, j in zip(da, db):
+        if a.shape[i] != b.shape[j]:
+            raise RuntimeError(f"contracted dimensions need to match, but first has size "
+                               f"{a.shape[i]} in dim {i - a.dim() if isinstance(dims, int) else i}"
+                               f" and second has size {b.shape[j]} in dim {j}")
     return _tensordot(a, b, dims)
 
 

@@ -691,6 +691,7 @@ def _bincount(input, weights, length):
 
 
 def bincount(input, weights=None, minlength=0):
+    _not_implemented("bincount_cpu", input, _NOT_INTEGRAL)
     if input.dim() != 1:
         raise RuntimeError("bincount only supports 1-d non-negative integral inputs.")
     a = np.asarray(input._data)
@@ -704,6 +705,7 @@ def bincount(input, weights=None, minlength=0):
 
 
 def histc(input, bins=100, min=0, max=0):
+    _not_implemented("histogram_cpu", input, _NOT_FLOATING)
     a = np.asarray(input.detach()._data)
     lo, hi = float(min), float(max)
     if lo == hi and a.size:
@@ -732,6 +734,7 @@ def searchsorted(sorted_sequence, input, *, out_int32=False, right=False, side=N
     if not isinstance(input, Tensor):
         from .creation import tensor
         input = tensor(input, dtype=sorted_sequence.dtype)
+    _check_boundaries(sorted_sequence, input)
     if sorter is not None:
         from .indexing import gather
         sorted_sequence = gather(sorted_sequence, -1, sorter)
@@ -742,7 +745,17 @@ def bucketize(input, boundaries, *, out_int32=False, right=False):
     if not isinstance(input, Tensor):
         from .creation import tensor
         input = tensor(input)
+    if boundaries.dim() != 1:
+        raise RuntimeError(f"boundaries tensor must be 1 dimension, but got dim({boundaries.dim()})")
     return _searchsorted(boundaries, input, right, out_int32)
+
+
+def _check_boundaries(seq, input):
+    if seq.dim() > 1 and (input.dim() != seq.dim() or input.shape[:-1] != seq.shape[:-1]):
+        raise RuntimeError(f"torch.searchsorted(): boundaries tensor should be 1 dimension or "
+                           f"the first N-1 dimensions of boundaries tensor and input value tensor "
+                           f"must match, but we got boundaries tensor {list(seq.shape)} and input "
+                           f"value tensor {list(input.shape)}")
 
 
 @op(tensor_args=("input", "prepend", "append"), method=False, name="_diff")
@@ -832,3 +845,5 @@ def isin(elements, test_elements, *, assume_unique=False, invert=False):
 
 
 _COMPLEX = (_dt.complex64, _dt.complex128)
+_NOT_INTEGRAL = (_dt.bool, _dt.float16, _dt.bfloat16, _dt.float32, _dt.float64) + _COMPLEX
+_NOT_FLOATING = (_dt.bool, _dt.uint8, _dt.int8, _dt.int16, _dt.int32, _dt.int64) + _COMPLEX

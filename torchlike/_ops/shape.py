@@ -152,8 +152,13 @@ def _flip(input, dims):
     return jnp.flip(input, dims) if dims else input
 
 
-def flip(input, dims):
+def flip(input, *dims):
+    if len(dims) == 1 and isinstance(dims[0], (list, tuple)):
+        dims = dims[0]
     d = _dims(dims, input.dim())
+    if len(set(d)) != len(d):
+        dup = next(x for x in d if d.count(x) > 1)
+        raise RuntimeError(f"dim {dup} appears multiple times in the list of dims")
     return _flip(input, d if input.dim() else ())
 
 
@@ -216,7 +221,9 @@ def repeat(self, *sizes):
 Tensor.repeat = repeat
 
 
-def tile(input, dims):
+def tile(input, *dims):
+    if len(dims) == 1 and isinstance(dims[0], (list, tuple)):
+        dims = dims[0]
     dims = tuple(dims)
     if len(dims) < input.dim():
         dims = (1,) * (input.dim() - len(dims)) + dims
@@ -248,6 +255,11 @@ def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
             r = np.asarray(repeats._data)
             if (r < 0).any():
                 raise RuntimeError("repeats can not be negative")
+            n = input.numel() if dim is None else input.shape[dim]
+            if r.ndim != 1 or r.shape[0] != n:
+                raise RuntimeError(f"repeats must have the same size as input along dim, but got "
+                                   f"repeats.size(0) = {r.reshape(-1).shape[0]} and "
+                                   f"input.size({0 if dim is None else dim}) = {n}")
             total = int(r.sum()) if output_size is None else output_size
             return _repeat_interleave(input, repeats, dim, total)
     if repeats < 0:
@@ -325,6 +337,9 @@ def broadcast_shapes(*shapes):
 def cross(input, other, dim=None):
     if dim is None:
         dim = next(i for i, s in enumerate(jnp.broadcast_shapes(input.shape, other.shape)) if s == 3)
+    elif input.shape[dim] != 3 or other.shape[dim] != 3:
+        raise RuntimeError(f"linalg.cross: inputs dimension {dim} must have length 3. Got "
+                           f"{input.shape[dim]} and {other.shape[dim]}")
     return jnp.cross(input, other, axis=dim)
 
 

@@ -278,7 +278,8 @@ def solve(A, B, *, left=True, out=None):
                            f"{'x'.join(str(s) for s in B.shape[-2:])})")
     info = _lu_info(A)
     if info is not None and info.any():
-        raise LinAlgError("linalg.solve: The solver failed because the input matrix is singular.")
+        raise LinAlgError("torch.linalg.solve: The solver failed because the input matrix is "
+                          "singular.")
     return _solve(A, B, left, vector, out=out)
 
 
