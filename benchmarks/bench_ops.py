@@ -1,6 +1,7 @@
 """Per-op eager time: torchlike vs PyTorch eager vs a bare jitted jax call, same run.
 
-Run: python benchmarks/bench_ops.py   (prints a markdown table of ratios)
+Run: python benchmarks/bench_ops.py   (prints a markdown table: the fastest round's time per call
+and, for each ratio, the median over rounds of the ratio within the round)
 """
 
 import time
@@ -14,16 +15,15 @@ import torchlike as tl
 
 
 def _time(fns, n, rounds=7):
-    """Seconds per call of each (fn, sync) in fns: the fastest of `rounds` runs of n calls,
-    the libraries taking turns within each round, so that a disturbance from other work on
-    this shared machine is not charged to one of them. Each run starts after a pause:
-    PyTorch's OpenMP threads spin for a while after its parallel ops, and on a 2-core machine
-    they slow whatever runs next (1024x1024 adds timed right after PyTorch's took ~40 us
-    longer)."""
+    """Seconds per call of each (fn, sync) in fns, for each of `rounds` runs of n calls, the
+    libraries taking turns within each round, so that a disturbance from other work on this
+    shared machine is not charged to one of them. Each run starts after a pause: PyTorch's
+    OpenMP threads spin for a while after its parallel ops, and on a 2-core machine they slow
+    whatever runs next (1024x1024 adds timed right after PyTorch's took ~40 us longer)."""
     for fn, sync in fns:
         fn()
         sync(fn())
-    best = [float("inf")] * len(fns)
+    times = [[] for _ in fns]
     for _ in range(rounds):
         for k, (fn, sync) in enumerate(fns):
             time.sleep(0.05)
@@ -31,15 +31,20 @@ def _time(fns, n, rounds=7):
             for _ in range(n):
                 r = fn()
             sync(r)
-            best[k] = min(best[k], (time.perf_counter() - t) / n)
-    return best
+            times[k].append((time.perf_counter() - t) / n)
+    return times
+
+
+def _ratio(a, b):
+    """a's time over b's: the median over rounds of the ratio within each round (the two ran
+    back to back, so the machine's slow drifts cancel), for each round's a and b."""
+    return float(np.median([x / y for x, y in zip(a, b)]))
 
 
 def main():
     rows = []
     for size in (16, 1024):
-        # large ops are memory-bound and this machine is shared: more, shorter rounds give
-        # the fastest round a fair chance for every library
+        # large ops are memory-bound and this machine is shared: more, shorter rounds
         n, rounds = (2000, 7) if size == 16 else (20, 21)
         a = np.random.RandomState(0).randn(size, size).astype(np.float32)
         ta, tb = torch.tensor(a), torch.tensor(a)
@@ -88,9 +93,9 @@ def main():
             tt, lt = times[:2]
             jt = times[2] if fj else None
             dt = times[3] if fd else None
-            rows.append((f"{name} {size}x{size}", lt * 1e6,
-                         f"{lt / jt:.2f}x" if jt else "-", lt / tt,
-                         f"{lt / dt:.2f}x" if dt else "-"))
+            rows.append((f"{name} {size}x{size}", min(lt) * 1e6,
+                         f"{_ratio(lt, jt):.2f}x" if jt else "-", _ratio(lt, tt),
+                         f"{_ratio(lt, dt):.2f}x" if dt else "-"))
     print("| op | torchlike µs | vs bare jax.jit | vs jax.jit, index as argument "
           "| vs PyTorch eager |")
     print("|---|---|---|---|---|")

@@ -11,6 +11,7 @@ from .._core import dtypes as _dt
 from .._core.tensor import Tensor, _wrap_dim, wrap
 from .pointwise import _abs
 from .registry import op
+from ..amp import autocast_mode as _ac
 
 _RT = {}
 
@@ -784,6 +785,18 @@ for _n in ("sum", "nansum", "mean", "nanmean", "prod", "var", "std", "amax", "am
            "kthvalue", "median", "nanmedian", "mode", "count_nonzero", "unique",
            "unique_consecutive", "bincount", "histc", "diff"):
     setattr(Tensor, _n, globals()[_n])
+
+
+def _sum_method(self, *args, **kwargs):
+    """Tensor.sum: `x.sum()` (the loss-code hot path) straight to the op's short path."""
+    if not args and not kwargs and not _ac.state.modes:
+        r = _SUM._roots_call(self)
+        if r is not None:
+            return r
+    return sum(self, *args, **kwargs)
+
+
+Tensor.sum = _sum_method
 
 
 def _cumsum_(self, dim, *, dtype=None):
