@@ -45,7 +45,7 @@ def main():
     rows = []
     for size in (16, 1024):
         # large ops are memory-bound and this machine is shared: more, shorter rounds
-        n, rounds = (2000, 7) if size == 16 else (20, 21)
+        n, rounds = (1000, 15) if size == 16 else (20, 21)
         a = np.random.RandomState(0).randn(size, size).astype(np.float32)
         ta, tb = torch.tensor(a), torch.tensor(a)
         la, lb = tl.tensor(a), tl.tensor(a)
