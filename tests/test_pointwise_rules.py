@@ -135,3 +135,17 @@ SHAPES = [
 @pytest.mark.parametrize("expr", SHAPES)
 def test_indexing_and_shape_rules_match_torch(expr):
     test_binary_op_rules_match_torch(expr)
+
+
+ZERO = [
+    f"{L} // 0", f"{L} % 0", f"m.fmod({L}, 0)", f"{L} // m.tensor([1, 0, 1])",
+    f"m.div({L}, 0, rounding_mode='trunc')", f"m.div({L}, 0, rounding_mode='floor')",
+    f"{L} / 0", f"{F} // 0", f"m.remainder(5, m.tensor([0]))", f"{L}.clone().floor_divide_(0)",
+    f"{B} // {B}", f"m.tensor([], dtype=m.long) // 0", f"{L} // 2", f"{L}.div(2, rounding_mode='floor')",
+    f"{U8} % m.tensor(0, dtype=m.uint8)", f"{L}[0] // m.ones(3, dtype=m.long)",
+]
+
+
+@pytest.mark.parametrize("expr", ZERO)
+def test_integer_division_by_zero_raises_like_torch(expr):
+    test_binary_op_rules_match_torch(expr)

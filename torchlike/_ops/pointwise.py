@@ -13,6 +13,7 @@ from .._core.device import jax_device
 from .._core.tensor import Tensor
 from .kernel import Kernel, run
 from .registry import op
+from .. import _lazy
 
 
 _NP_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half", "bfloat16": "BFloat16",
@@ -404,6 +405,39 @@ def div(input, other, rounding_mode=None):
                      f"found '{rounding_mode}'")
 
 
+def _integral(v):
+    if isinstance(v, Tensor):
+        return not (v.dtype.is_floating_point or v.dtype.is_complex)
+    return type(v) is builtins.int or type(v) is builtins.bool
+
+
+def _check_int_zero(input, other, rounding_mode="floor"):
+    """PyTorch's CPU kernels refuse an integer division by zero (RuntimeError
+    'ZeroDivisionError'); XLA would return a value. Checked eagerly on the CPU only: PyTorch's
+    CUDA kernels do not check, and a compiled step cannot read the divisor."""
+    if rounding_mode is None or not (_integral(input) and _integral(other)):
+        return
+    if all(v.dtype is _dt.bool if isinstance(v, Tensor) else type(v) is builtins.bool
+           for v in (input, other)):
+        return  # (no bool kernel: the op raises that first)
+    if isinstance(input, Tensor) and input.numel() == 0:
+        return
+    if isinstance(other, Tensor):
+        a = other._data
+        if other._device.type != "cpu" or type(a) is not _lazy._JAX_ARRAY or a.size == 0:
+            return
+        zero = not np.asarray(a).all()
+    else:
+        zero = other == 0
+    if zero:
+        raise RuntimeError("ZeroDivisionError")
+
+
+def _check_int_zero_div(input, other, rounding_mode=None):
+    _check_int_zero(input, other, rounding_mode)
+
+
+div = guarded(div, _check_int_zero_div)
 divide = div
 true_divide = div
 Tensor.divide = Tensor.div
@@ -453,6 +487,11 @@ def remainder(input, other):
 def fmod(input, other):
     _no_bool_complex("fmod_cpu", input)
     return jnp.fmod(input, other)
+
+
+floor_divide = guarded(floor_divide, _check_int_zero)
+remainder = guarded(remainder, _check_int_zero)
+fmod = guarded(fmod, _check_int_zero)
 
 
 @bop(tensor_args=("input", "exponent"), promote="default", inplace=True)
