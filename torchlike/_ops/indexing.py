@@ -11,7 +11,7 @@ from .._core import dtypes as _dt
 from .._core import grad_mode
 from .._core.tensor import Tensor, _wrap_dim, wrap
 from .kernel import Kernel, run
-from .registry import apply_inplace, op, scalar_leaf
+from .registry import _scalar_type_name, apply_inplace, op, scalar_leaf
 from .._lazy import LazyArray as _LazyArray
 from .shape_views import make_view
 from .._core.views import _item
@@ -753,7 +753,7 @@ def masked_select(input, mask):
 def _masked_count(mask, source):
     if mask.dtype is not _dt.bool:
         raise RuntimeError(f"masked_scatter_ only supports boolean masks, but got mask with "
-                           f"dtype {_SCALAR_NAME.get(mask.dtype._name, mask.dtype._name)}")
+                           f"dtype {_scalar_type_name(mask.dtype)}")
     n = int(mask.sum())
     if n > source.numel():
         raise RuntimeError("Number of elements of source < number of ones in mask")
@@ -841,7 +841,3 @@ def unravel_index(indices, shape):
     a = np.where(a < 0, a + total, a)
     res = np.unravel_index(a, shape)
     return tuple(_from_host(r.astype(np.int64), indices.device) for r in res)
-
-
-_SCALAR_NAME = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long",
-                "int32": "Int", "uint8": "Byte", "int8": "Char", "int16": "Short"}

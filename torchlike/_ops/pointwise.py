@@ -12,7 +12,7 @@ from .._core import dtypes as _dt
 from .._core.device import jax_device
 from .._core.tensor import Tensor
 from .kernel import Kernel, run
-from .registry import op
+from .registry import _C_TYPE_NAMES, _scalar_type_name, c_type_name, op
 from .. import _lazy
 
 
@@ -26,16 +26,10 @@ def _tname(x):
     return _NP_NAMES.get(np.dtype(x.dtype).name, str(x.dtype))
 
 
-_C_NAMES = {"Long": "long int", "Int": "int", "Short": "short int", "Char": "signed char",
-            "Byte": "unsigned char", "Bool": "bool", "Float": "float", "Double": "double",
-            "Half": "c10::Half", "BFloat16": "c10::BFloat16",
-            "ComplexFloat": "c10::complex<float>", "ComplexDouble": "c10::complex<double>"}
-
-
 def _c_type_name(x):
     """The C++ name PyTorch's kernels print for an array's dtype ('long int', 'float')."""
     n = _tname(x)
-    return _C_NAMES.get(n, n)
+    return _C_TYPE_NAMES.get(n, n)
 
 
 def _not_impl(kernel, x):
@@ -570,8 +564,8 @@ def _float_power_inplace(self, exponent):
     want = _dt.complex128 if c else _dt.float64
     if self.dtype != want:
         raise RuntimeError(f"the base given to float_power_ has dtype "
-                           f"{_NP_NAMES[np.dtype(self.dtype._np).name]} but the operation's "
-                           f"result requires dtype {_NP_NAMES[np.dtype(want._np).name]}")
+                           f"{_scalar_type_name(self.dtype)} but the operation's result "
+                           f"requires dtype {_scalar_type_name(want)}")
     return _float_power_(self, exponent)
 
 
@@ -794,11 +788,6 @@ def lerp(input, end, weight):
                      end - (end - input) * (1 - weight))
 
 
-def _dtype_c_name(dt):
-    n = _NP_NAMES[np.dtype(dt._np).name]
-    return _C_NAMES.get(n, n)
-
-
 def _check_lerp(input, end, weight):
     """PyTorch's rules: end has input's dtype, a weight tensor of more than 0 dims too; the
     computation type is floating or complex."""
@@ -809,8 +798,8 @@ def _check_lerp(input, end, weight):
                         "(Tensor input, Tensor end, Number weight)")
     for what, x in (("end", end), ("weight", weight)):
         if isinstance(x, Tensor) and (what == "end" or x.dim() > 0) and x.dtype != input.dtype:
-            raise RuntimeError(f"expected dtype {_dtype_c_name(input.dtype)} for `{what}` but "
-                               f"got dtype {_dtype_c_name(x.dtype)}")
+            raise RuntimeError(f"expected dtype {c_type_name(input.dtype)} for `{what}` but "
+                               f"got dtype {c_type_name(x.dtype)}")
     if isinstance(weight, Tensor):
         from .. import result_type
         kernel, dt = "lerp_kernel_tensor", result_type(input, weight)
@@ -818,7 +807,7 @@ def _check_lerp(input, end, weight):
         kernel, dt = "lerp_kernel_scalar", input.dtype
     if not (dt.is_floating_point or dt.is_complex):
         raise NotImplementedError(f'"{kernel}" not implemented for '
-                                  f"'{_NP_NAMES[np.dtype(dt._np).name]}'")
+                                  f"'{_scalar_type_name(dt)}'")
 
 
 lerp = guarded(lerp, _check_lerp)
@@ -859,6 +848,17 @@ def clamp(input, min=None, max=None):
     return out
 
 
+def _clamp_inplace_check(rt, self_t, specs):
+    if rt.is_complex:
+        raise NotImplementedError("clamp is not supported for complex types")
+    if not _dt.can_cast(rt, self_t.dtype) and any(s in (builtins.int, builtins.float)
+                                                   for s in specs):
+        # PyTorch's scalar clamp kernels name the output type as C++ does
+        raise RuntimeError(f"result type {_scalar_type_name(rt)} can't be cast to the desired "
+                           f"output type {c_type_name(self_t.dtype)}")
+
+
+clamp.__wrapped_op__.inplace_check = _clamp_inplace_check
 clip = clamp
 Tensor.clip = Tensor.clamp
 Tensor.clip_ = Tensor.clamp_

@@ -747,7 +747,8 @@ def bucketize(input, boundaries, *, out_int32=False, right=False):
         from .creation import tensor
         input = tensor(input)
     if boundaries.dim() != 1:
-        raise RuntimeError(f"boundaries tensor must be 1 dimension, but got dim({boundaries.dim()})")
+        raise RuntimeError(f"boundaries tensor must be 1 dimension, but got "
+                           f"dim({boundaries.dim()})")
     return _searchsorted(boundaries, input, right, out_int32)
 
 

@@ -117,6 +117,8 @@ class OpDef:
         pa = tensor_args if promote_args is None else promote_args
         self.promote_mask = [n in pa for n in self.params]
         self.promote = promote
+        # f(result dtype, self, argument kinds): an op's own errors for an in-place result
+        self.inplace_check = None
         self.differentiable = differentiable
         self.kernels = {}
         self._fast = {}
@@ -372,8 +374,9 @@ class OpDef:
                         return t
             elif to is builtins.float or to is builtins.int:
                 if type(self) is Tensor and self._base is None and \
-                        type(x := self._arr) is _JAX_ARRAY and not ((self._requires_grad or self._grad_fn is not None)
-                                 and grad_mode.state.enabled) \
+                        type(x := self._arr) is _JAX_ARRAY and not (
+                            (self._requires_grad or self._grad_fn is not None)
+                            and grad_mode.state.enabled) \
                         and not _MULTI[0] and lazy.trace is None and not ac.modes:
                     k = fast.get((_dt._default.float, _T, to))
                     if k is not None:
@@ -409,7 +412,8 @@ class OpDef:
                 if fast is not None:
                     # a real Python number into a floating tensor always fits: the result's
                     # dtype is bool, integral or the tensor's own, its shape the tensor's
-                    if self.promote is not None and not (number and self_t._dtype._cat == _dt._FLOAT):
+                    if self.promote is not None and not (
+                            number and self_t._dtype._cat == _dt._FLOAT):
                         _check_inplace(self, self_t, fast[0], leaves)
                     return apply_inplace(self_t, fast[1], leaves[1:], fast[2])
         vals = self.bind((self_t,) + args, kwargs)
@@ -476,15 +480,11 @@ def _check_inplace_uncached(opdef, self_t, key, arrays):
     if rt._cat <= _dt._INT and (opdef.promote == "int_to_float" or (
             opdef.promote == "true_division" and ("V", None) in key)):  # x.div_(2) on ints
         rt = _dt.get_default_dtype()
-    if opdef.name == "clamp" and rt._cat == _dt._COMPLEX:  # PyTorch checks this first
-        raise NotImplementedError("clamp is not supported for complex types")
+    if opdef.inplace_check is not None:  # the op's own errors, which PyTorch raises first
+        opdef.inplace_check(rt, self_t, specs)
     if not _dt.can_cast(rt, self_t._dtype):
-        target = _scalar_type_name(self_t._dtype)
-        if opdef.name == "clamp" and any(s in _PY_SCALAR for s in specs):
-            # PyTorch's scalar clamp kernels name the output type as C++ does
-            target = _C_TYPE_NAMES.get(target, target)
         raise RuntimeError(f"result type {_scalar_type_name(rt)} can't be cast to the desired "
-                           f"output type {target}")
+                           f"output type {_scalar_type_name(self_t._dtype)}")
     shapes = [a.shape for a in arrays]
     try:
         bshape = np.broadcast_shapes(*shapes)
@@ -496,7 +496,15 @@ def _check_inplace_uncached(opdef, self_t, key, arrays):
 
 
 _C_TYPE_NAMES = {"Long": "long int", "Int": "int", "Short": "short int", "Char": "signed char",
-                 "Byte": "unsigned char", "Bool": "bool"}
+                 "Byte": "unsigned char", "Bool": "bool", "Float": "float", "Double": "double",
+                 "Half": "c10::Half", "BFloat16": "c10::BFloat16",
+                 "ComplexFloat": "c10::complex<float>", "ComplexDouble": "c10::complex<double>"}
+
+
+def c_type_name(d):
+    """The C++ name some of PyTorch's kernels print for a dtype ('long int', 'float')."""
+    n = _scalar_type_name(d)
+    return _C_TYPE_NAMES.get(n, n)
 _SCALAR_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half",
                  "bfloat16": "BFloat16", "int64": "Long", "int32": "Int", "int16": "Short",
                  "int8": "Char", "uint8": "Byte", "bool": "Bool", "complex64": "ComplexFloat",
