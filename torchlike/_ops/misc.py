@@ -9,7 +9,7 @@ import numpy as np
 
 from .._core import dtypes as _dt
 from .._core.tensor import Tensor, _wrap_dim
-from .pointwise import _abs, _tensor_args, _tname, broadcast_check, guarded
+from .pointwise import _abs, _floating_only, _tensor_args, broadcast_check, guarded
 from .registry import op
 
 
@@ -264,15 +264,13 @@ def mvlgamma(input, p):
 
 @op(tensor_args=("input", "other"), promote="default", inplace=True)
 def igamma(input, other):
-    if not jnp.issubdtype(input.dtype, jnp.floating):
-        raise NotImplementedError(f'"igamma_cpu" not implemented for \'{_tname(input)}\'')
+    _floating_only("igamma_cpu", input)
     return jsp.gammainc(input, other)
 
 
 @op(tensor_args=("input", "other"), promote="default", inplace=True)
 def igammac(input, other):
-    if not jnp.issubdtype(input.dtype, jnp.floating):
-        raise NotImplementedError(f'"igammac_cpu" not implemented for \'{_tname(input)}\'')
+    _floating_only("igammac_cpu", input)
     return jsp.gammaincc(input, other)
 
 
