@@ -201,6 +201,32 @@ def test_compiled_step_donates_only_unreferenced_buffers():
     assert any(len(k[3]) > 0 for k in cstep.programs)  # something was donated
 
 
+def test_compiled_step_gives_each_parameter_its_own_old_buffer():
+    """A donated input's buffer goes to the output that replaced it (the parameter's new
+    value into its old buffer, the momentum's into its old one): given another output of the
+    same shape (the gradient, say), XLA must copy the input first, since the program still
+    reads it after that output is written."""
+    w1, w2, x, y = _params()
+    w3 = tl.tensor(np.ones((8, 4), np.float32), requires_grad=True)  # same shape as w1
+    opt = tl.optim.SGD([w3, w2, w1], lr=0.1, momentum=0.9)
+
+    def step(x, y):
+        opt.zero_grad()
+        loss = (((x @ w1.t()).tanh() + (x @ w3.t())) @ w2.t() - y).pow(2).mean()
+        loss.backward()
+        opt.step()
+        return loss
+
+    cstep = tl.compile(step)
+    for _ in range(2):  # the momentum buffers exist from the second step on
+        cstep(x, y)
+    tensors = [w1, w2, w3] + [opt.state[p]["momentum_buffer"] for p in (w1, w2, w3)]
+    for _ in range(2):
+        old = [t._data.unsafe_buffer_pointer() for t in tensors]
+        cstep(x, y)
+        assert [t._data.unsafe_buffer_pointer() for t in tensors] == old
+
+
 def test_compiled_dropout_draws_fresh_reproducible_masks():
     """Default (fallback_random=False): masks come from JAX keys taken from the generator —
     fresh on every call, the same after the same seed, keep rate 1 - p, scale 1 / (1 - p), one

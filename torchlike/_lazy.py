@@ -32,7 +32,7 @@ state = _State()
 class LazyArray:
     """A recorded, not yet computed array: shape and dtype are known."""
 
-    __slots__ = ("shape", "dtype", "trace", "idx", "value", "__weakref__")
+    __slots__ = ("shape", "dtype", "trace", "idx", "value", "prev", "__weakref__")
 
     def __init__(self, shape, dtype, trace, idx):
         self.shape = shape
@@ -40,6 +40,7 @@ class LazyArray:
         self.trace = trace
         self.idx = idx
         self.value = None
+        self.prev = None  # the input whose tensor this value overwrote (see `succeed`)
 
     @property
     def ndim(self):
@@ -131,6 +132,17 @@ def call(fn, args):
                 return fn(*[concrete(a) for a in args])
         return fn(*args)
     return tr.call(fn, args)
+
+
+def succeed(old, new):
+    """Note that a tensor's array `old` is being overwritten with the recorded `new` (a
+    parameter's update, an optimizer buffer's): if `old` is an input of the program, `new` is
+    its successor, and the program's output for `new` will reuse `old`'s buffer."""
+    if type(new) is LazyArray:
+        tr = new.trace
+        k = tr.input_pos.get(id(old))
+        if k is not None and tr.inputs[k] is old:
+            new.prev = k
 
 
 class GraphBreak(Warning):
@@ -247,16 +259,16 @@ class Trace:
             return
         if why is not None:
             self.owner.graph_break(why)
-        live = []
         holders = []
-        for j, w in enumerate(self.values):
+        for w in self.values:
             la = w()
             if la is not None and la.value is None:
-                live.append(j)
                 holders.append(la)
         records = tuple(self.records)
-        live = tuple(live)
-        donate = _donatable(self.inputs, self.in_avals, holders) if _DONATE else ()
+        donate = ()
+        if _DONATE:
+            donate, holders = _donatable(self.inputs, self.in_avals, holders)
+        live = tuple(la.idx for la in holders)
         key = (records, tuple(self.in_avals), live, donate)
         prog = self.owner.programs.get(key)
         if prog is None:
@@ -272,24 +284,42 @@ _DONATE = os.environ.get("TORCHLIKE_COMPILE_DONATE", "1") != "0"
 
 
 def _donatable(inputs, in_avals, outputs):
-    """Inputs whose buffers an output may reuse: arrays nothing but this trace refers to any
-    more (a parameter's old value once the step updated it, an old momentum buffer), each
-    matched to an output of the same shape and dtype (XLA warns about unusable donations)."""
-    want = {}
+    """(donated inputs, outputs reordered): inputs whose buffers an output may reuse are
+    arrays nothing but this trace refers to any more (a parameter's old value once the step
+    updated it, an old momentum buffer), each given an output of the same shape and dtype (XLA
+    warns about unusable donations) — its successor where one is known (`succeed`).
+
+    jax gives each output, in order, the lowest-numbered donated input of its shape and dtype
+    still free, so the outputs are ordered to make that pairing ours: an output written over
+    a buffer that other computations of the program still read forces XLA to copy the input
+    first (a parameter's buffer given to its gradient's output, say)."""
+    succ = {}
+    rest = {}
     for la in outputs:
-        av = (la.shape, la.dtype)
-        want[av] = want.get(av, 0) + 1
+        k = la.prev
+        if k is not None and k not in succ and in_avals[k] == (la.shape, la.dtype):
+            succ[k] = la
+        else:
+            rest.setdefault((la.shape, la.dtype), []).append(la)
     donate = []
+    first = []
     for k in range(len(inputs)):
         x = inputs[k]
         # references: the inputs list, x and getrefcount's argument (no enumerate: its reused
         # tuple would hold one more)
         if type(x) is _JAX_ARRAY and sys.getrefcount(x) <= 3:
-            av = in_avals[k]
-            if want.get(av):
-                want[av] -= 1
-                donate.append(k)
-    return tuple(donate)
+            la = succ.pop(k, None)
+            if la is None:
+                same = rest.get(in_avals[k])
+                if not same:
+                    continue
+                la = same.pop()
+            donate.append(k)
+            first.append(la)
+    if not first:
+        return (), outputs
+    taken = set(map(id, first))
+    return tuple(donate), first + [la for la in outputs if id(la) not in taken]
 
 
 def _build(records, live, donate=()):

@@ -17,7 +17,7 @@ from . import grad_mode, views
 from .autograd import AccumulateGrad, _Handle, run_backward
 from .device import CPU, canonical, device_of, jax_device, multi_device
 from .size import Size
-from .._lazy import LazyArray, call as _lazy_call, state as _lazy_state
+from .._lazy import LazyArray, call as _lazy_call, state as _lazy_state, succeed as _succeed
 
 _BY_NP = _dt._BY_NP
 
@@ -100,9 +100,13 @@ class Tensor:
         """Overwrite this tensor's value in place (no autograd); visible through all aliases."""
         b = self._base
         if b is None:
+            if type(arr) is LazyArray:
+                _succeed(self._arr, arr)
             self._arr = arr
             self._vcount += 1
         elif not self._chain:
+            if type(arr) is LazyArray:
+                _succeed(b._arr, arr)
             b._arr = arr
             b._vcount += 1
         else:
@@ -111,7 +115,10 @@ class Tensor:
             tpl, dyn = views.split(self._chain)
             dev = b._device
             pos = views.positions(dyn, None if dev.type == "cpu" else dev)
-            b._arr = _lazy_call(views.write_fn(tpl), (b._data, arr) + pos)
+            old = b._data
+            b._arr = new = _lazy_call(views.write_fn(tpl), (old, arr) + pos)
+            if type(new) is LazyArray:
+                _succeed(old, new)
             b._vcount += 1
             self._vsrc = None
 

@@ -547,6 +547,8 @@ def apply_inplace(self_t, kernel, others, name):
                     args += pos
                 arr = ik.fwd(*args) if _lazy.state.trace is None else _lazy.call(ik.fwd, args)
             if arr is not None:
+                if type(arr) is _lazy.LazyArray:
+                    _lazy.succeed(root._arr, arr)
                 root._arr = arr
                 root._vcount += 1
                 return self_t
@@ -556,7 +558,10 @@ def apply_inplace(self_t, kernel, others, name):
                 res = run(ik, [root, *others, *[scalar_leaf(k) for k in dyn]])
             finally:
                 gs.enabled = prev
-            root._arr = res._data
+            arr = res._data
+            if type(arr) is _lazy.LazyArray:
+                _lazy.succeed(root._arr, arr)
+            root._arr = arr
             root._vcount += 1
             return self_t
         if root is None and _donation_candidate(self_t):
