@@ -248,6 +248,24 @@ def test_compiled_dropout_draws_fresh_reproducible_masks():
     assert not np.array_equal(tl.rand(4).numpy(), after)  # the compiled draws advanced it
 
 
+@pytest.mark.parametrize("dtype", [tl.float32, tl.float64])
+def test_compiled_dropout_is_bernoulli_noise_divided(dtype):
+    """Compiled dropout draws its noise in one step, and it is what PyTorch's definition gives
+    from the same stream: noise.bernoulli_(1 - p).div_(1 - p), then input * noise (values
+    and gradient)."""
+    x = tl.arange(1, 601, dtype=dtype).reshape(20, 30).requires_grad_()
+    drop = tl.compile(lambda x: tl.nn.functional.dropout(x, 0.3))
+    by_def = tl.compile(lambda x: tl.empty_like(x).bernoulli_(0.7).div_(0.7))
+    tl.manual_seed(5)
+    out = drop(x)
+    tl.manual_seed(5)
+    noise = by_def(x.detach())
+    np.testing.assert_array_equal(out.detach().numpy(), (x.detach() * noise).numpy())
+    out.sum().backward()
+    np.testing.assert_array_equal(x.grad.numpy(), noise.numpy())
+    assert out.dtype == dtype
+
+
 def test_compiled_samplers_draw_from_keys():
     """rand/randn/rand_like/randn_like/uniform_/normal_ inside a compiled step: fresh on every
     call, the same after the same seed, the right distribution and dtype, one program."""

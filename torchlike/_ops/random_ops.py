@@ -709,7 +709,8 @@ def _compiled_random(device=None):
 def _keyed(kind, g, shape, dt, a=0.0, b=1.0, device=None):
     """A sample drawn by XLA from a JAX key that takes two draws of the generator: fresh on
     every call, reproducible from the seed, no host-side sampling; on `device`.
-    kind: "bernoulli" (probability a), "uniform" on [a, b), "normal" (mean a, std b).
+    kind: "bernoulli" (probability a), "uniform" on [a, b), "normal" (mean a, std b),
+    "dropout" (PyTorch's dropout noise: bernoulli(a) / a, which is 0 or 1/a).
 
     On a GPU the key's two words cross as one array, and a and b as cached 0-d arrays
     already there: one host-to-device copy per draw, not four."""
@@ -722,6 +723,10 @@ def _keyed(kind, g, shape, dt, a=0.0, b=1.0, device=None):
             key = jax.random.fold_in(jax.random.key(words[0]), words[1])
             if kind == "bernoulli":
                 return jax.random.bernoulli(key, a, shape).astype(dt)
+            if kind == "dropout":  # noise.bernoulli_(a).div_(a): a rounds to dt first
+                keep = jax.random.bernoulli(key, a, shape)
+                return jnp.where(keep, jnp.ones((), dt) / jnp.asarray(a).astype(dt),
+                                 jnp.zeros((), dt))
             a, b = jnp.asarray(a).astype(cdt), jnp.asarray(b).astype(cdt)
             if kind == "uniform":
                 return jax.random.uniform(key, shape, cdt, a, b).astype(dt)
@@ -739,6 +744,18 @@ def _keyed(kind, g, shape, dt, a=0.0, b=1.0, device=None):
 def _keyed_fill(self, kind, g, a=0.0, b=1.0):
     arr = _keyed(kind, g, tuple(self.shape), self.dtype._np, a, b, self.device)
     return self._random_fill_(wrap(arr, device=self.device))
+
+
+def dropout_noise(input, p):
+    """dropout's rescaled mask for `input` as one keyed draw, where random draws are keyed
+    (inside compile, on a GPU), or None: the noise `noise.bernoulli_(1 - p).div_(1 - p)`
+    gives, without recording the empty tensor, the fill and the division."""
+    if not _compiled_random(input.device) or input.dtype._np not in (np.float32, np.float64):
+        return None
+    g = _gen(None, "bernoulli_")
+    q = 1.0 - p
+    return wrap(_keyed("dropout", g, tuple(input.shape), input.dtype._np, q, 1.0, input.device),
+                device=input.device)
 
 
 def _keyed_new(kind, g, shape, dtype, device, requires_grad):

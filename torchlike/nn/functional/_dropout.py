@@ -4,6 +4,7 @@ import math
 import warnings
 
 import torchlike as torch
+from torchlike._ops.random_ops import dropout_noise
 
 __all__ = [
     "alpha_dropout",
@@ -69,6 +70,8 @@ def _dropout_impl(input, p, train, inplace, feature=False, alpha=False):
             raise RuntimeError("Feature dropout requires at least 2 dimensions in the input")
         sizes = list(input.shape[:2]) + [1] * (input.dim() - 2)
         noise = torch.empty(sizes, dtype=input.dtype, device=input.device)
+    elif not alpha and (noise := dropout_noise(input, p)) is not None:
+        return input.mul_(noise) if inplace else input * noise
     else:
         noise = _empty_like_in_memory_order(input)
     with torch.no_grad():
