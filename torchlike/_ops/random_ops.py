@@ -691,6 +691,9 @@ def random_(self, *args, generator=None, **kw):
 
 
 _KEYED = {}
+# Sources of generator words for keyed draws inside a module traced as one op of a compiled
+# step (nn.modules._composite): the words become an input of that op instead of constants.
+_WORD_SOURCES = []
 
 
 def _compiled_random(device=None):
@@ -701,6 +704,8 @@ def _compiled_random(device=None):
     PyTorch's CPU stream bit for bit, which is sampled on the host: on a GPU every dropout
     mask would cross from the host."""
     if _lazy.state.trace is None:
+        if _WORD_SOURCES:  # a module's forward traced as one op of a compiled step
+            return True
         return device is not None and _dev.canonical(device).type != "cpu"
     from .._inductor import config
     return not config._values.get("fallback_random", False)
@@ -733,7 +738,7 @@ def _keyed(kind, g, shape, dt, a=0.0, b=1.0, device=None):
             return (jax.random.normal(key, shape, cdt) * b + a).astype(dt)
 
         fn = _KEYED[(kind, shape, dt)] = jax.jit(fn)
-    words = np.asarray(g._random(2), np.uint32)
+    words = _WORD_SOURCES[-1].take(g) if _WORD_SOURCES else np.asarray(g._random(2), np.uint32)
     a, b = float(a), float(b)
     if device is not None and device.type != "cpu":
         words = jax.device_put(words, _dev.jax_device(device))

@@ -9,7 +9,11 @@ def disable(fn=None, recursive=True):
 
 
 def reset():
-    """Clear compilation caches (nothing to clear while compile runs eagerly)."""
+    """Clear compilation caches: the traced built-in module calls compiled steps record as
+    one op each (a compiled function's own programs live on that function)."""
+    from ..nn.modules import _composite
+
+    _composite._CACHE.clear()
 
 
 def is_compiling():

@@ -11,6 +11,8 @@ import torchlike as torch
 from torchlike._core.hooks import RemovableHandle  # noqa: F401 (torch.nn.modules.module's name)
 from torchlike._core.tensor import Tensor
 from torchlike.nn.parameter import Buffer, Parameter, is_lazy
+from torchlike._lazy import state as _lazy_state
+from torchlike.nn.modules import _composite
 
 __all__ = [
     "Module",
@@ -898,6 +900,10 @@ class Module:
             or _global_forward_hooks
             or _global_forward_pre_hooks
         ):
+            if _lazy_state.trace is not None and _composite.ENABLED:
+                out = _composite.call(self, args, kwargs)
+                if out is not _composite.NO:
+                    return out
             return forward_call(*args, **kwargs)
 
         result = None
