@@ -28,7 +28,7 @@ from ..._core.tensor import Tensor
 from ..._ops import random_ops as _random_ops
 from ..._ops.kernel import Kernel, run
 from ...amp import autocast_mode as _ac
-from ..parameter import Parameter
+from ..parameter import Buffer, Parameter
 
 NO = object()  # the module must run op by op
 ENABLED = os.environ.get("TORCHLIKE_COMPILE_MODULES", "1") != "0"
@@ -43,6 +43,7 @@ _SKIP = frozenset({
 _PLAIN = frozenset({type(None), bool, int, float, str, complex, _dt.dtype, _device_type,
                     types.FunctionType, types.BuiltinFunctionType})
 _PREFIX = __name__.rsplit(".", 1)[0] + "."  # torchlike.nn.modules.
+_TENSOR_TYPES = frozenset({Tensor, Parameter, Buffer})
 
 
 class _Refuse(Exception):
@@ -91,7 +92,7 @@ def _walk(module, fp, roots, seen):
             if t is None:
                 fp.append((name, None))
                 continue
-            if not isinstance(t, Tensor):
+            if type(t) not in _TENSOR_TYPES:  # a subclass may override what ops do
                 return False
             r = t._base  # a Parameter is an alias of its data's storage
             if r is None:
@@ -146,6 +147,8 @@ def call(module, args, kwargs):
     sig = []
     for x in leaves:
         if isinstance(x, Tensor):
+            if type(x) not in _TENSOR_TYPES:
+                return NO
             tensors.append(x)
             a = x._arr if x._base is None else x._data
             sig.append((tuple(a.shape), a.dtype, x._requires_grad, x._device))
