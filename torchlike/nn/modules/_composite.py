@@ -261,6 +261,6 @@ def _build(module, roots, leaves, tree):
         return NO  # the forward changed the module, or drew host-side random numbers
     comp.gens = meta["gens"]
     comp.out_tree, comp.n_out, comp.changed = meta["out_tree"], meta["n_out"], meta["changed"]
-    comp.out_static = [None if s is None else (s[0], s[1]) for s in meta["static"]]
+    comp.out_static = meta["static"]  # per result: None (a tensor) or (key, the value)
     comp.kernel = Kernel(fn, type(module).__name__ + "Backward", save_residuals=True)
     return comp
