@@ -306,8 +306,10 @@ def _donatable(inputs, in_avals, outputs):
     for k in range(len(inputs)):
         x = inputs[k]
         # references: the inputs list, x and getrefcount's argument (no enumerate: its reused
-        # tuple would hold one more)
-        if type(x) is _JAX_ARRAY and sys.getrefcount(x) <= 3:
+        # tuple would hold one more). 0-d arrays (Adam's per-tensor step counts) are not
+        # donated: they save no memory, and XLA copies a donated scalar that several fusions
+        # read before its new value is written (one more kernel each on a GPU).
+        if type(x) is _JAX_ARRAY and sys.getrefcount(x) <= 3 and in_avals[k][0] != ():
             la = succ.pop(k, None)
             if la is None:
                 same = rest.get(in_avals[k])
