@@ -72,6 +72,14 @@ def test_sequential_with_dropout_and_batchnorm_is_one_op_with_the_same_numbers()
     assert one[3].compile_count == per_op[3].compile_count
 
 
+def test_leaf_modules_stay_op_by_op():
+    """A module without children runs one or two ops: recording them costs less than
+    fingerprinting the module, so it is not made one op."""
+    m = nn.Linear(3, 2)
+    tl.compile(lambda x: m(x))(tl.randn(4, 3))
+    assert not any(k[0][0] is nn.Linear for k in _composite._CACHE)
+
+
 def test_transformer_layers_share_one_traced_op():
     def build():
         return nn.Sequential(*[nn.TransformerEncoderLayer(8, 2, 16, 0.1, batch_first=True,
@@ -171,7 +179,7 @@ def test_random_draws_continue_the_stream():
 
 
 def test_errors_are_the_op_by_op_errors():
-    model = nn.Linear(6, 4)
+    model = nn.Sequential(nn.Linear(6, 4), nn.ReLU())
     f = tl.compile(lambda x: model(x))
     with pytest.raises(RuntimeError, match="cannot be multiplied"):
         f(tl.randn(2, 5))
@@ -219,8 +227,8 @@ def test_lazy_and_parametrized_modules_run_op_by_op():
 
 
 def test_compiler_reset_clears_traced_modules():
-    m = nn.Linear(3, 2)
+    m = nn.Sequential(nn.Linear(3, 2))
     tl.compile(lambda x: m(x))(tl.randn(4, 3))
-    assert _composites(nn.Linear)
+    assert _composites(nn.Sequential)
     tl.compiler.reset()
     assert not _composite._CACHE

@@ -44,6 +44,7 @@ _PLAIN = frozenset({type(None), bool, int, float, str, complex, _dt.dtype, _devi
                     types.FunctionType, types.BuiltinFunctionType})
 _PREFIX = __name__.rsplit(".", 1)[0] + "."  # torchlike.nn.modules.
 _TENSOR_TYPES = frozenset({Tensor, Parameter, Buffer})
+_CLASS_OK = {}  # class -> whether it is one of torchlike's modules
 
 
 class _Refuse(Exception):
@@ -68,29 +69,38 @@ def _static(v):
 
 def _walk(module, fp, roots, seen):
     """Append module's subtree to the fingerprint `fp`, its parameters and buffers (unique
-    roots) to `roots`; False where the subtree cannot be one op."""
+    roots) to `roots`; False where the subtree cannot be one op. (Runs on every module call
+    inside a compiled step: plain values are checked inline.)"""
     cls = type(module)
-    if not cls.__module__.startswith(_PREFIX):
-        return False
+    ok = _CLASS_OK.get(cls)
+    if ok is None:
+        ok = _CLASS_OK[cls] = cls.__module__.startswith(_PREFIX)
     d = module.__dict__
-    if "forward" in d:
+    if not ok or "forward" in d:
         return False
-    fp.append(cls)
+    add = fp.append
+    add(cls)
     for k, v in d.items():
         if k in _SKIP:
+            continue
+        t = type(v)
+        if t in _PLAIN:
+            add(k)
+            add(t)  # the type too: True == 1 but picks other code
+            add(v)
             continue
         s = _static(v)
         if s is NO:
             return False
-        fp.append(k)
-        fp.append(s)
-    for h in _HOOKS:
-        if d.get(h):
-            return False
+        add(k)
+        add(s)
+    if d.get("_forward_hooks") or d.get("_forward_pre_hooks") or d.get("_backward_hooks") or \
+            d.get("_backward_pre_hooks"):
+        return False
     for table, kind in ((d["_parameters"], True), (d["_buffers"], False)):
         for name, t in table.items():
             if t is None:
-                fp.append((name, None))
+                add((name, None))
                 continue
             if type(t) not in _TENSOR_TYPES:  # a subclass may override what ops do
                 return False
@@ -106,9 +116,9 @@ def _walk(module, fp, roots, seen):
             a = r._arr
             if a is None:  # an uninitialized (lazy) parameter
                 return False
-            fp.append((name, kind, i, tuple(a.shape), a.dtype, t._requires_grad))
+            add((name, kind, i, a.shape, a.dtype, t._requires_grad))
     for name, m in d["_modules"].items():
-        fp.append(name)
+        add(name)
         if m is not None and not _walk(m, fp, roots, seen):
             return False
     return True
@@ -139,6 +149,9 @@ class _Words:
 
 def call(module, args, kwargs):
     """module(*args, **kwargs) as one recorded op, or NO."""
+    if not module.__dict__.get("_modules"):
+        # a leaf module runs one or two ops: recording those costs less than the fingerprint
+        return NO
     fp, roots = [], []
     if not _walk(module, fp, roots, {}):
         return NO
@@ -166,8 +179,13 @@ def call(module, args, kwargs):
         return NO
     comp.module = weakref.ref(module)  # the forward its traced function runs (see _build)
     ins = roots + tensors
-    if comp.gens:
-        ins.append(np.stack([np.asarray(g._random(2), np.uint32) for g in comp.gens]))
+    gens = comp.gens
+    if gens:
+        g = gens[0]
+        if all(h is g for h in gens):  # one generator: its next words, in one draw
+            ins.append(np.asarray(g._random(2 * len(gens)), np.uint32).reshape(-1, 2))
+        else:
+            ins.append(np.stack([np.asarray(h._random(2), np.uint32) for h in gens]))
     outs = run(comp.kernel, ins)
     for j, k in enumerate(comp.changed):
         roots[k]._set_data(outs[comp.n_out + j]._data)
