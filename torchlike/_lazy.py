@@ -32,13 +32,14 @@ state = _State()
 class LazyArray:
     """A recorded, not yet computed array: shape and dtype are known."""
 
-    __slots__ = ("shape", "dtype", "trace", "idx", "value", "prev", "__weakref__")
+    __slots__ = ("shape", "dtype", "trace", "idx", "value", "prev", "aval", "ref",
+                 "__weakref__")
 
-    def __init__(self, shape, dtype, trace, idx):
-        self.shape = shape
-        self.dtype = dtype
+    def __init__(self, aval, trace, idx):
+        self.shape, self.dtype = self.aval = aval
         self.trace = trace
         self.idx = idx
+        self.ref = ("v", idx)  # how the recorded program refers to it (Trace.call)
         self.value = None
         self.prev = None  # the input whose tensor this value overwrote (see `succeed`)
 
@@ -180,13 +181,19 @@ class Trace:
         self.values = []
 
     def _ref(self, x):
-        if type(x) is LazyArray:
+        tx = type(x)
+        if tx is _JAX_ARRAY:  # a parameter, gradient or optimizer state: the common input
+            k = self.input_pos.get(id(x))
+            if k is not None and self.inputs[k] is x:  # read before (a parameter used twice)
+                return ("i", k), self.in_avals[k]
+            a = x.aval  # an attribute: x.shape and x.dtype are Python properties
+            return self._input(x, (a.shape, a.dtype))
+        if tx is LazyArray:
             if x.trace is self and x.value is None:
-                return ("v", x.idx), (x.shape, x.dtype)
-            x = x.concrete()
+                return x.ref, x.aval
+            return self._ref(x.concrete())
         if x is None:
             return ("n",), None
-        tx = type(x)
         if tx in _PY:
             # a Python number stays a weakly-typed dynamic input, as it is for jax.jit itself
             k = len(self.inputs)
@@ -195,11 +202,13 @@ class Trace:
             self.in_avals.append(av)
             return ("i", k), av
         k = self.input_pos.get(id(x))
-        if k is not None and self.inputs[k] is x:  # read before (a parameter used twice)
+        if k is not None and self.inputs[k] is x:
             return ("i", k), self.in_avals[k]
         if isinstance(x, np.generic):
             x = np.asarray(x)
-        av = (tuple(x.shape), np.dtype(x.dtype))
+        return self._input(x, (tuple(x.shape), np.dtype(x.dtype)))
+
+    def _input(self, x, av):
         k = len(self.inputs)
         self.inputs.append(x)
         self.in_avals.append(av)
@@ -223,9 +232,13 @@ class Trace:
         refs = []
         avals = []
         for x in leaves:
-            r, av = self._ref(x)
-            refs.append(r)
-            avals.append(av)
+            if type(x) is LazyArray and x.trace is self and x.value is None:  # most leaves
+                refs.append(x.ref)
+                avals.append(x.aval)
+            else:
+                r, av = self._ref(x)
+                refs.append(r)
+                avals.append(av)
         refs = tuple(refs)
         skey = (fn, tree, tuple(avals))
         out = _SHAPES.get(skey)
@@ -245,8 +258,8 @@ class Trace:
         outs = []
         values = self.values
         n = len(values)
-        for shape, dtype in out_avals:
-            la = LazyArray(shape, dtype, self, n)
+        for av in out_avals:
+            la = LazyArray(av, self, n)
             values.append(weakref.ref(la))
             outs.append(la)
             n += 1
