@@ -12,6 +12,8 @@ import numpy as np
 #   ("unfold", dim, size, step)
 #   ("real",) | ("imag",)   a float part of a complex tensor
 #   ("as_real",) | ("as_complex",)   view_as_real / view_as_complex: (..., 2) floats <-> complex
+#   ("bitcast", from, to)   Tensor.view(dtype): the same bytes read as numpy dtype `to`; with
+#                           another element size, the last dim grows or shrinks by the ratio
 
 
 def _item(it):
@@ -229,16 +231,55 @@ def apply_step(a, step):
         return jnp.stack([jnp.real(a), jnp.imag(a)], axis=-1)
     if kind == "as_complex":
         return jax.lax.complex(a[..., 0], a[..., 1])
+    if kind == "bitcast":
+        return bitcast(a, step[1], step[2])
     raise AssertionError(kind)
 
 
-# steps that change the dtype (complex <-> its float parts)
-_DTYPE_STEPS = ("real", "imag", "as_real", "as_complex")
+# steps that change the dtype (complex <-> its float parts, reinterpreted bytes)
+_DTYPE_STEPS = ("real", "imag", "as_real", "as_complex", "bitcast")
+
+
+def bitcast(a, src, dst):
+    """Array `a` of numpy dtype `src` with its bytes read as `dst` (little-endian, as PyTorch's
+    storages): the last dim scales by the ratio of the element sizes."""
+    src, dst = np.dtype(src), np.dtype(dst)
+    if src == dst:
+        return a
+    if src.kind == "c":  # complex: its (real, imag) float pairs
+        a = jnp.stack([jnp.real(a), jnp.imag(a)], axis=-1).reshape(*a.shape[:-1], -1)
+        src = a.dtype
+    elif src == np.bool_:
+        a, src = a.astype(np.uint8), np.dtype(np.uint8)
+    mid = dst
+    if dst.kind == "c":
+        mid = np.dtype(np.float32 if dst == np.complex64 else np.float64)
+    elif dst == np.bool_:
+        mid = np.dtype(np.uint8)
+    if src.itemsize != mid.itemsize:
+        # XLA's simplifier merges two size-changing bitcast-converts (through the reshapes
+        # between them) into one of the wrong shape: keep each on its own
+        a = jax.lax.optimization_barrier(a)
+    if src.itemsize > mid.itemsize:  # lax adds a last dim of the ratio: fold it in
+        out = jax.lax.bitcast_convert_type(a, mid).reshape(*a.shape[:-1], -1)
+    elif src.itemsize < mid.itemsize:
+        k = mid.itemsize // src.itemsize
+        out = jax.lax.bitcast_convert_type(a.reshape(*a.shape[:-1], -1, k), mid)
+    else:
+        out = jax.lax.bitcast_convert_type(a, mid)
+    if dst.kind == "c":
+        out = out.reshape(*out.shape[:-1], -1, 2)
+        return jax.lax.complex(out[..., 0], out[..., 1])
+    if dst == np.bool_:
+        return out != 0
+    return out
 
 
 def _unapply_dtype_step(sub, step, part):
     """The array `sub` whose view through the dtype-changing `step` was replaced by `part`."""
     kind = step[0]
+    if kind == "bitcast":
+        return bitcast(part.astype(step[2]), step[2], step[1])
     if kind == "as_complex":
         return jnp.stack([jnp.real(part), jnp.imag(part)], axis=-1).astype(sub.dtype)
     fdt = sub.real.dtype
@@ -421,6 +462,17 @@ def step_layout(shape, strides, offset, step):
         return tuple(shape) + (2,), tuple(2 * s for s in strides) + (1,), offset * 2
     if kind == "as_complex":
         return tuple(shape[:-1]), tuple(s // 2 for s in strides[:-1]), offset // 2
+    if kind == "bitcast":
+        f, t = np.dtype(step[1]).itemsize, np.dtype(step[2]).itemsize
+        if f == t:
+            return shape, strides, offset
+        if f > t:
+            k = f // t
+            return (tuple(shape[:-1]) + (shape[-1] * k,),
+                    tuple(s * k for s in strides[:-1]) + (strides[-1],), offset * k)
+        k = t // f
+        return (tuple(shape[:-1]) + (shape[-1] // k,),
+                tuple(s // k for s in strides[:-1]) + (strides[-1],), offset // k)
     raise AssertionError(kind)
 
 

@@ -4,7 +4,7 @@ import math
 
 import jax.numpy as jnp
 
-from .._core import grad_mode, views
+from .._core import dtypes as _dt, grad_mode, views
 from .._core.tensor import Tensor, _wrap_dim
 from .kernel import Kernel, run
 
@@ -39,6 +39,8 @@ def make_view(t, step):
         v._dtype = t._dtype.to_real()
     elif step[0] == "as_complex":
         v._dtype = t._dtype.to_complex()
+    elif step[0] == "bitcast":
+        v._dtype = _dt.from_np(step[2])
     else:
         v._dtype = t._dtype
     v._device = t._device
@@ -98,8 +100,34 @@ def view(self, *shape):
 
 
 def view_dtype(self, dtype):
-    raise NotImplementedError("Tensor.view(dtype) is not supported by torchlike yet; use "
-                              ".to(dtype) for a value conversion")
+    """Tensor.view(dtype): the same storage read as another dtype (PyTorch's checks and
+    messages; like PyTorch's, the result is not differentiable)."""
+    from .registry import _scalar_type_name
+
+    f, t = self.dtype.itemsize, dtype.itemsize
+    if f != t:
+        what = (f"to view {_scalar_type_name(self.dtype)} as {_scalar_type_name(dtype)} "
+                "(different element sizes)")
+        if self.dim() == 0:
+            raise RuntimeError(f"self.dim() cannot be 0 {what}")
+        strides = self.stride()
+        if f < t:  # PyTorch's order of checks
+            k = t // f
+            if self.shape[-1] % k:
+                raise RuntimeError(f"self.size(-1) must be divisible by {k} {what}, but got "
+                                   f"{self.shape[-1]}")
+            if self.storage_offset() % k:
+                raise RuntimeError(f"self.storage_offset() must be divisible by {k} {what}, "
+                                   f"but got {self.storage_offset()}")
+        if strides[-1] != 1:
+            raise RuntimeError(f"self.stride(-1) must be 1 {what}, but got {strides[-1]}")
+        if f < t:
+            for i, s in enumerate(strides[:-1]):
+                if s % k:
+                    raise RuntimeError(f"self.stride({i}) must be divisible by {k} {what}, but "
+                                       f"got {s}")
+    with grad_mode.no_grad():
+        return make_view(self, ("bitcast", self.dtype._np, dtype._np))
 
 
 def reshape(self, *shape):
