@@ -290,3 +290,24 @@ def test_compiled_samplers_draw_from_keys():
     assert abs(n.mean()) < 0.07 and abs(n.std() - 1) < 0.05
     assert u.min() >= -2 and u.max() < 3 and abs(u.mean() - 0.5) < 0.12
     assert abs(nm.mean() - 5) < 0.04 and abs(nm.std() - 0.5) < 0.03
+
+
+def test_is_compiling_inside_compiled_code_as_torch():
+    """torch.compiler.is_compiling() is True while a compiled function runs, False outside it
+    and inside torch.compiler.disable'd functions."""
+    from _oracle import import_torch
+
+    torch = import_torch()
+    for lib in (torch, tl):
+        @lib.compiler.disable
+        def eager_part(x):
+            return x * (2 if lib.compiler.is_compiling() else 3)
+
+        def f(x):
+            return x + (1 if lib.compiler.is_compiling() else 0), eager_part(x)
+
+        cf = lib.compile(f, backend="eager") if lib is torch else lib.compile(f)
+        a, b = cf(lib.ones(2))
+        assert a.tolist() == [2.0, 2.0] and b.tolist() == [3.0, 3.0]
+        assert f(lib.ones(1))[1].item() == 3.0
+        assert not lib.compiler.is_compiling() and not lib._dynamo.is_compiling()

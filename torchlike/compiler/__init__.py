@@ -1,11 +1,29 @@
 """torch.compiler."""
 
+import functools
+import types
 
-def disable(fn=None, recursive=True):
-    """Run `fn` eagerly (everything runs eagerly in torchlike today)."""
+_DISABLED = [0]  # depth of torch.compiler.disable'd calls running now
+
+
+def disable(fn=None, recursive=True, *, reason=None):
+    """Mark `fn` as not compiled: inside it `is_compiling()` is False, as in PyTorch. Its ops
+    still join the compiled step's program (the values are the same either way; PyTorch
+    would split the graph there)."""
     if fn is None:
-        return lambda f: f
-    return fn
+        return lambda f: disable(f, recursive, reason=reason)
+    if not isinstance(fn, (types.FunctionType, types.MethodType)):
+        return fn
+
+    @functools.wraps(fn)
+    def disabled(*args, **kwargs):
+        _DISABLED[0] += 1
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            _DISABLED[0] -= 1
+
+    return disabled
 
 
 def reset():
@@ -17,11 +35,14 @@ def reset():
 
 
 def is_compiling():
-    return False
+    """True while a torch.compile'd function runs (its Python runs to record the program)."""
+    from .._lazy import state
+
+    return state.trace is not None and not _DISABLED[0]
 
 
 def is_dynamo_compiling():
-    return False
+    return is_compiling()
 
 
 def allow_in_graph(fn):
