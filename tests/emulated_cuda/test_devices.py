@@ -219,3 +219,32 @@ def test_view_reads_and_writes_on_cuda_use_device_positions():
         close(a, b)
     assert any(isinstance(k, tuple) and k[1] == tl.device("cuda", 0) and
                views._POSITIONS[k].devices() == {CUDA} for k in views._POSITIONS)
+
+
+def test_compiled_step_with_traced_modules_on_cuda():
+    """A compiled step whose built-in modules are traced as one op each (dropout inside
+    attention, fill values and generator words placed on the device while tracing) runs on
+    cuda, stays there, and gives the CPU's numbers."""
+    def fn(dev):
+        model = nn.Sequential(
+            nn.TransformerEncoderLayer(8, 2, 16, 0.1, batch_first=True, norm_first=True),
+            nn.Flatten(), nn.Linear(24, 2)).to(dev)
+        opt = tl.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
+        x = tl.randn(2, 3, 8, generator=tl.Generator().manual_seed(1)).to(dev)
+
+        @tl.compile
+        def step(x):
+            opt.zero_grad()
+            loss = model(x).pow(2).mean()
+            loss.backward()
+            opt.step()
+            return loss
+
+        losses = [step(x).item() for _ in range(3)]
+        return losses, model
+
+    (lc, mc), (lg, mg) = run_both(fn)
+    np.testing.assert_allclose(lg, lc, rtol=1e-5)
+    for pc, pg in zip(mc.parameters(), mg.parameters()):
+        on_cuda(pg)
+        close(pg, pc)

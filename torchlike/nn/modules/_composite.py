@@ -232,7 +232,11 @@ def _build(module, roots, leaves, tree):
                 full[i] = t
                 wrappers.append(t)
             args, kwargs = jax.tree_util.tree_unflatten(tree, full)
-            out = module.forward(*args, **kwargs)
+            # values that do not depend on the inputs (Python numbers as 0-d arrays, fill
+            # values, view positions) are computed now, not staged: torchlike caches them
+            # across calls, and a cached tracer would escape this trace
+            with jax.ensure_compile_time_eval():
+                out = module.forward(*args, **kwargs)
             for t, a in zip(wrappers, arrays[nr:]):
                 if t._arr is not a:
                     raise _Refuse("an input was modified in place")
