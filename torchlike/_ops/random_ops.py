@@ -741,7 +741,10 @@ def _keyed(kind, g, shape, dt, a=0.0, b=1.0, device=None):
     words = _WORD_SOURCES[-1].take(g) if _WORD_SOURCES else np.asarray(g._random(2), np.uint32)
     a, b = float(a), float(b)
     if device is not None and device.type != "cpu":
-        words = jax.device_put(words, _dev.jax_device(device))
+        if _lazy.state.trace is None:
+            words = jax.device_put(words, _dev.jax_device(device))
+        # (recorded into a compiled step, the words stay a host input of its program: the
+        # program's call moves them with its other inputs, not one Python transfer each)
         a, b = _kernel.scalar_on(a, device), _kernel.scalar_on(b, device)
     return _lazy.call(fn, (words, a, b))
 
