@@ -65,6 +65,15 @@ def _sgd_single(p, g, s, h, o):
     return p + _c(-_f64(h["lr"]), dt) * g, s
 
 
+def _adam_prep(steps, h):
+    """Adam's per-parameter scalars from the parameters' steps before this one (a vector for
+    the whole group: one fusion, where one per parameter would be a kernel launch each on a
+    GPU, since XLA does not copy float64 divisions into the elementwise update)."""
+    t = _f64(steps + 1)
+    return {"step_size": _f64(h["lr"]) / (1 - _f64(h["beta1"]) ** t),
+            "bc2_sqrt": jnp.sqrt(1 - _f64(h["beta2"]) ** t)}
+
+
 def _adam_single(p, g, s, h, o):
     dt = p.dtype
     if o["maximize"]:
@@ -74,11 +83,9 @@ def _adam_single(p, g, s, h, o):
     beta1, beta2 = _f64(h["beta1"]), _f64(h["beta2"])
     exp_avg = lerp(s["exp_avg"], g, 1 - beta1)
     exp_avg_sq = s["exp_avg_sq"] * _c(beta2, dt) + (_c(1 - beta2, dt) * g) * g
-    t = _f64(step)
-    bias_correction1 = 1 - beta1**t
-    bias_correction2 = 1 - beta2**t
-    step_size = _f64(h["lr"]) / bias_correction1
-    bc2_sqrt = _c(jnp.sqrt(bias_correction2), dt)
+    pre = h.get("_pre") or _adam_prep(s["step"], h)
+    step_size = pre["step_size"]
+    bc2_sqrt = _c(pre["bc2_sqrt"], dt)
     new = {"step": step, "exp_avg": exp_avg, "exp_avg_sq": exp_avg_sq}
     if o["amsgrad"]:
         max_sq = jnp.maximum(s["max_exp_avg_sq"], exp_avg_sq)
@@ -88,6 +95,9 @@ def _adam_single(p, g, s, h, o):
         denom = jnp.sqrt(exp_avg_sq) / bc2_sqrt + _c(h["eps"], dt)
     p = p + (_c(-step_size, dt) * exp_avg) / denom
     return p, new
+
+
+_adam_single.prep = _adam_prep
 
 
 def _adamax_single(p, g, s, h, o):
@@ -451,6 +461,18 @@ def _unpack(hyper, packed_names):
     return hyper
 
 
+def _prepared(single, states, hyper):
+    """Per parameter, the hyperparameters `single` reads: with `single.prep`, its scalars
+    computed for all parameters at once from their stacked 0-d steps (hyper["_pre"])."""
+    prep = getattr(single, "prep", None)
+    steps = [s.get("step") for s in states]
+    if prep is None or len(states) < 2 or any(
+            t is None or t.ndim or t.dtype != steps[0].dtype for t in steps):
+        return [hyper] * len(states)
+    pre = prep(jnp.stack(steps), hyper)
+    return [dict(hyper, _pre={k: v[i] for k, v in pre.items()}) for i in range(len(states))]
+
+
 def compiled_update(single, options: tuple, packed_names: tuple = (), donate: bool = False):
     """One cached ``jax.jit`` that updates a whole parameter group with ``single``.
 
@@ -469,9 +491,10 @@ def compiled_update(single, options: tuple, packed_names: tuple = (), donate: bo
 
         def update_group(params, grads, states, hyper, found_inf=None):
             hyper = _unpack(hyper, packed_names)
+            hypers = _prepared(single, states, hyper)
             new_params, new_states = [], []
-            for p, g, s in zip(params, grads, states):
-                np_, ns = _apply_single(single, p, g, s, hyper, o)
+            for p, g, s, h in zip(params, grads, states, hypers):
+                np_, ns = _apply_single(single, p, g, s, h, o)
                 if found_inf is not None:
                     np_, ns_kept = _apply_found_inf(found_inf, (p, s), (np_, {k: ns[k] for k in s}))
                     ns = {**ns, **ns_kept}
