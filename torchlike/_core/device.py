@@ -56,18 +56,21 @@ class device:
         return (device, (self.type, self.index))
 
     def __enter__(self):
+        # `with torch.device(d):` makes d the default device of the factory functions
         global _default_device
-        self._prev = _default_device
+        _PREVIOUS.append(_default_device)
         _default_device = self
         return self
 
     def __exit__(self, *exc):
         global _default_device
-        _default_device = self._prev
+        _default_device = _PREVIOUS.pop()
 
 
 CPU = device("cpu")
 _default_device = CPU
+_PREVIOUS = []  # the default devices that enclosing `with torch.device(...)` blocks replaced
+META = device("meta")
 
 
 @functools.lru_cache(None)
@@ -94,7 +97,9 @@ def multi_device() -> bool:
 def canonical(dev) -> device:
     """Parse a user device argument into a torch device, checking that it exists."""
     if dev is None:
-        return _default_device
+        dev = _default_device
+        if dev is CPU:
+            return CPU
     if not isinstance(dev, device):
         dev = device(dev)
     if dev.type == "cuda":
@@ -107,7 +112,7 @@ def canonical(dev) -> device:
             raise RuntimeError("CUDA error: invalid device ordinal")
         return device("cuda", idx)
     if dev.type == "meta":
-        raise NotImplementedError("torch.device('meta') is not supported by torchlike yet")
+        return META
     if dev.type != "cpu":
         raise RuntimeError(f"torchlike has no '{dev.type}' backend; use 'cpu' or 'cuda'")
     return CPU

@@ -17,6 +17,8 @@ from . import grad_mode, views
 from .autograd import AccumulateGrad, _Handle, run_backward
 from .device import CPU, canonical, device_of, jax_device, multi_device
 from .size import Size
+from . import meta as _meta
+from .meta import MetaArray
 from .._lazy import LazyArray, call as _lazy_call, state as _lazy_state, succeed as _succeed
 
 _BY_NP = _dt._BY_NP
@@ -45,7 +47,6 @@ class Tensor:
     _post_hooks = None
     is_sparse = False
     is_quantized = False
-    is_meta = False
     is_mkldnn = False
     is_nested = False
     layout = "torch.strided"
@@ -87,6 +88,11 @@ class Tensor:
             return src
         if self._vsrc is not src:
             dev = self._device
+            if type(src) is MetaArray:
+                fn, pos = views.read_plan(self._chain)
+                self._varr = _meta.eval_shape(fn, (src,) + tuple(pos))
+                self._vsrc = src
+                return self._varr
             fn, pos = views.read_plan(self._chain, None if dev.type == "cpu" else dev)
             self._varr = fn(src, *pos) if type(src) is not LazyArray and \
                 _lazy_state.trace is None else _lazy_call(fn, (src,) + pos)
@@ -112,6 +118,9 @@ class Tensor:
         else:
             if views.has_overlap(self._chain):
                 _overlap_error()
+            if type(b._arr) is MetaArray:  # no data to write
+                b._vcount += 1
+                return
             tpl, dyn = views.split(self._chain)
             dev = b._device
             pos = views.positions(dyn, None if dev.type == "cpu" else dev)
@@ -314,6 +323,10 @@ class Tensor:
         return self._device
 
     @property
+    def is_meta(self):
+        return self._device.type == "meta"
+
+    @property
     def is_cuda(self):
         return self._device.type == "cuda"
 
@@ -408,7 +421,7 @@ class Tensor:
         if self.requires_grad and not force:
             raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use "
                                "tensor.detach().numpy() instead.")
-        if self._device.type != "cpu" and not force:
+        if self._device.type != "cpu" and (not force or self._device.type == "meta"):
             raise TypeError(f"can't convert {self._device} device type tensor to numpy. Use "
                             "Tensor.cpu() to copy the tensor to host memory first.")
         return np.asarray(self._data)
@@ -430,6 +443,8 @@ class Tensor:
 
     def tolist(self):
         a = self._data
+        if type(a) is MetaArray:
+            raise _meta.no_data()
         _no_trace(a, "Tensor.tolist()")
         return np.asarray(a).tolist()
 
@@ -639,6 +654,8 @@ def _overlap_error():
 
 
 def _no_trace(a, what):
+    if type(a) is MetaArray:  # (PyTorch's message names item() for bool(), float(), ...)
+        raise RuntimeError("Tensor.item() cannot be called on meta tensors")
     if type(a) is LazyArray and a.value is None:
         a.trace.materialize(what)
         return
@@ -673,6 +690,8 @@ def wrap(arr, requires_grad=False, device=None):
         arr = host_array(arr)
     elif np.isscalar(arr):
         arr = jnp.asarray(arr)
+    if device is not None and device.type == "meta" and type(arr) is not MetaArray:
+        arr = MetaArray(arr.shape, arr.dtype)  # made on the CPU: only its shape is kept
     t = object.__new__(Tensor)
     t._arr = arr
     t._dtype = _BY_NP[arr.dtype]
@@ -742,7 +761,12 @@ class _ToDeviceBackward:
 
 
 def _device_put(t, device):
-    arr = jax.device_put(t._data, jax_device(device))
+    a = t._data
+    if type(a) is MetaArray:
+        raise _meta.no_data()
+    if device.type == "meta":
+        return _wrap_out_dev(_meta.like(a), device)
+    arr = jax.device_put(a, jax_device(device))
     out = _wrap_out_dev(arr, device)
     if grad_mode.state.enabled:
         h = t._history()

@@ -207,6 +207,13 @@ def _fill(size, value, dtype, device, requires_grad):
     shape = _size_args(size)
     dev = _dev.canonical(device)
     npdt = dtype._np
+    if dev.type == "meta":  # no data: nothing to allocate
+        from .._core.meta import MetaArray
+
+        t = wrap(MetaArray(shape, npdt), device=dev)
+        if requires_grad:
+            t.requires_grad_(True)
+        return t
     arr = _filler(shape, npdt)(_fill_value(value, npdt, dev))
     t = wrap(arr, device=dev)
     if requires_grad:

@@ -9,6 +9,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from .._core import grad_mode
+from .._core import meta as _meta
 from .._core.autograd import Node
 from .._core.device import device_of, jax_device
 from .._core.tensor import Tensor, _wrap_out, _BY_NP, CPU as _CPU
@@ -363,6 +364,8 @@ def run(kernel, leaves, device=None):
                     saved[i] = (r, r._vcount)
         else:
             arrays.append(x)
+    if _meta.USED[0] and any(type(a) is _meta.MetaArray for a in arrays):
+        return _run_meta(kernel, leaves, arrays)
     if _MULTI[0]:
         device = _check_devices(leaves, device)
         if device is not None and device.type != "cpu":
@@ -395,6 +398,20 @@ def run(kernel, leaves, device=None):
     node = Node(kernel, tuple(arrays), tuple(edges), avals, saved)
     return tuple(_wrap_out(o, device, node if a[2] else None, k)
                  for k, (o, a) in enumerate(zip(out, avals)))
+
+
+def _run_meta(kernel, leaves, arrays):
+    """run() on meta tensors: the results' shapes and dtypes only (no autograd recorded)."""
+    from .._core.device import META
+
+    for x in leaves:
+        if isinstance(x, Tensor) and x._device.type != "meta" and x.dim():
+            raise RuntimeError(f"Tensor on device {x._device} is not on the expected device "
+                               "meta!")
+    out = _meta.eval_shape(kernel.fwd, arrays)
+    if isinstance(out, tuple):
+        return tuple(_wrap_out(o, META, None, 0) for o in out)
+    return _wrap_out(out, META, None, 0)
 
 
 def run_roots(kernel, a, b=None):

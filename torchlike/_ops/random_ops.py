@@ -8,6 +8,7 @@ Differs from PyTorch: CUDA tensors get the CPU stream's numbers, not CUDA's Phil
 from __future__ import annotations
 
 import builtins
+import functools
 
 import jax
 import jax.numpy as jnp
@@ -15,6 +16,7 @@ import numpy as np
 
 from .. import _lazy
 from .._core import device as _dev
+from .._core import meta as _meta
 from .._core import dtypes as _dt
 from .._core import grad_mode
 from .._core.tensor import Tensor, host_array, wrap
@@ -837,6 +839,16 @@ def _multinomial_method(self, num_samples, replacement=False, *, generator=None)
     return multinomial(self, num_samples, replacement, generator=generator)
 
 
+def _meta_noop(fn):
+    """An in-place fill that leaves a meta tensor as it is (it has no data), as PyTorch's."""
+    @functools.wraps(fn)
+    def fill(self, *args, **kwargs):
+        if _meta.USED[0] and self._device.type == "meta":
+            return self
+        return fn(self, *args, **kwargs)
+    return fill
+
+
 for _name, _fn in [
     ("uniform_", uniform_),
     ("normal_", normal_),
@@ -849,5 +861,5 @@ for _name, _fn in [
     ("bernoulli", _bernoulli_method),
     ("multinomial", _multinomial_method),
 ]:
-    setattr(Tensor, _name, _fn)
+    setattr(Tensor, _name, _meta_noop(_fn) if _name.endswith("_") else _fn)
 del _name, _fn

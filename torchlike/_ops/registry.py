@@ -12,6 +12,7 @@ import numpy as np
 
 from .._core import dtypes as _dt
 from .._core import grad_mode
+from .._core import meta as _meta
 from .._core.tensor import Tensor, _overlap_error
 from .._core import views
 from .kernel import SCALAR_LEAVES, Kernel, run, run_roots, _MULTI, _JAX_ARRAY, _BY_NP, _CPU, _new
@@ -522,6 +523,13 @@ def apply_inplace(self_t, kernel, others, name):
     """Run `kernel(self, *others)` and write the result into self_t, recording autograd.
 
     A view's write becomes a functional update of its autograd base (PyTorch's CopySlices)."""
+    if _meta.USED[0] and type(self_t._data) is _meta.MetaArray:
+        res = run(kernel, [self_t] + list(others))  # checks operands; no data to write
+        if tuple(res.shape) != tuple(self_t.shape):
+            raise RuntimeError(f"output with shape {list(self_t.shape)} doesn't match the "
+                               f"broadcast shape {list(res.shape)}")
+        self_t._root()._vcount += 1
+        return self_t
     need_grad = False
     if grad_mode.state.enabled:
         need_grad = self_t.requires_grad

@@ -1,5 +1,6 @@
 """torch.nn.init: in-place parameter initialisation, drawing random numbers as PyTorch does."""
 
+import functools
 import math
 import warnings
 
@@ -281,6 +282,22 @@ def sparse_(tensor, sparsity, std=0.01, generator=None):
             zero_indices = row_indices[:num_zeros]
             tensor[zero_indices, col_idx] = 0
     return tensor
+
+
+def _skip_meta(init):
+    """An initialiser that leaves a meta tensor as it is: it has no values to fill (PyTorch's
+    initialisers reach the same by running their fills as meta ops)."""
+    @functools.wraps(init)
+    def fill(tensor, *args, **kwargs):
+        if getattr(tensor, "is_meta", False):
+            return tensor
+        return init(tensor, *args, **kwargs)
+    return fill
+
+
+for _name in [n for n in __all__ if n.endswith("_")]:
+    globals()[_name] = _skip_meta(globals()[_name])
+del _name
 
 
 def _make_deprecate(meth):

@@ -702,7 +702,15 @@ class Module:
             )
 
         def convert(t):
-            return t.to(device, dtype if t.is_floating_point() or t.is_complex() else None)
+            try:
+                return t.to(device, dtype if t.is_floating_point() or t.is_complex() else None)
+            except NotImplementedError as e:
+                if t.is_meta and str(e) == "Cannot copy out of meta tensor; no data!":
+                    raise NotImplementedError(
+                        f"{e} Please use torch.nn.Module.to_empty() instead of "
+                        "torch.nn.Module.to() when moving module from meta to a different "
+                        "device.") from None
+                raise
 
         return self._apply(convert)
 
