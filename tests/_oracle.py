@@ -17,3 +17,12 @@ def import_torch():
             raise
         pytest.skip("real PyTorch (the oracle) is not installed", allow_module_level=True)
     return torch
+
+
+def assert_same_error(call, torch, lib):
+    """call(torch) and call(lib) raise the same exception type with the same message."""
+    with pytest.raises(Exception) as want:
+        call(torch)
+    with pytest.raises(type(want.value)) as got:
+        call(lib)
+    assert str(got.value) == str(want.value)

@@ -29,7 +29,24 @@ class _State:
 state = _State()
 
 
-class LazyArray:
+class Shaped:
+    """An array stand-in that knows only its shape and dtype (LazyArray, meta's MetaArray)."""
+
+    __slots__ = ()
+
+    @property
+    def ndim(self):
+        return len(self.shape)
+
+    @property
+    def size(self):
+        n = 1
+        for s in self.shape:
+            n *= s
+        return n
+
+
+class LazyArray(Shaped):
     """A recorded, not yet computed array: shape and dtype are known."""
 
     __slots__ = ("shape", "dtype", "trace", "idx", "value", "prev", "aval", "ref",
@@ -42,17 +59,6 @@ class LazyArray:
         self.ref = ("v", idx)  # how the recorded program refers to it (Trace.call)
         self.value = None
         self.prev = None  # the input whose tensor this value overwrote (see `succeed`)
-
-    @property
-    def ndim(self):
-        return len(self.shape)
-
-    @property
-    def size(self):
-        n = 1
-        for s in self.shape:
-            n *= s
-        return n
 
     def concrete(self):
         if self.value is None:

@@ -9,6 +9,8 @@ initialisation) do nothing, as in PyTorch. Reading values raises PyTorch's error
 import jax
 import numpy as np
 
+from .._lazy import Shaped
+
 USED = [False]  # set once a meta tensor exists: the checks on hot paths are skipped before
 
 
@@ -23,7 +25,7 @@ def no_data():
     return NotImplementedError("Cannot copy out of meta tensor; no data!")
 
 
-class MetaArray:
+class MetaArray(Shaped):
     """Shape and dtype of a meta tensor."""
 
     __slots__ = ("shape", "dtype")
@@ -32,17 +34,6 @@ class MetaArray:
         USED[0] = True
         self.shape = tuple(int(s) for s in shape)
         self.dtype = np.dtype(dtype)
-
-    @property
-    def ndim(self):
-        return len(self.shape)
-
-    @property
-    def size(self):
-        n = 1
-        for s in self.shape:
-            n *= s
-        return n
 
     def astype(self, dtype):
         return MetaArray(self.shape, dtype)

@@ -523,7 +523,9 @@ def apply_inplace(self_t, kernel, others, name):
     """Run `kernel(self, *others)` and write the result into self_t, recording autograd.
 
     A view's write becomes a functional update of its autograd base (PyTorch's CopySlices)."""
-    if _meta.USED[0] and type(self_t._data) is _meta.MetaArray:
+    # (the root's array: reading a view's _data would cache a reference to its root's
+    # buffer, and a buffer referenced twice is not donated)
+    if _meta.USED[0] and type(self_t._root()._arr) is _meta.MetaArray:
         res = run(kernel, [self_t] + list(others))  # checks operands; no data to write
         if tuple(res.shape) != tuple(self_t.shape):
             raise RuntimeError(f"output with shape {list(self_t.shape)} doesn't match the "
