@@ -36,7 +36,7 @@ OPS = [
 
 
 def _no_grad(m, fn):
-    # (PyTorch records autograd on meta tensors; torchlike does not: see README)
+    # (the repr would name the layer norm's grad_fn, which torchlike names differently)
     with m.no_grad():
         return fn()
 
@@ -63,6 +63,22 @@ ERRORS = [
 @pytest.mark.parametrize("call", ERRORS)
 def test_meta_errors_as_torch(call):
     assert_same_error(call, torch, tl)
+
+
+def test_autograd_on_meta_as_torch():
+    """Gradients of meta tensors are meta tensors of the inputs' shapes."""
+    def grads(m):
+        w = m.empty(4, 3, device="meta", requires_grad=True)
+        x = m.empty(2, 3, device="meta", requires_grad=True)
+        y = (x @ w.t()).relu().pow(2).mean()
+        assert y.requires_grad and y.grad_fn is not None
+        y.backward()
+        net = m.nn.Sequential(m.nn.Linear(3, 5, device="meta"), m.nn.GELU())
+        net(x).sum().backward()
+        return [w.grad, x.grad, net[0].weight.grad, net[0].bias.grad]
+
+    for a, b in zip(*_both(grads)):
+        assert b.is_meta and tuple(b.shape) == tuple(a.shape) and str(b.dtype) == str(a.dtype)
 
 
 def test_inplace_shape_mismatch_raises():

@@ -14,6 +14,7 @@ from .device import device_of
 from .hooks import RemovableHandle
 from .._lazy import LazyArray, call as _lazy_call, _astype, state as _lazy_state, Trace as _Trace
 from .._lazy import _JAX_ARRAY
+from .meta import MetaArray
 
 
 _MASKS = {}
@@ -374,7 +375,8 @@ def _accumulate(node, g, create_graph):
         var._grad = gt if var._grad is None else var._grad + gt
     else:
         if g.dtype != var._dtype._np:
-            g = _lazy_call(_astype(var._dtype._np), (g,))
+            g = g.astype(var._dtype._np) if type(g) is MetaArray else \
+                _lazy_call(_astype(var._dtype._np), (g,))
         if var._grad is None:
             var._grad = wrap(g, device=var._device)
         elif var._grad.requires_grad:

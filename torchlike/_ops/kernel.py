@@ -198,6 +198,8 @@ class Kernel:
             tr = _lazy.state.trace
             if tr is not None:
                 got = tr.call(f, tuple(prim) + tuple(cts))
+            elif _meta.USED[0] and any(type(p) is _meta.MetaArray for p in prim):
+                got = _meta.eval_shape(f, tuple(prim) + tuple(cts))
             elif _lazy.state.used:
                 if any(type(p) is _LazyArray for p in prim):
                     prim = node.primals = tuple(_lazy.concrete(p) for p in prim)
@@ -365,7 +367,7 @@ def run(kernel, leaves, device=None):
         else:
             arrays.append(x)
     if _meta.USED[0] and any(type(a) is _meta.MetaArray for a in arrays):
-        return _run_meta(kernel, leaves, arrays)
+        return _run_meta(kernel, leaves, arrays, edges, saved)
     if _MULTI[0]:
         device = _check_devices(leaves, device)
         if device is not None and device.type != "cpu":
@@ -400,8 +402,9 @@ def run(kernel, leaves, device=None):
                  for k, (o, a) in enumerate(zip(out, avals)))
 
 
-def _run_meta(kernel, leaves, arrays):
-    """run() on meta tensors: the results' shapes and dtypes only (no autograd recorded)."""
+def _run_meta(kernel, leaves, arrays, edges, saved):
+    """run() on meta tensors: the results' shapes and dtypes, and the autograd node (its
+    backward computes shapes too: Kernel.backward)."""
     from .._core.device import META
 
     for x in leaves:
@@ -409,9 +412,15 @@ def _run_meta(kernel, leaves, arrays):
             raise RuntimeError(f"Tensor on device {x._device} is not on the expected device "
                                "meta!")
     out = _meta.eval_shape(kernel.fwd, arrays)
-    if isinstance(out, tuple):
-        return tuple(_wrap_out(o, META, None, 0) for o in out)
-    return _wrap_out(out, META, None, 0)
+    single = not isinstance(out, tuple)
+    outs = (out,) if single else out
+    node = None
+    if edges is not None:
+        avals = tuple((o.shape, o.dtype, _differentiable(o.dtype)) for o in outs)
+        node = Node(kernel, tuple(arrays), tuple(edges), avals, saved)
+    res = tuple(_wrap_out(o, META, node if node is not None and _differentiable(o.dtype)
+                          else None, k) for k, o in enumerate(outs))
+    return res[0] if single else res
 
 
 def run_roots(kernel, a, b=None):
