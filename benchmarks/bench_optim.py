@@ -91,6 +91,9 @@ def main():
             for lp, tp in zip(l_params, t_params)
         )
         rows.append((label, lt * 1e3, tt * 1e3, lt / tt, diff, lh * 1e3, th * 1e3, extra))
+        # each case as soon as it is measured: a time-limited run keeps what it measured
+        print(f"  {label}: torchlike {lt * 1e3:.2f} ms, PyTorch {tt * 1e3:.2f} ms "
+              f"({lt / tt:.2f}x), host {lh * 1e3:.2f} / {th * 1e3:.2f} ms", flush=True)
     print(
         f"optimizer.step(), {N_TENSORS} tensors, {N_TENSORS * SHAPE[0] * SHAPE[1]:,} params, {args.device}"
     )

@@ -18,20 +18,26 @@ run() {  # run NAME SECONDS CMD...: at most SECONDS, never past the budget
   echo "== $name ($(( $(date +%s) - t0 )) s)"
   timeout "$limit" "$@" > "$out/$name.log" 2>&1; echo "   exit $?"; tail -4 "$out/$name.log"
 }
-run tests 90 python3 -m pytest -q -p no:cacheprovider tests/test_gpu.py
-run profile_mlp 60 python3 benchmarks/profile_step.py mlp tl_compile --cprofile
-run profile_mlp_jax 40 python3 benchmarks/profile_step.py mlp jax
-# the GPT step's host time with built-in modules recorded as one op each, and op by op
-# (ANALYSIS.md section 14), against the hand-written JAX step
-run profile_gpt 90 python3 benchmarks/profile_step.py gpt tl_compile --steps 20 --cprofile
-run profile_gpt_jax 60 python3 benchmarks/profile_step.py gpt jax --steps 20
+run tests 60 python3 -m pytest -q -p no:cacheprovider tests/test_gpu.py
+# first what the issues' GPU targets need: where the compiled steps' host time goes, and the
+# steps against PyTorch eager and the hand-written JAX step (torchlike eager is left to the
+# end: its first steps compile op by op for minutes on a GPU)
+run profile_mlp 45 python3 benchmarks/profile_step.py mlp tl_compile --cprofile
+# the GPT step with built-in modules recorded as one op each (ANALYSIS.md section 14)
+run profile_gpt 75 python3 benchmarks/profile_step.py gpt tl_compile --steps 20 --cprofile
+for w in mlp gpt; do
+  run "train_$w" 100 python3 benchmarks/bench_train.py --workloads "$w" \
+    --modes torch,tl_compile,jax --steps 20 --rounds 3 --no-write
+done
+run optim 60 python3 benchmarks/bench_optim.py --device cuda --jax-variants --n 20
 run profile_gpt_per_op 60 env TORCHLIKE_COMPILE_MODULES=0 python3 benchmarks/profile_step.py gpt tl_compile --steps 20
-run optim 90 python3 benchmarks/bench_optim.py --device cuda --jax-variants --n 20
-run optim_per_tensor 45 env TORCHLIKE_OPTIM_FLAT=0 python3 benchmarks/bench_optim.py --device cuda --n 20
-# compiled steps with the per-tensor optimizer update: on a CPU, XLA's fused concatenate of
-# the packed update made the compiled MLP step 3-5x slower (ANALYSIS.md section 12)
-run profile_mlp_per_tensor 40 env TORCHLIKE_OPTIM_FLAT=0 python3 benchmarks/profile_step.py mlp tl_compile
-for w in gpt mlp cnn resnet lstm; do
+run profile_mlp_jax 40 python3 benchmarks/profile_step.py mlp jax
+run profile_gpt_jax 60 python3 benchmarks/profile_step.py gpt jax --steps 20
+for w in cnn resnet lstm; do
   run "train_$w" 150 python3 benchmarks/bench_train.py --workloads "$w" \
-    --modes torch,tl,tl_compile,jax --steps 20 --rounds 4 --no-write
+    --modes torch,tl_compile,jax --steps 20 --rounds 4 --no-write
+done
+for w in mlp gpt cnn resnet lstm; do
+  run "train_tl_$w" 150 python3 benchmarks/bench_train.py --workloads "$w" \
+    --modes torch,tl --steps 20 --rounds 3 --no-write
 done

@@ -136,7 +136,9 @@ def main():
         for _ in range(args.steps):
             sync(run())
         prof.disable()
-        pstats.Stats(prof, stream=sys.stdout).sort_stats("tottime").print_stats(25)
+        stats = pstats.Stats(prof, stream=sys.stdout)
+        stats.sort_stats("tottime").print_stats(25)
+        stats.sort_stats("cumulative").print_stats(30)
 
 
 if __name__ == "__main__":
