@@ -227,7 +227,7 @@ CASES = [
             "loc": np.array([0.0, 1.0], f32),
             "scale": np.array([1.0, 2.0], f32),
         },
-        True,
+        False,  # the same draws; rsqrt's last bit differs between XLA builds (seen: 1 ulp)
     ),
     (
         "Gumbel",

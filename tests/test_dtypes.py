@@ -86,3 +86,39 @@ def test_casts_and_type_strings():
     assert tl.LongTensor([1, 2]).dtype is tl.int64
     assert tl.Tensor(2, 3).shape == (2, 3)
     assert x.type(tl.int32).dtype is tl.int32
+
+
+@pytest.mark.parametrize("other", NAMES + ["complex32"])
+def test_complex32_is_its_own_dtype_and_promotes_as_pytorchs(other):
+    # complex32 was an alias of complex64: a silent widening. It is now a distinct dtype
+    # with PyTorch's promotion table, though XLA has no arrays of it (next test).
+    for a, b in (("complex32", other), (other, "complex32")):
+        want = torch.promote_types(getattr(torch, a), getattr(torch, b))
+        assert repr(tl.promote_types(getattr(tl, a), getattr(tl, b))) == repr(want)
+
+
+def test_complex32_properties_match_pytorch():
+    c, t = tl.complex32, torch.complex32
+    assert tl.chalf is c and c is not tl.complex64 and c != tl.complex64
+    assert repr(c) == repr(t)
+    assert (c.itemsize, c.is_complex, c.is_floating_point, c.is_signed) == (
+        t.itemsize, t.is_complex, t.is_floating_point, t.is_signed)
+    assert repr(c.to_real()) == repr(t.to_real())
+    assert tl.finfo(c).eps == torch.finfo(t).eps and tl.finfo(c).dtype == torch.finfo(t).dtype
+    for a, b in ((c, tl.float16), (tl.float32, c), (c, tl.complex64)):
+        assert tl.can_cast(a, b) == torch.can_cast(getattr(torch, repr(a)[6:]),
+                                                   getattr(torch, repr(b)[6:]))
+    import pickle
+    assert pickle.loads(pickle.dumps(c)) is c
+
+
+@pytest.mark.parametrize("make", [
+    lambda: tl.zeros(2, dtype=tl.complex32),
+    lambda: tl.tensor([1 + 2j], dtype=tl.chalf),
+    lambda: tl.ones(2).to(tl.complex32),
+    lambda: tl.ones(2).chalf(),
+    lambda: tl.empty(3, dtype=tl.complex32),
+])
+def test_complex32_tensors_raise_not_a_silent_complex64(make):
+    with pytest.raises(NotImplementedError, match="complex32.*use torch.complex64"):
+        make()

@@ -46,7 +46,6 @@ class dtype:
         return (_by_name, (self._name,))
 
 
-complex32 = None  # placeholder replaced below; torch.complex32 is rarely used
 bool = dtype("bool", np.bool_, _BOOL, False)
 uint8 = dtype("uint8", np.uint8, _INT, False)
 int8 = dtype("int8", np.int8, _INT, True)
@@ -62,16 +61,46 @@ float32 = dtype("float32", np.float32, _FLOAT, True)
 float64 = dtype("float64", np.float64, _FLOAT, True)
 complex64 = dtype("complex64", np.complex64, _COMPLEX, True)
 complex128 = dtype("complex128", np.complex128, _COMPLEX, True)
-complex32 = complex64  # no half-precision complex in numpy/XLA
+
+
+class _NoArrays(dtype):
+    """A torch dtype that XLA has no arrays of: complex32 (torch.chalf). It exists as its own
+    dtype (compares, promotes, pickles, names itself), and anything that needs its arrays
+    raises NotImplementedError, never a silent complex64."""
+
+    __slots__ = ("_itemsize", "_real")
+
+    def __init__(self, name, cat, itemsize, real):
+        self._name = name
+        self._cat = cat
+        self.is_signed = True
+        self._itemsize = itemsize
+        self._real = real
+
+    @property
+    def _np(self):
+        raise NotImplementedError(
+            f"torchlike: torch.{self._name} tensors are not supported: XLA has no "
+            "half-precision complex type; use torch.complex64")
+
+    @property
+    def itemsize(self):
+        return self._itemsize
+
+    def to_real(self):
+        return self._real
+
+
+complex32 = _NoArrays("complex32", _COMPLEX, 4, float16)
 
 ALL = (bool, uint8, int8, int16, int32, int64, uint16, uint32, uint64,
        float16, bfloat16, float32, float64, complex64, complex128)
 _BY_NP = {d._np: d for d in ALL}
-_BY_NAME = {d._name: d for d in ALL}
+_BY_NAME = {d._name: d for d in ALL + (complex32,)}
 # torch's aliases
 ALIASES = {"half": float16, "float": float32, "double": float64, "short": int16,
            "int": int32, "long": int64, "cfloat": complex64, "cdouble": complex128,
-           "chalf": complex64}
+           "chalf": complex32}
 
 
 def _by_name(name):
@@ -119,6 +148,11 @@ def promote_types(a: dtype, b: dtype) -> dtype:
     if r is None:
         if a is b:
             r = a
+        elif a is complex32 or b is complex32:
+            # c10's table: complex32 absorbs bool, integers and float16; wider types take
+            # complex64's promotion
+            o = b if a is complex32 else a
+            r = complex32 if o._cat < _FLOAT or o is float16 else promote_types(complex64, o)
         elif a._cat == _BOOL:
             r = b
         elif b._cat == _BOOL:

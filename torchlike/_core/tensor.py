@@ -604,6 +604,9 @@ class Tensor:
     def cdouble(self):
         return self.to(_dt.complex128)
 
+    def chalf(self, memory_format=None):
+        return self.to(_dt.complex32)  # raises: XLA has no complex32 arrays
+
     def new_tensor(self, data, dtype=None, device=None, requires_grad=False):
         from .._ops.creation import tensor
         return tensor(data, dtype=dtype or self._dtype, device=device or self._device,
