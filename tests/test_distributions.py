@@ -245,7 +245,7 @@ CASES = [
         "RelaxedOneHotCategorical",
         lambda D, p: D.RelaxedOneHotCategorical(p["temperature"], logits=p["logits"]),
         {"temperature": np.array(0.7, f32), "logits": np.array([[0.1, 1.0, -0.5]], f32)},
-        True,
+        False,  # the same draws through exp/log, whose last bit differs between XLA builds
     ),
     (
         "MixtureSameFamily",
