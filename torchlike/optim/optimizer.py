@@ -22,6 +22,8 @@ from torchlike._core.tensor import Tensor, _alias, wrap
 
 from ._functional import compiled_packed_update, compiled_update, packable
 
+_JAX_ARRAY = type(jnp.zeros(()))
+
 __all__ = [
     "Optimizer",
     "register_optimizer_step_post_hook",
@@ -528,10 +530,25 @@ def _sole_owner(t) -> Tensor | None:
     return root
 
 
+_ROOT_TYPES = None  # (Tensor, Parameter, Buffer): filled on first use (nn imports optim's users)
+
+
 def _can_donate(params, states) -> bool:
     """Whether every param and state buffer of a group can be donated to the update."""
+    global _ROOT_TYPES
+    if _ROOT_TYPES is None:
+        from torchlike.nn.parameter import Buffer, Parameter
+        _ROOT_TYPES = frozenset({Tensor, Parameter, Buffer})
     seen = set()
     for t in chain(params, (v for s in states for v in s.values())):
+        if type(t) in _ROOT_TYPES and t._base is None and type(t._arr) is _JAX_ARRAY:
+            # _sole_owner for the common case (a tensor holding its own array), inlined:
+            # this runs for every parameter on every eager step. References to the array:
+            # t._arr, getrefcount's argument, and nothing else.
+            if sys.getrefcount(t._arr) > 2 or id(t) in seen:
+                return False
+            seen.add(id(t))
+            continue
         root = _sole_owner(t) if isinstance(t, Tensor) else None
         if root is None or id(root) in seen:
             return False
@@ -571,15 +588,27 @@ class _Packed:
     __slots__ = ("buffers", "group", "params", "scalar_names", "views")
 
     def matches(self, group, params, states) -> bool:
-        return (
-            self.group is group
-            and len(self.params) == len(params)
-            and all(a is b for a, b in zip(self.params, params))
-            and all(
-                len(s) == len(self.views) and all(s.get(k) is v[i] for k, v in self.views.items())
-                for i, s in enumerate(states)
-            )
-        )
+        # runs on every step: plain loops (no generator per parameter)
+        if self.group is not group or len(self.params) != len(params):
+            return False
+        for a, b in zip(self.params, params):
+            if a is not b:
+                return False
+        views = tuple(self.views.items())
+        n = len(views)
+        if n == 1:  # SGD's momentum_buffer
+            k, v = views[0]
+            for s, t in zip(states, v):
+                if len(s) != 1 or s.get(k) is not t:
+                    return False
+            return True
+        for i, s in enumerate(states):
+            if len(s) != n:
+                return False
+            for k, v in views:
+                if s.get(k) is not v[i]:
+                    return False
+        return True
 
 
 def _pack(group, params, states, single):
