@@ -694,3 +694,14 @@ def test_check_counts_modules_needing_optional_packages_as_present():
     _, missing, _ = check_source(b"import torch.utils.tensorboard\nimport torch.utils.benchmark\n"
                                  b"torch.jit.script\ntorch.profiler.profile\ntorch.nope\n")
     assert sorted({api for _, api in missing}) == ["torch.nope"]
+
+
+def test_constants_match_pytorch():
+    # torch.inf in masks, torch.pi in positional encodings, torch.newaxis in indexing
+    import math
+
+    for name in ("inf", "nan", "pi", "e", "newaxis"):
+        got, want = getattr(tl, name), getattr(torch, name)
+        assert type(got) is type(want), name
+        assert got == want or (math.isnan(got) and math.isnan(want)), name
+    assert tuple(tl.ones(3)[tl.newaxis].shape) == tuple(torch.ones(3)[torch.newaxis].shape)

@@ -11,6 +11,7 @@ _jax.config.update("jax_default_matmul_precision", "float32")
 # its cost model deems non-trivial to a worker thread, which costs more than the work itself
 # for small tensors (a 16x16 tanh backward: 34 µs instead of 7). Must precede backend start;
 # TORCHLIKE_CPU_ASYNC_DISPATCH=1 keeps JAX's default.
+import math as _math  # noqa: E402
 import os as _os  # noqa: E402
 
 if _os.environ.get("TORCHLIKE_CPU_ASYNC_DISPATCH", "0") in ("", "0"):
@@ -122,6 +123,11 @@ def result_type(tensor1, tensor2):  # noqa: F811
     zeros_ = [x.dtype for x in (tensor1, tensor2) if isinstance(x, Tensor) and not x.dim()]
     wrapped = [_dtypes.scalar_dtype(x) for x in (tensor1, tensor2) if not isinstance(x, Tensor)]
     return _dtypes.result_type_of(dims, zeros_, wrapped)
+
+
+# torch's constants (torch/__init__.py: math's, and None for indexing)
+inf, nan, pi, e = _math.inf, _math.nan, _math.pi, _math.e
+newaxis = None
 
 
 def is_tensor(obj):
