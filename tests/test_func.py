@@ -142,3 +142,14 @@ def _closure_program(lib):
 def test_func_transforms_differentiate_closed_over_tensors():
     for a, b in zip(_closure_program(tl), _closure_program(torch)):
         close(a, b)
+
+
+def test_linearize_matches_pytorch():
+    res = []
+    for lib in (torch, tl):
+        x = lib.tensor(X)
+        out, jvp_fn = lib.func.linearize(lambda x: (x.sin() * x).exp(), x)
+        t1, t2 = lib.ones_like(x), lib.tensor(X[::-1].copy())
+        res.append((out, jvp_fn(t1), jvp_fn(t2)))
+    for got, want in zip(res[1], res[0]):
+        close(got, want)

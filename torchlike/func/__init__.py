@@ -1,4 +1,4 @@
-"""torch.func on JAX's own transforms: grad, vjp, jvp, jacrev, jacfwd, hessian, vmap,
+"""torch.func on JAX's own transforms: grad, vjp, jvp, linearize, jacrev, jacfwd, hessian, vmap,
 functional_call, stack_module_state — and `to_jax`, to continue in plain JAX."""
 
 import contextlib
@@ -83,6 +83,17 @@ def jvp(func, primals, tangents, *, strict=False, has_aux=False):
         return _wrap(out), _wrap(t), _wrap(aux)
     out, t = jax.jvp(f, tuple(_unwrap(primals)), tuple(_unwrap(tangents)))
     return _wrap(out), _wrap(t)
+
+
+def linearize(func, *primals):
+    """torch.func.linearize: (output, jvp_fn), jvp_fn(*tangents) the jvp at `primals` without
+    re-running func (jax.linearize)."""
+    out, fn = jax.linearize(_pure(func), *_unwrap(primals))
+
+    def jvp_fn(*tangents):
+        return _wrap(fn(*_unwrap(tangents)))
+
+    return _wrap(out), jvp_fn
 
 
 def jacrev(func, argnums=0, *, has_aux=False, chunk_size=None):
