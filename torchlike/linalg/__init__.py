@@ -829,3 +829,18 @@ def _method(f):
 
 for _n, _f in TORCH_FUNCTIONS.items():
     setattr(Tensor, _n, _method(_f))
+
+
+# LU factorisations and solves, cond, vander, tensorinv, tensorsolve (_lu.py)
+from ._lu import (  # noqa: E402
+    _torch_lu, _torch_lu_solve, _triangular_solve, cond, lu, lu_factor, lu_factor_ex, lu_solve,
+    lu_unpack, tensorinv, tensorsolve, vander,
+)
+
+__all__ += ["cond", "lu", "lu_factor", "lu_factor_ex", "lu_solve", "tensorinv", "tensorsolve",
+            "vander"]
+_LU_TORCH = {"lu": _torch_lu, "lu_solve": _torch_lu_solve, "lu_unpack": lu_unpack,
+             "triangular_solve": _triangular_solve}
+TORCH_FUNCTIONS.update(_LU_TORCH)
+for _n in ("lu", "lu_solve", "triangular_solve"):  # Tensor.lu, .lu_solve, .triangular_solve
+    setattr(Tensor, _n, _method(_LU_TORCH[_n]))
