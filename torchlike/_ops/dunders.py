@@ -41,7 +41,8 @@ def _inplace(name):
 
 _TABLE = {
     # (true division has no rounding mode: the op itself, without div's integer zero check)
-    "add": P.add, "sub": P.sub, "mul": P.mul, "truediv": P.div.__wrapped_op__,
+    # (add's own check is of `alpha`, which operators never pass: its dispatcher directly)
+    "add": P.add.__wrapped_op__, "sub": P.sub, "mul": P.mul, "truediv": P.div.__wrapped_op__,
     "floordiv": P.floor_divide,
     "mod": P.remainder, "pow": P.pow, "and": P.bitwise_and, "or": P.bitwise_or,
     "xor": P.bitwise_xor, "lshift": P.bitwise_left_shift, "rshift": P.bitwise_right_shift,

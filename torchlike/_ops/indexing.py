@@ -2,6 +2,7 @@
 
 import builtins
 import functools
+import warnings
 
 import jax
 import jax.numpy as jnp
@@ -11,7 +12,7 @@ from .._core import dtypes as _dt
 from .._core import grad_mode
 from .._core.tensor import Tensor, _wrap_dim, wrap
 from .kernel import Kernel, run
-from .registry import _scalar_type_name, apply_inplace, op, scalar_leaf
+from .registry import _scalar_type_name, apply_inplace, check_scalar_fits, op, scalar_leaf
 from .._lazy import LazyArray as _LazyArray
 from .shape_views import make_view
 from .._core.views import _item
@@ -58,8 +59,7 @@ def _basic_items(index, shape):
             items.append(_slice_item(it, shape[d]))
             d += 1
         else:
-            if isinstance(it, str):
-                raise TypeError("new(): invalid data type 'str'")
+            _check_scalar_index(it)
             k = int(it)
             size = shape[d]
             if not -size <= k < size:
@@ -70,9 +70,33 @@ def _basic_items(index, shape):
 
 
 def _normalize(index):
+    if isinstance(index, list) and _sequence_as_tuple(index):
+        warnings.warn("Using a non-tuple sequence for multidimensional indexing is deprecated "
+                      "and will be changed in pytorch 2.9; use x[tuple(seq)] instead of x[seq]. "
+                      "In pytorch 2.9 this will be interpreted as tensor index, "
+                      "x[torch.tensor(seq)], which will result either in an error or a "
+                      "different result", UserWarning, stacklevel=3)
+        return tuple(index)
     if not isinstance(index, tuple):
         index = (index,)
     return index
+
+
+def _sequence_as_tuple(index):
+    """PyTorch (still, as NumPy once did) reads a short list holding a sequence, tensor, slice,
+    None or Ellipsis as a tuple of indices: x[[[0, 1], [1, 0]]] is x[[0, 1], [1, 0]]."""
+    return len(index) < 32 and builtins.any(
+        isinstance(it, (Tensor, list, tuple, slice)) or it is None or it is Ellipsis
+        for it in index)
+
+
+def _check_scalar_index(it):
+    """A scalar index must be an integer (PyTorch does not truncate x[1.0])."""
+    if isinstance(it, str):
+        raise TypeError("new(): invalid data type 'str'")
+    if not hasattr(type(it), "__index__"):
+        raise IndexError("only integers, slices (`:`), ellipsis (`...`), None and long or byte "
+                         f"Variables are valid indices (got {type(it).__name__})")
 
 
 def _to_index_tensor(it):
@@ -146,7 +170,7 @@ def _adv_spec(index, shape):
             spec.append(_slice_item(it, shape[d]))
             d += 1
         elif isinstance(it, Tensor):
-            if it.dtype.is_floating_point or it.dtype.is_complex:
+            if it.dtype not in (_dt.int64, _dt.int32, _dt.uint8, _dt.bool):
                 raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
             a = it._data
             if not isinstance(a, (jax.core.Tracer, _LazyArray)) and a.size:
@@ -161,8 +185,7 @@ def _adv_spec(index, shape):
             leaves.append(it)
             d += 1
         else:
-            if isinstance(it, str):
-                raise TypeError("new(): invalid data type 'str'")
+            _check_scalar_index(it)
             k = int(it)
             size = shape[d]
             if not -size <= k < size:
@@ -299,6 +322,7 @@ def _value_leaf(self, value):
         if isinstance(value, builtins.float) and not (self.dtype.is_floating_point or self.dtype.is_complex) \
                 and value != int(value) if value == value and abs(value) != float("inf") else False:
             pass  # PyTorch truncates a float assigned into an integer tensor
+        check_scalar_fits(value, self.dtype)
         return scalar_leaf(value)
     from .creation import tensor
     return tensor(value, dtype=self.dtype, device=self.device)
@@ -319,7 +343,27 @@ def setitem(self, index, value):
     index = [None if (isinstance(it, tuple) and it[0] == "bool0") else it for it in index]
     spec, leaves = _adv_spec(index, shape)
     leaves = _on_device(self, leaves)
-    apply_inplace(self, _put_kernel(spec, False), [_value_leaf(self, value)] + leaves, "index_put_")
+    value = _value_leaf(self, value)
+    try:
+        apply_inplace(self, _put_kernel(spec, False), [value] + leaves, "index_put_")
+    except ValueError:
+        _check_put_shape(self, spec, leaves, value)
+        raise
+
+
+def _check_put_shape(self, spec, leaves, value):
+    """PyTorch's RuntimeError for a value that does not broadcast to the indexed shape (jax
+    raises a ValueError while tracing the write)."""
+    structs = [jax.ShapeDtypeStruct(tuple(t.shape), t.dtype._np) for t in [self] + leaves]
+    res = tuple(jax.eval_shape(lambda a, *ix: _index_get(a, spec, ix), *structs).shape)
+    vs = tuple(value.shape)
+    try:
+        ok = np.broadcast_shapes(vs, res) == res
+    except ValueError:
+        ok = False
+    if not ok:
+        raise RuntimeError(f"shape mismatch: value tensor of shape {list(vs)} cannot be "
+                           f"broadcast to indexing result of shape {list(res)}") from None
 
 
 Tensor.__getitem__ = getitem
@@ -382,6 +426,7 @@ def fill_(self, value):
             raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got tensor with "
                                f"{value.dim()} dimensions.")
         return apply_inplace(self, _FILL, [value], "fill_")
+    check_scalar_fits(value, self.dtype)
     return apply_inplace(self, _FILL, [scalar_leaf(value)], "fill_")
 
 
@@ -414,12 +459,14 @@ def _index_range(a, device):
     return int(lo), int(hi)
 
 
-def _check_bounds(index, size, name, dim):
+def _check_bounds(index, size, name, dim, negative_ok=False):
+    """PyTorch's range check of an index tensor. Only index_fill (and take, index_put) wrap a
+    negative index; gather, scatter*, index_add/copy/select refuse it."""
     a = index._data
     if isinstance(a, (jax.core.Tracer, _LazyArray)) or a.size == 0:
         return
     lo, hi = _index_range(a, index._device)
-    if lo < -size or hi >= size:
+    if lo < (-size if negative_ok else 0) or hi >= size:
         raise RuntimeError(f"index {hi if hi >= size else lo} is out of bounds for dimension "
                            f"{dim} with size {size}")
 
@@ -447,6 +494,11 @@ def gather(input, dim, index, *, sparse_grad=False, out=None):
     d = _wrap_dim(dim, input.dim())
     if index.dim() != input.dim() and not (index.dim() <= 1 and input.dim() <= 1):
         raise RuntimeError("Index tensor must have the same number of dimensions as input tensor")
+    for i in range(index.dim()):  # XLA would clamp a row past input's end
+        if i != d and input.dim() and index.shape[i] > input.shape[i]:
+            raise RuntimeError(f"Size does not match at dimension {i} expected index "
+                               f"{list(index.shape)} to be no larger than self "
+                               f"{list(input.shape)} apart from dimension {d}")
     _check_bounds(index, input.shape[d] if input.dim() else 1, "gather", d)
     return _gather(input, d, index, out=out)
 
@@ -655,13 +707,25 @@ def _check_index_source(name, input, d, index, source):
 def _check_index_bounds(name, index, size, d):
     """index_copy/index_fill raise IndexError where index_add raises RuntimeError."""
     try:
-        _check_bounds(index, size, name, d)
+        _check_bounds(index, size, name, d, negative_ok=name == "index_fill")
     except RuntimeError as e:
         prefix = "index_copy_(): " if name == "index_copy" else ""
         raise IndexError(prefix + str(e)) from None
 
 
+def _check_index_add(input, index, source):
+    """PyTorch refuses a source of another dtype (no silent cast) and a non-vector index."""
+    if index.dim() > 1:
+        raise IndexError(f"index_add_(): Index is supposed to be a vector, but got dim: "
+                         f"{index.dim()} with type: {_scalar_type_name(index.dtype)} and size: "
+                         f"{list(index.shape)}")
+    if source.dtype is not input.dtype:
+        raise RuntimeError(f"index_add_(): self ({_scalar_type_name(input.dtype)}) and source "
+                           f"({_scalar_type_name(source.dtype)}) must have the same scalar type")
+
+
 def index_add(input, dim, index, source, *, alpha=1):
+    _check_index_add(input, index, source)
     d = _wrap_dim(dim, input.dim())
     _check_bounds(index, input.shape[d], "index_add", d)
     _check_index_source("index_add", input, d, index, source)
@@ -669,6 +733,7 @@ def index_add(input, dim, index, source, *, alpha=1):
 
 
 def index_add_(self, dim, index, source, *, alpha=1):
+    _check_index_add(self, index, source)
     d = _wrap_dim(dim, self.dim())
     _check_bounds(index, self.shape[d], "index_add", d)
     _check_index_source("index_add", self, d, index, source)
@@ -704,12 +769,14 @@ def _index_fill(input, dim, index, value):
 
 
 def index_fill(input, dim, index, value):
+    check_scalar_fits(value, input.dtype)
     d = _wrap_dim(dim, input.dim())
     _check_index_bounds("index_fill", index, input.shape[d], d)
     return _index_fill(input, d, index, value)
 
 
 def index_fill_(self, dim, index, value):
+    check_scalar_fits(value, self.dtype)
     d = _wrap_dim(dim, self.dim())
     _check_index_bounds("index_fill", index, self.shape[d], d)
     o = _index_fill.__wrapped_op__
@@ -729,6 +796,7 @@ def masked_fill(input, mask, value):
     if isinstance(value, Tensor) and value.dim() != 0:
         raise RuntimeError(f"masked_fill_ only supports a 0-dimensional value tensor, but got "
                            f"tensor with {value.dim()} dimension(s).")
+    check_scalar_fits(value, input.dtype)
     from .pointwise import broadcast_check
     broadcast_check(mask, input)
     return _masked_fill(input, mask, value)
@@ -738,6 +806,7 @@ def masked_fill_(self, mask, value):
     if isinstance(value, Tensor) and value.dim() != 0:
         raise RuntimeError(f"masked_fill_ only supports a 0-dimensional value tensor, but got "
                            f"tensor with {value.dim()} dimension(s).")
+    check_scalar_fits(value, self.dtype)
     o = _masked_fill.__wrapped_op__
     leaves, key = o.split([self, mask, value])
     return apply_inplace(self, o.kernel(key), leaves[1:], "masked_fill_")

@@ -75,8 +75,27 @@ def _quantile(input, q, dim, keepdim, interpolation, ignore_nan):
     f = jnp.nanquantile if ignore_nan else jnp.quantile
     method = {"linear": "linear", "lower": "lower", "higher": "higher",
               "midpoint": "midpoint", "nearest": "nearest"}[interpolation]
+    if method == "nearest":
+        return _quantile_nearest(input, q, dim, keepdim, ignore_nan)
     r = f(input, q, axis=dim, keepdims=keepdim, method=method)
     return r
+
+
+def _quantile_nearest(input, q, dim, keepdim, ignore_nan):
+    """PyTorch's 'nearest': rank q * (n - 1) rounded half to even (jnp rounds .5 down)."""
+    s = jnp.moveaxis(jnp.sort(input, axis=dim), dim, -1)  # NaNs sort last
+    n = s.shape[-1]
+    nan = jnp.isnan(s)
+    cnt = jnp.sum(~nan, axis=-1, keepdims=True) if ignore_nan else n
+    qq = jnp.reshape(q, (-1,)).astype(s.dtype)
+    rank = jnp.clip(jnp.round(qq * (cnt - 1)), 0, n - 1).astype(jnp.int32)
+    v = jnp.take_along_axis(s, jnp.broadcast_to(rank, s.shape[:-1] + qq.shape), axis=-1)
+    if not ignore_nan:  # a row holding a NaN has NaN quantiles
+        v = jnp.where(nan.any(-1, keepdims=True), jnp.nan, v)
+    v = jnp.moveaxis(v, -1, 0)
+    if keepdim:
+        v = jnp.expand_dims(v, dim + 1)
+    return v if jnp.ndim(q) else v[0]
 
 
 def _check_q(q, input):
@@ -87,6 +106,8 @@ def _check_q(q, input):
         raise RuntimeError("quantile() q tensor must be same dtype as the input tensor")
     if not input.dtype.is_floating_point:
         raise RuntimeError("quantile() input tensor must be either float or double dtype")
+    if input.numel() == 0:
+        raise RuntimeError("quantile() input tensor must be non-empty")
 
 
 def quantile(input, q, dim=None, keepdim=False, *, interpolation="linear", out=None):

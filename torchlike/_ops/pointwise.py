@@ -62,11 +62,37 @@ def _checked(fn):
     return g
 
 
-def guarded(public, check):
+def guarded(public, check, only_with=None):
     """Wrap a registered op (function, method and in-place method) with an argument check
-    that needs Python-level information the traced kernel cannot see (operand kinds, values)."""
+    that needs Python-level information the traced kernel cannot see (operand kinds, values).
+    With `only_with` (an optional argument's name and position), the check runs only in
+    calls that pass that argument: the common call pays one comparison, not a bind."""
     d = public.__wrapped_op__
     name = d.name
+    if only_with is not None:
+        kw, pos = only_with
+        inner = check
+
+        def check(*bound):  # noqa: F811  (bound: the op's arguments in order)
+            if len(bound) > pos and bound[pos] is not None:
+                inner(*bound)
+
+        def f(*args, out=None, **kwargs):
+            if kw in kwargs or len(args) > pos:
+                check(*d.bind(args, kwargs))
+            return d(*args, out=out, **kwargs)
+
+        def method(self, *args, out=None, **kwargs):
+            if kw in kwargs or len(args) >= pos:
+                check(*d.bind((self,) + args, kwargs))
+            return d(self, *args, out=out, **kwargs)
+
+        def method_(self, *args, **kwargs):
+            if kw in kwargs or len(args) >= pos:
+                check(*d.bind((self,) + args, kwargs))
+            return d.inplace(self, *args, **kwargs)
+
+        return _install(public, d, name, f, method, method_)
 
     def f(*args, out=None, **kwargs):
         check(*d.bind(args, kwargs))
@@ -83,6 +109,10 @@ def guarded(public, check):
         m_check_(*d.bind((self,) + args, kwargs))
         return d.inplace(self, *args, **kwargs)
 
+    return _install(public, d, name, f, method, method_)
+
+
+def _install(public, d, name, f, method, method_):
     f.__name__ = method.__name__ = name
     method_.__name__ = name + "_"
     f.__doc__ = public.__doc__
@@ -156,7 +186,8 @@ _FLOAT_UNARY = {
     "atan": jnp.arctan, "sinh": jnp.sinh, "cosh": jnp.cosh, "tanh": jnp.tanh,
     "asinh": jnp.arcsinh, "acosh": jnp.arccosh, "atanh": jnp.arctanh, "sigmoid": _sigmoid,
     "erf": jsp.erf, "erfc": jsp.erfc, "erfinv": jsp.erfinv, "lgamma": lambda x: _in_f64(jsp.gammaln, x),
-    "digamma": lambda x: jnp.where(x == 0, -jnp.inf, jsp.digamma(x)), "reciprocal": lambda x: 1 / x, "sinc": jnp.sinc, "i0": jnp.i0,
+    # digamma(+-0) is -+inf in PyTorch (copysign(inf, -x)); jax gives nan
+    "digamma": lambda x: jnp.where(x == 0, jnp.copysign(jnp.inf, -x), jsp.digamma(x)), "reciprocal": lambda x: 1 / x, "sinc": jnp.sinc, "i0": jnp.i0,
     "deg2rad": jnp.deg2rad, "rad2deg": jnp.rad2deg, "angle": _angle,
 }
 _ALIASES = {"arcsin": "asin", "arccos": "acos", "arctan": "atan", "arcsinh": "asinh",
@@ -175,6 +206,9 @@ def _sign(x):
     if jnp.iscomplexobj(x):
         raise NotImplementedError("Unlike NumPy, torch.sign is not intended to support complex "
                                   "numbers. Please use torch.sgn instead.")
+    if jnp.issubdtype(x.dtype, jnp.floating):
+        # PyTorch computes (0 < x) - (x < 0): sign(nan) and sign(-0.0) are +0.0 (jnp: nan, -0.0)
+        return ((x > 0).astype(x.dtype) - (x < 0).astype(x.dtype))
     return jnp.sign(x)
 
 
@@ -257,8 +291,12 @@ def round(input, decimals=0):
         return input
     if decimals == 0:
         return jnp.round(input)
-    s = 10.0 ** decimals
-    return jnp.round(input * s) / s
+    # as PyTorch's kernel: scale in the op-math type (float32 for half types, where x * 10**d
+    # would overflow), dividing by 10**-d for negative decimals
+    x = input.astype(jnp.float32) if input.dtype in (jnp.float16, jnp.bfloat16) else input
+    s = 10.0 ** builtins.abs(decimals)
+    r = jnp.round(x * s) / s if decimals > 0 else jnp.round(x / s) * s
+    return r.astype(input.dtype)
 
 
 @op(promote="int_to_float", inplace=True)
@@ -349,7 +387,18 @@ def sub(input, other, alpha=None):
     return input - _alpha(other, alpha)
 
 
+def _check_alpha(input, other, alpha=None):
+    """PyTorch refuses a float alpha for an integral result (it would be truncated)."""
+    if type(alpha) is builtins.float and _integral(input) and _integral(other):
+        raise RuntimeError("For integral input tensors, argument alpha must not be a floating "
+                           "point number.")
+
+
+add = guarded(add, _check_alpha, only_with=("alpha", 2))
+
+
 def _check_sub(input, other, alpha=None):
+    _check_alpha(input, other, alpha)
     bools = [x.dtype is _dt.bool if isinstance(x, Tensor) else type(x) is builtins.bool
              for x in (input, other)]
     if all(bools):
@@ -494,6 +543,13 @@ def pow(input, exponent):
         return input | ~exponent  # a Python bool exponent (tensor ones are refused before)
     if input.dtype == jnp.bool_:
         input = input.astype(jnp.int64)
+    if jnp.issubdtype(input.dtype, jnp.signedinteger):
+        # PyTorch's integer pow for a negative exponent: 1 ** e == 1, (-1) ** e == +-1, else 0
+        # (jnp.power overflows there)
+        neg = exponent < 0
+        small = jnp.where(input == 1, 1, jnp.where(input == -1, 1 - 2 * (exponent & 1), 0))
+        return jnp.where(neg, small.astype(input.dtype),
+                         jnp.power(input, jnp.where(neg, 0, exponent)))
     return jnp.power(input, exponent)
 
 
@@ -513,14 +569,15 @@ _pow_guarded = pow
 
 def _pow_root(exponent):
     """torch computes pow(Tensor, 0.5) and pow(Tensor, -0.5) as sqrt and rsqrt (a Python float
-    exponent only), which differ from a general power at -0.0 and -inf."""
+    exponent only), which differ from a general power at -0.0 and -inf. Its CPU float16 kernel
+    takes the general power."""
     if type(exponent) is builtins.float and (exponent == 0.5 or exponent == -0.5):
         return "sqrt" if exponent == 0.5 else "rsqrt"
     return None
 
 
 def pow(input, exponent, *, out=None):  # noqa: F811
-    r = _pow_root(exponent) if isinstance(input, Tensor) else None
+    r = _pow_root(exponent) if isinstance(input, Tensor) and input.dtype is not _dt.float16 else None
     if r is not None:
         return getattr(input, r)() if out is None else globals()[r](input, out=out)
     return _pow_guarded(input, exponent, out=out)
@@ -535,7 +592,7 @@ def _pow_method(self, exponent):
 
 
 def _pow_method_(self, exponent):
-    r = _pow_root(exponent)
+    r = _pow_root(exponent) if self.dtype is not _dt.float16 else None
     if r is not None:
         return getattr(self, r + "_")()
     return _pow_inplace(self, exponent)
@@ -901,6 +958,19 @@ Tensor.where = lambda self, condition, other: where(condition, self, other)
 @bop(tensor_args=_BIN, promote="default")
 def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
     return jnp.isclose(input, other, rtol=rtol, atol=atol, equal_nan=equal_nan)
+
+
+def _check_isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+    """PyTorch compares tensors of one dtype only (no promotion) with non-negative tolerances."""
+    if isinstance(input, Tensor) and isinstance(other, Tensor) and input.dtype is not other.dtype:
+        raise RuntimeError(f"{_scalar_type_name(input.dtype)} did not match "
+                           f"{_scalar_type_name(other.dtype)}")
+    for name, tol in (("rtol", rtol), ("atol", atol)):
+        if tol < 0:
+            raise RuntimeError(f"{name} must be greater than or equal to zero, but got {tol}")
+
+
+isclose = guarded(isclose, _check_isclose)
 
 
 def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):

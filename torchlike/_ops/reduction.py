@@ -117,10 +117,16 @@ def mean(input, dim=None, keepdim=False, *, dtype=None, out=None):
 @op(method=False, name="_nanmean")
 def _nanmean(input, dim, keepdim, dtype):
     x = input if dtype is None else input.astype(dtype._np)
-    return jnp.nanmean(x, axis=dim, keepdims=keepdim)
+    # PyTorch's nanmean is nansum(x) / count: the sum is rounded to x's dtype before dividing
+    total = jnp.nansum(x, axis=dim, keepdims=keepdim, dtype=_acc(x)).astype(x.dtype)
+    return total / jnp.sum(~jnp.isnan(x), axis=dim, keepdims=keepdim).astype(x.dtype)
 
 
 def nanmean(input, dim=None, keepdim=False, *, dtype=None, out=None):
+    if not (input.dtype.is_floating_point or input.dtype.is_complex):  # even with a dtype=
+        from .registry import _scalar_type_name
+        raise RuntimeError("nanmean(): expected input to have floating point or complex dtype "
+                           f"but got {_scalar_type_name(input.dtype)}")
     _check_float_mean(input, dtype, "nanmean")
     _no_complex(input, "nansum on CPU does not support complex inputs")
     return _nanmean(input, _norm_dims(dim, input.dim()), keepdim, dtype, out=out)
@@ -135,19 +141,23 @@ def _prod(input, dim, keepdim, dtype):
 def prod(input, dim=None, keepdim=False, *, dtype=None, out=None):
     if isinstance(dim, _dt.dtype):
         dim, dtype = None, dim
+    if isinstance(dim, (list, tuple)):  # unlike sum, PyTorch's prod reduces one dim only
+        raise TypeError(f"prod(): argument 'dim' must be int, not {type(dim).__name__}")
     return _prod(input, None if dim is None else _norm_dims(dim, input.dim()), keepdim, dtype,
                  out=out)
 
 
 @op(method=False, name="_var")
-def _var(input, dim, correction, keepdim):
+def _var(input, dim, correction, keepdim, root=False):
     x = input.astype(_acc(input))
     n = np.prod([x.shape[d] for d in (range(x.ndim) if dim is None else dim)], dtype=np.int64)
     mu = jnp.mean(x, axis=dim, keepdims=True)
     d = x - mu
     ss = jnp.sum(jnp.real(d * jnp.conj(d)), axis=dim, keepdims=keepdim)
     # PyTorch divides by max(0, N - correction): inf (or nan for 0/0) past the sample size
-    return (ss / builtins.max(0, int(n) - correction)).astype(jnp.real(input).dtype)
+    v = ss / builtins.max(0, int(n) - correction)
+    # std takes the root before rounding a half input once, as PyTorch does
+    return (jnp.sqrt(v) if root else v).astype(jnp.real(input).dtype)
 
 
 def _var_args(input, dim, unbiased, correction, keepdim):
@@ -166,8 +176,8 @@ def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None, out=N
 
 
 def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None, out=None):
-    from .pointwise import sqrt
-    return sqrt(var(input, dim, unbiased, keepdim, correction=correction), out=out)
+    d, c, k = _var_args(input, dim, unbiased, correction, keepdim)
+    return _var(input, d, c, k, True, out=out)
 
 
 def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
@@ -203,6 +213,9 @@ def amax(input, dim=(), keepdim=False, *, out=None):
     if input.numel() == 0 and d is None:
         raise RuntimeError("amax(): Expected reduction dim to be specified for input.numel() == "
                            "0. Specify the reduction dim with the 'dim' argument.")
+    for i in d or ():
+        if input.shape[i] == 0:  # no identity to return for an empty reduction
+            raise IndexError(f"amax(): Expected reduction dim {i} to have non-zero size.")
     _not_implemented("max_values_cpu", input, _COMPLEX)
     return _amax(input, d, keepdim, out=out)
 
@@ -212,6 +225,9 @@ def amin(input, dim=(), keepdim=False, *, out=None):
     if input.numel() == 0 and d is None:
         raise RuntimeError("amin(): Expected reduction dim to be specified for input.numel() == "
                            "0. Specify the reduction dim with the 'dim' argument.")
+    for i in d or ():
+        if input.shape[i] == 0:  # no identity to return for an empty reduction
+            raise IndexError(f"amin(): Expected reduction dim {i} to have non-zero size.")
     _not_implemented("min_values_cpu", input, _COMPLEX)
     return _amin(input, d, keepdim, out=out)
 
@@ -423,7 +439,12 @@ def _logcumsumexp_f(x, axis):
     return jax.lax.cumlogsumexp(x, axis=axis)
 
 
-logcumsumexp = _scan("logcumsumexp", _logcumsumexp_f, int_long=False)
+_logcumsumexp = _scan("logcumsumexp", _logcumsumexp_f, int_long=False)
+
+
+def logcumsumexp(input, dim, *, out=None):
+    _not_implemented("logcumsumexp_out_cpu", input, _NOT_FLOATING[:-2])  # (complex is fine)
+    return _logcumsumexp(input, dim, out=out)
 
 
 @op(method=False, name="_cummax")
@@ -621,6 +642,10 @@ def _on_host_device(arr, input):
 
 def mode(input, dim=-1, keepdim=False):
     d = _wrap_dim(dim, input.dim())
+    if input.dim() == 0:
+        return _scalar_pair("mode", input)
+    if input.shape[d] == 0:
+        raise IndexError(f"mode(): Expected reduction dim {d} to have non-zero size.")
     a = np.moveaxis(np.asarray(input.detach()._data), d, -1)
     flat = a.reshape(-1, a.shape[-1]) if a.ndim else a.reshape(1, 1)
     vals, idxs = [], []
@@ -693,6 +718,8 @@ def _bincount(input, weights, length):
 
 def bincount(input, weights=None, minlength=0):
     _not_implemented("bincount_cpu", input, _NOT_INTEGRAL)
+    if minlength < 0:
+        raise RuntimeError("minlength should be >= 0")
     if input.dim() != 1:
         raise RuntimeError("bincount only supports 1-d non-negative integral inputs.")
     a = np.asarray(input._data)
@@ -709,6 +736,8 @@ def histc(input, bins=100, min=0, max=0):
     _not_implemented("histogram_cpu", input, _NOT_FLOATING)
     a = np.asarray(input.detach()._data)
     lo, hi = float(min), float(max)
+    if lo > hi:
+        raise RuntimeError("torch.histc: max must be larger than min")
     if lo == hi and a.size:
         lo, hi = float(a.min()), float(a.max())
     if lo == hi:
@@ -731,6 +760,12 @@ def _searchsorted(sorted_sequence, input, right, out_int32):
 
 def searchsorted(sorted_sequence, input, *, out_int32=False, right=False, side=None, sorter=None):
     if side is not None:
+        if side not in ("left", "right"):
+            raise RuntimeError(f"torch.searchsorted(): side can only be 'left' or 'right' but "
+                               f"got {side}")
+        if right and side == "left":
+            raise RuntimeError("torch.searchsorted(): side and right can't be set to opposites, "
+                               "got side of left while right was True")
         right = side == "right"
     if not isinstance(input, Tensor):
         from .creation import tensor

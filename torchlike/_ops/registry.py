@@ -44,6 +44,49 @@ _SCALARS = {}
 REGISTRY = {}
 
 
+_CONVERT_NAMES = {"int8": "int8_t", "int16": "int16_t", "int32": "int", "int64": "int64_t",
+                  "uint8": "uint8_t", "float16": "c10::Half", "bfloat16": "c10::BFloat16",
+                  "float32": "float", "float64": "double"}
+
+
+_FIT_BOUNDS = {}  # dtype -> (lowest, highest, is_float, C++ name), or None (any number fits)
+
+
+def _fit_bounds(dtype):
+    name = getattr(dtype, "_name", None)
+    if name not in _CONVERT_NAMES:
+        return None  # bool and complex take any number
+    np_dt = np.dtype(dtype._np)
+    if np_dt.kind == "f":
+        info = jnp.finfo(np_dt)
+        return float(info.min), float(info.max), True, _CONVERT_NAMES[name]
+    info = np.iinfo(np_dt)
+    lo = -int(info.max) if np_dt.kind == "u" else int(info.min)
+    return lo, int(info.max), False, _CONVERT_NAMES[name]
+
+
+def check_scalar_fits(value, dtype):
+    """PyTorch's checked conversion of a Python number written into a tensor (fill_, full,
+    masked_fill, index_fill, x[i] = v): a value out of the dtype's range is an error, not a
+    wrapped or saturated element. uint8 takes negatives down to -255 (two's complement), and a
+    float dtype takes inf and nan."""
+    t = type(value)
+    if t is not builtins.int and t is not builtins.float:
+        return
+    try:
+        b = _FIT_BOUNDS[dtype]
+    except KeyError:
+        b = _FIT_BOUNDS[dtype] = _fit_bounds(dtype)
+    if b is None:
+        return
+    lo, hi, is_float, cname = b
+    if lo <= value <= hi:  # the common case (False for nan)
+        return
+    if is_float and not math.isfinite(value):
+        return
+    raise RuntimeError(f"value cannot be converted to type {cname} without overflow")
+
+
 def scalar_leaf(v):
     """A cached 0-d jax array for a Python number (a 'wrapped number' leaf)."""
     t = type(v)

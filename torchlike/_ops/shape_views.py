@@ -362,8 +362,19 @@ def chunk(input, chunks, dim=0):
 
 
 def tensor_split(input, indices_or_sections, dim=0):
+    if input.dim() == 0:
+        raise RuntimeError("tensor_split expected at least a 1-dimensional tensor, but got a "
+                           "tensor with 0 dims")
     d = _wrap_dim(dim, input.dim())
     n = _shape(input)[d]
+    if isinstance(indices_or_sections, Tensor):
+        if indices_or_sections.dtype is not _dt.int64:
+            from .registry import _scalar_type_name
+            raise RuntimeError("tensor_split expected tensor_indices_or_sections to have dtype "
+                               f"of long, but got {_scalar_type_name(indices_or_sections.dtype)}")
+        # a 0-d tensor is a number of sections, a 1-d one the split indices
+        indices_or_sections = (int(indices_or_sections.item()) if indices_or_sections.dim() == 0
+                               else indices_or_sections.tolist())
     if isinstance(indices_or_sections, int):
         k = indices_or_sections
         if k <= 0:
@@ -375,20 +386,31 @@ def tensor_split(input, indices_or_sections, dim=0):
             bounds.append((s, e))
             s = e
     else:
+        # each piece is input[prev:i] with slice semantics: a piece starts at the previous
+        # index even where an earlier one was larger (the piece before it is then empty)
         idx = [int(i) for i in indices_or_sections]
-        bounds, s = [], 0
-        for i in idx + [n]:
-            e = max(min(i, n), s) if i >= 0 else max(n + i, s)
-            bounds.append((s, e))
-            s = e
+        bounds = []
+        for a, b in zip([0] + idx, idx + [n]):
+            a, b, _ = slice(a, b).indices(n)
+            bounds.append((a, max(a, b)))
     return tuple(_slice_dim(input, d, a, b) for a, b in bounds)
 
 
+def _check_split_size(name, input, sections, d):
+    if isinstance(sections, int) and sections > 0 and _shape(input)[d] % sections:
+        raise RuntimeError(f"torch.{name} attempted to split along dimension {d}, but the size "
+                           f"of the dimension {_shape(input)[d]} is not divisible by the "
+                           f"split_size {sections}!")
+
+
 def hsplit(input, sections):
-    return tensor_split(input, sections, 1 if input.dim() > 1 else 0)
+    d = 1 if input.dim() > 1 else 0
+    _check_split_size("hsplit", input, sections, d)
+    return tensor_split(input, sections, d)
 
 
 def vsplit(input, sections):
+    _check_split_size("vsplit", input, sections, 0)
     return tensor_split(input, sections, 0)
 
 
