@@ -18,6 +18,8 @@ from .meta import MetaArray
 
 
 _MASKS = {}
+# torch.autograd.graph.saved_tensors_hooks: the active (pack, unpack) pairs, innermost last
+SAVED_HOOKS = []
 
 
 class Node:
@@ -25,7 +27,8 @@ class Node:
 
     __slots__ = ("kernel", "primals", "edges", "needs", "out_avals", "saved", "pre_hooks",
                  "hooks", "retained", "tensor_pre_hooks", "released", "_metadata", "_name",
-                 "_diff", "_ct_mask", "_need_idx", "res", "res_layout", "__weakref__")
+                 "_diff", "_ct_mask", "_need_idx", "res", "res_layout", "packed",
+                 "__weakref__")
 
     def __init__(self, kernel, primals, edges, out_avals, saved):
         self.kernel = kernel
@@ -43,6 +46,9 @@ class Node:
         self._name = None
         self._diff = None
         self.res = None  # the forward's vjp residuals, for kernels that save them
+        self.packed = None  # (unpack hook, [(input index, packed)], [packed residuals] or None)
+        if SAVED_HOOKS:
+            self.pack_primals()
 
     @property
     def metadata(self):
@@ -121,6 +127,8 @@ class Node:
                 "if you need to access saved tensors after calling backward.")
         if self.saved:
             self._check_saved()
+        if self.packed is not None:
+            self._unpack()
         diff = self.kernel_diff_outputs()
         cts = []
         for i in diff:
@@ -129,6 +137,40 @@ class Node:
         if all(g is None for g in cts):
             return [None] * len(self.edges)
         return self.kernel.backward(self, tuple(cts), create_graph)
+
+    def pack_primals(self):
+        """Hand each input the backward reads to the innermost saved_tensors_hooks' pack hook
+        (PyTorch packs the tensors an op saves; torchlike's backward reads inputs, and
+        recomputes from them, so the tensors packed can differ from PyTorch's). The node
+        keeps only their shapes until the backward unpacks them."""
+        pack, unpack = SAVED_HOOKS[-1]
+        prim = list(self.primals)
+        packed = []
+        for i, a in enumerate(prim):
+            if a is None or not self.kernel.depends_on(self, i):
+                continue
+            packed.append((i, pack(_saved_tensor(a))))
+            prim[i] = jax.ShapeDtypeStruct(a.shape, a.dtype)
+        self.primals = tuple(prim)
+        self.packed = (unpack, packed, None)
+
+    def pack_res(self):
+        """The residuals of a kernel that saves them (see pack_primals)."""
+        pack, unpack = SAVED_HOOKS[-1]
+        old = self.packed or (unpack, [], None)
+        self.packed = (old[0], old[1], [pack(_saved_tensor(r)) for r in self.res])
+        self.res = tuple(jax.ShapeDtypeStruct(r.shape, r.dtype) for r in self.res)
+
+    def _unpack(self):
+        unpack, packed, res = self.packed
+        self.packed = None
+        if packed:
+            prim = list(self.primals)
+            for i, p in packed:
+                prim[i] = _unpacked(unpack(p), prim[i])
+            self.primals = tuple(prim)
+        if res is not None:
+            self.res = tuple(_unpacked(unpack(p), r) for p, r in zip(res, self.res))
 
     def kernel_diff_outputs(self):
         if self._diff is None:
@@ -142,6 +184,24 @@ class Node:
         self.saved = None
         self.res = None
         self.released = True
+
+
+def _saved_tensor(a):
+    from .tensor import wrap
+    return wrap(a, device=device_of(a))
+
+
+def _unpacked(t, like):
+    """An unpack hook's result as the array the backward reads."""
+    from .tensor import Tensor
+    if not isinstance(t, Tensor):
+        raise TypeError(f"Output of saved tensor unpack_hook expected to be a Tensor but got "
+                        f"result of type {type(t).__name__}")
+    if tuple(t.shape) != tuple(like.shape):
+        raise RuntimeError(f"unpack_hook returned a tensor of shape {list(t.shape)}, but the "
+                           f"saved tensor had shape {list(like.shape)}")
+    a = t._data
+    return a if a.dtype == like.dtype else a.astype(like.dtype)
 
 
 def _type_name(a):

@@ -468,6 +468,8 @@ def _run_saving_residuals(kernel, arrays, edges, saved, device, tr):
     node = Node(kernel, tuple(arrays), tuple(edges), avals, saved)
     node.res = tuple(src[w][k] for w, k in layout[1])
     node.res_layout = layout
+    if node.packed is not None:  # saved_tensors_hooks: the residuals are saved tensors too
+        node.pack_res()
     res = tuple(_wrap_out(o, device, node if a[2] else None, k) for k, (o, a) in enumerate(zip(outs, avals)))
     return res[0] if layout[4] else res
 

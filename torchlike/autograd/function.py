@@ -11,6 +11,15 @@ from .._core.tensor import Tensor, wrap
 from .._ops.kernel import zeros_on
 
 
+class _Packed:
+    """A saved tensor as saved_tensors_hooks' pack hook returned it."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value):
+        self.value = value
+
+
 class FunctionCtx:
     """The `ctx` passed to forward/backward."""
 
@@ -24,6 +33,11 @@ class FunctionCtx:
         self._freed = False
 
     def save_for_backward(self, *tensors):
+        from .._core.autograd import SAVED_HOOKS
+        if SAVED_HOOKS:  # saved_tensors_hooks: pack now, unpack when the backward reads them
+            pack, unpack = SAVED_HOOKS[-1]
+            self._unpack_hook = unpack
+            tensors = tuple(None if t is None else _Packed(pack(t)) for t in tensors)
         self.to_save = tensors
 
     @property
@@ -31,6 +45,9 @@ class FunctionCtx:
         if self._freed:
             raise RuntimeError("Trying to backward through the graph a second time (or directly "
                                "access saved tensors after they have already been freed).")
+        if any(type(t) is _Packed for t in self.to_save):
+            return tuple(self._unpack_hook(t.value) if type(t) is _Packed else t
+                         for t in self.to_save)
         return self.to_save
 
     def mark_non_differentiable(self, *args):
