@@ -1,4 +1,5 @@
-"""LU factorisations and solves, linalg.cond, vander, tensorinv, tensorsolve against PyTorch."""
+"""LU factorisations and solves, linalg.cond, vander, tensorinv, tensorsolve, svd_lowrank and
+pca_lowrank against PyTorch."""
 
 import warnings
 
@@ -127,3 +128,29 @@ def test_vander_tensorinv_tensorsolve():
     T6 = RS.randn(2, 3, 6).astype(np.float32)
     want, got = both(lambda m: m.linalg.tensorsolve(m.tensor(T6), m.tensor(B[0].reshape(6)), dims=(0, 1)))
     close(got, want, rtol=1e-3, atol=1e-4)
+
+
+def _same_up_to_column_signs(got, want):
+    g, w = got.numpy(), want.numpy()
+    signs = np.sign(np.sum(g * w, axis=-2, keepdims=True))  # SVD columns are unique up to sign
+    np.testing.assert_allclose(g * signs, w, rtol=1e-3, atol=1e-4)
+
+
+@pytest.mark.parametrize("fn,shape,kw", [
+    ("svd_lowrank", (7, 5), {"q": 3}), ("svd_lowrank", (5, 7), {"q": 4, "niter": 0}),
+    ("pca_lowrank", (9, 5), {}), ("pca_lowrank", (5, 9), {"q": 3, "center": False}),
+])
+def test_svd_and_pca_lowrank_draw_pytorchs_numbers(fn, shape, kw):
+    # seeded: the same random projection, so the same factors (signs of singular vectors are
+    # LAPACK's choice for wide inputs, as linalg.svd's)
+    A = np.random.RandomState(4).randn(*shape).astype(np.float32)
+    res = []
+    for m in (torch, tl):
+        m.manual_seed(3)
+        res.append(getattr(m, fn)(m.tensor(A), **kw))
+    (U, S, V), (u, s, v) = res
+    close(s, S)
+    _same_up_to_column_signs(u, U)
+    _same_up_to_column_signs(v, V)
+    with pytest.raises(ValueError, match="must be non-negative integer"):
+        tl.pca_lowrank(tl.tensor(A), q=10)

@@ -98,6 +98,7 @@ from ._ops.linalg_basic import (  # noqa: E402,F401
     einsum, tensordot, kron, cdist, chain_matmul,
 )
 from ._ops.foreach import *  # noqa: E402,F401,F403  (torch._foreach_*)
+from ._lowrank import pca_lowrank, svd_lowrank  # noqa: E402,F401
 from ._core.legacy import make_legacy_type as _mlt, TYPE_NAMES as _TN  # noqa: E402
 for _name, _dt in _TN.items():
     globals()[_name.split(".")[1]] = _mlt(_name.split(".")[1], _dt)
