@@ -55,6 +55,18 @@ def _setup_jax(name, cfg, x, y):
     return run, sync, (lambda: jstep.lower(*args).compile().as_text())
 
 
+def tl_sync(model):
+    """A step's sync for torchlike: the loss on the host, every parameter ready."""
+    params = list(model.parameters())
+
+    def sync(loss):
+        loss.item()
+        for p in params:
+            p._data.block_until_ready()
+
+    return sync
+
+
 def _setup_tl(name, cfg, x, y, compiled):
     import torchlike as lib
     import torchlike._lazy as lazy
@@ -84,12 +96,7 @@ def _setup_tl(name, cfg, x, y, compiled):
     if compiled:
         step = lib.compile(step)
     tx, ty = lib.tensor(x).to(dev), lib.tensor(y).to(dev)
-    params = list(model.parameters())
-
-    def sync(loss):
-        loss.item()
-        for p in params:
-            p._data.block_until_ready()
+    sync = tl_sync(model)
 
     def hlo():
         return last["prog"].lower(*last["args"]).compile().as_text() if "prog" in last else None

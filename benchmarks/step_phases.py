@@ -23,6 +23,7 @@ import sys
 import time
 
 import bench_train as bt
+from profile_step import tl_sync
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -116,12 +117,7 @@ def main():
 
     cstep = lib.compile(step)
     tx, ty = lib.tensor(x).to(dev), lib.tensor(y).to(dev)
-    params = list(model.parameters())
-
-    def sync(loss):
-        loss.item()
-        for p in params:
-            p._data.block_until_ready()
+    sync = tl_sync(model)
 
     for _ in range(5):
         sync(cstep(tx, ty))
