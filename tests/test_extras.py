@@ -104,3 +104,16 @@ def test_device_kind_flags_and_other_builds():
     same(got, want)
     got, want = both(lambda m: m.tensor(X).prelu(m.tensor([0.25])))
     same(got, want)
+
+
+def test_typed_storage_of_a_tensor_and_its_views():
+    res = []
+    for m in (torch, tl):
+        x = m.arange(6.0).reshape(2, 3)
+        with pytest.warns(UserWarning, match="TypedStorage is deprecated"):
+            s, v = x.storage(), x[1].storage()
+        res.append((type(s).__name__, s.size(), len(s), s.element_size(), str(s.dtype),
+                    s.nbytes(), s.tolist(), s[4], s.type(), s.is_cuda,
+                    s.data_ptr() == v.data_ptr() == x.untyped_storage().data_ptr(),
+                    isinstance(x.untyped_storage(), m.UntypedStorage)))
+    assert res[1] == res[0]

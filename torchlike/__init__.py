@@ -213,6 +213,8 @@ globals().update(linalg.TORCH_FUNCTIONS)  # torch.det, torch.inverse, torch.svd,
 from . import _extras  # noqa: E402  (adjoint, *_copy ops, index_reduce, resize_, ...)
 globals().update(_extras.TORCH_FUNCTIONS)
 globals().update(_extras._copy_variants())
+TypedStorage = _extras.TypedStorage
+from ._core.tensor import _Storage as UntypedStorage  # noqa: E402
 from ._ops.shape import block_diag, cartesian_prod, combinations, vander  # noqa: E402,F401
 from ._ops.reduction import trapezoid, trapz, cumulative_trapezoid, isin  # noqa: E402,F401
 from ._ops.indexing import unravel_index  # noqa: E402,F401

@@ -217,3 +217,60 @@ def _method_from_functional(name):
 
 Tensor.hardshrink = _method_from_functional("hardshrink")
 Tensor.prelu = _method_from_functional("prelu")
+
+
+class TypedStorage:
+    """What Tensor.storage() returns (deprecated in PyTorch for untyped_storage()): the
+    tensor's whole storage as elements of its dtype. Values are read, not shared."""
+
+    def __init__(self, tensor):
+        root = tensor._base if tensor._base is not None else tensor
+        self._root, self.dtype, self.device = root, root.dtype, root.device
+
+    def untyped(self):
+        return self._root.untyped_storage()
+
+    def data_ptr(self):
+        return self.untyped().data_ptr()
+
+    def size(self):
+        return self._root.numel()
+
+    __len__ = size
+
+    def element_size(self):
+        return self.dtype.itemsize
+
+    def nbytes(self):
+        return self.size() * self.element_size()
+
+    def tolist(self):
+        return self._root.reshape(-1).tolist()
+
+    def __getitem__(self, i):
+        return self._root.reshape(-1)[i].item()
+
+    def is_shared(self):
+        return False
+
+    @property
+    def is_cuda(self):
+        return self.device.type == "cuda"
+
+    def type(self):
+        from ._core.legacy import TYPE_NAMES
+        names = {dt: name for name, dt in TYPE_NAMES.items()}
+        return names.get(self.dtype, "torch.Tensor").replace("Tensor", "Storage")
+
+
+def _storage(self):
+    import warnings
+    warnings.warn("TypedStorage is deprecated. It will be removed in the future and "
+                  "UntypedStorage will be the only storage class. This should only matter to you "
+                  "if you are using storages directly.  To access UntypedStorage directly, use "
+                  "tensor.untyped_storage() instead of tensor.storage()", UserWarning,
+                  stacklevel=2)
+    return TypedStorage(self)
+
+
+Tensor.storage = _storage
