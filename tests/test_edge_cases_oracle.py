@@ -167,6 +167,73 @@ CASES = {
     "index-add-inplace-dtype-mismatch": lambda m: m.zeros(3).index_add_(0, m.tensor([1]), m.tensor([5], dtype=m.int64)),
     "index-select-negative-index": lambda m: m.arange(6.0).index_select(0, m.tensor([-1])),
     "index-copy-negative-index": lambda m: m.zeros(3).index_copy(0, m.tensor([-1]), m.ones(1)),
+    # the exception type PyTorch raises (jax raised ValueError, TypeError or an MLIR error)
+    "cat-0d": lambda m: m.cat([m.tensor(1.0), m.tensor(2.0)]),
+    "cat-0d-after-1d": lambda m: m.cat([m.ones(2), m.tensor(2.0)]),
+    "rot90-equal-dims": lambda m: m.rot90(m.ones(2, 2), 1, [0, -2]),
+    "movedim-repeated-source": lambda m: m.movedim(m.ones(2, 3, 4), (0, 0), (1, 2)),
+    "movedim-repeated-destination": lambda m: m.movedim(m.ones(2, 3, 4), (0, 1), (1, 1)),
+    "repeat-negative": lambda m: m.ones(2, 2).repeat(1, -2),
+    "take-along-dim-ndim-mismatch": lambda m: m.take_along_dim(m.ones(2, 3), m.tensor([0]), 1),
+    "repeat-interleave-float-repeats": lambda m: m.repeat_interleave(m.ones(2), m.tensor([1.0, 2.0])),
+    "repeat-interleave-float-repeat": lambda m: m.ones(2).repeat_interleave(m.tensor(2.0), 0),
+    "index-add-float-index": lambda m: m.zeros(3).index_add(0, m.tensor([1.0]), m.ones(1)),
+    "index-add-float-index-bad-dim": lambda m: m.zeros(3).index_add(5, m.tensor([1.0]), m.ones(1)),
+    "masked-fill-inplace-larger-mask": lambda m: m.zeros(2).masked_fill_(m.ones(3, 2, dtype=m.bool), 1.0),
+    "masked-fill-inplace-mismatched-mask": lambda m: m.zeros(2).masked_fill_(m.ones(3, dtype=m.bool), 1.0),
+    "masked-fill-inplace-broadcast-mask": lambda m: m.zeros(3, 2).masked_fill_(m.tensor([True, False]), 1.0),
+    # refused by PyTorch
+    "index-copy-int32-index": lambda m: m.zeros(3).index_copy(0, m.tensor([1], dtype=m.int32), m.ones(1)),
+    "index-fill-1d-value": lambda m: m.zeros(3).index_fill(0, m.tensor([1]), m.tensor([2.0])),
+    "index-fill-1d-value-int32-index": lambda m: m.zeros(3).index_fill(0, m.tensor([1], dtype=m.int32), m.tensor([2.0])),
+    "index-copy-int32-index-bad-dim": lambda m: m.zeros(3).index_copy(5, m.tensor([1], dtype=m.int32), m.ones(1)),
+    "index-fill-0d-value": lambda m: m.zeros(3).index_fill_(0, m.tensor([1]), m.tensor(2.0)),
+    "masked-select-uint8-mask": lambda m: m.masked_select(m.ones(2), m.tensor([1, 0], dtype=m.uint8)),
+    "masked-scatter-source-dtype": lambda m: m.zeros(2).masked_scatter(m.tensor([True, False]), m.ones(2, dtype=m.float64)),
+    "roll-empty-shifts": lambda m: m.roll(m.arange(3), shifts=()),
+    "roll-two-shifts-no-dims": lambda m: m.roll(m.arange(4).reshape(2, 2), (1, 1)),
+    "roll-empty-dims": lambda m: m.roll(m.arange(3), 1, ()),  # () rolls the flattened tensor
+    "flip-int-dims": lambda m: m.flip(m.ones(2, 2), 1),
+    "flip-dims-keyword": lambda m: m.flip(m.arange(4).reshape(2, 2), dims=[0]),
+    "flip-method-int-dims": lambda m: [m.arange(4).reshape(2, 2).flip(1), m.arange(4).reshape(2, 2).flip(0, 1)],
+    # a one-element value through a lone uint8 mask is PyTorch's masked_fill_, which refuses it
+    "setitem-uint8-mask-scalar": lambda m: _set(m.zeros(3), m.tensor([1, 0, 1], dtype=m.uint8), 5.0),
+    "setitem-uint8-mask-after-int": lambda m: _set(m.zeros(2, 3), (0, m.tensor([1, 0, 1], dtype=m.uint8)), 5.0),
+    "setitem-uint8-mask-values": lambda m: _set(m.zeros(3), m.tensor([1, 0, 1], dtype=m.uint8), m.tensor([5.0, 6.0])),
+    "sort-stable-positional-dim": lambda m: m.sort(m.tensor([[3, 1, 2]]), 1, stable=True),
+    "sort-method-stable-positional-dim": lambda m: m.tensor([[3, 1, 2]]).sort(1, stable=True),
+    "sort-stable-keyword-dim": lambda m: m.sort(m.tensor([[3, 1, 2]]), dim=1, descending=True, stable=True),
+    "sort-positional": lambda m: m.sort(m.tensor([[3, 1, 2]]), 1, True),
+    "index-add-0d-source": lambda m: m.zeros(3).index_add(0, m.tensor([1]), m.tensor(5.0)),
+    # accepted by PyTorch
+    "concatenate-axis": lambda m: [m.concatenate([m.ones(2), m.zeros(2)], axis=0), m.cat([m.ones(1, 2)] * 2, axis=1)],
+    "where-uint8-condition": lambda m: m.where(m.tensor([1, 0], dtype=m.uint8), m.ones(2), m.zeros(2)),
+    "index-fill-0d": lambda m: [m.tensor(1.0).index_fill(-1, m.tensor([0]), 2.0),
+                                m.tensor(1.0).index_fill(0, m.tensor([], dtype=m.long), 2.0),
+                                m.tensor(1).index_fill_(0, m.tensor(0), 3)],
+    "index-fill-0d-out-of-range": lambda m: m.tensor(1.0).index_fill(0, m.tensor([1]), 2.0),
+    "unfold-0d": lambda m: [m.tensor(1.0).unfold(0, 1, 1), m.tensor(1.0).unfold(-1, 0, 2)],
+    "unfold-0d-too-large": lambda m: m.tensor(1.0).unfold(0, 2, 1),
+    # every '...' skips the dims the other indices leave; one at the end is ignored
+    "getitem-two-ellipses": lambda m: [m.arange(24).reshape(2, 3, 4)[..., 0, ...],
+                                       m.arange(24).reshape(2, 3, 4)[0, ..., 1, ...],
+                                       m.arange(6).reshape(2, 3)[..., None, ...]],
+    "getitem-two-ellipses-tensor": lambda m: m.arange(24).reshape(2, 3, 4)[..., m.tensor([0, 1]), ...],
+    "getitem-two-leading-ellipses": lambda m: m.arange(24).reshape(2, 3, 4)[..., ..., 0],
+    "setitem-two-ellipses": lambda m: _set(m.zeros(2, 3), (..., 0, ...), 1.0),
+    "scatter-reduce-all": lambda m: [m.tensor([0.0, 5, -5]).scatter_reduce(0, m.tensor([0, 0, 2]), m.tensor([1.0, -2, 3]), r, include_self=s)
+                                     for r in ("max", "min", "amax", "amin", "sum", "prod", "mean") for s in (True, False)],
+    "sum-out-int64": lambda m: m.sum(m.tensor([0.5, 0.6, 0.7]), 0, out=m.zeros((), dtype=m.int64)),  # sums in out's dtype
+    "sum-out-bool": lambda m: m.sum(m.tensor([[-1.0, 1.0]]), 1, out=m.zeros(1, dtype=m.bool)),
+    "logsumexp-empty-no-dims": lambda m: [m.logsumexp(m.zeros(2, 0), dim=()), m.logsumexp(m.zeros(0), dim=[], keepdim=True),
+                                          m.logsumexp(m.tensor(1.0), dim=()), m.logsumexp(m.ones(2, 3), dim=(), keepdim=True)],
+    "logsumexp-no-dims": lambda m: m.logsumexp(m.ones(2, 3), dim=()),  # PyTorch's kernel fails
+    # index_select's out-of-range error: RuntimeError on the CPU kernel's dim-1 path
+    "index-select-out-of-range-1d": lambda m: m.arange(3.0).index_select(0, m.tensor([5])),
+    "index-select-out-of-range-2d-dim0": lambda m: m.ones(2, 3).index_select(0, m.tensor([5])),
+    "index-select-out-of-range-2d-dim1": lambda m: m.ones(2, 3).index_select(1, m.tensor([5])),
+    "index-select-out-of-range-3d-dim-2": lambda m: m.ones(2, 3, 4).index_select(-2, m.tensor([-1])),
+    "index-select-out-of-range-empty": lambda m: m.ones(0, 2).index_select(0, m.tensor([5])),
 }
 
 
@@ -178,3 +245,9 @@ def test_edge_case_matches_pytorch(name):
 def test_list_of_sequences_index_warns_as_pytorch():
     with pytest.warns(UserWarning, match="non-tuple sequence"):
         tl.arange(6).reshape(2, 3)[[[0, 1], [1, 2]]]
+
+
+def test_where_uint8_condition_warns_as_pytorch():
+    # (warned while tracing: a shape no other test uses)
+    with pytest.warns(UserWarning, match="uint8 condition"):
+        tl.where(tl.tensor([[1], [0], [1], [0], [1]], dtype=tl.uint8), tl.ones(5, 1, dtype=tl.int16), 0)

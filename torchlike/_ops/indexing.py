@@ -46,7 +46,7 @@ def _basic_items(index, shape):
     if n_real > len(shape):
         raise IndexError(f"too many indices for tensor of dimension {len(shape)}")
     if builtins.sum(1 for it in index if it is Ellipsis) > 1:
-        raise IndexError("an index can only have a single ellipsis ('...')")
+        return _basic_items(_expand_ellipses(index, len(shape) - n_real), shape)
     items = []
     d = 0
     for it in index:
@@ -67,6 +67,19 @@ def _basic_items(index, shape):
             items.append(("i", k % size))
             d += 1
     return tuple(items)
+
+
+def _expand_ellipses(index, k):
+    """PyTorch lets every '...' skip the k dims the other items leave, and ignores one that no
+    item follows: x[..., 0, ...] is x[..., 0]. NumPy and JAX allow a single '...'."""
+    last = builtins.max((i for i, it in enumerate(index) if it is not Ellipsis), default=-1)
+    out = []
+    for i, it in enumerate(index):
+        if it is not Ellipsis:
+            out.append(it)
+        elif i < last:
+            out.extend([slice(None)] * k)
+    return tuple(out)
 
 
 def _normalize(index):
@@ -118,15 +131,19 @@ def _from_host(arr, device):
     return from_host(arr, device)
 
 
-def _expand_bool(index, shape):
-    """Replace bool masks by their nonzero int indices (data-dependent shapes need a host sync)."""
+def _expand_bool(index, shape, value=None):
+    """Replace bool masks by their nonzero int indices (data-dependent shapes need a host sync).
+    value: the value a write puts through the index."""
     out = []
     d = 0
+    n_ellipsis = 0
     n_real = builtins.sum(
         (it.dim() if isinstance(it, Tensor) and it.dtype is _dt.bool else 1)
         for it in index if it is not None and it is not Ellipsis)
     for it in index:
         if isinstance(it, Tensor) and it.dtype in (_dt.bool, _dt.uint8):
+            if it.dtype is _dt.uint8 and value is not None:
+                _check_byte_mask_put(index, value)
             m = np.asarray(it._data).astype(bool)
             if m.ndim == 0:
                 out.append(("bool0", builtins.bool(m)))
@@ -143,11 +160,23 @@ def _expand_bool(index, shape):
         elif it is Ellipsis:
             out.append(it)
             d += len(shape) - n_real
+            n_ellipsis += 1
         else:
             out.append(it)
             if it is not None:
                 d += 1
+    if n_ellipsis > 1:
+        out = list(_expand_ellipses(out, len(shape) - n_real))
     return out
+
+
+def _check_byte_mask_put(index, value):
+    """PyTorch writes a one-element value through a lone mask index with masked_fill_, which
+    refuses a uint8 mask (other uint8 index writes only warn)."""
+    n = value.numel() if isinstance(value, Tensor) else np.size(value)
+    if n == 1 and builtins.sum(isinstance(t, Tensor) and t.dim() > 0 for t in index) == 1:
+        raise RuntimeError("masked_fill_ only supports boolean masks, but got mask with dtype "
+                           "unsigned char")
 
 
 def _adv_spec(index, shape):
@@ -339,7 +368,7 @@ def setitem(self, index, value):
         v.copy_(value) if isinstance(value, Tensor) else v.fill_(value)
         return
     index = [_to_index_tensor(it) for it in index]
-    index = _expand_bool(index, shape)
+    index = _expand_bool(index, shape, value)
     index = [None if (isinstance(it, tuple) and it[0] == "bool0") else it for it in index]
     spec, leaves = _adv_spec(index, shape)
     leaves = _on_device(self, leaves)
@@ -371,7 +400,7 @@ Tensor.__setitem__ = setitem
 
 
 def index_put_(self, indices, values, accumulate=False):
-    index = _expand_bool([_to_index_tensor(i) for i in indices], self._data.shape)
+    index = _expand_bool([_to_index_tensor(i) for i in indices], self._data.shape, values)
     spec, leaves = _adv_spec(index, self._data.shape)
     leaves = _on_device(self, leaves)
     return apply_inplace(self, _put_kernel(spec, accumulate), [_value_leaf(self, values)] + leaves,
@@ -494,12 +523,14 @@ def gather(input, dim, index, *, sparse_grad=False, out=None):
     d = _wrap_dim(dim, input.dim())
     if index.dim() != input.dim() and not (index.dim() <= 1 and input.dim() <= 1):
         raise RuntimeError("Index tensor must have the same number of dimensions as input tensor")
-    for i in range(index.dim()):  # XLA would clamp a row past input's end
-        if i != d and input.dim() and index.shape[i] > input.shape[i]:
-            raise RuntimeError(f"Size does not match at dimension {i} expected index "
-                               f"{list(index.shape)} to be no larger than self "
-                               f"{list(input.shape)} apart from dimension {d}")
-    _check_bounds(index, input.shape[d] if input.dim() else 1, "gather", d)
+    ish, sh = index._shape(), input._shape()  # (raw tuples: .shape builds a Size each time)
+    if sh:
+        for i, n in enumerate(ish):  # XLA would clamp a row past input's end
+            if i != d and n > sh[i]:
+                raise RuntimeError(f"Size does not match at dimension {i} expected index "
+                                   f"{list(ish)} to be no larger than self {list(sh)} apart "
+                                   f"from dimension {d}")
+    _check_bounds(index, sh[d] if sh else 1, "gather", d)
     return _gather(input, d, index, out=out)
 
 
@@ -637,6 +668,8 @@ _scatter_reduce_torch_grad.defvjp(_scatter_reduce_fwd, _scatter_reduce_bwd)
 
 
 def scatter_reduce(input, dim, index, src, reduce, *, include_self=True):
+    # PyTorch also takes "max" and "min" for "amax" and "amin"
+    reduce = {"max": "amax", "min": "amin"}.get(reduce, reduce)
     d = _wrap_dim(dim, input.dim())
     _check_bounds(index, input.shape[d], "scatter_reduce", d)
     return _scatter_reduce(input, d, index, src, reduce, include_self)
@@ -661,6 +694,10 @@ def index_select(input, dim, index, *, out=None):
     try:
         _check_bounds(index, input.shape[d] if input.dim() else 1, "index_select", d)
     except RuntimeError:
+        # PyTorch's CPU kernel raises a RuntimeError on its paths for dim 1 and for an empty
+        # self of 2 or more dims, an IndexError elsewhere
+        if input.dim() > 1 and (d == 1 or input.numel() == 0):
+            raise
         raise IndexError("index out of range in self") from None
     if input.dim() == 0:
         if index.numel() != 1:
@@ -693,7 +730,11 @@ def _check_index_source(name, input, d, index, source):
         raise RuntimeError(f"index_add_(): Number of indices ({n}) should be equal to "
                            f"source.size(dim): ({ns}), for dim: {d}")
     rest = lambda t: [k for i, k in enumerate(t.shape) if i != d]  # noqa: E731
-    if source.dim() and input.dim() and rest(source) != rest(input):
+    if source.dim() and input.dim():
+        bad = rest(source) != rest(input)
+    else:  # index_add compares the whole shapes when either is 0-d
+        bad = name == "index_add" and tuple(source.shape) != tuple(input.shape)
+    if bad:
         if name == "index_copy":
             raise RuntimeError(f"index_copy_(): Source/destination tensor must have same slice "
                                f"shapes. Destination slice shape: {' '.join(map(str, rest(input)))}"
@@ -719,22 +760,25 @@ def _check_index_add(input, index, source):
         raise IndexError(f"index_add_(): Index is supposed to be a vector, but got dim: "
                          f"{index.dim()} with type: {_scalar_type_name(index.dtype)} and size: "
                          f"{list(index.shape)}")
+    if index.dtype is not _dt.int64 and index.dtype is not _dt.int32:
+        raise RuntimeError(f"index_add_(): Expected dtype int32/int64 for index but got: "
+                           f"{_scalar_type_name(index.dtype)}")
     if source.dtype is not input.dtype:
         raise RuntimeError(f"index_add_(): self ({_scalar_type_name(input.dtype)}) and source "
                            f"({_scalar_type_name(source.dtype)}) must have the same scalar type")
 
 
 def index_add(input, dim, index, source, *, alpha=1):
-    _check_index_add(input, index, source)
     d = _wrap_dim(dim, input.dim())
+    _check_index_add(input, index, source)
     _check_bounds(index, input.shape[d], "index_add", d)
     _check_index_source("index_add", input, d, index, source)
     return _index_add(input, d, index, source, None if alpha == 1 else alpha)
 
 
 def index_add_(self, dim, index, source, *, alpha=1):
-    _check_index_add(self, index, source)
     d = _wrap_dim(dim, self.dim())
+    _check_index_add(self, index, source)
     _check_bounds(index, self.shape[d], "index_add", d)
     _check_index_source("index_add", self, d, index, source)
     o = _index_add.__wrapped_op__
@@ -747,8 +791,15 @@ def _index_copy(input, dim, index, source):
     return input.at[_index_at(input, dim, index)].set(source.astype(input.dtype))
 
 
+def _check_index_copy(index):
+    if index.dtype is not _dt.int64:
+        raise RuntimeError(f"index_copy_(): Expected a long tensor for index, but got "
+                           f"{_scalar_type_name(index.dtype)}")
+
+
 def index_copy(input, dim, index, source):
     d = _wrap_dim(dim, input.dim())
+    _check_index_copy(index)
     _check_index_bounds("index_copy", index, input.shape[d], d)
     _check_index_source("index_copy", input, d, index, source)
     return _index_copy(input, d, index, source)
@@ -756,6 +807,7 @@ def index_copy(input, dim, index, source):
 
 def index_copy_(self, dim, index, source):
     d = _wrap_dim(dim, self.dim())
+    _check_index_copy(index)
     _check_index_bounds("index_copy", index, self.shape[d], d)
     _check_index_source("index_copy", self, d, index, source)
     o = _index_copy.__wrapped_op__
@@ -765,20 +817,31 @@ def index_copy_(self, dim, index, source):
 
 @op(tensor_args=("input", "index", "value"), method=False, name="_index_fill")
 def _index_fill(input, dim, index, value):
-    return input.at[_index_at(input, dim, index)].set(value.astype(input.dtype))
+    x = input.reshape(1) if input.ndim == 0 else input  # a 0-d self fills like a 1-vector
+    return x.at[_index_at(x, dim, index)].set(value.astype(x.dtype)).reshape(input.shape)
+
+
+def _check_index_fill(index, value):
+    if isinstance(value, Tensor) and value.dim() != 0:
+        raise RuntimeError(f"index_fill_ only supports a 0-dimensional value tensor, but got "
+                           f"tensor with {value.dim()} dimension(s).")
+    if index.dtype is not _dt.int64:
+        raise IndexError("index_fill_(): Expected dtype int64 for index.")
 
 
 def index_fill(input, dim, index, value):
+    _check_index_fill(index, value)
     check_scalar_fits(value, input.dtype)
     d = _wrap_dim(dim, input.dim())
-    _check_index_bounds("index_fill", index, input.shape[d], d)
+    _check_index_bounds("index_fill", index, input.shape[d] if input.dim() else 1, d)
     return _index_fill(input, d, index, value)
 
 
 def index_fill_(self, dim, index, value):
+    _check_index_fill(index, value)
     check_scalar_fits(value, self.dtype)
     d = _wrap_dim(dim, self.dim())
-    _check_index_bounds("index_fill", index, self.shape[d], d)
+    _check_index_bounds("index_fill", index, self.shape[d] if self.dim() else 1, d)
     o = _index_fill.__wrapped_op__
     leaves, key = o.split([self, d, index, value])
     return apply_inplace(self, o.kernel(key), leaves[1:], "index_fill_")
@@ -807,12 +870,25 @@ def masked_fill_(self, mask, value):
         raise RuntimeError(f"masked_fill_ only supports a 0-dimensional value tensor, but got "
                            f"tensor with {value.dim()} dimension(s).")
     check_scalar_fits(value, self.dtype)
+    if mask._data.shape != self._data.shape:
+        _check_inplace_broadcast(self, mask)
     o = _masked_fill.__wrapped_op__
     leaves, key = o.split([self, mask, value])
     return apply_inplace(self, o.kernel(key), leaves[1:], "masked_fill_")
 
 
+def _check_inplace_broadcast(self, other):
+    """An in-place op keeps self's shape: other must broadcast to it."""
+    from .pointwise import broadcast_check
+    shape = tuple(broadcast_check(self, other))
+    if shape != tuple(self.shape):
+        raise RuntimeError(f"output with shape {list(self.shape)} doesn't match the broadcast "
+                           f"shape {list(shape)}")
+
+
 def masked_select(input, mask):
+    if mask.dtype is not _dt.bool:
+        raise RuntimeError("masked_select: expected BoolTensor for mask")
     shape = np.broadcast_shapes(tuple(input.shape), tuple(mask.shape))
     x = input.expand(*shape) if tuple(input.shape) != shape else input
     m = mask.expand(*shape) if tuple(mask.shape) != shape else mask
@@ -829,7 +905,14 @@ def _masked_count(mask, source):
     return n
 
 
+def _check_masked_scatter(input, source):
+    if source.dtype is not input.dtype:
+        raise RuntimeError(f"masked_scatter: expected self and source to have same dtypes but got "
+                           f"{_scalar_type_name(input.dtype)} and {_scalar_type_name(source.dtype)}")
+
+
 def masked_scatter(input, mask, source):
+    _check_masked_scatter(input, source)
     from .pointwise import broadcast_check
     shape = tuple(broadcast_check(input, mask))
     out = input.expand(*shape).clone()
@@ -840,6 +923,7 @@ def masked_scatter(input, mask, source):
 
 
 def masked_scatter_(self, mask, source):
+    _check_masked_scatter(self, source)
     m = mask.expand(*self.shape)
     n = _masked_count(m, source)
     setitem(self, m, source.reshape(-1)[:n])
@@ -861,6 +945,10 @@ def take(input, index):
 def take_along_dim(input, indices, dim=None):
     if dim is None:
         return take(input, indices)
+    if input.dim() != indices.dim():
+        raise RuntimeError(f"torch.take_along_dim(): input and indices should have the same "
+                           f"number of dimensions, but got {input.dim()} dimensions for input, and "
+                           f"{indices.dim()} dimensions for indices")
     d = _wrap_dim(dim, input.dim())
     shape = list(np.broadcast_shapes(tuple(s for i, s in enumerate(input.shape) if i != d),
                                      tuple(s for i, s in enumerate(indices.shape) if i != d)))

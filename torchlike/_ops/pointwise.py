@@ -2,6 +2,7 @@
 
 import builtins
 import functools
+import warnings
 
 import jax
 import jax.numpy as jnp
@@ -938,7 +939,12 @@ Tensor.clamp_max_ = lambda self, max: self.clamp_(max=max)
 @bop(tensor_args=("condition", "input", "other"), promote="default",
     promote_args=("input", "other"), method=False)
 def _where(condition, input, other):
-    if condition.dtype != jnp.bool_:
+    # (checked while tracing: no cost per call)
+    if condition.dtype == jnp.uint8:
+        warnings.warn("where received a uint8 condition tensor. This behavior is deprecated and "
+                      "will be removed in a future version of PyTorch. Use a boolean condition "
+                      "instead.", UserWarning)
+    elif condition.dtype != jnp.bool_:
         raise RuntimeError(f"where expected condition to be a boolean tensor, but got a tensor "
                            f"with dtype {_dt.from_np(condition.dtype)._name.capitalize()}")
     return jnp.where(condition, input, other)

@@ -64,6 +64,8 @@ def sum(input, dim=None, keepdim=False, *, dtype=None, out=None):
         return _SUM(input) if dtype is None and not keepdim else _SUM(input, None, keepdim, dtype)
     if isinstance(dim, _dt.dtype):
         dim, dtype = None, dim
+    if out is not None and dtype is None:  # PyTorch sums in out's dtype
+        dtype = out.dtype
     return _sum(input, _norm_dims(dim, input.dim()), keepdim, dtype, out=out)
 
 
@@ -361,8 +363,12 @@ def _logsumexp(input, dim, keepdim):
 
 
 def logsumexp(input, dim, keepdim=False, *, out=None):
-    if isinstance(dim, (list, tuple)) and len(dim) == 0:
-        raise RuntimeError("logsumexp(): Expected dim to be specified")
+    if isinstance(dim, (list, tuple)) and len(dim) == 0 and input.numel() and input.dim() \
+            and not keepdim:
+        # dim=() reduces every dim, but PyTorch's kernel keeps the max it subtracts at shape
+        # [1, ..., 1] and fails to add it back unless keepdim (empty and 0-d inputs take no max)
+        raise RuntimeError(f"output with shape [] doesn't match the broadcast shape "
+                           f"{[1] * input.dim()}")
     return _logsumexp(input, _norm_dims(dim, input.dim()), keepdim, out=out)
 
 
@@ -498,7 +504,14 @@ def _sort(input, dim, descending, stable):
     return jnp.take_along_axis(input, order, axis=dim), order.astype(jnp.int64)
 
 
-def sort(input, dim=-1, descending=False, stable=False, *, out=None):
+def sort(input, *args, stable=None, dim=-1, descending=False, out=None):
+    """torch.sort(input, dim=-1, descending=False) or torch.sort(input, *, stable, dim=-1,
+    descending=False): PyTorch's two overloads, the one with stable= takes no positional dim."""
+    if args:
+        if stable is not None or len(args) > 2:
+            raise TypeError("sort() received an invalid combination of arguments: with stable=, "
+                            "dim and descending are keyword-only")
+        dim, descending = (args + (descending,))[:2]
     if isinstance(dim, builtins.bool):
         dim, descending = -1, dim
     _no_complex(input, " Sort does not support complex dtypes on CPU")  # (PyTorch's space)
@@ -510,7 +523,7 @@ def sort(input, dim=-1, descending=False, stable=False, *, out=None):
 
 
 def argsort(input, dim=-1, descending=False, stable=False):
-    return sort(input, dim, descending, stable)[1]
+    return sort(input, dim=dim, descending=descending, stable=stable)[1]
 
 
 def msort(input):

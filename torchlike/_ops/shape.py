@@ -3,9 +3,10 @@
 import jax.numpy as jnp
 import numpy as np
 
+from .._core import dtypes as _dt
 from .._core.tensor import Tensor, _wrap_dim
 from .kernel import Kernel, run
-from .registry import op
+from .registry import _scalar_type_name, op
 
 _RESHAPE = {}
 
@@ -38,11 +39,16 @@ def _check_cat(tensors, dim):
     if not nd:
         return 0
     n = nd[0]
+    if n == 0:  # (jnp raises a ValueError)
+        i = [len(s) for s in shapes].index(0)
+        raise RuntimeError(f"zero-dimensional tensor (at position {i}) cannot be concatenated")
     d = _wrap_dim(dim, n)
     ref = next(s for s in shapes if not (len(s) == 1 and s[0] == 0))
     for i, s in enumerate(shapes):
         if len(s) == 1 and s[0] == 0:
             continue
+        if len(s) == 0:
+            raise RuntimeError(f"zero-dimensional tensor (at position {i}) cannot be concatenated")
         if len(s) != n:
             raise RuntimeError(f"Tensors must have same number of dimensions: got {n} and {len(s)}")
         for j in range(n):
@@ -59,7 +65,9 @@ def _cat(tensors, dim=0):
     return jnp.concatenate(ts, axis=dim)
 
 
-def cat(tensors, dim=0, *, out=None):
+def cat(tensors, dim=0, *, axis=None, out=None):
+    if axis is not None:  # PyTorch's NumPy-style alias of dim
+        dim = axis
     if isinstance(tensors, Tensor):
         raise TypeError("cat(): argument 'tensors' (position 1) must be tuple of Tensors, not Tensor")
     tensors = list(tensors)
@@ -152,9 +160,10 @@ def _flip(input, dims):
     return jnp.flip(input, dims) if dims else input
 
 
-def flip(input, *dims):
-    if len(dims) == 1 and isinstance(dims[0], (list, tuple)):
-        dims = dims[0]
+def flip(input, dims):
+    if not isinstance(dims, (list, tuple)):
+        raise TypeError(f"flip(): argument 'dims' (position 2) must be tuple of ints, not "
+                        f"{type(dims).__name__}")
     d = _dims(dims, input.dim())
     if len(set(d)) != len(d):
         dup = next(x for x in d if d.count(x) > 1)
@@ -162,16 +171,23 @@ def flip(input, *dims):
     return _flip(input, d if input.dim() else ())
 
 
+def _tensor_flip(self, *dims, **kwargs):
+    """Tensor.flip also takes the dims unpacked: x.flip(0, 1) (torch.flip wants a sequence)."""
+    if kwargs or (len(dims) == 1 and isinstance(dims[0], (list, tuple))):
+        return flip(self, *dims, **kwargs)
+    return flip(self, dims)
+
+
 def fliplr(input):
     if input.dim() < 2:
         raise RuntimeError("Input must be >= 2-d.")
-    return flip(input, 1)
+    return flip(input, (1,))
 
 
 def flipud(input):
     if input.dim() < 1:
         raise RuntimeError("Input must be >= 1-d.")
-    return flip(input, 0)
+    return flip(input, (0,))
 
 
 @op(method=False)
@@ -182,10 +198,12 @@ def _roll(input, shifts, dims):
 
 
 def roll(input, shifts, dims=None):
-    if dims is None:
-        return _roll(input, shifts if isinstance(shifts, int) else tuple(shifts), None)
     shifts = (shifts,) if isinstance(shifts, int) else tuple(shifts)
-    d = _dims(dims, input.dim())
+    if not shifts:
+        raise RuntimeError("`shifts` required")
+    d = () if dims is None else _dims(dims, input.dim())
+    if not d and len(shifts) == 1:  # no dims (None or ()): roll the flattened tensor
+        return _roll(input, shifts[0], None)
     if len(shifts) != len(d):
         raise RuntimeError(f"shifts and dimensions must align. shifts: {len(shifts)}, dims:{len(d)}")
     return _roll(input, shifts, d)
@@ -199,7 +217,11 @@ def _rot90(input, k, dims):
 def rot90(input, k=1, dims=(0, 1)):
     if len(dims) != 2:
         raise RuntimeError(f"expected total rotation dims == 2, but got dims = {len(dims)}")
-    return _rot90(input, k, _dims(dims, input.dim()))
+    d = _dims(dims, input.dim())
+    if d[0] == d[1]:  # (jnp raises a ValueError)
+        raise RuntimeError(f"expected rotation dims to be different, but got dim0 = {dims[0]} and "
+                           f"dim1 = {dims[1]}")
+    return _rot90(input, k, d)
 
 
 @op()
@@ -215,6 +237,10 @@ def repeat(self, *sizes):
     if len(sizes) < self.dim():
         raise RuntimeError("Number of dimensions of repeat dims can not be smaller than number "
                            "of dimensions of tensor")
+    if sizes and min(sizes) < 0:  # (XLA fails to compile it)
+        shape = [a * b for a, b in zip((1,) * (len(sizes) - self.dim()) + tuple(self.shape), sizes)]
+        neg = next(k for k in shape if k < 0)
+        raise RuntimeError(f"Trying to create tensor with negative dimension {neg}: {shape}")
     return _repeat(self, sizes)
 
 
@@ -249,6 +275,9 @@ def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
     if dim is not None:
         dim = _wrap_dim(dim, input.dim())
     if isinstance(repeats, Tensor):
+        if repeats.dtype is not _dt.int64 and repeats.dtype is not _dt.int32:
+            raise NotImplementedError(f'"repeat_interleave_cpu" not implemented for '
+                                      f"'{_scalar_type_name(repeats.dtype)}'")
         if repeats.dim() == 0 or repeats.numel() == 1:
             repeats = int(repeats.item())
         else:
@@ -369,8 +398,9 @@ def meshgrid(*tensors, indexing="ij"):
     return tuple(out)
 
 
-for _n in ("flip", "fliplr", "flipud", "roll", "rot90"):
+for _n in ("fliplr", "flipud", "roll", "rot90"):
     setattr(Tensor, _n, globals()[_n])
+Tensor.flip = _tensor_flip
 
 
 def block_diag(*tensors):

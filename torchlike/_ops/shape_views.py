@@ -191,6 +191,10 @@ def movedim(self, source, destination):
                            f"({list(dst)} dims)")
     src = [_wrap_dim(s, n) for s in src]
     dst = [_wrap_dim(s, n) for s in dst]
+    if len(set(src)) != len(src) or len(set(dst)) != len(dst):  # (not a permutation for jax)
+        name, given = ("source", source) if len(set(src)) != len(src) else \
+            ("destination", destination)
+        raise RuntimeError(f"movedim: repeated dim in `{name}` ({list(given)})")
     order = [i for i in range(n) if i not in src]
     perm = [None] * n
     for s, d in zip(src, dst):
@@ -432,11 +436,14 @@ def as_strided(input, size, stride, storage_offset=None):
 def unfold(self, dimension, size, step):
     shape = _shape(self)
     d = _wrap_dim(dimension, len(shape))
-    if size > (shape[d] if shape else 1):
-        raise RuntimeError(f"maximum size for tensor at dimension {d} is {shape[d]} but size is "
+    max_size = shape[d] if shape else 1
+    if size > max_size:
+        raise RuntimeError(f"maximum size for tensor at dimension {d} is {max_size} but size is "
                            f"{size}")
     if step <= 0:
         raise RuntimeError(f"step is {step} but must be > 0")
+    if not shape:  # a 0-d tensor unfolds to its one window of `size` (0 or 1) elements
+        return self.unsqueeze(0)[:size]
     return make_view(self, ("unfold", d, size, step))
 
 
