@@ -195,6 +195,7 @@ from ._settings import (  # noqa: E402,F401
 )
 from . import accelerator, backends, cuda  # noqa: E402,F401
 from . import sparse  # noqa: E402,F401
+from . import signal  # noqa: E402,F401
 from .sparse import sparse_coo_tensor  # noqa: E402,F401
 from .utils.dlpack import from_dlpack, to_dlpack  # noqa: E402,F401
 from . import multiprocessing  # noqa: E402,F401
