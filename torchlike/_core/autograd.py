@@ -20,6 +20,8 @@ from .meta import MetaArray
 _MASKS = {}
 # torch.autograd.graph.saved_tensors_hooks: the active (pack, unpack) pairs, innermost last
 SAVED_HOOKS = []
+# torch.autograd.forward_ad: a dual level is entered (kernel.run then computes tangents)
+FORWARD_AD = [False]
 
 
 class Node:

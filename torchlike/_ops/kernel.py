@@ -10,7 +10,7 @@ import numpy as np
 
 from .._core import grad_mode
 from .._core import meta as _meta
-from .._core.autograd import Node
+from .._core.autograd import FORWARD_AD as _FWAD, Node
 from .._core.device import device_of, jax_device
 from .._core.tensor import Tensor, _wrap_out, _BY_NP, CPU as _CPU
 from .. import _lazy
@@ -339,7 +339,8 @@ def run(kernel, leaves, device=None):
     """Execute `kernel` on `leaves` (Tensors, arrays or None); returns Tensor output(s).
 
     Records a Node when grad mode is on and a floating leaf requires grad."""
-
+    if _FWAD[0] and not _IN_DUAL[0]:
+        return _run_dual(kernel, leaves, device)
     arrays = []
     edges = None
     saved = None
@@ -400,6 +401,27 @@ def run(kernel, leaves, device=None):
     node = Node(kernel, tuple(arrays), tuple(edges), avals, saved)
     return tuple(_wrap_out(o, device, node if a[2] else None, k)
                  for k, (o, a) in enumerate(zip(out, avals)))
+
+
+_IN_DUAL = [False]
+
+
+def _run_dual(kernel, leaves, device):
+    """run() inside a forward AD level: the op, then its results' tangents."""
+    from ..autograd import forward_ad
+    tans = [forward_ad.tangent_of(x) if isinstance(x, Tensor) else None for x in leaves]
+    _IN_DUAL[0] = True
+    try:
+        out = run(kernel, leaves, device)
+    finally:
+        _IN_DUAL[0] = False
+    if all(t is None for t in tans):
+        return out
+    if _lazy.state.trace is not None:
+        raise NotImplementedError("torchlike: forward-mode AD (dual tensors) inside "
+                                  "torch.compile is not supported; use torch.func.jvp")
+    arrays = [x._data if isinstance(x, Tensor) else x for x in leaves]
+    return forward_ad.jvp_outputs(kernel, arrays, tans, out)
 
 
 def _run_meta(kernel, leaves, arrays, edges, saved):

@@ -12,6 +12,7 @@ import numpy as np
 
 from .._core import dtypes as _dt
 from .._core import grad_mode
+from .._core.autograd import FORWARD_AD as _FWAD
 from .._core import meta as _meta
 from .._core.tensor import Tensor, _overlap_error
 from .._core import views
@@ -562,10 +563,20 @@ def _scalar_type_name(d):
 _INPLACE_KERNELS = {}
 
 
+def _refuse_dual_inplace(self_t, others, name):
+    from ..autograd.forward_ad import tangent_of
+    if any(isinstance(t, Tensor) and tangent_of(t) is not None for t in [self_t, *others]):
+        raise NotImplementedError(f"torchlike: in-place {name} on a tensor with a forward-mode "
+                                  "AD tangent (or with one as an operand) is not supported; "
+                                  "use the out-of-place op")
+
+
 def apply_inplace(self_t, kernel, others, name):
     """Run `kernel(self, *others)` and write the result into self_t, recording autograd.
 
     A view's write becomes a functional update of its autograd base (PyTorch's CopySlices)."""
+    if _FWAD[0]:
+        _refuse_dual_inplace(self_t, others, name)
     # (the root's array: reading a view's _data would cache a reference to its root's
     # buffer, and a buffer referenced twice is not donated)
     if _meta.USED[0] and type(self_t._root()._arr) is _meta.MetaArray:

@@ -171,3 +171,4 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
         else:
             res.append(g if create_graph else wrap(g, device=t.device))
     return tuple(res)
+from . import forward_ad  # noqa: E402,F401

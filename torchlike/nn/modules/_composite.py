@@ -23,6 +23,7 @@ import numpy as np
 from ... import _lazy
 from ..._core import dtypes as _dt
 from ..._core import grad_mode
+from ..._core.autograd import FORWARD_AD as _FWAD
 from ..._core.device import device as _device_type
 from ..._core.tensor import Tensor
 from ..._ops import random_ops as _random_ops
@@ -149,8 +150,9 @@ class _Words:
 
 def call(module, args, kwargs):
     """module(*args, **kwargs) as one recorded op, or NO."""
-    if not module.__dict__.get("_modules"):
+    if not module.__dict__.get("_modules") or _FWAD[0]:
         # a leaf module runs one or two ops: recording those costs less than the fingerprint
+        # (and inside a forward AD level, ops run one by one to compute their tangents)
         return NO
     fp, roots = [], []
     if not _walk(module, fp, roots, {}):
