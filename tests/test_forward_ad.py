@@ -88,3 +88,25 @@ def test_in_place_on_a_dual_tensor_is_refused_not_wrong():
         with pytest.raises(NotImplementedError, match="forward-mode AD"):
             plain.add_(d)
     assert type(d) is tl.Tensor  # a plain tensor again after the level
+
+
+def test_host_computed_ops_mode_and_unique_match_pytorch_in_both_modes():
+    # mode's values are computed on the host: they were detached (no gradient, no tangent)
+    M = np.array([[1.0, 2.0, 2.0, 3.0], [4.0, 4.0, 0.0, 0.0]], np.float32)
+    res = []
+    for m in (torch, tl):
+        x = m.tensor(M, requires_grad=True)
+        m.mode(x, 1).values.sum().backward()
+        fw = m.autograd.forward_ad
+        with fw.dual_level():
+            d = fw.make_dual(m.tensor(M), m.tensor(M * 2 + 1))
+            tangent = fw.unpack_dual(m.mode(d, 0).values).tangent
+            with pytest.raises(NotImplementedError, match="forward AD"):
+                m.unique(d)
+        u = m.unique(m.tensor(M, requires_grad=True))
+        assert u.requires_grad
+        with pytest.raises(NotImplementedError, match="derivative for '_unique2'"):
+            u.sum().backward()
+        res.append((x.grad.numpy(), tangent.numpy()))
+    for g, w in zip(res[1], res[0]):
+        np.testing.assert_array_equal(g, w)

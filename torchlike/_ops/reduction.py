@@ -8,6 +8,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from .._core import dtypes as _dt
+from .._core import grad_mode
 from .._core.tensor import Tensor, _wrap_dim, wrap
 from .pointwise import _abs
 from .registry import op
@@ -668,15 +669,42 @@ def mode(input, dim=-1, keepdim=False):
         vals.append(best)
         idxs.append(np.nonzero(row == best)[0][-1])
     shape = a.shape[:-1]
-    vt = _on_host_device(np.array(vals, a.dtype).reshape(shape), input)
-    it = _on_host_device(np.array(idxs, np.int64).reshape(shape), input)
-    if keepdim:
-        vt, it = vt.unsqueeze(d), it.unsqueeze(d)
+    it = _on_host_device(np.array(idxs, np.int64).reshape(shape), input).unsqueeze(d)
+    # the values gathered from the input at the indices found on the host: differentiable
+    # (PyTorch's ModeBackward), forward-mode AD included
+    vt = input.gather(d, it)
+    if not keepdim:
+        vt, it = vt.squeeze(d), it.squeeze(d)
     return return_type("mode")(vt, it)
 
 
 def count_nonzero(input, dim=None):
     return sum(input != 0, dim)
+
+
+def _no_derivative(name, input, values):
+    """values as PyTorch's output of an op without a derivative: it requires grad where the
+    input does, and a backward (or forward-mode AD) through it raises."""
+    from .._core.autograd import FORWARD_AD
+    if FORWARD_AD[0]:
+        from ..autograd.forward_ad import tangent_of
+        if tangent_of(input) is not None:
+            raise NotImplementedError(f"Trying to use forward AD with {name} that does not "
+                                      "support it because it has not been implemented yet.")
+    if not (input.requires_grad and grad_mode.state.enabled):
+        return values
+    from ..autograd import Function
+
+    class _Undifferentiable(Function):
+        @staticmethod
+        def forward(ctx, x):
+            return values
+
+        @staticmethod
+        def backward(ctx, g):
+            raise NotImplementedError(f"the derivative for '{name}' is not implemented.")
+
+    return _Undifferentiable.apply(input)
 
 
 def unique(input, sorted=True, return_inverse=False, return_counts=False, dim=None):
@@ -689,7 +717,8 @@ def unique(input, sorted=True, return_inverse=False, return_counts=False, dim=No
         d = _wrap_dim(dim, input.dim())
         u, inv, cnt = np.unique(a, return_inverse=True, return_counts=True, axis=d)
         inv = inv.reshape(-1)
-    res = [_on_host_device(u, input)]
+    res = [_no_derivative("_unique2" if dim is None else "unique_dim", input,
+                          _on_host_device(u, input))]
     if return_inverse:
         res.append(_on_host_device(inv.astype(np.int64), input))
     if return_counts:
@@ -716,7 +745,7 @@ def unique_consecutive(input, return_inverse=False, return_counts=False, dim=Non
         u = np.moveaxis(m[keep], 0, d)
         inv = np.cumsum(keep) - 1
         cnt = np.bincount(inv, minlength=int(keep.sum()))
-    res = [_on_host_device(u, input)]
+    res = [_no_derivative("unique_consecutive", input, _on_host_device(u, input))]
     if return_inverse:
         res.append(_on_host_device(inv.astype(np.int64), input))
     if return_counts:
