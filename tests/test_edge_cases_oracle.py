@@ -251,3 +251,26 @@ def test_where_uint8_condition_warns_as_pytorch():
     # (warned while tracing: a shape no other test uses)
     with pytest.warns(UserWarning, match="uint8 condition"):
         tl.where(tl.tensor([[1], [0], [1], [0], [1]], dtype=tl.uint8), tl.ones(5, 1, dtype=tl.int16), 0)
+
+
+# torch.tensor's dtype inference with numpy scalars and arrays among Python numbers, and its
+# overflow errors (numpy wraps such numbers silently)
+@pytest.mark.parametrize("data", [
+    lambda m: [np.float16(1), 2.0], lambda m: [np.float64(1), 2.0], lambda m: [np.int8(1), 2],
+    lambda m: [np.int8(1), 2.5], lambda m: [np.uint8(1), np.int8(2)],
+    lambda m: [np.array([1.0, 2.0], np.float64), [3.0, 4.0]], lambda m: [np.float32(1), 2j],
+    lambda m: [m.tensor(1), 2.5], lambda m: [m.tensor(1.0), m.tensor(2)],
+    lambda m: [np.array([1, 2], np.int32)],
+])
+def test_tensor_infers_pytorchs_dtype(data):
+    _check(lambda m: m.tensor(data(m)))
+
+
+@pytest.mark.parametrize("call", [
+    lambda m: m.tensor([300], dtype=m.int8), lambda m: m.tensor([2 ** 63]),
+    lambda m: m.tensor(2 ** 64), lambda m: m.tensor([[1, 2 ** 70]]),
+    lambda m: m.tensor([1e20], dtype=m.int64), lambda m: m.tensor([-1], dtype=m.uint8),
+    lambda m: m.tensor([1e40], dtype=m.float32), lambda m: m.tensor([-2 ** 63]),
+])
+def test_tensor_overflow_matches_pytorch(call):
+    _check(call)

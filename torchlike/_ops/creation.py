@@ -54,46 +54,58 @@ def _finish(arr, device, requires_grad):
 
 
 def _infer_dtype(data):
-    """The dtype torch.tensor infers for nested Python data."""
-    kind = 0  # 0 bool, 1 int, 2 float, 3 complex
+    """The dtype torch.tensor infers for nested data: the promotion of its elements' types,
+    a Python number counting as its default dtype (bool, int64, the default float or
+    complex) and a numpy scalar or array, or a tensor, as its own dtype."""
+    dt = None
     found = False
-    tensor_dt = None
+    defaults = (_dt.bool, _dt.int64, _dt.get_default_dtype(), _dt.default_complex())
 
     def visit(x, first=False):
         # first: x is the first element of the first element ... of the data (PyTorch infers
         # the dimensions from there, and a str there reads as one dimension too many)
-        nonlocal kind, found, tensor_dt
-        if isinstance(x, Tensor):
-            tensor_dt = x.dtype if tensor_dt is None else _dt.promote_types(tensor_dt, x.dtype)
-            found = True
-            return
+        nonlocal dt, found
         if isinstance(x, (list, tuple)):
             for i, y in enumerate(x):
                 visit(y, first and i == 0)
             return
         found = True
-        if isinstance(x, (builtins.bool, np.bool_)):
-            k = 0
-        elif isinstance(x, (builtins.int, np.integer)):
-            k = 1
-        elif isinstance(x, (builtins.float, np.floating)):
-            k = 2
-        elif isinstance(x, (builtins.complex, np.complexfloating)):
-            k = 3
+        if isinstance(x, Tensor):
+            d = x.dtype
+        elif isinstance(x, (np.generic, np.ndarray)):
+            d = _dt.from_np(x.dtype)
+        elif isinstance(x, builtins.bool):
+            d = defaults[0]
+        elif isinstance(x, builtins.int):
+            d = defaults[1]
+        elif isinstance(x, builtins.float):
+            d = defaults[2]
+        elif isinstance(x, builtins.complex):
+            d = defaults[3]
         elif isinstance(x, str):
             if first and x is not data:
                 raise ValueError("too many dimensions 'str'")
             raise TypeError("new(): invalid data type 'str'")
         else:
             raise RuntimeError(f"Could not infer dtype of {type(x).__name__}")
-        kind = builtins.max(kind, k)
+        dt = d if dt is None else _dt.promote_types(dt, d)
 
     visit(data, True)
-    if tensor_dt is not None:
-        return tensor_dt
     if not found:
         return _dt.get_default_dtype()
-    return (_dt.bool, _dt.int64, _dt.get_default_dtype(), _dt.default_complex())[kind]
+    return dt
+
+
+def _check_range(a, dtype):
+    """PyTorch's overflow errors for Python numbers that do not fit the tensor's dtype (numpy
+    would wrap them silently): beyond int64 as read, beyond the dtype when converted."""
+    if a.dtype == np.uint64 and dtype is not _dt.uint64 or a.dtype == object:
+        raise ValueError("Overflow when unpacking long long")
+    if a.size and dtype._cat == _dt._INT and a.dtype.kind in "iuf":
+        from .registry import check_scalar_fits
+        lo, hi = a.min(), a.max()
+        check_scalar_fits(int(lo) if a.dtype.kind != "f" else float(lo), dtype)
+        check_scalar_fits(int(hi) if a.dtype.kind != "f" else float(hi), dtype)
 
 
 def _to_numpy(data):
@@ -131,14 +143,20 @@ def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=Fal
             a = _to_numpy(data)
         except ValueError as e:
             raise ValueError(f"expected sequence of length {e}") from None
+        except OverflowError:  # a Python int beyond 64 bits
+            raise ValueError("Overflow when unpacking long long") from None
         if a.dtype == object:
+            if any(isinstance(v, builtins.int) for v in a.ravel()):
+                raise ValueError("Overflow when unpacking long long")
             raise ValueError("too many dimensions or ragged nested sequence")
+        _check_range(a, dtype)
     if isinstance(a, np.ndarray) and a.dtype.kind in "fc" and dtype._cat <= _dt._INT and \
             not isinstance(data, np.ndarray):
         a = np.trunc(a) if dtype is not _dt.bool else a
     if isinstance(a, np.ndarray) and dtype._np not in _REDUCED:
         # (float16 and bfloat16 keep jnp's conversion from wider floats)
-        arr = host_array(np.array(a, dtype=dtype._np), copy=False)
+        with np.errstate(over="ignore"):  # 1e40 into float32 is inf, as in PyTorch
+            arr = host_array(np.array(a, dtype=dtype._np), copy=False)
     else:
         arr = jnp.asarray(a, dtype=dtype._np)
     return _finish(arr, device, requires_grad)
