@@ -274,3 +274,14 @@ def test_tensor_infers_pytorchs_dtype(data):
 ])
 def test_tensor_overflow_matches_pytorch(call):
     _check(call)
+
+
+@pytest.mark.parametrize("call", [
+    lambda m: m.ones(3).H, lambda m: m.ones(2, 2, 2).H, lambda m: m.ones(3).mH,
+    lambda m: m.tensor([[1.0, 2.0]]).H, lambda m: ~m.ones(2), lambda m: ~m.tensor([1, 2]),
+    lambda m: ~m.tensor([True, False]), lambda m: 2.0 in m.tensor([1.0, 2.0]),
+    lambda m: 3 in m.tensor([1, 2]), lambda m: "a" in m.ones(2),
+    lambda m: m.tensor(True) in m.tensor([True, False]),
+])
+def test_operators_and_conjugate_transposes(call):
+    _check(call)

@@ -83,4 +83,20 @@ for _n, _f in {"eq": P.eq, "ne": P.ne, "lt": P.lt, "le": P.le, "gt": P.gt, "ge":
 Tensor.__neg__ = lambda self: P.neg(self)
 Tensor.__pos__ = lambda self: P.positive(self)
 Tensor.__abs__ = lambda self: P.abs(self)
-Tensor.__invert__ = lambda self: P.bitwise_not(self) if self.dtype._cat > 0 else P.logical_not(self)
+def _invert(self):
+    if self.dtype._cat > 1:  # (PyTorch checks in the operator, before bitwise_not's own error)
+        raise TypeError("~ (operator.invert) is only implemented on integer and Boolean-type "
+                        "tensors")
+    return P.bitwise_not(self) if self.dtype._cat > 0 else P.logical_not(self)
+
+
+def _contains(self, element):
+    """`x in t`: (t == x).any(), for a tensor or a number."""
+    if not isinstance(element, (Tensor, int, float, bool, complex)):
+        raise RuntimeError(f"Tensor.__contains__ only supports Tensor or scalar, but you passed "
+                           f"in a {type(element)}.")
+    return bool((self == element).any())
+
+
+Tensor.__invert__ = _invert
+Tensor.__contains__ = _contains

@@ -510,8 +510,23 @@ Tensor.T = property(_T)
 Tensor.mT = property(_mT)
 Tensor.real = property(real, lambda self, v: real(self).copy_(v))
 Tensor.imag = property(imag, lambda self, v: imag(self).copy_(v))
-Tensor.H = property(lambda self: _T(self).conj())
-Tensor.mH = property(lambda self: _mT(self).conj())
+def _H(self):
+    if self.dim() not in (0, 2):
+        raise RuntimeError(f"tensor.H is only supported on matrices (2-D tensors). Got "
+                           f"{self.dim()}-D tensor." + (" For batches of matrices, consider "
+                                                        "using tensor.mH" if self.dim() > 2 else ""))
+    return _T(self).conj()
+
+
+def _mH(self):
+    if self.dim() < 2:
+        raise RuntimeError("tensor.mH is only supported on matrices or batches of matrices. Got "
+                           f"{self.dim()}-D tensor.")
+    return _mT(self).conj()
+
+
+Tensor.H = property(_H)
+Tensor.mH = property(_mH)
 
 
 def _inplace_meta(name, fn):
