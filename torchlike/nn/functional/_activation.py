@@ -159,7 +159,7 @@ def _logsigmoid(input):
 def _softmax(input, dim, dtype):
     if dtype is None:
         float_only("softmax_lastdim_kernel_impl", input)
-    dim = _wrap_dim(dim, input.ndim)
+    dim = _wrap_dim(dim, input.ndim) if input.ndim else None  # a 0-d input is one element
     if dtype is not None:
         input = input.astype(dtype)
     return jax.nn.softmax(input, axis=dim)
@@ -169,7 +169,7 @@ def _softmax(input, dim, dtype):
 def _log_softmax(input, dim, dtype):
     if dtype is None:
         float_only("log_softmax_lastdim_kernel_impl", input)
-    dim = _wrap_dim(dim, input.ndim)
+    dim = _wrap_dim(dim, input.ndim) if input.ndim else None  # a 0-d input is one element
     if dtype is not None:
         input = input.astype(dtype)
     return jax.nn.log_softmax(input, axis=dim)
@@ -179,7 +179,7 @@ def _log_softmax(input, dim, dtype):
 def _softmin(input, dim, dtype):
     if dtype is None:
         float_only("softmax_lastdim_kernel_impl", input)
-    dim = _wrap_dim(dim, input.ndim)
+    dim = _wrap_dim(dim, input.ndim) if input.ndim else None  # a 0-d input is one element
     if dtype is not None:
         input = input.astype(dtype)
     return jax.nn.softmax(-input, axis=dim)
@@ -317,6 +317,8 @@ def selu_(input):
 
 def celu(input, alpha=1.0, inplace=False):
     """Continuously differentiable exponential linear unit."""
+    if alpha == 0:
+        raise RuntimeError("ZeroDivisionError: alpha cannot be 0 for CELU")
     if inplace:
         return _inplace(_celu, input, alpha)
     return _celu(input, alpha)

@@ -64,6 +64,14 @@ def _sdpa(query, key, value, attn_mask, dropout_mask, dropout_p, is_causal, scal
     if is_causal:
         scores = jnp.where(_causal(L, S), scores, -jnp.inf)
     if attn_mask is not None:
+        try:
+            jnp.broadcast_shapes(scores.shape, attn_mask.shape)
+        except ValueError:
+            # a mask that does not broadcast to (..., L, S) is a RuntimeError in PyTorch
+            raise RuntimeError(
+                f"attn_mask of shape {list(attn_mask.shape)} does not broadcast to the "
+                f"attention scores of shape {list(scores.shape)}"
+            ) from None
         scores = scores + _as_bias(attn_mask, scores.dtype)
     weights = _safe_softmax(scores)
     if dropout_mask is not None:

@@ -65,6 +65,27 @@ def _check_conv_input(name, n, input, weight, groups, transposed=False):
         )
 
 
+def _check_conv_params(input, weight, bias, stride, dilation, padding=(), output_padding=()):
+    # aten's convolution argument checks (XLA would fail to lower, or pad where torch refuses)
+    if any(s <= 0 for s in stride):
+        raise RuntimeError("non-positive stride is not supported")
+    if any(d <= 0 for d in dilation):
+        raise RuntimeError(f"dilation should be greater than zero, but got {list(dilation)}")
+    if any(p < 0 for p in padding):
+        raise RuntimeError("negative padding is not supported")
+    if any(p < 0 for p in output_padding):
+        raise RuntimeError("negative output_padding is not supported")
+    # one dtype, as aten's kernels (autocast has cast the arguments before this point)
+    if weight.dtype != input.dtype:
+        raise RuntimeError(
+            f"Input type ({input.dtype}) and weight type ({weight.dtype}) should be the same"
+        )
+    if bias is not None and bias.dtype != input.dtype:
+        raise RuntimeError(
+            f"Input type ({input.dtype}) and bias type ({bias.dtype}) should be the same"
+        )
+
+
 def _conv(n, name, input, weight, bias, stride, padding, dilation, groups):
     _check_conv_input(name, n, input, weight, groups)
     unbatched = input.ndim == n + 1
@@ -72,6 +93,8 @@ def _conv(n, name, input, weight, bias, stride, padding, dilation, groups):
         input = input[None]
     stride = _tuple(stride, n, "stride")
     dilation = _tuple(dilation, n, "dilation")
+    _check_conv_params(input, weight, bias, stride, dilation,
+                       () if isinstance(padding, str) else _tuple(padding, n, "padding"))
     ksize = weight.shape[2:]
     if isinstance(padding, str):
         if padding == "valid":
@@ -147,6 +170,7 @@ def _conv_transpose(
     padding = _tuple(padding, n, "padding")
     output_padding = _tuple(output_padding, n, "output_padding")
     dilation = _tuple(dilation, n, "dilation")
+    _check_conv_params(input, weight, bias, stride, dilation, padding, output_padding)
     for op_, s, d in zip(output_padding, stride, dilation):
         if op_ >= s and op_ >= d:
             raise RuntimeError(

@@ -178,9 +178,10 @@ def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", we
 
 
 def _smooth_l1(input, target, beta):
-    z = jnp.abs(input - target)
     if beta == 0.0:
-        return z
+        # PyTorch falls back to l1_loss here, whose gradient sgn(d) is 0 where input == target
+        return _abs(input - target)
+    z = jnp.abs(input - target)
     return jnp.where(z < beta, 0.5 * z * z / beta, z - 0.5 * beta)
 
 
@@ -400,7 +401,9 @@ def _nll(logp, target, weight, ignore_index, reduction, class_dim):
     picked = jnp.squeeze(picked, class_dim)
     w = jnp.ones_like(picked) if weight is None else weight.astype(logp.dtype)[safe]
     w = jnp.where(mask, w, 0)
-    loss = -picked * w
+    # ignored positions contribute exactly 0 and get a zero gradient (not 0 * -inf, nor 0/0
+    # when every target is ignored), as aten's nll_loss skips them
+    loss = jnp.where(mask, -picked * w, 0)
     _check_reduction(reduction)
     if reduction == "none":
         return loss
@@ -475,7 +478,7 @@ def _ce_index_jvp(ignore_index, reduction, class_dim, primals, tangents):
     if weight is not None:
         w = w * weight.astype(logp.dtype)[safe]
     if reduction == "mean":
-        w = w / jnp.sum(w)
+        w = jnp.where(mask, w / jnp.sum(w), 0)  # all ignored: zero gradient, not 0/0
     classes = jnp.arange(input.shape[class_dim]).reshape(
         [-1 if d == class_dim else 1 for d in range(input.ndim)])
     picked = classes == jnp.expand_dims(safe, class_dim)
@@ -790,6 +793,7 @@ def cosine_embedding_loss(
     name="margin_ranking_loss",
 )
 def _margin_ranking_loss(input1, input2, target, margin=0.0, reduction="mean"):
+    input1, input2 = _broadcast(input1, input2)  # a size mismatch is a RuntimeError
     return _reduce(jnp.maximum(-target * (input1 - input2) + margin, 0), reduction)
 
 

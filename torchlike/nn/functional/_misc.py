@@ -83,8 +83,9 @@ def cosine_similarity(x1, x2, dim=1, eps=1e-8):
     if not jnp.issubdtype(x1.dtype, jnp.inexact):
         x1 = x1.astype(jnp.float32)
         x2 = x2.astype(jnp.float32)
-    n1 = jnp.sqrt(jnp.sum(x1 * x1, axis=dim, keepdims=True))
-    n2 = jnp.sqrt(jnp.sum(x2 * x2, axis=dim, keepdims=True))
+    # _safe_pnorm: a zero vector's norm has a zero gradient (aten's norm backward), not NaN
+    n1 = _safe_pnorm(x1, 2, dim, True)
+    n2 = _safe_pnorm(x2, 2, dim, True)
     # aten clamps the norms in place under no_grad: the value is clamped, the gradient is not
     n1 = n1 + lax.stop_gradient(jnp.maximum(n1, eps) - n1)
     n2 = n2 + lax.stop_gradient(jnp.maximum(n2, eps) - n2)

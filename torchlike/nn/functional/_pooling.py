@@ -1,7 +1,9 @@
 """Pooling: max/avg/lp pools, adaptive pools and max_unpool (lax.reduce_window and gathers)."""
 
+import functools
 import math
 
+import jax
 import jax.numpy as jnp
 import numpy as np
 from jax import lax
@@ -9,6 +11,7 @@ from jax import lax
 from torchlike._ops.registry import op
 
 from ._common import float_only
+from ._loss import _concrete
 
 __all__ = [
     "adaptive_avg_pool1d",
@@ -518,13 +521,29 @@ def _max_unpool(input, indices, out_spatial):
     x = input.reshape(lead + (-1,))
     idx = indices.reshape(lead + (-1,))
     numel = math.prod(out_spatial)
-    flat = jnp.zeros(lead + (numel,), input.dtype)
     xb = x.reshape(-1, x.shape[-1])
     ib = idx.reshape(-1, idx.shape[-1])
-    fb = flat.reshape(-1, numel)
-    rows = jnp.arange(xb.shape[0])[:, None]
-    fb = fb.at[rows, ib].set(xb, mode="drop")
+    fb = _unpool_scatter(xb, ib, numel)
     return fb.reshape(lead + tuple(out_spatial))
+
+
+@functools.partial(jax.custom_vjp, nondiff_argnums=(2,))
+def _unpool_scatter(xb, ib, numel):
+    rows = jnp.arange(xb.shape[0])[:, None]
+    return jnp.zeros((xb.shape[0], numel), xb.dtype).at[rows, ib].set(xb, mode="drop")
+
+
+def _unpool_scatter_fwd(xb, ib, numel):
+    return _unpool_scatter(xb, ib, numel), ib
+
+
+def _unpool_scatter_bwd(numel, ib, g):
+    # aten's backward gathers grad_output at the indices: an index that several pooled values
+    # share (overlapping windows) sends its gradient to each of them, not just the one written
+    return jnp.take_along_axis(g, ib, axis=1, mode="fill", fill_value=0), None
+
+
+_unpool_scatter.defvjp(_unpool_scatter_fwd, _unpool_scatter_bwd)
 
 
 def _max_unpool_n(n, input, indices, kernel_size, stride, padding, output_size):
@@ -533,6 +552,13 @@ def _max_unpool_n(n, input, indices, kernel_size, stride, padding, output_size):
             f"max_unpool{n}d: Expected input to be {n + 1}D or {n + 2}D, but got {input.dim()}D"
         )
     out = _unpool_output_size(n, tuple(input.shape), kernel_size, stride, padding, output_size)
+    idx = _concrete(indices)  # None when traced or on an accelerator: then no check
+    if idx is not None and idx.size and (idx.min() < 0 or idx.max() >= math.prod(out)):
+        bad = idx.max() if idx.max() >= math.prod(out) else idx.min()
+        raise RuntimeError(
+            f"Found an invalid max index: {bad} (output volumes are of size "
+            f"{'x'.join(str(o) for o in out)})"
+        )
     return _max_unpool(input, indices, out)
 
 

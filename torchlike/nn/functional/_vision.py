@@ -64,7 +64,11 @@ def _pad(input, pad, mode, value):
         )
         out = jnp.pad(input[sl], pos, mode="wrap")
         return out
-    return jnp.pad(input, widths, mode=jmode)
+    # reflect/replicate: negative widths crop the padded result (aten pads, then narrows)
+    pos = [(max(lo, 0), max(hi, 0)) for lo, hi in widths]
+    out = jnp.pad(input, pos, mode=jmode)
+    sl = tuple(slice(-min(lo, 0), out.shape[d] + min(hi, 0)) for d, (lo, hi) in enumerate(widths))
+    return out[sl]
 
 
 def pad(input, pad, mode="constant", value=None):
@@ -80,6 +84,9 @@ def pad(input, pad, mode="constant", value=None):
     if mode not in ("constant", "reflect", "replicate", "circular"):
         raise NotImplementedError(f"Unrecognised padding mode {mode}")
     if mode == "constant":
+        for i in range(len(pad) // 2):
+            if input.shape[-1 - i] + pad[2 * i] + pad[2 * i + 1] < 0:
+                raise RuntimeError("narrow(): length must be non-negative.")
         return _pad(input, pad, mode, 0 if value is None else value)
     if value is not None and value != 0:
         raise RuntimeError(f'Padding mode "{mode}" doesn\'t take in value argument')
@@ -102,6 +109,13 @@ def pad(input, pad, mode="constant", value=None):
             raise RuntimeError("Padding value causes wrapping around more than once.")
         if mode == "replicate" and input.numel() == 0:
             raise RuntimeError("replication padding: input tensor must be non-empty")
+    if mode != "circular":
+        # negative widths crop; aten rejects a negative size, or every padded size empty
+        outs = [input.shape[-1 - i] + pad[2 * i] + pad[2 * i + 1] for i in range(n)]
+        if min(outs) < 0 or max(outs) < 1:
+            raise RuntimeError(
+                f"input {list(input.shape[-n:])} is too small. Calculated output {outs[::-1]}"
+            )
     return _pad(input, pad, mode, 0)
 
 
@@ -566,6 +580,12 @@ def affine_grid(theta, size, align_corners=None):
         )
     if min(size) <= 0:
         raise ValueError(f"Expected non-zero, positive output size. Got {size}")
+    if theta.shape[0] != size[0]:
+        # aten's affine_grid is a batched matmul (bmm) of the base grid and theta
+        raise RuntimeError(
+            f"Expected size for first two dimensions of batch2 tensor to be: "
+            f"[{size[0]}, {len(size) - 1}] but got: {list(theta.shape[:2])}."
+        )
     return _affine_grid(theta, tuple(size), bool(align_corners))
 
 
@@ -668,8 +688,9 @@ def _unfold(input, kernel_size, dilation, padding, stride):
 def unfold(input, kernel_size, dilation=1, padding=0, stride=1):
     """Extract sliding local blocks (im2col): (N, C, H, W) -> (N, C*kh*kw, L)."""
     if input.dim() not in (3, 4):
-        raise NotImplementedError(
-            f"Input Error: Only 3D or 4D input Tensors are supported (got {input.dim()}D)"
+        raise RuntimeError(
+            "Expected 3D or 4D (batch mode) tensor with possibly 0 batch size and other "
+            f"non-zero dimensions for input, but got: {list(input.shape)}"
         )
     k, d, p, s = _pair(kernel_size), _pair(dilation), _pair(padding), _pair(stride)
     unbatched = input.dim() == 3
@@ -717,9 +738,9 @@ def _fold(input, output_size, kernel_size, dilation, padding, stride):
 def fold(input, output_size, kernel_size, dilation=1, padding=0, stride=1):
     """Combine sliding local blocks into a tensor (col2im): (N, C*kh*kw, L) -> (N, C, H, W)."""
     if input.dim() not in (2, 3):
-        raise NotImplementedError(
-            f"Input Error: Only unbatched (2D) or batched (3D) input Tensors are supported "
-            f"(got {input.dim()}D)"
+        raise RuntimeError(
+            "Expected 2D or 3D (batch mode) tensor for input with possibly 0 batch size and "
+            f"non-zero dimensions for input, but got: {list(input.shape)}"
         )
     o, k, d, p, s = (
         _pair(output_size),
