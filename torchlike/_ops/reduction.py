@@ -693,18 +693,30 @@ def _no_derivative(name, input, values):
                                       "support it because it has not been implemented yet.")
     if not (input.requires_grad and grad_mode.state.enabled):
         return values
-    from ..autograd import Function
+    return _undifferentiable().apply(input, values, name)
 
-    class _Undifferentiable(Function):
-        @staticmethod
-        def forward(ctx, x):
-            return values
 
-        @staticmethod
-        def backward(ctx, g):
-            raise NotImplementedError(f"the derivative for '{name}' is not implemented.")
+_UNDIFFERENTIABLE = []
 
-    return _Undifferentiable.apply(input)
+
+def _undifferentiable():
+    """An autograd Function passing `values` through whose backward raises (made once, on
+    first use: autograd imports this module)."""
+    if not _UNDIFFERENTIABLE:
+        from ..autograd import Function
+
+        class Undifferentiable(Function):
+            @staticmethod
+            def forward(ctx, x, values, name):
+                ctx.name = name
+                return values.detach()
+
+            @staticmethod
+            def backward(ctx, g):
+                raise NotImplementedError(f"the derivative for '{ctx.name}' is not implemented.")
+
+        _UNDIFFERENTIABLE.append(Undifferentiable)
+    return _UNDIFFERENTIABLE[0]
 
 
 def unique(input, sorted=True, return_inverse=False, return_counts=False, dim=None):

@@ -180,11 +180,13 @@ def _lu_info(A):
     a = _concrete(A)
     if a is None:
         return None
-    lu = jsl.lu_factor(jnp.asarray(a))[0]
-    d = np.asarray(jnp.diagonal(lu, axis1=-2, axis2=-1))
-    zero = d == 0
-    first = np.where(zero.any(-1), zero.argmax(-1) + 1, 0)
-    return first.astype(np.int32)
+    return _zero_pivot(jsl.lu_factor(jnp.asarray(a))[0])
+
+
+def _zero_pivot(lu):
+    """getrf's info from a factorisation: the first zero on U's diagonal (1-based), else 0."""
+    zero = np.asarray(jnp.diagonal(lu, axis1=-2, axis2=-1)) == 0
+    return np.where(zero.any(-1), zero.argmax(-1) + 1, 0).astype(np.int32)
 
 
 def inv(A, *, out=None):

@@ -24,7 +24,7 @@ def _checks(name, A):
 
 
 def _scalar_name(t):
-    from .._ops.pointwise import _tname
+    from . import _tname  # (linalg's: the scalar type's name, "Float")
     return _tname(t._data)
 
 
@@ -40,9 +40,8 @@ def _info(LU):
     a = LU._data
     if isinstance(a, jax.core.Tracer) or type(a).__name__ == "LazyArray":
         return None
-    d = np.asarray(jnp.diagonal(a, axis1=-2, axis2=-1))
-    zero = d == 0
-    return np.where(zero.any(-1), zero.argmax(-1) + 1, 0).astype(np.int32)
+    from . import _zero_pivot
+    return _zero_pivot(a)
 
 
 def _pivot_check(name, pivot):
