@@ -54,7 +54,8 @@ def test_compiled_equals_eager_over_steps():
     np.testing.assert_allclose(w1c, w1e, rtol=1e-5, atol=1e-7)
     np.testing.assert_allclose(g2c, g2e, rtol=1e-5, atol=1e-7)
     assert calls == len(lrs)
-    # a new learning rate is a new input value, not a new program
+    # a new learning rate is a new input value, not a new program (nor do the gradients the
+    # step sets to None from the second call on make one: see the next test)
     assert f.compile_count == 1
 
 
@@ -225,6 +226,71 @@ def test_compiled_step_gives_each_parameter_its_own_old_buffer():
         old = [t._data.unsafe_buffer_pointer() for t in tensors]
         cstep(x, y)
         assert [t._data.unsafe_buffer_pointer() for t in tensors] == old
+
+
+def test_compiled_step_reuses_the_buffers_of_gradients_set_to_none():
+    """zero_grad inside a compiled step hands the old gradients' buffers to the new ones (a
+    freed large buffer costs the CPU an unmap, a fresh one page faults) unless something else
+    still holds the old gradient, which then keeps its values. Only where a program is
+    compiled anyway (here: SGD's momentum buffers appear at the second call)."""
+    w1, w2, x, y = _params()
+    opt = tl.optim.SGD([w1, w2], lr=0.1, momentum=0.9)
+
+    def step(x, y):
+        opt.zero_grad()
+        loss = ((x @ w1.t()).tanh() @ w2.t() - y).pow(2).mean()
+        loss.backward()
+        opt.step()
+        return loss
+
+    cstep = tl.compile(step)
+    ew1 = tl.tensor(w1.detach().numpy(), requires_grad=True)
+    ew2 = tl.tensor(w2.detach().numpy(), requires_grad=True)
+    eopt = tl.optim.SGD([ew1, ew2], lr=0.1, momentum=0.9)
+    cstep(x, y)
+    eopt.zero_grad()
+    ((x @ ew1.t()).tanh() @ ew2.t() - y).pow(2).mean().backward()
+    eopt.step()
+    for i in range(4):
+        old = [p.grad._data for p in (w1, w2)]
+        kept = w2.grad if i == 2 else None  # a reference the user holds: not reused
+        kept_values = None if kept is None else kept.numpy().copy()
+        ptr = [a.unsafe_buffer_pointer() for a in old]
+        del old
+        cstep(x, y)
+        eopt.zero_grad()
+        ((x @ ew1.t()).tanh() @ ew2.t() - y).pow(2).mean().backward()
+        eopt.step()
+        assert w1.grad._data.unsafe_buffer_pointer() == ptr[0]
+        if kept is None:
+            assert w2.grad._data.unsafe_buffer_pointer() == ptr[1]
+        else:
+            np.testing.assert_array_equal(kept.numpy(), kept_values)
+        for p, e in ((w1, ew1), (w2, ew2)):
+            np.testing.assert_allclose(p.grad.numpy(), e.grad.numpy(), rtol=1e-5, atol=1e-7)
+            np.testing.assert_allclose(p.detach().numpy(), e.detach().numpy(), rtol=1e-5,
+                                       atol=1e-7)
+    # first call, steady state, the call that kept w2.grad
+    assert cstep.compile_count == 3
+
+
+def test_compiled_step_compiles_no_program_only_to_reuse_gradient_buffers():
+    """Where the second call records the first call's program (no optimizer state appears),
+    the old gradients are freed as in eager mode rather than compiling a second program."""
+    w1, w2, x, y = _params()
+    opt = tl.optim.SGD([w1, w2], lr=0.1)
+
+    def step(x, y):
+        opt.zero_grad()
+        loss = ((x @ w1.t()).tanh() @ w2.t() - y).pow(2).mean()
+        loss.backward()
+        opt.step()
+        return loss
+
+    cstep = tl.compile(step)
+    for _ in range(4):
+        cstep(x, y)
+    assert cstep.compile_count == 1
 
 
 def test_compiled_dropout_draws_fresh_reproducible_masks():

@@ -47,6 +47,7 @@ class CompiledFunction:
         self.fullgraph = fullgraph
         self.disable = disable
         self.programs = {}
+        self.spare_choice = {}  # program key -> whether to add spare buffers (_lazy.release)
         self.compile_count = 0
         self.graph_breaks = 0
         self._warned = set()

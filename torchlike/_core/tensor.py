@@ -19,7 +19,8 @@ from .device import CPU, canonical, device_of, jax_device, multi_device
 from .size import Size
 from . import meta as _meta
 from .meta import MetaArray
-from .._lazy import LazyArray, call as _lazy_call, state as _lazy_state, succeed as _succeed
+from .._lazy import LazyArray, call as _lazy_call, release as _lazy_release, state as _lazy_state, \
+    succeed as _succeed
 
 _BY_NP = _dt._BY_NP
 
@@ -222,10 +223,14 @@ class Tensor:
                 raise RuntimeError("assigned grad has data of a different type")
             if tuple(g.shape) != tuple(self.shape):
                 raise RuntimeError("assigned grad has data of a different size")
+        elif self._grad is not None and _lazy_state.trace is not None:
+            _lazy_release(self._grad)
         self._grad = g
 
     @grad.deleter
     def grad(self):
+        if self._grad is not None and _lazy_state.trace is not None:
+            _lazy_release(self._grad)
         self._grad = None
 
     def retain_grad(self):
