@@ -54,7 +54,9 @@ WORKLOADS = {
     "mlp": {
         "full": {"batch": 128},
         "quick": {"batch": 128},
-        "steps": 6, "rounds": 5, "warmup": 2,
+        # 40 steps a turn: a turn's first steps after another library's run slower (its Python
+        # starts with cold caches), which 6 steps let dominate the median
+        "steps": 40, "rounds": 5, "warmup": 2,
         "desc": "MLP 784-512-512-10, batch 128, SGD momentum 0.9",
     },
     "cnn": {
