@@ -190,6 +190,8 @@ def _combine(higher, lower):
     if higher._cat == _COMPLEX:
         return higher
     if lower._cat == _COMPLEX:
+        if higher is float16:
+            return complex32  # (c10's toComplexType(Half): no arrays of it here, so an error)
         return higher.to_complex() if higher._cat == _FLOAT else lower
     if higher._cat == _FLOAT:
         return higher

@@ -263,8 +263,19 @@ def full(size, fill_value, *, out=None, dtype=None, layout=None, device=None,
         dtype = _dt.scalar_dtype(fill_value) if not isinstance(fill_value, Tensor) else fill_value.dtype
     if isinstance(fill_value, Tensor):
         fill_value = fill_value.item()
+    fill_value = _checked_fill(fill_value, dtype)
     return _out(out, _fill((size,) if not isinstance(size, (tuple, list)) else size, fill_value,
                            dtype, device, requires_grad))
+
+
+def _checked_fill(value, dtype):
+    """PyTorch's checked conversion of full's fill value: an error where it does not fit the
+    dtype (numpy would wrap 300 into int8), and a complex number's real part for a real dtype."""
+    from .registry import check_scalar_fits
+    check_scalar_fits(value, dtype)
+    if type(value) is complex and not dtype.is_complex:
+        value = value.real if dtype is not _dt.bool else value != 0
+    return value
 
 
 def _out(out, r):
@@ -299,7 +310,9 @@ def empty_like(input, *, dtype=None, layout=None, device=None, requires_grad=Fal
 def full_like(input, fill_value, *, dtype=None, layout=None, device=None, requires_grad=False,
               memory_format=None):
     d, dev = _like(input, dtype, device)
-    return _fill(tuple(input.shape), fill_value, d, dev, requires_grad)
+    if isinstance(fill_value, Tensor):
+        fill_value = fill_value.item()
+    return _fill(tuple(input.shape), _checked_fill(fill_value, d), d, dev, requires_grad)
 
 
 def empty_strided(size, stride, *, dtype=None, device=None, requires_grad=False, **kw):

@@ -326,6 +326,20 @@ def getitem(self, index):
     return run(_get_kernel(spec), [self] + leaves)
 
 
+def _bool_reduce(a, idx, v, how):
+    """A scatter-add ('max': PyTorch's bool sum is a logical or) or scatter-multiply ('min':
+    a logical and) into a bool array, which XLA's scatter-add does not take."""
+    u = a.astype(jnp.uint8).at[idx]
+    v = v.astype(jnp.uint8)
+    return (u.max(v) if how == "max" else u.min(v)).astype(jnp.bool_)
+
+
+def _scatter_add(a, idx, v):
+    if a.dtype == jnp.bool_:
+        return _bool_reduce(a, idx, v, "max")
+    return a.at[idx].add(v)
+
+
 def _put_kernel(spec, accumulate):
     key = (spec, accumulate)
     k = _PUT.get(key)
@@ -336,10 +350,11 @@ def _put_kernel(spec, accumulate):
                 # write through the flat positions the two-step read selects
                 pos = _two_step_get(jnp.arange(a.size).reshape(a.shape), spec, ix)
                 v = jnp.broadcast_to(v, pos.shape).reshape(-1)
-                at = a.reshape(-1).at[pos.reshape(-1)]
-                return (at.add(v) if accumulate else at.set(v)).reshape(a.shape)
+                flat, p = a.reshape(-1), pos.reshape(-1)
+                return (_scatter_add(flat, p, v) if accumulate
+                        else flat.at[p].set(v)).reshape(a.shape)
             idx = _build_index(spec, ix)
-            return a.at[idx].add(v) if accumulate else a.at[idx].set(v)
+            return _scatter_add(a, idx, v) if accumulate else a.at[idx].set(v)
         k = _PUT[key] = Kernel(f, "index_put")
     return k
 
@@ -544,6 +559,9 @@ def _scatter(input, dim, index, src, reduce):
     at = input.at[_gidx(index, dim, input.ndim)]
     if reduce is None:
         return at.set(src)
+    if input.dtype == jnp.bool_ and reduce in ("add", "sum", "multiply", "prod", "amax", "amin"):
+        how = "max" if reduce in ("add", "sum", "amax") else "min"
+        return _bool_reduce(input, _gidx(index, dim, input.ndim), src, how)
     if reduce in ("add", "sum"):
         return at.add(src)
     if reduce in ("multiply", "prod"):
@@ -597,6 +615,15 @@ def _scatter_reduce(input, dim, index, src, reduce, include_self):
 
 def _scatter_reduce_value(input, dim, index, src, reduce, include_self):
     idx = _gidx(index, dim, input.ndim)
+    if input.dtype == jnp.bool_ and reduce in ("sum", "prod", "amax", "amin"):
+        # (bool: sum and amax are a logical or, prod and amin a logical and)
+        touched = jnp.zeros(input.shape, bool).at[idx].set(True)
+        how = "max" if reduce in ("sum", "amax") else "min"
+        base = input if include_self else jnp.where(touched, how == "min", input)
+        return _bool_reduce(base, idx, src, how)
+    if input.dtype == jnp.bool_ and reduce == "mean":
+        raise NotImplementedError(
+            "\"scatter_gather_tensor_cpu_reduce_mean\" not implemented for 'Bool'")
     if reduce == "mean":
         cnt = jnp.zeros(input.shape, input.dtype).at[idx].add(1)
         base = input if include_self else jnp.zeros_like(input)
@@ -670,6 +697,9 @@ _scatter_reduce_torch_grad.defvjp(_scatter_reduce_fwd, _scatter_reduce_bwd)
 def scatter_reduce(input, dim, index, src, reduce, *, include_self=True):
     # PyTorch also takes "max" and "min" for "amax" and "amin"
     reduce = {"max": "amax", "min": "amin"}.get(reduce, reduce)
+    if reduce in ("amax", "amin") and input.dtype.is_complex:
+        raise NotImplementedError(f"\"scatter_gather_tensor_cpu_reduce_{reduce}\" not "
+                                  f"implemented for '{_scalar_type_name(input.dtype)}'")
     d = _wrap_dim(dim, input.dim())
     _check_bounds(index, input.shape[d], "scatter_reduce", d)
     return _scatter_reduce(input, d, index, src, reduce, include_self)
@@ -715,8 +745,8 @@ def _index_at(a, dim, index):
 def _index_add(input, dim, index, source, alpha):
     s = source.astype(input.dtype)
     if alpha is not None:
-        s = s * alpha.astype(input.dtype)
-    return input.at[_index_at(input, dim, index)].add(s)
+        s = s * alpha.astype(input.dtype) if input.dtype != jnp.bool_ else s & alpha.astype(bool)
+    return _scatter_add(input, _index_at(input, dim, index), s)
 
 
 def _check_index_source(name, input, d, index, source):

@@ -3,6 +3,7 @@
 import jax
 import jax.numpy as jnp
 
+from .._core import dtypes as _dt
 from .._core.tensor import Tensor
 from .pointwise import _abs
 from .registry import op
@@ -225,6 +226,8 @@ def tensordot(a, b, dims=2, out=None):
 
 @op(tensor_args=("input", "other"), promote="default")
 def kron(input, other):
+    if input.dtype == jnp.bool_ and other.dtype == jnp.bool_:  # (a logical and, as PyTorch's)
+        return jnp.kron(input.astype(jnp.uint8), other.astype(jnp.uint8)).astype(jnp.bool_)
     return jnp.kron(input, other)
 
 
@@ -248,6 +251,13 @@ def _cdist(x1, x2, p):
 
 
 def cdist(x1, x2, p=2.0, compute_mode="use_mm_for_euclid_dist_if_necessary"):
+    from .registry import _scalar_type_name
+    for name, x in (("X1", x1), ("X2", x2)):
+        if not x.dtype.is_floating_point:
+            raise RuntimeError(f"cdist only supports floating-point dtypes, {name} got: "
+                               f"{_scalar_type_name(x.dtype)}")
+    if x1.dtype in (_dt.float16, _dt.bfloat16):
+        raise NotImplementedError(f"\"cdist\" not implemented for '{_scalar_type_name(x1.dtype)}'")
     if x1.shape[-1] != x2.shape[-1]:
         raise RuntimeError(f"X1 and X2 must have the same number of columns. X1: {x1.shape[-1]} "
                            f"X2: {x2.shape[-1]}")

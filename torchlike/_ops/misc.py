@@ -129,6 +129,19 @@ def nanquantile(input, q, dim=None, keepdim=False, *, interpolation="linear", ou
                      keepdim and d is not None, interpolation, True)
 
 
+def _check_dist(input, other, p=2):
+    if not all(isinstance(t, Tensor) for t in (input, other)):
+        return
+    if input.dtype is _dt.bool and other.dtype is _dt.bool:
+        raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not "
+                           "supported. Use the `^` or `logical_xor()` operator instead.")
+    rt = _dt.promote_types(input.dtype, other.dtype)
+    if not (rt.is_floating_point or rt.is_complex):
+        from .registry import _scalar_type_name
+        raise RuntimeError(f"norm(): input dtype should be either floating point or complex. "
+                           f"Got {_scalar_type_name(rt)} instead.")
+
+
 @op(tensor_args=("input", "other"), promote="int_to_float")
 def dist(input, other, p=2):
     d = _abs(input - other).reshape(-1)
@@ -141,8 +154,15 @@ def dist(input, other, p=2):
     return jnp.where(z, 0, jnp.where(z, 1, s) ** (1 / p))
 
 
+dist = guarded(dist, _check_dist)
+
+
 @op(inplace=True)
 def renorm(input, p, dim, maxnorm):
+    if not jnp.issubdtype(input.dtype, jnp.inexact):
+        from .pointwise import _tname
+        raise RuntimeError(f"linalg.vector_norm: Expected a floating point or complex tensor as "
+                           f"input. Got {_tname(input)}")
     axes = tuple(i for i in range(input.ndim) if i != dim % input.ndim)
     n = jnp.sum(jnp.abs(input) ** p, axis=axes, keepdims=True) ** (1 / p)
     scale = jnp.where(n > maxnorm, maxnorm / (n + 1e-7), 1.0)
@@ -157,10 +177,17 @@ def _cov(input, correction, fweights, aweights):
 
 
 def cov(input, *, correction=1, fweights=None, aweights=None):
+    if input.dtype is _dt.bool:
+        raise RuntimeError("cov(): bool dtype is not supported for input")
     if input.dim() > 2:
         raise RuntimeError(f"cov(): expected input to have two or fewer dimensions but got an "
                            f"input with {input.dim()} dimensions")
     return _cov(input, correction, fweights, aweights)
+
+
+def _check_corrcoef(input):
+    if isinstance(input, Tensor) and input.dtype is _dt.bool:
+        raise RuntimeError("cov(): bool dtype is not supported for input")
 
 
 @op()
@@ -169,21 +196,43 @@ def corrcoef(input):
     c = jnp.cov(x if x.ndim == 2 else x.reshape(1, -1))
     d = jnp.sqrt(jnp.diag(c)) if c.ndim else jnp.sqrt(c)
     r = c / d[:, None] / d[None, :] if c.ndim else c / (d * d)
+    if jnp.iscomplexobj(r):  # (PyTorch clips the real and imaginary parts)
+        return jax.lax.complex(jnp.clip(r.real, -1, 1), jnp.clip(r.imag, -1, 1)).astype(x.dtype)
     return jnp.clip(r, -1, 1).astype(x.dtype)
+
+
+corrcoef = guarded(corrcoef, _check_corrcoef)
+
+
+def _integral_only(name, x):
+    if not jnp.issubdtype(x.dtype, jnp.integer):
+        from .pointwise import _not_impl
+        _not_impl(name, x)
 
 
 @op(tensor_args=("input", "other"), promote="default", inplace=True)
 def gcd(input, other):
+    _integral_only("gcd_cpu", input)
+    broadcast_check(input, other)
     return jnp.gcd(input, other)
 
 
 @op(tensor_args=("input", "other"), promote="default", inplace=True)
 def lcm(input, other):
+    _integral_only("lcm_cpu", input)
+    broadcast_check(input, other)
     return jnp.lcm(input, other)
+
+
+# (PyTorch takes Tensors only: gcd(t, 2) is a TypeError)
+gcd = guarded(gcd, _tensor_args("gcd"))
+lcm = guarded(lcm, _tensor_args("lcm"))
 
 
 @op()
 def frexp(input):
+    if not jnp.issubdtype(input.dtype, jnp.floating):
+        raise RuntimeError("torch.frexp() only supports floating-point dtypes")
     m, e = jnp.frexp(input)
     return m, e.astype(jnp.int32)
 
@@ -280,7 +329,18 @@ def polygamma(n, input):
 
 @op(promote="int_to_float", inplace=True)
 def mvlgamma(input, p):
+    if jnp.iscomplexobj(input):
+        from .pointwise import _not_impl
+        _not_impl("arange_cpu", input)  # (PyTorch's kernel fails building its arange)
     return jsp.multigammaln(input, p)
+
+
+def _check_mvlgamma(input, p):
+    if isinstance(input, Tensor) and input.dtype is _dt.bool:
+        raise RuntimeError("The input tensor may not be a boolean tensor.")
+
+
+mvlgamma = guarded(mvlgamma, _check_mvlgamma)
 
 
 @op(tensor_args=("input", "other"), promote="default", inplace=True)
@@ -301,6 +361,10 @@ igammac = guarded(igammac, _tensor_args("igammac"))
 
 def histogram(input, bins=100, *, range=None, weight=None, density=False):
     from .._core.tensor import wrap
+    if not input.dtype.is_floating_point or input.dtype in (_dt.float16, _dt.bfloat16):
+        from .registry import _scalar_type_name
+        raise NotImplementedError(f"\"histogramdd\" not implemented for "
+                                  f"'{_scalar_type_name(input.dtype)}'")
     a = np.asarray(input.detach()._data)
     b = bins if isinstance(bins, int) else np.asarray(bins.detach()._data)
     w = None if weight is None else np.asarray(weight.detach()._data)

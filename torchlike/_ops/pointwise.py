@@ -246,6 +246,14 @@ _SAME_UNARY = {
 }
 for _n, _f in _SAME_UNARY.items():
     globals()[_n] = _same_unary(_n, _f)
+
+
+def _square_inplace_check(rt, self_t, specs):
+    if self_t.dtype is _dt.bool:  # (square is pow(x, 2), whose bool result is Long)
+        raise RuntimeError("result type Long can't be cast to the desired output type Bool")
+
+
+square.__wrapped_op__.inplace_check = _square_inplace_check
 @jax.custom_jvp
 def _fabs(x):
     return jnp.abs(x)
@@ -266,6 +274,14 @@ def _abs(x):
 
 
 abs = _same_unary("abs", _abs, no_bool="abs_cpu")
+
+
+def _abs_inplace_check(rt, self_t, specs):
+    if self_t.dtype.is_complex:
+        raise RuntimeError("In-place abs is not supported for complex tensors.")
+
+
+abs.__wrapped_op__.inplace_check = _abs_inplace_check
 absolute = abs
 Tensor.absolute = Tensor.abs
 Tensor.absolute_ = Tensor.abs_
@@ -436,6 +452,9 @@ def div(input, other, rounding_mode=None):
             f = _dt.get_default_dtype()._np
             input, other = input.astype(f), other.astype(f)
         return input / other
+    if (input.dtype == jnp.bool_ or jnp.iscomplexobj(input)) and rounding_mode in ("trunc",
+                                                                                   "floor"):
+        _not_impl(f"div_{rounding_mode}_cpu", input)
     if rounding_mode == "trunc":
         if jnp.issubdtype(input.dtype, jnp.integer):
             q = jnp.abs(input) // jnp.abs(other)
@@ -783,10 +802,48 @@ def _cmp(name, f):
     return op(_checked(fn), name=name, tensor_args=_BIN, promote="default", inplace=False)
 
 
+def _tensor_input(public, names, overloads="(Tensor input, Tensor other, *, Tensor out = None)"
+                  "\n * (Tensor input, Number other, *, Tensor out = None)"):
+    """The function forms `names` of a registered op whose `input` must be a Tensor (PyTorch
+    refuses torch.eq(2, t)); the method and the operators keep the op's own dispatch, and the
+    op's dispatcher keeps treating the wrapper as its plain public function."""
+    d = public.__wrapped_op__
+    plain = d.public is public
+    call = d if plain else public  # (a guarded op keeps its checks)
+    fs = []
+    for name in names:
+        def f(*args, out=None, __name=name, **kwargs):
+            x = args[0] if args else kwargs.get("input")
+            if not isinstance(x, Tensor) and x is not None:
+                got = ", ".join([type(a).__name__ for a in args]
+                                + [f"{k}={type(v).__name__}" for k, v in kwargs.items()])
+                raise TypeError(f"{__name}() received an invalid combination of arguments - "
+                                f"got ({got}), but expected one of:\n * {overloads}")
+            return call(*args, out=out, **kwargs)
+
+        f.__name__ = f.__qualname__ = name
+        f.__doc__ = public.__doc__
+        f.__wrapped_op__ = d
+        fs.append(f)
+    if plain:
+        d.public = fs[0]  # (x == y goes straight to the dispatcher, as before)
+    return fs
+
+
 for _n, _f in {"eq": jnp.equal, "ne": jnp.not_equal, "lt": jnp.less, "le": jnp.less_equal,
                "gt": jnp.greater, "ge": jnp.greater_equal}.items():
     globals()[_n] = _cmp(_n, _f)
-greater, greater_equal, less, less_equal, not_equal = gt, ge, lt, le, ne
+_tensor_methods = {n: getattr(Tensor, n) for n in ("eq", "ne", "lt", "le", "gt", "ge")}
+eq, = _tensor_input(eq, ["eq"])
+ne, not_equal = _tensor_input(ne, ["ne", "not_equal"])
+lt, less = _tensor_input(lt, ["lt", "less"])
+le, less_equal = _tensor_input(le, ["le", "less_equal"])
+gt, greater = _tensor_input(gt, ["gt", "greater"])
+ge, greater_equal = _tensor_input(ge, ["ge", "greater_equal"])
+for _n, _m in _tensor_methods.items():
+    setattr(Tensor, _n, _m)
+fmod, = _tensor_input(fmod, ["fmod"])
+copysign, = _tensor_input(copysign, ["copysign"])
 for _a, _n in {"greater": "gt", "greater_equal": "ge", "less": "lt", "less_equal": "le",
                "not_equal": "ne"}.items():
     setattr(Tensor, _a, getattr(Tensor, _n))
@@ -874,6 +931,8 @@ lerp = guarded(lerp, _check_lerp)
 @bop(tensor_args=("input", "tensor1", "tensor2", "value"), promote="default",
     promote_args=("input", "tensor1", "tensor2"), inplace=True)
 def addcmul(input, tensor1, tensor2, value=None):
+    if input.dtype == jnp.bool_:
+        _not_impl("addcmul_cpu_out", input)
     p = tensor1 * tensor2
     return input + (p if value is None else value.astype(p.dtype) * p)
 
@@ -917,6 +976,55 @@ def _clamp_inplace_check(rt, self_t, specs):
 
 
 clamp.__wrapped_op__.inplace_check = _clamp_inplace_check
+
+
+def _promoted(*vals):
+    """torch's result dtype of tensors and Python numbers (None skipped)."""
+    dims, zeros, wrapped = [], [], []
+    for v in vals:
+        if isinstance(v, Tensor):
+            (dims if v.dim() else zeros).append(v.dtype)
+        elif v is not None:
+            wrapped.append(_dt.scalar_dtype(v))
+    return _dt.result_type_of(dims, zeros, wrapped)
+
+
+class _ClampCheck:
+    """PyTorch's clamp overloads: both bounds Tensors or both numbers (TypeError for a mix),
+    and no Bool kernel for two tensor bounds or for number bounds."""
+
+    def __init__(self, name, first=1):
+        self.name, self.first = name, first
+
+    def for_method(self, name):
+        return _ClampCheck(name, 0)
+
+    def __call__(self, input, min=None, max=None):
+        # (runs on every clamp call: the common one, number bounds on a float tensor, returns
+        # after two type tests)
+        if min is not None and max is not None and \
+                isinstance(min, Tensor) is not isinstance(max, Tensor):
+            got = ", ".join(type(v).__name__ for v in (input, min, max)[self.first ^ 1:]
+                            if v is not None)
+            raise TypeError(f"{self.name}() received an invalid combination of arguments - got "
+                            f"({got}), but expected one of:\n * (Tensor input, Tensor min = "
+                            f"None, Tensor max = None)\n * (Tensor input, Number min = None, "
+                            f"Number max = None)")
+        if not isinstance(input, Tensor) or input._dtype is not _dt.bool:
+            return
+        kinds = [isinstance(v, Tensor) for v in (min, max) if v is not None]
+        if not kinds:
+            return
+        if kinds[0] and len(kinds) == 1:
+            return  # (clamp_min/clamp_max with a tensor bound have Bool kernels)
+        if _promoted(input, min, max) is not _dt.bool:
+            return
+        kernel = ("clamp_cpu" if kinds[0] else "clamp_scalar_cpu" if len(kinds) == 2
+                  else "clamp_min_scalar_cpu" if min is not None else "clamp_max_scalar_cpu")
+        raise NotImplementedError(f'"{kernel}" not implemented for \'Bool\'')
+
+
+clamp = guarded(clamp, _ClampCheck("clamp"))
 clip = clamp
 Tensor.clip = Tensor.clamp
 Tensor.clip_ = Tensor.clamp_
@@ -1023,6 +1131,8 @@ def cast_kernel(dt):
         npdt = dt._np
 
         def cast(a):
+            if jnp.iscomplexobj(a) and np.dtype(npdt) == np.bool_:
+                return a != 0  # (nonzero: 3j is True)
             if jnp.iscomplexobj(a) and not jnp.issubdtype(npdt, jnp.complexfloating):
                 a = jnp.real(a)
             if jnp.issubdtype(a.dtype, jnp.floating) and np.dtype(npdt) in _WRAP_INT:
@@ -1090,3 +1200,9 @@ def rsub(input, other, *, alpha=1):
 
 
 Tensor.rsub = rsub
+
+
+# ops PyTorch has no in-place variant of (the registry made one with the op's other forms)
+for _n in ("positive_", "angle_", "logaddexp_", "logaddexp2_"):
+    if _n in Tensor.__dict__:
+        delattr(Tensor, _n)

@@ -92,9 +92,20 @@ def _not_implemented(kernel, input, dtypes):
                                   f"'{_scalar_type_name(input.dtype)}'")
 
 
+def _no_complex_dtype(kernel, dtype):
+    """A complex dtype= for a reduction PyTorch's CPU kernel has no complex version of."""
+    if dtype is not None and dtype.is_complex:
+        from .registry import _scalar_type_name
+        raise NotImplementedError(f'"{kernel}" not implemented for '
+                                  f"'{_scalar_type_name(dtype)}'")
+
+
 def nansum(input, dim=None, keepdim=False, *, dtype=None, out=None):
     _no_complex(input, "nansum on CPU does not support complex inputs")
-    return _nansum(input, _norm_dims(dim, input.dim()), keepdim, dtype, out=out)
+    dims = _norm_dims(dim, input.dim())
+    if input.dtype.is_floating_point and input.numel():  # (integral input: sum's kernel)
+        _no_complex_dtype("nansum_cpu", dtype)
+    return _nansum(input, dims, keepdim, dtype, out=out)
 
 
 def _check_float_mean(input, dtype, name="mean"):
@@ -132,7 +143,10 @@ def nanmean(input, dim=None, keepdim=False, *, dtype=None, out=None):
                            f"but got {_scalar_type_name(input.dtype)}")
     _check_float_mean(input, dtype, "nanmean")
     _no_complex(input, "nansum on CPU does not support complex inputs")
-    return _nanmean(input, _norm_dims(dim, input.dim()), keepdim, dtype, out=out)
+    dims = _norm_dims(dim, input.dim())
+    if input.numel():  # (PyTorch runs no kernel on empty input)
+        _no_complex_dtype("nansum_cpu", dtype)
+    return _nanmean(input, dims, keepdim, dtype, out=out)
 
 
 @op(method=False, name="_prod")
@@ -313,6 +327,8 @@ def _check_arg(input, dim, name):
     if input.dtype is _dt.bool:
         raise RuntimeError(f"{name}(): does not support bool input")
     _no_complex(input, f"{name}(): does not support complex input")
+    if dim is not None:
+        _wrap_dim(dim, input.dim())  # (IndexError for a 0-d tensor's dim 1, as PyTorch)
     if input.numel() == 0 and dim is None:
         raise IndexError(f"{name}(): Expected reduction dim to be specified for input.numel() "
                          "== 0.")
@@ -339,12 +355,16 @@ def argmin(input, dim=None, keepdim=False):
 
 @op(method=False, name="_all")
 def _all(input, dim, keepdim):
+    if jnp.iscomplexobj(input):
+        input = input != 0  # (jnp.all reads a complex number's real part only)
     r = jnp.all(input, axis=dim, keepdims=keepdim)
     return r.astype(jnp.uint8) if input.dtype == jnp.uint8 else r  # PyTorch keeps uint8
 
 
 @op(method=False, name="_any")
 def _any(input, dim, keepdim):
+    if jnp.iscomplexobj(input):
+        input = input != 0
     r = jnp.any(input, axis=dim, keepdims=keepdim)
     return r.astype(jnp.uint8) if input.dtype == jnp.uint8 else r
 
@@ -406,7 +426,25 @@ def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None, out=None):
     if not (x.dtype.is_floating_point or x.dtype.is_complex):
         raise RuntimeError(f"linalg.vector_norm: Expected a floating point or complex tensor as "
                            f"input. Got {_dt._BY_NAME[x.dtype._name]._name.capitalize()}")
+    if dtype is not None:
+        _check_norm_dtype(x.dtype, dtype)
     return _vector_norm(x, float(ord), _norm_dims(dim, x.dim()), keepdim, dtype, out=out)
+
+
+def _check_norm_dtype(in_dt, dtype):
+    """linalg.vector_norm's rules for dtype=: floating or complex, complex exactly for complex
+    input, and no narrowing of the input's dtype."""
+    from .registry import _scalar_type_name as n
+    if not (dtype.is_floating_point or dtype.is_complex):
+        raise RuntimeError(f"linalg.vector_norm: dtype should be floating point or complex, but "
+                           f"got {n(dtype)}")
+    if dtype.is_complex != in_dt.is_complex:
+        kind = "complex" if in_dt.is_complex else "real"
+        raise RuntimeError(f"linalg.vector_norm: dtype should be {kind} for {kind} inputs, but "
+                           f"got {n(dtype)}")
+    if _dt.promote_types(in_dt, dtype) is not dtype:
+        raise RuntimeError(f"linalg.vector_norm: the dtype of the input ({n(in_dt)}) should be "
+                           f"convertible without narrowing to the specified dtype ({n(dtype)})")
 
 
 def norm(input, p="fro", dim=None, keepdim=False, out=None, dtype=None):
@@ -476,11 +514,15 @@ def _cummax(input, dim, largest):
 
 
 def cummax(input, dim):
+    if input.dim():
+        _not_implemented("cummax_cpu", input, _COMPLEX)
     v, i = _cummax(input, _wrap_dim(dim, input.dim()), True)
     return return_type("cummax")(v, i)
 
 
 def cummin(input, dim):
+    if input.dim():
+        _not_implemented("cummin_cpu", input, _COMPLEX)
     v, i = _cummax(input, _wrap_dim(dim, input.dim()), False)
     return return_type("cummin")(v, i)
 
@@ -523,8 +565,15 @@ def sort(input, *args, stable=None, dim=-1, descending=False, out=None):
     return return_type("sort")(v, i)
 
 
-def argsort(input, dim=-1, descending=False, stable=False):
-    return sort(input, dim=dim, descending=descending, stable=stable)[1]
+def argsort(input, *args, stable=None, dim=-1, descending=False):
+    """torch.argsort(input, dim=-1, descending=False) or (input, *, stable, dim=-1,
+    descending=False): as sort, the overload with stable= takes no positional dim."""
+    if args:
+        if stable is not None or len(args) > 2:
+            raise TypeError(f"argsort() takes from 1 to 0 positional arguments but {len(args)} "
+                            f"were given")
+        dim, descending = (args + (descending,))[:2]
+    return sort(input, dim=dim, descending=descending, stable=builtins.bool(stable))[1]
 
 
 def msort(input):
@@ -538,6 +587,8 @@ def _scalar_pair(name, input):
 
 def topk(input, k, dim=-1, largest=True, sorted=True, *, out=None):
     d = _wrap_dim(dim, input.dim())
+    if input.dtype is _dt.bool:
+        raise RuntimeError("topk does not support bool dtypes on CPU")
     if input.dim() == 0:
         if k not in (0, 1):
             raise RuntimeError("selected index k out of range")
@@ -545,6 +596,8 @@ def topk(input, k, dim=-1, largest=True, sorted=True, *, out=None):
     n = input.shape[d] if input.dim() else 1
     if not 0 <= k <= n:
         raise RuntimeError("selected index k out of range")
+    if input.dtype is _dt.bool:
+        raise RuntimeError("topk does not support bool dtypes on CPU")
     v, i = sort(input, d, descending=largest)
     return return_type("topk")(v.narrow(d, 0, k), i.narrow(d, 0, k))
 
@@ -560,6 +613,7 @@ def kthvalue(input, k, dim=-1, keepdim=False, *, out=None):
         return _scalar_pair("kthvalue", input)
     if not 1 <= k <= n:
         raise RuntimeError(f"kthvalue(): selected number k out of range for dimension {d}")
+    _not_implemented("kthvalue_cpu", input, (_dt.bool,) + _COMPLEX)
     v, i = sort(input, d)
     v, i = v.select(d, k - 1), i.select(d, k - 1)
     if keepdim:
@@ -660,6 +714,7 @@ def mode(input, dim=-1, keepdim=False):
         return _scalar_pair("mode", input)
     if input.shape[d] == 0:
         raise IndexError(f"mode(): Expected reduction dim {d} to have non-zero size.")
+    _not_implemented("mode_cpu", input, _COMPLEX)
     a = np.moveaxis(np.asarray(input.detach()._data), d, -1)
     flat = a.reshape(-1, a.shape[-1]) if a.ndim else a.reshape(1, 1)
     vals, idxs = [], []
@@ -739,6 +794,10 @@ def unique(input, sorted=True, return_inverse=False, return_counts=False, dim=No
 
 
 def unique_consecutive(input, return_inverse=False, return_counts=False, dim=None):
+    if input.dtype.is_complex:
+        from .registry import _scalar_type_name
+        raise NotImplementedError(f"\"unique\" not implemented for "
+                                  f"'{_scalar_type_name(input.dtype)}'")
     a = np.asarray(input.detach()._data)
     if dim is None:
         flat = a.reshape(-1)
@@ -771,7 +830,10 @@ def _bincount(input, weights, length):
 
 
 def bincount(input, weights=None, minlength=0):
-    _not_implemented("bincount_cpu", input, _NOT_INTEGRAL)
+    if input.dtype in _NOT_INTEGRAL:  # (refused on empty input too)
+        from .registry import _scalar_type_name
+        raise NotImplementedError(f"\"bincount_cpu\" not implemented for "
+                                  f"'{_scalar_type_name(input.dtype)}'")
     if minlength < 0:
         raise RuntimeError("minlength should be >= 0")
     if input.dim() != 1:
@@ -780,13 +842,24 @@ def bincount(input, weights=None, minlength=0):
     if a.size and a.min() < 0:
         raise RuntimeError("bincount only supports 1-d non-negative integral inputs.")
     length = builtins.max(int(a.max()) + 1 if a.size else 0, minlength)
+    if weights is not None and (weights.dim() != 1 or weights.shape[0] != input.shape[0]):
+        raise RuntimeError("weights should be 1-d and have the same length as input")
+    if weights is not None and weights.dtype is not _dt.float32:
+        weights = weights.to(_dt.float64)  # (PyTorch counts in double unless weights are float)
     r = _bincount(input, weights, length)
     if weights is None:
         return r.to(_dt.int64)
-    return r if weights.dtype.is_floating_point else r.to(_dt.float64)
+    return r
 
 
 def histc(input, bins=100, min=0, max=0):
+    if input.dtype._cat == _dt._INT:  # (min and max are converted to the input's type first)
+        info = np.iinfo(input.dtype._np)
+        for v in (min, max):
+            if not info.min <= v <= info.max:
+                from .registry import _CONVERT_NAMES
+                raise RuntimeError(f"value cannot be converted to type "
+                                   f"{_CONVERT_NAMES[input.dtype._name]} without overflow")
     _not_implemented("histogram_cpu", input, _NOT_FLOATING)
     a = np.asarray(input.detach()._data)
     lo, hi = float(min), float(max)
@@ -812,6 +885,12 @@ def _searchsorted(sorted_sequence, input, right, out_int32):
     return r.astype(jnp.int32 if out_int32 else jnp.int64)
 
 
+def _empty_search(input, out_int32):
+    from .creation import zeros
+    return zeros(tuple(input.shape), dtype=_dt.int32 if out_int32 else _dt.int64,
+                 device=input.device)
+
+
 def searchsorted(sorted_sequence, input, *, out_int32=False, right=False, side=None, sorter=None):
     if side is not None:
         if side not in ("left", "right"):
@@ -825,6 +904,9 @@ def searchsorted(sorted_sequence, input, *, out_int32=False, right=False, side=N
         from .creation import tensor
         input = tensor(input, dtype=sorted_sequence.dtype)
     _check_boundaries(sorted_sequence, input)
+    _no_bool_search(sorted_sequence, input)
+    if input.numel() == 0:
+        return _empty_search(input, out_int32)
     if sorter is not None:
         from .indexing import gather
         sorted_sequence = gather(sorted_sequence, -1, sorter)
@@ -838,10 +920,23 @@ def bucketize(input, boundaries, *, out_int32=False, right=False):
     if boundaries.dim() != 1:
         raise RuntimeError(f"boundaries tensor must be 1 dimension, but got "
                            f"dim({boundaries.dim()})")
+    _no_bool_search(boundaries, input)
     return _searchsorted(boundaries, input, right, out_int32)
 
 
+def _no_bool_search(seq, input):
+    if seq.dtype is _dt.bool and input.dtype is _dt.bool and input.numel():
+        raise NotImplementedError("\"searchsorted_out_cpu\" not implemented for 'Bool'")
+
+
 def _check_boundaries(seq, input):
+    if seq.dim() == 0:
+        if input.dim() == 0:
+            raise RuntimeError(f"torch.searchsorted(): input value can be a scalar only when "
+                               f"boundaries tensor dimension is 1, but we got boundaries tensor "
+                               f"dim(0) and input value's dim(0) numel({input.numel()})")
+        raise RuntimeError("torch.searchsorted(): boundaries tensor should have positive "
+                           "dimension, but got 0 dimension")
     if seq.dim() > 1 and (input.dim() != seq.dim() or input.shape[:-1] != seq.shape[:-1]):
         raise RuntimeError(f"torch.searchsorted(): boundaries tensor should be 1 dimension or "
                            f"the first N-1 dimensions of boundaries tensor and input value tensor "
@@ -890,6 +985,9 @@ Tensor.sum = _sum_method
 
 
 def _cumsum_(self, dim, *, dtype=None):
+    _wrap_dim(dim, self.dim())
+    if self.dtype is _dt.bool and self.numel():
+        raise NotImplementedError("\"cumsum_out_cpu\" not implemented for 'Bool'")
     self._set_data(cumsum(self.detach(), dim, dtype=dtype)._data.astype(self.dtype._np))
     return self
 
@@ -916,14 +1014,21 @@ def _trapezoid(y, x, dx, dim, cumulative):
     return jnp.cumsum(seg, axis=dim) if cumulative else jnp.sum(seg, axis=dim)
 
 
+def _no_bool_trapezoid(name, y, x):
+    if y.dtype is _dt.bool or x is not None and x.dtype is _dt.bool:
+        what = "`y`" if x is None else "`x` or `y`"
+        raise RuntimeError(f"{name}: received a bool input for {what}, but bool is not supported")
+
+
 def trapezoid(y, x=None, *, dx=None, dim=-1):
     """torch.trapezoid."""
     d = _wrap_dim(dim, y.dim())
-    if y.shape[d] == 0:
+    if y.shape[d] == 0:  # (PyTorch's early return: zeros of y's own dtype, bool included)
         from .creation import zeros
         shape = list(y.shape)
         del shape[d]
-        return zeros(shape, dtype=y.dtype if y.dtype.is_floating_point else _dt.float32)
+        return zeros(shape, dtype=y.dtype)
+    _no_bool_trapezoid("trapezoid", y, x)
     return _trapezoid(y, x, 1.0 if dx is None else float(dx), d, False)
 
 
@@ -932,6 +1037,7 @@ trapz = trapezoid
 
 def cumulative_trapezoid(y, x=None, *, dx=None, dim=-1):
     """torch.cumulative_trapezoid."""
+    _no_bool_trapezoid("cumulative_trapezoid", y, x)
     d = _wrap_dim(dim, y.dim())
     return _trapezoid(y, x, 1.0 if dx is None else float(dx), d, True)
 
@@ -944,6 +1050,12 @@ def _isin(elements, test_elements, invert):
 
 def isin(elements, test_elements, *, assume_unique=False, invert=False):
     """torch.isin."""
+    for t in (elements, test_elements):
+        d = t.dtype if isinstance(t, Tensor) else _dt.scalar_dtype(t)
+        if d is _dt.bool or d.is_complex:
+            from .registry import _scalar_type_name
+            raise RuntimeError(f"Unsupported input type encountered for isin(): "
+                               f"{_scalar_type_name(d)}")
     return _isin(elements, test_elements, invert)
 
 

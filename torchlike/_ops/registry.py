@@ -58,7 +58,7 @@ def _fit_bounds(dtype):
     if name not in _CONVERT_NAMES:
         return None  # bool and complex take any number
     np_dt = np.dtype(dtype._np)
-    if np_dt.kind == "f":
+    if np_dt.kind == "f" or dtype._cat == _dt._FLOAT:  # (bfloat16's numpy kind is 'V')
         info = jnp.finfo(np_dt)
         return float(info.min), float(info.max), True, _CONVERT_NAMES[name]
     info = np.iinfo(np_dt)
@@ -73,7 +73,12 @@ def check_scalar_fits(value, dtype):
     float dtype takes inf and nan."""
     t = type(value)
     if t is not builtins.int and t is not builtins.float:
-        return
+        if t is not builtins.complex or dtype._cat == _dt._BOOL or dtype._cat == _dt._COMPLEX:
+            return
+        if value.imag != 0:  # (a real tensor takes a complex number with no imaginary part)
+            raise RuntimeError(f"value cannot be converted to type "
+                               f"{_CONVERT_NAMES[dtype._name]} without overflow")
+        value = value.real
     try:
         b = _FIT_BOUNDS[dtype]
     except KeyError:
@@ -247,6 +252,7 @@ class OpDef:
         promote = self.promote
         pmask = self.promote_mask
         params = self.params
+        name = self.name
 
         ac = key[-1] if key and isinstance(key[-1], tuple) and key[-1][:1] == ("AC",) else None
 
@@ -280,6 +286,8 @@ class OpDef:
                     vals.append(_unstatic(sp[1]))
             if promote is not None and pleaves:
                 rt = result_dtype(pspecs, pleaves)
+                if rt is _dt.complex32 and name in ("eq", "ne"):
+                    rt = _dt.complex64  # (a bool result: no complex32 arrays needed)
                 # "true_division": div's rounding_mode=None (its last argument) divides in the
                 # default float type, so -1 reaches a uint8 division as -1.0, not as 255
                 if rt._cat <= _dt._INT and (promote == "int_to_float" or (
@@ -553,7 +561,7 @@ def c_type_name(d):
 _SCALAR_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half",
                  "bfloat16": "BFloat16", "int64": "Long", "int32": "Int", "int16": "Short",
                  "int8": "Char", "uint8": "Byte", "bool": "Bool", "complex64": "ComplexFloat",
-                 "complex128": "ComplexDouble"}
+                 "complex128": "ComplexDouble", "complex32": "ComplexHalf"}
 
 
 def _scalar_type_name(d):
@@ -663,6 +671,8 @@ def apply_inplace(self_t, kernel, others, name):
     target._grad_fn = node
     target._out_nr = 0
     target._requires_grad = False
+    if target._retains:  # PyTorch moves retain_grad to the new grad_fn
+        target.retain_grad()
     if node is not None and node.saved and node.saved[0] is not None:
         if name in _SAVES_RESULT or (name == "pow_" and any(isinstance(o, Tensor) for o in others)):
             # PyTorch saves the result: a later in-place write to it fails the backward
