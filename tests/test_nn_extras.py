@@ -25,28 +25,21 @@ def test_embedding_sparse_forward_without_grad_matches():
         np.testing.assert_array_equal(t2np(m(tl.tensor(idx))), t2np(ref))
 
 
-def test_embedding_sparse_grad_refused_dense_grad_has_torch_values():
+def test_embedding_module_sparse_grad_is_torchs_sparse_tensor():
+    # (more in tests/test_sparse_grad.py)
     w = randn(6, 3)
     idx = np.array([[0, 2, 2], [5, 1, 0]])
     g = randn(2, 3, 3)
-    tw = torch.tensor(w, requires_grad=True)
-    torch.nn.functional.embedding(torch.tensor(idx), tw, sparse=True).backward(torch.tensor(g))
-    assert tw.grad.is_sparse  # what torchlike declines to build
-    lw = tl.tensor(w, requires_grad=True)
-    with pytest.raises(NotImplementedError, match=r"embedding\(sparse=True\).*sparse=False"):
-        tl.nn.functional.embedding(tl.tensor(idx), lw, sparse=True)
-    m = tnn.Embedding(6, 3, sparse=True)
-    with pytest.raises(NotImplementedError, match="sparse COO"):
-        m(tl.tensor(idx))
-    # the suggested alternative: the same gradient values, dense
-    tl.nn.functional.embedding(tl.tensor(idx), lw).backward(tl.tensor(g))
-    np.testing.assert_allclose(t2np(lw.grad), t2np(tw.grad.to_dense()), rtol=1e-6, atol=1e-6)
-
-
-def test_embedding_bag_sparse_grad_refused():
-    w = tl.tensor(randn(5, 2), requires_grad=True)
-    with pytest.raises(NotImplementedError, match=r"embedding_bag\(sparse=True\)"):
-        tl.nn.functional.embedding_bag(tl.tensor([[0, 1], [2, 3]]), w, sparse=True)
+    grads = []
+    for lib in (torch, tl):
+        m = lib.nn.Embedding(6, 3, sparse=True)
+        with lib.no_grad():
+            m.weight.copy_(lib.tensor(w))
+        m(lib.tensor(idx)).backward(lib.tensor(g))
+        grads.append(m.weight.grad)
+    ref, got = grads
+    assert got.is_sparse and got._nnz() == ref._nnz() == 6
+    np.testing.assert_allclose(t2np(got.to_dense()), t2np(ref.to_dense()), rtol=1e-6, atol=1e-6)
 
 
 # ---- torch.nn.attention ----------------------------------------------------------------------

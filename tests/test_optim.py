@@ -364,11 +364,9 @@ def test_muon_matches_torch(kw, shape):
     _assert_state_dicts_match(l_opt.state_dict(), t_opt.state_dict(), rtol=1e-3, atol=1e-3)
 
 
-def test_muon_and_sparse_adam_errors():
+def test_muon_errors():
     with pytest.raises(ValueError, match="only supports 2D parameters"):
         tl_optim.Muon([_tl(np.zeros(3, np.float32), requires_grad=True)])
-    with pytest.raises(NotImplementedError, match="SparseAdam"):
-        tl_optim.SparseAdam([_tl(np.zeros(3, np.float32), requires_grad=True)])
 
 
 def test_zero_grad_set_to_none_false_and_python_number_step():

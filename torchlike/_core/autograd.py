@@ -15,6 +15,7 @@ from .hooks import RemovableHandle
 from .._lazy import LazyArray, call as _lazy_call, _astype, state as _lazy_state, Trace as _Trace
 from .._lazy import _JAX_ARRAY
 from .meta import MetaArray
+from .sparse_grad import USED as _SPARSE_USED, SparseGrad, accumulate as _accumulate_sparse
 
 
 _MASKS = {}
@@ -30,7 +31,7 @@ class Node:
     __slots__ = ("kernel", "primals", "edges", "needs", "out_avals", "saved", "pre_hooks",
                  "hooks", "retained", "tensor_pre_hooks", "released", "_metadata", "_name",
                  "_diff", "_ct_mask", "_need_idx", "res", "res_layout", "packed",
-                 "__weakref__")
+                 "_shapes", "__weakref__")
 
     def __init__(self, kernel, primals, edges, out_avals, saved):
         self.kernel = kernel
@@ -44,6 +45,7 @@ class Node:
         self.retained = None
         self.tensor_pre_hooks = None
         self.released = False
+        self._shapes = None  # after release: the inputs' shapes, where the backward reads none
         self._metadata = None  # made on first use: most nodes never need it
         self._name = None
         self._diff = None
@@ -102,7 +104,14 @@ class Node:
         return _Handle(self.pre_hooks, fn)
 
     def __call__(self, *grads):
-        return self.apply(list(grads), False)
+        """grad_fn(*grad_outputs): the input gradients, as PyTorch (differentiable when grad
+        mode is on; not released)."""
+        from .tensor import Tensor
+        create = grad_mode.state.enabled
+        gs = [g if g is None or create or not isinstance(g, Tensor) else g._data for g in grads]
+        res = self.apply(gs, create)
+        res = [g if g is None or isinstance(g, Tensor) else _as_tensor(g, False) for g in res]
+        return res[0] if len(res) == 1 else tuple(res)
 
     def __repr__(self):
         return f"<{self.name()} object at {hex(id(self))}>"
@@ -121,12 +130,18 @@ class Node:
     def apply(self, grads, create_graph):
         """Input gradients (None where an input needs none) from output gradients."""
         if self.released:
+            if self._shapes is not None:  # its backward reads no input (see release)
+                self.primals = tuple(jnp.zeros(a.shape, a.dtype) for a in self._shapes)
+                return self._apply(grads, create_graph)
             raise RuntimeError(
                 "Trying to backward through the graph a second time (or directly access saved "
                 "tensors after they have already been freed). Saved intermediate values of the "
                 "graph are freed when you call .backward() or autograd.grad(). Specify "
                 "retain_graph=True if you need to backward through the graph a second time or "
                 "if you need to access saved tensors after calling backward.")
+        return self._apply(grads, create_graph)
+
+    def _apply(self, grads, create_graph):
         if self.saved:
             self._check_saved()
         if self.packed is not None:
@@ -182,10 +197,38 @@ class Node:
     def release(self):
         # saved holds the input tensors (for the version check): drop them too, or every
         # activation stays alive (and becomes an output of a compiled program)
-        self.primals = None
         self.saved = None
         self.res = None
         self.released = True
+        prim = self.primals
+        if prim is not None:
+            self.primals = None
+            if _KEEP.get((self.kernel, self.needs)) or (
+                    (self.kernel, self.needs) not in _KEEP and _reads_nothing(self, prim)):
+                # a backward that reads no input (sum, add, views, ...) saves nothing in
+                # PyTorch, so a second backward through it works: keep only the shapes
+                self._shapes = tuple([a.aval if type(a) is _JAX_ARRAY else
+                                      jax.ShapeDtypeStruct(a.shape, a.dtype) for a in prim])
+
+
+_KEEP = {}  # (kernel, needs) -> whether its backward reads none of the op's inputs
+
+
+def _reads_nothing(node, prim):
+    k = node.kernel
+    if _lazy_state.trace is not None or node.packed is not None or \
+            not hasattr(k, "depends_on"):
+        return False  # not decided here (recorded or packed arrays): not cached either
+    try:
+        node.primals = prim
+        r = not any(k.depends_on(node, i) for i in range(len(prim)))
+    except Exception:  # noqa: BLE001 (a kernel the check cannot trace: free as before)
+        r = False
+    finally:
+        node.primals = None
+    if len(_KEEP) < 4096:
+        _KEEP[(k, node.needs)] = r
+    return r
 
 
 def _saved_tensor(a):
@@ -278,16 +321,58 @@ def run_backward(roots, retain_graph, create_graph, capture=None, accumulate=Tru
     """Walk the graph from roots [(edge, grad)]; accumulate into leaves, or capture grads at the
     edges in `capture` (a dict edge -> slot) when `accumulate` is False. Returns the captures."""
     deps, owner = _dependencies(roots)
+    execute = None
+    if capture is not None:
+        deps, execute = _prune(roots, deps, capture)
     if owner is not None and _lazy_state.trace is None:
         # the graph holds a compiled module's outputs: run the whole backward as one program
         tr = _Trace(owner)
         _lazy_state.trace = tr
         try:
-            return _run_backward(roots, deps, retain_graph, create_graph, capture, accumulate)
+            return _run_backward(roots, deps, retain_graph, create_graph, capture, accumulate,
+                                 execute)
         finally:
             _lazy_state.trace = None
             tr.materialize()
-    return _run_backward(roots, deps, retain_graph, create_graph, capture, accumulate)
+    return _run_backward(roots, deps, retain_graph, create_graph, capture, accumulate, execute)
+
+
+def _prune(roots, deps, capture):  # noqa: ARG001
+    """With `inputs` given (autograd.grad, backward(inputs=...)), PyTorch runs only the nodes on
+    a path to an input: the others' hooks do not fire. Returns the dependency counts over that
+    part of the graph and the set of nodes to execute (the captured nodes themselves only
+    receive their gradient unless another input lies below them)."""
+    targets = {node for node, _ in capture}
+    parents = {}
+    seen = set()
+    stack = [edge[0] for edge, _ in roots]
+    order = []
+    while stack:
+        n = stack.pop()
+        if n in seen:
+            continue
+        seen.add(n)
+        order.append(n)
+        for e in n.edges:
+            if e is not None:
+                parents.setdefault(e[0], []).append(n)
+                if e[0] not in seen:
+                    stack.append(e[0])
+    execute = set()
+    stack = list(targets & seen)
+    while stack:
+        m = stack.pop()
+        for n in parents.get(m, ()):
+            if n not in execute:
+                execute.add(n)
+                stack.append(n)
+    keep = execute | targets
+    pdeps = {}
+    for n in execute:
+        for e in n.edges:
+            if e is not None and e[0] in keep:
+                pdeps[e[0]] = pdeps.get(e[0], 0) + 1
+    return pdeps, execute
 
 
 def _dependencies(roots):
@@ -317,32 +402,31 @@ def _dependencies(roots):
     return deps, owner
 
 
-def _run_backward(roots, deps, retain_graph, create_graph, capture, accumulate):
+def _run_backward(roots, deps, retain_graph, create_graph, capture, accumulate, execute=None):
     from .tensor import wrap
 
     captured = {}
     buffers = {}
     for (node, nr), g in roots:
+        if execute is not None and node not in execute and (node, nr) not in capture:
+            continue
         buf = buffers.setdefault(node, {})
         buf[nr] = _add(buf.get(nr), g)
     ready = [n for n in buffers if deps.get(n, 0) == 0]
     prev_mode = grad_mode.state.enabled
     grad_mode.state.enabled = create_graph
+    node = None
     try:
         while ready:
             node = ready.pop()
             buf = buffers.pop(node, {})
             if node.tensor_pre_hooks:
-                for nr, hooks in node.tensor_pre_hooks.items():
-                    if nr in buf and buf[nr] is not None:
-                        for h in list(hooks.values()):
-                            r = h(_as_tensor(buf[nr], create_graph))
-                            if r is not None:
-                                buf[nr] = r if create_graph else r._data
+                _tensor_hooks(node, buf, create_graph)
             if getattr(node, "retained", None):
                 for nr, ref in node.retained.items():
                     t = ref()
-                    if t is not None and nr in buf and buf[nr] is not None:
+                    if t is not None and nr in buf and buf[nr] is not None and (
+                            t._grad_fn is node or t._gbase is not None):
                         g = buf[nr]
                         t._grad = (g if create_graph else wrap(g, device=t._device)) \
                             if t._grad is None else \
@@ -353,6 +437,8 @@ def _run_backward(roots, deps, retain_graph, create_graph, capture, accumulate):
                     if slot is not None:
                         for s in slot:
                             captured[s] = _add(captured.get(s), g)
+                if execute is not None and node not in execute:
+                    continue
             if node.pre_hooks:
                 grads_t = tuple(_as_tensor(buf.get(i), create_graph)
                                 for i in range(max(buf, default=-1) + 1))
@@ -365,6 +451,10 @@ def _run_backward(roots, deps, retain_graph, create_graph, capture, accumulate):
             if isinstance(node, AccumulateGrad):
                 if accumulate:
                     _accumulate(node, buf.get(0), create_graph)
+                if node.hooks:
+                    go = (_as_tensor(buf.get(0), create_graph),)
+                    for h in list(node.hooks.values()):
+                        h((), go)
                 continue
             n_out = len(node.out_avals)
             grads = [buf.get(i) for i in range(n_out)]
@@ -383,6 +473,8 @@ def _run_backward(roots, deps, retain_graph, create_graph, capture, accumulate):
                 if e is None:
                     continue
                 m, nr = e
+                if execute is not None and m not in deps:
+                    continue  # pruned: not on a path to an input
                 if g is not None:
                     b = buffers.setdefault(m, {})
                     b[nr] = _add(b.get(nr), g)
@@ -391,23 +483,61 @@ def _run_backward(roots, deps, retain_graph, create_graph, capture, accumulate):
                     if m in buffers:
                         ready.append(m)
                     else:
-                        _skip(m, deps, buffers, ready)
+                        _skip(m, deps, buffers, ready, execute)
             if not retain_graph:
                 node.release()
+    except Exception:
+        if _anomaly.enabled and node is not None:
+            import warnings
+            warnings.warn(f"Error detected in {node.name()}. No forward pass information "
+                          "available. Enable detect anomaly during forward pass for more "
+                          "information.", UserWarning, stacklevel=3)
+        raise
     finally:
         grad_mode.state.enabled = prev_mode
     return captured
 
 
-def _skip(node, deps, buffers, ready):
+def _tensor_hooks(node, buf, create_graph):
+    """Tensor.register_hook hooks on this node's outputs: each sees (and may replace, or change
+    in place) the gradient; PyTorch's checks on what a hook returns."""
+    from .tensor import Tensor
+    for nr, hooks in node.tensor_pre_hooks.items():
+        if nr not in buf or buf[nr] is None:
+            continue
+        for h in list(hooks.values()):
+            g = _as_tensor(buf[nr], create_graph)
+            r = h(g)
+            if r is None:
+                r = g  # (the hook may have changed g in place)
+            elif not isinstance(r, Tensor):
+                raise TypeError(f"expected Variable, but hook returned '{type(r).__name__}'")
+            elif r is not g:
+                name = getattr(h, "__name__", type(h).__name__)
+                if r.dtype is not g.dtype:
+                    raise RuntimeError(f"hook '{name}' has changed the type of value (was "
+                                       f"{_type_name(g._data)} got {_type_name(r._data)})")
+                if tuple(r.shape) != tuple(g.shape):
+                    raise RuntimeError(f"hook '{name}' has changed the size of value")
+                if r.device != g.device:
+                    raise RuntimeError(f"hook '{name}' has changed the device of value (was "
+                                       f"{g.device} got {r.device})")
+            buf[nr] = r if create_graph else _grad_array(r)
+
+
+def _skip(node, deps, buffers, ready, execute=None):
     # a node that received no gradient at all: release its dependants' counts
     stack = [node]
     while stack:
         n = stack.pop()
+        if execute is not None and n not in execute:
+            continue  # a captured input's node: its edges were not counted
         for e in n.edges:
             if e is None:
                 continue
             m = e[0]
+            if m not in deps:
+                continue
             deps[m] -= 1
             if deps[m] == 0:
                 if m in buffers:
@@ -420,7 +550,14 @@ def _as_tensor(g, create_graph):
     from .tensor import wrap
     if g is None or create_graph:
         return g
+    if type(g) is SparseGrad:
+        return g.tensor(device_of(g.values))
     return wrap(g, device=device_of(g))
+
+
+def _grad_array(t):
+    """A hook's result as the gradient the engine carries."""
+    return SparseGrad.of(t) if t.is_sparse else t._data
 
 
 def _accumulate(node, g, create_graph):
@@ -435,19 +572,25 @@ def _accumulate(node, g, create_graph):
         if gt.dtype is not var.dtype:
             gt = gt.to(var.dtype)
         var._grad = gt if var._grad is None else var._grad + gt
+    elif _SPARSE_USED[0] and (type(g) is SparseGrad or var._grad is not None and
+                              var._grad.is_sparse):
+        if g.dtype != var._dtype._np:
+            g = g.astype(var._dtype._np)
+        var._grad = _accumulate_sparse(var._grad, g, var._device)
     else:
         if g.dtype != var._dtype._np:
             g = g.astype(var._dtype._np) if type(g) is MetaArray else \
                 _lazy_call(_astype(var._dtype._np), (g,))
         if var._grad is None:
             var._grad = wrap(g, device=var._device)
-        elif var._grad.requires_grad:
-            var._grad = var._grad + wrap(g, device=var._device)
         else:
+            # in place, as PyTorch's `grad += new` with grad mode off (a .grad that requires
+            # grad, from an earlier create_graph=True backward, keeps its history)
             var._grad._set_data(_add(var._grad._data, g))
     if node.post_hooks:
         for h in list(node.post_hooks.values()):
-            h(var)
+            if h(var) is not None:
+                raise RuntimeError("Tensor post accumulate grad hooks should return None.")
 
 
 class _Anomaly:

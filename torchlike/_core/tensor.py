@@ -211,7 +211,10 @@ class Tensor:
 
     @property
     def grad(self):
-        return self._grad
+        g = self._grad
+        if g is None and not self._retains and self._grad_fn is not None:
+            _warn_non_leaf_grad()
+        return g
 
     @grad.setter
     def grad(self, g):
@@ -234,6 +237,8 @@ class Tensor:
         self._grad = None
 
     def retain_grad(self):
+        if not self.requires_grad:
+            raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
         if self.is_leaf:
             return
         node, nr = self._history()
@@ -256,6 +261,8 @@ class Tensor:
         return _Handle(node.tensor_pre_hooks.setdefault(nr, {}), hook)
 
     def register_post_accumulate_grad_hook(self, hook):
+        if not self.requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
         if not self.is_leaf:
             raise RuntimeError("post accumulate grad hooks cannot be registered on non-leaf tensors")
         node, _ = self._history()
@@ -707,6 +714,17 @@ def wrap(arr, requires_grad=False, device=None):
     if requires_grad:
         t.requires_grad_(True)
     return t
+
+
+def _warn_non_leaf_grad():
+    import warnings
+    warnings.warn(
+        "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its .grad "
+        "attribute won't be populated during autograd.backward(). If you indeed want the "
+        ".grad field to be populated for a non-leaf Tensor, use .retain_grad() on the non-leaf "
+        "Tensor. If you access the non-leaf Tensor by mistake, make sure you access the leaf "
+        "Tensor instead. See github.com/pytorch/pytorch/pull/30531 for more informations.",
+        UserWarning, stacklevel=3)
 
 
 def _wrap_out(arr, device, node, nr):

@@ -260,7 +260,10 @@ def _backward_graph(kernel, node, f, ct_mask, cts):
             grads = f(tuple(leaves[:n_in]), tuple(leaves[n_in:]))
             return tuple(grads[i] for i in needed)
         gk = _GRAPH_KERNELS[key] = Kernel(gfn, kernel.name + "_backward")
-    prim_t = [_from_edge(p, e, device_of(p)) for p, e in zip(node.primals, node.edges)]
+    # an input the backward does not read gets no edge: a gradient that does not depend on x
+    # (that of x * 2) does not require grad, as in PyTorch
+    prim_t = [_from_edge(p, e if e is None or kernel.depends_on(node, i) else None, device_of(p))
+              for i, (p, e) in enumerate(zip(node.primals, node.edges))]
     diff = node.kernel_diff_outputs()
     # missing cotangents are zeros on the op's device (the first tensor input's, as in run)
     dev = next((t._device for t in prim_t if t._device.type != "cpu"), None)

@@ -18,6 +18,8 @@ class Adagrad(_CompiledStepOptimizer):
     """Adagrad, with optional lr decay and initial accumulator value."""
 
     _single = staticmethod(_adagrad_single)
+    _sparse_ok = True
+    _sparse_weight_decay_error = "weight_decay option is not compatible with sparse gradients"
 
     def __init__(
         self,

@@ -11,6 +11,8 @@ __all__ = ["AdamW"]
 class AdamW(Adam):
     """Adam with decoupled weight decay (weight_decay defaults to 1e-2)."""
 
+    _sparse_name = "Adam"
+
     def __init__(
         self,
         params: ParamsT,

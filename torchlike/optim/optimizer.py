@@ -15,6 +15,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from torchlike import _lazy
+from torchlike import sparse as _sparse
 from torchlike._core import dtypes
 from torchlike._core.grad_mode import enable_grad, is_grad_enabled, set_grad_enabled
 from torchlike._core.hooks import RemovableHandle
@@ -703,9 +704,35 @@ class _CompiledStepOptimizer(Optimizer):
             params = [p for p in group["params"] if p.grad is not None]
             if not params:
                 continue
+            sparse = _sparse.USED[0] and self._densify_sparse_grads(group, params)
             states = self._group_states(group, params)
-            self._update_group(group, params, states)
+            try:
+                self._update_group(group, params, states)
+            finally:
+                for p, g in sparse or ():
+                    p._grad = g
         return loss
+
+    # PyTorch's updates that accept sparse gradients (SGD, Adagrad) compute what the dense
+    # update computes: those run on the dense gradient; the others refuse, as PyTorch's do
+    _sparse_ok = False
+    _sparse_name = None  # the name PyTorch's message uses
+
+    def _densify_sparse_grads(self, group, params):
+        """Swap sparse .grad for its dense value during the update; [(param, sparse grad)]."""
+        swapped = []
+        for p in params:
+            g = p._grad
+            if g.is_sparse:
+                if not self._sparse_ok:
+                    name = self._sparse_name or type(self).__name__
+                    hint = ", please consider SparseAdam instead" if name == "Adam" else ""
+                    raise RuntimeError(f"{name} does not support sparse gradients{hint}")
+                if group.get("weight_decay", 0) != 0:
+                    raise RuntimeError(self._sparse_weight_decay_error)
+                swapped.append((p, g))
+                p._grad = g.to_dense()
+        return swapped
 
     def _update_packed(self, group, params, states, options, hyper, packed_names, lazy) -> bool:
         """Update the group through its packed state (packing it first); False where the

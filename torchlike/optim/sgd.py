@@ -12,6 +12,9 @@ class SGD(_CompiledStepOptimizer):
     """Stochastic gradient descent, optionally with (Nesterov) momentum."""
 
     _single = staticmethod(_sgd_single)
+    _sparse_ok = True
+    _sparse_weight_decay_error = ("add(sparse, dense) is not supported. Use add(dense, sparse) "
+                                  "instead.")
 
     def __init__(
         self,

@@ -11,6 +11,7 @@ import numpy as np
 
 from .._core import dtypes as _dt
 from .._core.size import Size
+from .._core.sparse_grad import USED, SparseGrad
 from .._core.tensor import Tensor, wrap
 from .._ops.registry import op
 
@@ -157,7 +158,23 @@ class SparseCOOTensor(Tensor):
         return _make(self._sp_indices, self._sp_values.detach(), self._sp_shape, self._coalesced)
 
 
+    def zero_(self):
+        # PyTorch empties a sparse tensor in place (nnz 0): zero_grad(set_to_none=False)
+        self._sp_indices = self._sp_indices[:, :0]
+        self._sp_values = self._sp_values.detach()[:0]
+        self._coalesced = True
+        return self
+
+    def clone(self, *, memory_format=None):
+        return _make(self._sp_indices.clone(), self._sp_values.clone(), self._sp_shape,
+                     self._coalesced)
+
+    def sparse_mask(self, mask):
+        raise NotImplementedError("sparse_mask on a sparse tensor is not supported by torchlike")
+
+
 def _make(indices, values, shape, coalesced):
+    USED[0] = True
     t = object.__new__(SparseCOOTensor)
     t._sp_indices = indices
     t._sp_values = values

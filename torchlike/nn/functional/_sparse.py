@@ -8,6 +8,7 @@ import torchlike as torch
 from torchlike._ops.registry import op
 
 from ._common import host_value
+from ...sparse._rows import sparse_rows
 
 __all__ = ["embedding", "embedding_bag", "one_hot"]
 
@@ -23,19 +24,6 @@ def _check_indices(input, n, what="embedding"):
     a = host_value(input)
     if a is not None and a.size and ((a < 0) | (a >= n)).any():
         raise IndexError("index out of range in self")
-
-
-def _refuse_sparse_grad(name, weight):
-    # PyTorch makes weight.grad a sparse COO tensor (the looked-up rows); torchlike's autograd
-    # engine and optimizers only carry dense gradients, and a dense one here would silently
-    # change what SparseAdam / SGD see, so the request is refused where a gradient is recorded.
-    if torch.is_grad_enabled() and weight.requires_grad:
-        raise NotImplementedError(
-            f"torchlike: {name}(sparse=True) gradients are not supported (PyTorch gives "
-            "weight.grad as a sparse COO tensor; torchlike's autograd and optimizers carry "
-            "dense gradients only); use sparse=False, whose dense gradient has the same "
-            "values, with SGD or Adam instead of SparseAdam"
-        )
 
 
 @op(tensor_args=("weight", "input"), method=False, name="nn_embedding")
@@ -76,13 +64,8 @@ def embedding(
     scale_grad_by_freq=False,
     sparse=False,
 ):
-    """Look up rows of `weight` at the indices in `input`.
-
-    Differs from PyTorch: sparse=True cannot give a sparse COO gradient; recording a backward
-    through it raises NotImplementedError (without gradients it is the same lookup).
-    """
-    if sparse:
-        _refuse_sparse_grad("embedding", weight)
+    """Look up rows of `weight` at the indices in `input` (sparse=True: weight.grad is a
+    sparse COO tensor of the looked-up rows, as in PyTorch)."""
     if padding_idx is not None:
         if padding_idx > 0:
             assert padding_idx < weight.size(0), "Padding_idx must be within num_embeddings"
@@ -94,6 +77,9 @@ def embedding(
     _check_indices(input, weight.shape[0])
     if max_norm is not None:
         _no_grad_embedding_renorm_(weight, input, max_norm, norm_type)
+    if sparse and weight.requires_grad and torch.is_grad_enabled():
+        rows = sparse_rows(weight, input, padding_idx, scale_grad_by_freq)
+        return rows.reshape(*input.shape, *weight.shape[1:])
     return _embedding(weight, input, int(padding_idx), bool(scale_grad_by_freq))
 
 
@@ -111,7 +97,9 @@ def _embedding_bag(
     padding_idx,
     include_last_offset,
     scale_grad_by_freq,
+    gathered=False,
 ):
+    # gathered: `weight` holds the looked-up rows already (sparse=True: see sparse_rows)
     n = input.shape[0]
     num_bags = offsets.shape[0] - 1 if include_last_offset else offsets.shape[0]
     pos = jnp.arange(n)
@@ -122,8 +110,8 @@ def _embedding_bag(
     if include_last_offset:
         # elements at or beyond the last offset belong to no bag
         seg = jnp.where(pos >= offsets[-1], num_bags, seg)
-    rows = jnp.take(weight, input, axis=0)
-    if scale_grad_by_freq:
+    rows = weight if gathered else jnp.take(weight, input, axis=0)
+    if scale_grad_by_freq and not gathered:
         counts = jax.ops.segment_sum(jnp.ones(n, weight.dtype), input, num_segments=weight.shape[0])
         c = jnp.take(counts, input)[:, None]
         rows = lax.stop_gradient(rows) + (rows - lax.stop_gradient(rows)) / c
@@ -157,12 +145,8 @@ def embedding_bag(
     include_last_offset=False,
     padding_idx=None,
 ):
-    """Sums, means or maxes of bags of embeddings, without materialising the per-index rows.
-
-    Differs from PyTorch: as F.embedding, sparse=True cannot give a sparse gradient.
-    """
-    if sparse:
-        _refuse_sparse_grad("embedding_bag", weight)
+    """Sums, means or maxes of bags of embeddings, without materialising the per-index rows
+    (sparse=True: weight.grad is a sparse COO tensor of the looked-up rows, as in PyTorch)."""
     if per_sample_weights is not None and input.size() != per_sample_weights.size():
         raise ValueError(
             f"embedding_bag: If per_sample_weights ({per_sample_weights.shape}) is not None, "
@@ -197,6 +181,8 @@ def embedding_bag(
     if mode == "max":
         if scale_grad_by_freq:
             raise ValueError("max mode does not support scaling the gradient by the frequency")
+        if sparse:
+            raise ValueError("max mode does not support sparse weights")
     elif mode not in ("sum", "mean"):
         raise ValueError("mode has to be one of sum, mean or max")
     if per_sample_weights is not None and mode != "sum":
@@ -210,6 +196,9 @@ def embedding_bag(
         padding_idx = weight.size(0) + padding_idx
     if max_norm is not None:
         _no_grad_embedding_renorm_(weight, input, max_norm, norm_type)
+    gathered = sparse and weight.requires_grad and torch.is_grad_enabled()
+    if gathered:
+        weight = sparse_rows(weight, input, padding_idx, scale_grad_by_freq)
     return _embedding_bag(
         weight,
         input,
@@ -219,6 +208,7 @@ def embedding_bag(
         padding_idx,
         bool(include_last_offset),
         bool(scale_grad_by_freq),
+        gathered,
     )
 
 

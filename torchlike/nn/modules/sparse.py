@@ -23,11 +23,8 @@ def _check_padding_idx(padding_idx, num_embeddings, msg):
 
 
 class Embedding(Module):
-    """A lookup table of fixed-size embeddings.
-
-    Differs from PyTorch: sparse=True (a sparse COO weight.grad) is not supported; a forward
-    that records gradients raises NotImplementedError, one without (eval under no_grad) works.
-    """
+    """A lookup table of fixed-size embeddings (sparse=True: weight.grad is a sparse COO
+    tensor, for optim.SparseAdam, SGD or Adagrad)."""
 
     __constants__ = (
         "num_embeddings",
