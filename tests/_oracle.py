@@ -5,6 +5,7 @@ where a missing oracle is an error: CI must never pass by skipping them.
 """
 
 import os
+import warnings
 
 import pytest
 
@@ -26,3 +27,18 @@ def assert_same_error(call, torch, lib):
     with pytest.raises(type(want.value)) as got:
         call(lib)
     assert str(got.value) == str(want.value)
+
+
+def same_result_or_error(call, torch, lib, host, same):
+    """call(torch) and call(lib) give the same result (compared as same(host(r, torch),
+    host(r, lib))) or raise the same exception type; warnings are silenced."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            want = host(call(torch), torch)
+        except Exception as e:  # noqa: BLE001 (the oracle's exception type is the expectation)
+            with pytest.raises(type(e)):
+                call(lib)
+            return
+        got = host(call(lib), lib)
+    same(want, got)

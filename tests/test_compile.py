@@ -164,12 +164,8 @@ def test_compiled_step_with_optimizer_scheduler_and_dropout_matches_eager():
     assert f.compile_count == 1  # new lrs from the scheduler did not recompile
 
 
-def test_compiled_step_donates_only_unreferenced_buffers():
-    """Old parameter/momentum buffers nothing else refers to are donated to the program; a
-    tensor that may share a parameter's array (clone, detach, .data) never loses its values."""
-    w1, w2, x, y = _params()
-    opt = tl.optim.SGD([w1, w2], lr=0.1, momentum=0.9)
-
+def _sgd_step(w1, w2, opt):
+    """A two-layer regression step with `opt` over (w1, w2), as a function of (x, y)."""
     def step(x, y):
         opt.zero_grad()
         loss = ((x @ w1.t()).tanh() @ w2.t() - y).pow(2).mean()
@@ -177,7 +173,16 @@ def test_compiled_step_donates_only_unreferenced_buffers():
         opt.step()
         return loss
 
-    cstep = tl.compile(step)
+    return step
+
+
+def test_compiled_step_donates_only_unreferenced_buffers():
+    """Old parameter/momentum buffers nothing else refers to are donated to the program; a
+    tensor that may share a parameter's array (clone, detach, .data) never loses its values."""
+    w1, w2, x, y = _params()
+    opt = tl.optim.SGD([w1, w2], lr=0.1, momentum=0.9)
+
+    cstep = tl.compile(_sgd_step(w1, w2, opt))
     ew1 = tl.tensor(w1.detach().numpy(), requires_grad=True)
     ew2 = tl.tensor(w2.detach().numpy(), requires_grad=True)
     eopt = tl.optim.SGD([ew1, ew2], lr=0.1, momentum=0.9)
@@ -236,21 +241,12 @@ def test_compiled_step_reuses_the_buffers_of_gradients_set_to_none():
     w1, w2, x, y = _params()
     opt = tl.optim.SGD([w1, w2], lr=0.1, momentum=0.9)
 
-    def step(x, y):
-        opt.zero_grad()
-        loss = ((x @ w1.t()).tanh() @ w2.t() - y).pow(2).mean()
-        loss.backward()
-        opt.step()
-        return loss
-
-    cstep = tl.compile(step)
+    cstep = tl.compile(_sgd_step(w1, w2, opt))
     ew1 = tl.tensor(w1.detach().numpy(), requires_grad=True)
     ew2 = tl.tensor(w2.detach().numpy(), requires_grad=True)
-    eopt = tl.optim.SGD([ew1, ew2], lr=0.1, momentum=0.9)
+    estep = _sgd_step(ew1, ew2, tl.optim.SGD([ew1, ew2], lr=0.1, momentum=0.9))
     cstep(x, y)
-    eopt.zero_grad()
-    ((x @ ew1.t()).tanh() @ ew2.t() - y).pow(2).mean().backward()
-    eopt.step()
+    estep(x, y)
     for i in range(4):
         old = [p.grad._data for p in (w1, w2)]
         kept = w2.grad if i == 2 else None  # a reference the user holds: not reused
@@ -258,9 +254,7 @@ def test_compiled_step_reuses_the_buffers_of_gradients_set_to_none():
         ptr = [a.unsafe_buffer_pointer() for a in old]
         del old
         cstep(x, y)
-        eopt.zero_grad()
-        ((x @ ew1.t()).tanh() @ ew2.t() - y).pow(2).mean().backward()
-        eopt.step()
+        estep(x, y)
         assert w1.grad._data.unsafe_buffer_pointer() == ptr[0]
         if kept is None:
             assert w2.grad._data.unsafe_buffer_pointer() == ptr[1]
@@ -280,14 +274,7 @@ def test_compiled_step_compiles_no_program_only_to_reuse_gradient_buffers():
     w1, w2, x, y = _params()
     opt = tl.optim.SGD([w1, w2], lr=0.1)
 
-    def step(x, y):
-        opt.zero_grad()
-        loss = ((x @ w1.t()).tanh() @ w2.t() - y).pow(2).mean()
-        loss.backward()
-        opt.step()
-        return loss
-
-    cstep = tl.compile(step)
+    cstep = tl.compile(_sgd_step(w1, w2, opt))
     for _ in range(4):
         cstep(x, y)
     assert cstep.compile_count == 1

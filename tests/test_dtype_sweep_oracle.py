@@ -6,13 +6,12 @@ Found by a differential sweep of pointwise, reduction, shape and indexing ops ov
 dtypes; FIXED holds one case per rule that had differed, SWEEP keeps a compact op x dtype
 table running (one shape, since JAX compiles once per op, shape and dtype)."""
 
-import warnings
 
 import numpy as np
 import pytest
 
 import torchlike as tl
-from tests._oracle import import_torch
+from tests._oracle import import_torch, same_result_or_error
 
 torch = import_torch()
 
@@ -83,20 +82,7 @@ def _same(want, got):
 
 def _check(call):
     """call(lib) gives the same result in both libraries, or raises the same exception type."""
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            want = _host(call(torch), torch)
-    except Exception as e:  # noqa: BLE001 (the oracle's exception type is the expectation)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            with pytest.raises(type(e)):
-                call(tl)
-        return
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        got = _host(call(tl), tl)
-    _same(want, got)
+    same_result_or_error(call, torch, tl, _host, _same)
 
 
 def _b(m):

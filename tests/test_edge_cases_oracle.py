@@ -1,13 +1,12 @@
 """Edge cases of the Tensor core ops where torchlike disagreed with PyTorch (values, dtypes,
 shapes or the exception type), each compared against the oracle."""
 
-import warnings
 
 import numpy as np
 import pytest
 
 import torchlike as tl
-from tests._oracle import import_torch
+from tests._oracle import import_torch, same_result_or_error
 
 torch = import_torch()
 
@@ -40,18 +39,7 @@ def _same(want, got):
 
 def _check(call):
     """call(lib) gives the same result in both libraries, or raises the same exception type."""
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            want = _host(call(torch), torch)
-    except Exception as e:  # noqa: BLE001 (the oracle's exception type is the expectation)
-        with pytest.raises(type(e)):
-            call(tl)
-        return
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        got = _host(call(tl), tl)
-    _same(want, got)
+    same_result_or_error(call, torch, tl, _host, _same)
 
 
 IA = [-7, -3, -1, 0, 1, 3, 7]
