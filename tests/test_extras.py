@@ -117,3 +117,42 @@ def test_typed_storage_of_a_tensor_and_its_views():
                     s.data_ptr() == v.data_ptr() == x.untyped_storage().data_ptr(),
                     isinstance(x.untyped_storage(), m.UntypedStorage)))
     assert res[1] == res[0]
+
+
+_PTS = np.array([[0.0, 1.0], [1.0, 0.0], [2.0, 0.0], [2.0, 2.0], [0.5, 1.5]], np.float32)
+
+
+@pytest.mark.parametrize("call", [
+    lambda m: m.histogramdd(m.tensor(_PTS), bins=[3, 2], weight=m.tensor([1., 2., 4., 8., 3.])),
+    lambda m: m.histogramdd(m.tensor(_PTS), bins=2, range=[0., 1., 0., 1.], density=True),
+    lambda m: m.histogramdd(m.tensor(_PTS).double(), bins=[m.tensor([0., 1., 2.]).double(),
+                                                           m.tensor([-1., 0.5, 3.]).double()]),
+    lambda m: m.histogramdd(m.tensor(_PTS).reshape(5, 1, 2), bins=4),
+    lambda m: m.histogramdd(m.tensor(_PTS)[:, :1], bins=3),
+])
+def test_histogramdd_matches_torch(call):
+    want, got = call(torch), call(tl)
+    assert type(got).__name__ == type(want).__name__ == "histogramdd"
+    np.testing.assert_allclose(got.hist.numpy(), want.hist.numpy(), rtol=1e-6)
+    assert got.hist.dtype == getattr(tl, str(want.hist.dtype).split(".")[-1])
+    assert len(got.bin_edges) == len(want.bin_edges)
+    for g, w in zip(got.bin_edges, want.bin_edges):
+        np.testing.assert_allclose(g.numpy(), w.numpy(), rtol=1e-6)
+
+
+@pytest.mark.parametrize("call", [
+    lambda m: m.histogramdd(m.tensor(_PTS).long(), 2),
+    lambda m: m.histogramdd(m.tensor(_PTS), [2]),
+    lambda m: m.histogramdd(m.tensor(_PTS), 2, range=[0., 1.]),
+    lambda m: m.histogramdd(m.tensor(_PTS), 2, range=[1., 0., 0., 1.]),
+    lambda m: m.histogramdd(m.tensor(_PTS), 2, weight=m.ones(3)),
+    lambda m: m.histogramdd(m.ones(3), 2),
+    lambda m: m.histogramdd(m.tensor(_PTS), 0),
+    lambda m: m.histogramdd(m.tensor(_PTS).double(), [m.tensor([0., 1.]), m.tensor([0., 1.])]),
+])
+def test_histogramdd_errors_match_torch(call):
+    with pytest.raises(Exception) as want:
+        call(torch)
+    with pytest.raises(type(want.value)) as got:
+        call(tl)
+    assert str(got.value) == str(want.value)

@@ -1,7 +1,8 @@
 """Smaller parts of the torch.* and Tensor surface that scripts and libraries call: adjoint,
 the *_copy variants of view ops, index_reduce, resize_, frombuffer, nuclear/frobenius norms,
-nonzero_static, as_subclass, and the device-kind flags of a CPU/GPU build."""
+nonzero_static, histogramdd, as_subclass, and the device-kind flags of a CPU/GPU build."""
 
+import builtins
 import math
 
 import numpy as np
@@ -178,10 +179,73 @@ def _copy_variants():
     return {name: _copy_variant(name, fn) for name, fn in table.items()}
 
 
+def histogramdd(input, bins, *, range=None, weight=None, density=False):
+    """torch.histogramdd: the histogram of the points in input's last dimension (computed on
+    the host, as histogram; no gradient), with the bin edges per dimension."""
+    from ._core import dtypes as _dt
+    from ._core.tensor import wrap
+    from ._ops.reduction import return_type
+    from ._ops.registry import _scalar_type_name
+    import jax.numpy as jnp
+    if not input.dtype.is_floating_point or input.dtype in (_dt.float16, _dt.bfloat16):
+        raise NotImplementedError(f"\"histogramdd\" not implemented for "
+                                  f"'{_scalar_type_name(input.dtype)}'")
+    if input.dim() < 2:
+        raise RuntimeError("torch.histogramdd: input tensor should have at least 2 dimensions")
+    d = input.shape[-1]
+    pts = np.asarray(input.detach()._data).reshape(-1, d)
+    if isinstance(bins, int):
+        bins = [bins] * d
+    if len(bins) != d:
+        raise RuntimeError("histogramdd: The size of bins must be equal to the innermost "
+                           "dimension of the input.")
+    if range is not None:
+        if len(range) != 2 * d:
+            raise RuntimeError(f"torch.histogramdd: for a {d}-dimensional histogram range should "
+                               f"have {2 * d} elements, but got {len(range)}")
+        for i in builtins.range(d):
+            if range[2 * i] > range[2 * i + 1]:
+                raise RuntimeError(f"torch.histogramdd: min should not exceed max, but got min "
+                                   f"{range[2 * i]:g} max {range[2 * i + 1]:g} for dimension "
+                                   f"{i}")
+    edges = []
+    for i, b in enumerate(bins):
+        if isinstance(b, Tensor):
+            if b.dtype is not input.dtype:
+                raise RuntimeError(f"torch.histogramdd: input tensor and bins tensors should "
+                                   f"have the same dtype, but got input with dtype "
+                                   f"{_scalar_type_name(input.dtype).lower()} and bins for "
+                                   f"dimension {i} with dtype "
+                                   f"{_scalar_type_name(b.dtype).lower()}")
+            edges.append(np.asarray(b.detach()._data))
+            continue
+        if b <= 0:
+            raise RuntimeError(f"torch.histogram(): bins must be > 0, but got {b} for "
+                               f"dimension {i}")
+        lo, hi = (range[2 * i], range[2 * i + 1]) if range is not None else \
+            ((pts[:, i].min(), pts[:, i].max()) if len(pts) else (0.0, 0.0))
+        if lo == hi:  # numpy's and PyTorch's widening of an empty range
+            lo, hi = lo - 0.5, hi + 0.5
+        edges.append(np.linspace(lo, hi, b + 1, dtype=pts.dtype))
+    w = None
+    if weight is not None:
+        if tuple(weight.shape) != tuple(input.shape[:-1]):
+            raise RuntimeError("torch.histogramdd: if weight tensor is provided it should have "
+                               "the same shape as the input tensor excluding its innermost "
+                               f"dimension, but got input with shape {list(input.shape)} and "
+                               f"weight with shape {list(weight.shape)}")
+        w = np.asarray(weight.detach()._data).reshape(-1)
+    hist, _ = np.histogramdd(pts, bins=edges, weights=w, density=density)
+    out = return_type("histogramdd", ("hist", "bin_edges"))
+    return out(wrap(jnp.asarray(hist.astype(pts.dtype))),
+               tuple(wrap(jnp.asarray(e.astype(pts.dtype))) for e in edges))
+
+
+
 TORCH_FUNCTIONS = {
     "adjoint": adjoint, "nuclear_norm": nuclear_norm, "frobenius_norm": frobenius_norm,
     "get_device": get_device, "frombuffer": frombuffer, "nonzero_static": nonzero_static,
-    "index_reduce": index_reduce,
+    "index_reduce": index_reduce, "histogramdd": histogramdd,
 }
 
 # A CPU or CUDA build: the other accelerators' flags are False (PyTorch's, on such a build).
