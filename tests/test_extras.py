@@ -156,3 +156,11 @@ def test_histogramdd_errors_match_torch(call):
     with pytest.raises(type(want.value)) as got:
         call(tl)
     assert str(got.value) == str(want.value)
+
+
+def test_histogram_returns_torchs_named_tuple():
+    want, got = (m.histogram(m.tensor([1.0, 2.0, 1.0, 4.0]), 3, weight=m.tensor([1., 2., 3., 4.]))
+                 for m in (torch, tl))
+    assert type(got).__name__ == type(want).__name__ == "histogram" and len(got) == len(want)
+    np.testing.assert_allclose(got.hist.numpy(), want.hist.numpy())
+    np.testing.assert_allclose(got.bin_edges.numpy(), want.bin_edges.numpy(), rtol=1e-6)

@@ -264,9 +264,17 @@ def fill_diagonal_(self, fill_value, wrap=False):
 
 
 def put_(self, index, source, accumulate=False):
-    flat = self.view(-1)
     from .indexing import index_put_
-    index_put_(flat, (index.reshape(-1),), source.reshape(-1), accumulate)
+    if self.is_contiguous():
+        index_put_(self.view(-1), (index.reshape(-1),), source.reshape(-1), accumulate)
+        return self
+    # a non-contiguous view: the flat (row-major) indices as coordinates (view(-1) would fail)
+    n, idx, coords = self.numel(), index.reshape(-1), []
+    idx = idx + (idx < 0).long() * n
+    for s in reversed(self.shape):
+        coords.append(idx % s)
+        idx = idx // s
+    index_put_(self, tuple(reversed(coords)), source.reshape(-1), accumulate)
     return self
 
 
@@ -369,7 +377,9 @@ def histogram(input, bins=100, *, range=None, weight=None, density=False):
     b = bins if isinstance(bins, int) else np.asarray(bins.detach()._data)
     w = None if weight is None else np.asarray(weight.detach()._data)
     h, edges = np.histogram(a, bins=b, range=range, weights=w, density=density)
-    return (wrap(jnp.asarray(h.astype(a.dtype))), wrap(jnp.asarray(edges.astype(a.dtype))))
+    from .reduction import return_type
+    return return_type("histogram", ("hist", "bin_edges"))(
+        wrap(jnp.asarray(h.astype(a.dtype))), wrap(jnp.asarray(edges.astype(a.dtype))))
 
 
 def unsafe_chunk(input, chunks, dim=0):
