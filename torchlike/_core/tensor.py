@@ -44,6 +44,13 @@ class Tensor:
     _acc = None
     _vcount = 0
     _detached_view = False
+    # how a view was made, where PyTorch refuses in-place writes to it with grad mode on:
+    # "multi" (an output of unbind/split/chunk), "nograd" (made under no_grad from a tensor
+    # that requires grad); views of it inherit it
+    _creation = None
+    # a version counter of its own ([count]): `.data` aliases and their views (PyTorch gives
+    # `.data` a new counter; writes through it do not bump the base's and vice versa)
+    _vfam = None
     _retains = False
     _post_hooks = None
     is_sparse = False
@@ -115,12 +122,15 @@ class Tensor:
             if type(arr) is LazyArray:
                 _succeed(b._arr, arr)
             b._arr = arr
-            b._vcount += 1
+            if self._vfam is None:
+                b._vcount += 1
+            else:
+                self._vfam[0] += 1
         else:
-            if views.has_overlap(self._chain):
+            if views.overlap(b._shape(), self._chain) is not None:
                 _overlap_error()
             if type(b._arr) is MetaArray:  # no data to write
-                b._vcount += 1
+                self._bump(b)
                 return
             tpl, dyn = views.split(self._chain)
             dev = b._device
@@ -129,8 +139,18 @@ class Tensor:
             b._arr = new = _lazy_call(views.write_fn(tpl), (old, arr) + pos)
             if type(new) is LazyArray:
                 _succeed(old, new)
-            b._vcount += 1
+            if self._vfam is None:
+                b._vcount += 1
+            else:
+                self._vfam[0] += 1
             self._vsrc = None
+
+    def _bump(self, root):
+        """Count a modification made through this tensor (root: its root)."""
+        if self._vfam is None:
+            root._vcount += 1
+        else:
+            self._vfam[0] += 1
 
     def _root(self):
         return self._base if self._base is not None else self
@@ -141,7 +161,8 @@ class Tensor:
 
     @property
     def _version(self):
-        return self._root()._vcount
+        f = self._vfam
+        return f[0] if f is not None else self._root()._vcount
 
     # ---- autograd bookkeeping ----
     def _history(self):
@@ -289,6 +310,7 @@ class Tensor:
     @property
     def data(self):
         t = self.detach()
+        t._vfam = [0]  # PyTorch: a new version counter, not shared with this tensor
         return t
 
     @data.setter
@@ -645,7 +667,7 @@ class Tensor:
 
 
 _FIELDS = frozenset(("_arr", "_base", "_chain", "_gbase", "_gchain", "_vsrc", "_varr", "_vnode",
-                     "_requires_grad", "_grad", "_grad_fn", "_out_nr", "_acc", "_vcount",
+                     "_requires_grad", "_grad", "_grad_fn", "_out_nr", "_acc", "_vcount", "_vfam", "_creation",
                      "_detached_view", "_dtype", "_device", "_retains", "_post_hooks"))
 
 
@@ -657,6 +679,8 @@ def _alias(t, src):
     else:
         t._base = src._base
         t._chain = src._chain
+    if src._vfam is not None:
+        t._vfam = src._vfam
     t._dtype = src._dtype
     t._device = src._device
     t._detached_view = True

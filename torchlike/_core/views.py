@@ -180,7 +180,19 @@ def scatter_template(base, value, template, dyn):
         return scatter_template(base, _unapply_dtype_step(sub, step, part), pre, dyn[:n])
     ids = apply_template(jnp.arange(base.size, dtype=jnp.int64).reshape(base.shape), template, dyn)
     v = jnp.broadcast_to(value, ids.shape).astype(base.dtype)
-    return base.reshape(-1).at[ids.reshape(-1)].set(v.reshape(-1)).reshape(base.shape)
+    ids, v = ids.reshape(-1), v.reshape(-1)
+    if has_overlap(template):
+        # several view elements may be one root element: write only the changed ones (a
+        # fill writes one value to all of an element's aliases; an unchanged alias must not
+        # overwrite it with the old value)
+        old = base.reshape(-1)[ids]
+        ids = jnp.where((v != old) & ~(_isnan(v) & _isnan(old)), ids, base.size)
+        return base.reshape(-1).at[ids].set(v, mode="drop").reshape(base.shape)
+    return base.reshape(-1).at[ids].set(v).reshape(base.shape)
+
+
+def _isnan(a):
+    return jnp.isnan(a) if jnp.issubdtype(a.dtype, jnp.inexact) else jnp.zeros(a.shape, bool)
 
 
 def write_fn(template):
@@ -338,8 +350,80 @@ def writer(chain):
 
 
 def has_overlap(chain):
-    """Whether the view maps several of its elements to one root element (writes are refused)."""
+    """Whether the chain has a step that may map several view elements to one root element."""
     return any(s[0] in ("expand", "strided", "unfold") for s in chain)
+
+
+_OVERLAP = {}
+
+
+def overlap(root_shape, chain):
+    """How a view's elements overlap in its root: None (each its own element), "zero" (a
+    stride-0 dimension of size > 1: PyTorch refuses most writes) or "alias" (overlapping
+    strides, e.g. unfold windows: PyTorch writes element by element in order)."""
+    if not has_overlap(chain):
+        return None
+    key = (root_shape, chain)
+    r = _OVERLAP.get(key, 0)
+    if r == 0:
+        r = _overlap(*layout(root_shape, chain)[:2])
+        if len(_OVERLAP) < 8192:
+            _OVERLAP[key] = r
+    return r
+
+
+def _overlap(shape, strides):
+    dims = [(abs(st), n) for n, st in zip(shape, strides) if n != 1]
+    if any(n == 0 for n in shape):
+        return None
+    if any(st == 0 for st, _ in dims):
+        return "zero"
+    # sufficient: sorted by stride, each stride is past the extent of the smaller ones
+    extent = 0
+    for st, n in sorted(dims):
+        if st <= extent:
+            break
+        extent += st * (n - 1)
+    else:
+        return None
+    numel = 1
+    for n in shape:
+        numel *= n
+    if numel > 1 << 22:
+        return "alias"  # (too large to enumerate: assume the worst)
+    idx = np.zeros((), np.int64)
+    for n, st in zip(shape, strides):
+        idx = idx[..., None] + np.arange(n, dtype=np.int64) * st
+    return "alias" if np.unique(idx).size < numel else None
+
+
+def overlap_status(la, ia, lb, ib):
+    """PyTorch's get_overlap_status of two tensors on one storage, from their layouts
+    (shape, strides, offset) and element sizes: "full", "partial", "too_hard" or None."""
+    (sa, ta, oa), (sb, tb, ob) = la, lb
+    na, nb = int(np.prod(sa)), int(np.prod(sb))
+    if na == 0 or nb == 0:
+        return None
+    if not (_dense(sa, ta) and _dense(sb, tb)):
+        return "too_hard"
+    a0, b0 = oa * ia, ob * ib
+    a1, b1 = a0 + na * ia, b0 + nb * ib
+    if a0 == b0 and a1 == b1:
+        return "full" if tuple(ta) == tuple(tb) else "partial"
+    if a0 < b1 and b0 < a1:
+        return "partial"
+    return None
+
+
+def _dense(shape, strides):
+    """is_non_overlapping_and_dense: some permutation of the dims is contiguous."""
+    dims = sorted((st, n) for n, st in zip(shape, strides) if n != 1)
+    expected = 1
+    for st, n in dims:
+        if st != expected:
+            return False
+        expected *= n
+    return True
 
 
 # ---- strides: the layout PyTorch would give the view (for stride(), is_contiguous(), view()) ----
@@ -399,9 +483,9 @@ def step_layout(shape, strides, offset, step):
                     out_shape.append(shape[d])
                     out_strides.append(strides[d])
                     d += 1
-            elif it[0] == "n":
+            elif it[0] == "n":  # (PyTorch's unsqueeze stride: the next dim's extent)
                 out_shape.append(1)
-                out_strides.append(0)
+                out_strides.append(shape[d] * strides[d] if d < len(shape) else 1)
             elif it[0] == "i":
                 k = it[1] + shape[d] if it[1] < 0 else it[1]
                 offset += k * strides[d]

@@ -10,7 +10,8 @@ import numpy as np
 
 from .._core import dtypes as _dt
 from .._core import grad_mode
-from .._core.tensor import Tensor, _wrap_dim, wrap
+from .._core.tensor import Tensor, _overlap_error, _wrap_dim, wrap
+from .._core import views
 from .kernel import Kernel, run
 from .registry import _scalar_type_name, apply_inplace, check_scalar_fits, op, scalar_leaf
 from .._lazy import LazyArray as _LazyArray
@@ -110,6 +111,16 @@ def _check_scalar_index(it):
     if not hasattr(type(it), "__index__"):
         raise IndexError("only integers, slices (`:`), ellipsis (`...`), None and long or byte "
                          f"Variables are valid indices (got {type(it).__name__})")
+
+
+def _int0(it):
+    if isinstance(it, Tensor) and it.dim() == 0 and it._dtype._cat == _dt._INT and \
+            it._dtype is not _dt.uint8 and type(a := it._data) is _CONCRETE:
+        return builtins.int(a)
+    return it
+
+
+_CONCRETE = type(jnp.zeros(()))
 
 
 def _to_index_tensor(it):
@@ -311,16 +322,23 @@ def getitem(self, index):
     shape = self._data.shape
     if builtins.all(_is_basic(it) and not isinstance(it, Tensor) for it in index):
         return make_view(self, ("idx", _basic_items(index, shape)))
+    # a 0-d integer tensor indexes as its number (PyTorch: a view, x[torch.tensor(2)])
+    index = tuple(_int0(it) for it in index)
+    if builtins.all(_is_basic(it) and not isinstance(it, Tensor) for it in index):
+        return make_view(self, ("idx", _basic_items(index, shape)))
     index = [_to_index_tensor(it) for it in index]
     index = _expand_bool(index, shape)
     if builtins.any(isinstance(it, tuple) and it[0] == "bool0" and not it[1] for it in index):
         # x[False]: an empty leading dimension
         rest = [it for it in index if not (isinstance(it, tuple) and it[0] == "bool0")]
         r = getitem(self, tuple(rest)) if rest else self
-        return r.unsqueeze(0)[0:0]
+        return r.unsqueeze(0)[0:0].clone()
+    had_bool = builtins.any(isinstance(it, tuple) and it[0] == "bool0" for it in index)
     index = [None if (isinstance(it, tuple) and it[0] == "bool0") else it for it in index]
     if builtins.all(_is_basic(it) and not isinstance(it, Tensor) for it in index):
-        return make_view(self, ("idx", _basic_items(tuple(index), shape)))
+        v = make_view(self, ("idx", _basic_items(tuple(index), shape)))
+        # x[True]: advanced indexing in PyTorch, so a copy, not a view
+        return v.clone() if had_bool else v
     spec, leaves = _adv_spec(index, shape)
     leaves = _on_device(self, leaves)
     return run(_get_kernel(spec), [self] + leaves)
@@ -380,8 +398,14 @@ def setitem(self, index, value):
         return  # x[False] = v selects nothing (torch.distributions' kl relies on it)
     if builtins.all(_is_basic(it) and not isinstance(it, Tensor) for it in index):
         v = make_view(self, ("idx", _basic_items(index, shape))) if index != (Ellipsis,) else self
+        if v._base is not None and views.overlap(v._base._shape(), v._chain):
+            _overlap_error()  # (PyTorch copies a number in: it refuses expanded views)
         v.copy_(value) if isinstance(value, Tensor) else v.fill_(value)
         return
+    # 0-d integer tensors index as ints do (PyTorch writes x[i] = x[i] in place): only truly
+    # advanced indices refuse a value that partly overlaps x
+    advanced = builtins.any(isinstance(it, (list, tuple)) or isinstance(it, Tensor) and
+                            (it.dim() or it.dtype == _dt.bool) for it in index)
     index = [_to_index_tensor(it) for it in index]
     index = _expand_bool(index, shape, value)
     index = [None if (isinstance(it, tuple) and it[0] == "bool0") else it for it in index]
@@ -389,7 +413,8 @@ def setitem(self, index, value):
     leaves = _on_device(self, leaves)
     value = _value_leaf(self, value)
     try:
-        apply_inplace(self, _put_kernel(spec, False), [value] + leaves, "index_put_")
+        apply_inplace(self, _put_kernel(spec, False), [value] + leaves, "index_put_",
+                      check_overlap=advanced)
     except ValueError:
         _check_put_shape(self, spec, leaves, value)
         raise
@@ -439,7 +464,8 @@ _COPY = Kernel(lambda a, src: jnp.broadcast_to(
 def copy_(self, src, non_blocking=False):
     if not isinstance(src, Tensor):
         raise TypeError(f"copy_(): argument 'src' must be Tensor, not {type(src).__name__}")
-    if self._base is None and src._dtype is self._dtype and src._device == self._device and \
+    if self._base is None and src._base is not self and src._dtype is self._dtype and \
+            src._device == self._device and \
             not (self.is_sparse or src.is_sparse) and tuple(src._shape()) == tuple(self._shape()) \
             and not (grad_mode.state.enabled and (self.requires_grad or src.requires_grad)):
         # the same shape, dtype and device: this tensor takes the source's array (JAX arrays are

@@ -579,7 +579,7 @@ def _refuse_dual_inplace(self_t, others, name):
                                   "use the out-of-place op")
 
 
-def apply_inplace(self_t, kernel, others, name):
+def apply_inplace(self_t, kernel, others, name, check_overlap=True):
     """Run `kernel(self, *others)` and write the result into self_t, recording autograd.
 
     A view's write becomes a functional update of its autograd base (PyTorch's CopySlices)."""
@@ -601,12 +601,19 @@ def apply_inplace(self_t, kernel, others, name):
             if need_grad:
                 break
             need_grad = type(o) is not _JAX_ARRAY and isinstance(o, Tensor) and o.requires_grad
+        if self_t._creation is not None and (need_grad or self_t._creation == "nograd"):
+            _creation_error(self_t)
+    # (x[3].add_(1), one plain array operand, skips it)
+    if check_overlap and (len(others) != 1 or type(others[0]) is not _JAX_ARRAY):
+        _check_operand_overlap(self_t, others)
     if not need_grad:
         root = self_t._base
         if root is not None and self_t._chain:
             # a view: read, compute and scatter back in one compiled kernel
-            ik, dyn, pos = _view_write_kernel(kernel, self_t._chain, self_t._dtype, len(others),
-                                              name)
+            ik, dyn, pos, may_overlap = _view_write_kernel(kernel, self_t._chain, self_t._dtype,
+                                                           len(others), name)
+            if may_overlap:
+                _check_write_overlap(self_t, name)
             arr = _run_donating(ik, root, others, dyn) if _donation_candidate(root) else None
             if arr is None and not _MULTI[0]:
                 # nothing to record and one device: the kernel itself, without run()'s wrapping
@@ -622,7 +629,10 @@ def apply_inplace(self_t, kernel, others, name):
                 if type(arr) is _lazy.LazyArray:
                     _lazy.succeed(root._arr, arr)
                 root._arr = arr
-                root._vcount += 1
+                if self_t._vfam is None:
+                    root._vcount += 1
+                else:
+                    self_t._vfam[0] += 1
                 return self_t
             gs = grad_mode.state  # no_grad, without a context manager's cost on this hot path
             prev, gs.enabled = gs.enabled, False
@@ -634,7 +644,7 @@ def apply_inplace(self_t, kernel, others, name):
             if type(arr) is _lazy.LazyArray:
                 _lazy.succeed(root._arr, arr)
             root._arr = arr
-            root._vcount += 1
+            self_t._bump(root)
             return self_t
         if root is None and _donation_candidate(self_t):
             ik, _ = _inplace_kernel(kernel, (), self_t._dtype, len(others), name)
@@ -662,8 +672,8 @@ def apply_inplace(self_t, kernel, others, name):
             raise RuntimeError("a view of a leaf Variable that requires grad is being used in an "
                                "in-place operation.")
         target, chain = g, self_t._gchain
-        if views.has_overlap(chain):
-            _overlap_error()
+        if self_t._base is not None and views.has_overlap(self_t._chain):
+            _check_write_overlap(self_t, name)
     ik, dyn = _inplace_kernel(kernel, chain, self_t._dtype, len(others), name)
     res = run(ik, [target] + list(others) + [scalar_leaf(k) for k in dyn])
     target._set_data(res._data)
@@ -682,6 +692,53 @@ def apply_inplace(self_t, kernel, others, name):
             # PyTorch saves a copy of the original self: later writes do not matter
             node.saved[0] = None
     return self_t
+
+
+# In-place ops PyTorch lets write through a view with a stride-0 (expanded) dimension: each
+# writes one value to all aliases of an element
+_FILL_LIKE = frozenset(("fill_", "masked_fill_", "index_fill_", "index_put_"))
+
+
+def _check_write_overlap(self_t, name):
+    """PyTorch's internal-overlap error for a write through a view whose elements share
+    memory (expand: a stride 0). PyTorch writes views with overlapping windows (unfold,
+    as_strided) element by element in order; torchlike refuses those too, except a fill."""
+    if name not in _FILL_LIKE and views.overlap(self_t._base._shape(), self_t._chain):
+        _overlap_error()
+
+
+def _check_operand_overlap(self_t, others):
+    """PyTorch's partial-overlap error: an operand sharing memory with the written tensor
+    without being exactly it (x[1:].copy_(x[:-1]), x.t().add_(x))."""
+    r = self_t._base if self_t._base is not None else self_t
+    la = None
+    for o in others:
+        if type(o) is _JAX_ARRAY or not isinstance(o, Tensor) or o is self_t:
+            continue
+        ro = o._base if o._base is not None else o
+        if ro is not r:
+            continue
+        if la is None:
+            la = self_t._layout()
+        if views.overlap_status(la, self_t._dtype.itemsize, o._layout(),
+                                o._dtype.itemsize) == "partial":
+            raise RuntimeError("unsupported operation: some elements of the input tensor and the "
+                               "written-to tensor refer to a single memory location. Please "
+                               "clone() the tensor before performing the operation.")
+
+
+def _creation_error(self_t):
+    if self_t._creation == "multi":
+        raise RuntimeError("Output 0 of UnbindBackward0 is a view and is being modified inplace. "
+                           "This view is the output of a function that returns multiple views. "
+                           "Such functions do not allow the output views to be modified inplace. "
+                           "You should replace the inplace operation by an out-of-place one.")
+    raise RuntimeError("A view was created in no_grad mode and is being modified inplace with "
+                       "grad mode enabled. Given that this use case is ambiguous and "
+                       "error-prone, it is forbidden. You can clarify your code by moving both "
+                       "the view and the inplace either both inside the no_grad block (if you "
+                       "don't want the inplace to be tracked) or both outside (if you want the "
+                       "inplace to be tracked).")
 
 
 # In-place ops whose PyTorch derivative reads the result (exp_, sigmoid_, relu_, ...); the
@@ -765,10 +822,8 @@ def _view_write_kernel(kernel, chain, dtype, n_other, name):
     key = (id(kernel), chain, dtype, n_other)
     r = _VIEW_WRITES.get(key)
     if r is None:
-        if views.has_overlap(chain):
-            _overlap_error()
         ik, dyn = _inplace_kernel(kernel, chain, dtype, n_other, name)
-        r = (ik, dyn, [scalar_leaf(k) for k in dyn])
+        r = (ik, dyn, [scalar_leaf(k) for k in dyn], views.has_overlap(chain))
         if len(_VIEW_WRITES) < 4096:
             _VIEW_WRITES[key] = r
     return r

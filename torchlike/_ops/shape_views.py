@@ -32,6 +32,11 @@ def make_view(t, step):
     else:
         v._base = t._base
         v._chain = t._chain + (step,)
+        # (only views carry these: a root's view skips the reads)
+        if t._vfam is not None:
+            v._vfam = t._vfam
+        if t._creation is not None:
+            v._creation = t._creation
     if step[0] == "strided":
         # as_strided addresses the root's storage directly
         v._chain = (step,)
@@ -46,6 +51,8 @@ def make_view(t, step):
     v._device = t._device
     if not grad_mode.state.enabled:
         v._detached_view = True  # a view made under no_grad does not track its base's history
+        if v._creation is None and t.requires_grad:
+            v._creation = "nograd"
     elif t._gbase is None:
         v._gbase = t
         v._gchain = (step,)
@@ -325,9 +332,19 @@ def _slice_dim(input, d, start, stop):
     return make_view(input, ("idx", items))
 
 
+def _multi(outs):
+    """Mark views that are outputs of one multi-output op (PyTorch's MULTI_OUTPUT_NODE:
+    modifying one in place with grad mode on is an error)."""
+    if grad_mode.state.enabled:
+        for o in outs:
+            if o._creation is None:
+                o._creation = "multi"
+    return outs
+
+
 def unbind(input, dim=0):
     d = _wrap_dim(dim, input.dim())
-    return tuple(select(input, d, i) for i in range(_shape(input)[d]))
+    return _multi(tuple(select(input, d, i) for i in range(_shape(input)[d])))
 
 
 def split(tensor, split_size_or_sections, dim=0):
@@ -351,7 +368,7 @@ def split(tensor, split_size_or_sections, dim=0):
     for s in sizes:
         out.append(_slice_dim(tensor, d, start, start + s))
         start += s
-    return tuple(out)
+    return _multi(tuple(out))
 
 
 def chunk(input, chunks, dim=0):
@@ -535,7 +552,9 @@ def _inplace_meta(name, fn):
         new = fn(self, *args)
         if self._base is None:
             self._arr = new._data  # a root keeps owning its (re-laid-out) data
+            self._vcount += 1  # (PyTorch counts a metadata change as a modification)
             return self
+        self._bump(self._base)
         self.__dict__.pop("_arr", None)
         self._base, self._chain = new._base, new._chain
         self._gbase, self._gchain = new._gbase, new._gchain
