@@ -1,5 +1,7 @@
 """Matrix products: matmul, mm, bmm, addmm, einsum, ..."""
 
+import builtins
+
 import jax
 import jax.numpy as jnp
 
@@ -32,6 +34,18 @@ def _check_dtypes(a, b, name="expected"):
                            f"{from_np(a.dtype)._name} != {from_np(b.dtype)._name}")
 
 
+def _no_bool(kernel, a, b, always=False):
+    """PyTorch's CPU matrix-product kernels have no bool version (none runs on empty input,
+    except dot's)."""
+    if a.dtype == jnp.bool_ and b.dtype == jnp.bool_ and (always or (a.size and b.size)):
+        raise NotImplementedError(f"\"{kernel}\" not implemented for 'Bool'")
+
+
+class _Shape:
+    def __init__(self, shape):
+        self.shape = tuple(shape)
+
+
 @op(tensor_args=("input", "other"))
 def matmul(input, other):
     _check_dtypes(input, other)
@@ -48,6 +62,13 @@ def matmul(input, other):
         raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: "
                            f"[{other.shape[0] if other.ndim > 2 else 1}, {ka}] but got: "
                            f"[{other.shape[0] if other.ndim > 2 else 1}, {kb}].")
+    if input.ndim > 2 and other.ndim > 2:  # (the batch dims broadcast)
+        from .pointwise import broadcast_check
+        broadcast_check(_Shape(input.shape[:-2]), _Shape(other.shape[:-2]))
+    if input.dtype == jnp.bool_:
+        na, nb = input.ndim, other.ndim
+        _no_bool("dot" if na == nb == 1 else "addmv_impl_cpu" if nb == 1 else
+                 "addmm_impl_cpu_" if nb == 2 else "bmm", input, other, na == nb == 1)
     return jnp.matmul(input, other, precision=flags.precision)
 
 
@@ -60,6 +81,7 @@ def _mm(input, mat2):
         raise RuntimeError("mat2 must be a matrix")
     if input.shape[1] != mat2.shape[0]:
         _shape_err(input.shape, mat2.shape)
+    _no_bool("addmm_impl_cpu_", input, mat2)
     return jnp.matmul(input, mat2, precision=flags.precision)
 
 
@@ -85,6 +107,7 @@ def bmm(input, mat2):
         raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: "
                            f"[{input.shape[0]}, {input.shape[2]}] but got: "
                            f"[{mat2.shape[0]}, {mat2.shape[1]}].")
+    _no_bool("bmm", input, mat2)
     return jnp.matmul(input, mat2, precision=flags.precision)
 
 
@@ -106,21 +129,25 @@ _ADD = ("input", "mat1", "mat2", "beta", "alpha")
 def addmm(input, mat1, mat2, beta=None, alpha=None):
     if mat1.shape[1] != mat2.shape[0]:
         _shape_err(mat1.shape, mat2.shape)
+    _no_bool("addmm_impl_cpu_", mat1, mat2)
     return _beta(input, beta) + _scaled(jnp.matmul(mat1, mat2, precision=flags.precision), alpha)
 
 
 @op(tensor_args=("input", "mat", "vec", "beta", "alpha"), inplace=True)
 def addmv(input, mat, vec, beta=None, alpha=None):
+    _no_bool("addmv_impl_cpu", mat, vec)
     return _beta(input, beta) + _scaled(jnp.matmul(mat, vec, precision=flags.precision), alpha)
 
 
 @op(tensor_args=("input", "batch1", "batch2", "beta", "alpha"), inplace=True)
 def baddbmm(input, batch1, batch2, beta=None, alpha=None):
+    _no_bool("baddbmm", batch1, batch2)
     return _beta(input, beta) + _scaled(jnp.matmul(batch1, batch2, precision=flags.precision), alpha)
 
 
 @op(tensor_args=("input", "batch1", "batch2", "beta", "alpha"), inplace=True)
 def addbmm(input, batch1, batch2, beta=None, alpha=None):
+    _no_bool("addmm_impl_cpu_", batch1, batch2)
     return _beta(input, beta) + _scaled(
         jnp.einsum("bij,bjk->ik", batch1, batch2, precision=flags.precision), alpha)
 
@@ -132,11 +159,14 @@ def addr(input, vec1, vec2, beta=None, alpha=None):
 
 @op(tensor_args=("input", "vec"))
 def mv(input, vec):
+    if input.ndim == 0:
+        raise IndexError("Dimension specified as 0 but tensor has no dimensions")
     if input.ndim != 2 or vec.ndim != 1:
         raise RuntimeError(f"vector + matrix @ vector expected, got {input.ndim}, {vec.ndim}")
     if input.shape[1] != vec.shape[0]:
         raise RuntimeError(f"size mismatch, got input ({input.shape[0]}), mat ({input.shape[0]}x"
                            f"{input.shape[1]}), vec ({vec.shape[0]})")
+    _no_bool("addmv_impl_cpu", input, vec)
     return jnp.matmul(input, vec, precision=flags.precision)
 
 
@@ -149,11 +179,20 @@ def dot(input, tensor):
                            f"[{tensor.shape[0]}] to have the same number of elements, but got "
                            f"{input.shape[0]} and {tensor.shape[0]} elements respectively")
     _check_dtypes(input, tensor)
+    _no_bool("dot", input, tensor, True)
     return jnp.dot(input, tensor, precision=flags.precision)
 
 
 @op(tensor_args=("input", "other"))
 def vdot(input, other):
+    if input.ndim != 1 or other.ndim != 1:
+        raise RuntimeError(f"1D tensors expected, but got {input.ndim}D and {other.ndim}D tensors")
+    if input.dtype != other.dtype:
+        from .._core.dtypes import from_np
+        from .registry import _scalar_type_name as n
+        raise RuntimeError(f"dot : expected both vectors to have same dtype, but found "
+                           f"{n(from_np(input.dtype))} and {n(from_np(other.dtype))}")
+    _no_bool("dot", input, other, True)
     return jnp.vdot(input, other, precision=flags.precision)
 
 
@@ -161,11 +200,21 @@ def vdot(input, other):
 def inner(input, other):
     if input.ndim == 0 or other.ndim == 0:
         return input * other
+    if input.shape[-1] != other.shape[-1]:
+        raise RuntimeError(f"inner() the last dimension must match on both input tensors but got "
+                           f"shapes {list(input.shape)} and {list(other.shape)}")
+    if input.ndim == other.ndim == 1:
+        _no_bool("dot", input, other, True)
+    else:
+        _no_bool("addmm_impl_cpu_", input, other)
     return jnp.inner(input, other, precision=flags.precision)
 
 
 @op(tensor_args=("input", "vec2"), promote="default")
 def outer(input, vec2):
+    for name, v in (("self", input), ("vec2", vec2)):
+        if v.ndim != 1:
+            raise RuntimeError(f"outer: Expected 1-D argument {name}, but got {v.ndim}-D")
     return jnp.outer(input, vec2)
 
 
@@ -175,7 +224,26 @@ Tensor.ger = Tensor.outer
 
 @op(tensor_args=("operands",), method=False)
 def _einsum(equation, operands):
+    summed = _einsum_summed(equation, operands)
+    if summed and builtins.all(o.dtype == jnp.bool_ for o in operands) and len(operands) > 1 \
+            and builtins.all(o.size for o in operands) and builtins.max(summed.values()) > 1:
+        # an index summed over that two operands share: PyTorch contracts it with bmm
+        raise NotImplementedError("\"bmm\" not implemented for 'Bool'")
+    if summed and builtins.min(summed.values()) == 1 and builtins.all(
+            o.dtype == jnp.bool_ or jnp.issubdtype(o.dtype, jnp.integer) for o in operands):
+        # an index summed out of a single operand: PyTorch sums it first, in int64 (sum's rule)
+        operands = [o.astype(jnp.int64) for o in operands]
     return jnp.einsum(equation, *operands, precision=flags.precision)
+
+
+def _einsum_summed(equation, operands):
+    """{index: how many operands hold it} for the indices einsum sums over."""
+    ins, arrow, out = equation.partition("->")
+    subs = [t.replace("...", "") for t in ins.split(",")]
+    if not arrow:  # implicit output: the indices that appear once
+        allc = "".join(subs)
+        out = "".join(c for c in allc if allc.count(c) == 1)
+    return {c: builtins.sum(c in t for t in subs) for c in set("".join(subs)) if c not in out}
 
 
 def _sublist_equation(args):
@@ -212,6 +280,8 @@ def _tensordot(a, b, dims):
 def tensordot(a, b, dims=2, out=None):
     if isinstance(dims, Tensor):
         dims = dims.tolist()
+    if isinstance(dims, int) and dims < 0:
+        raise RuntimeError(f"tensordot expects dims >= 0, but got dims={dims}")
     if isinstance(dims, (list, tuple)):
         dims = tuple(tuple(d) if isinstance(d, (list, tuple)) else (d,) for d in dims)
     da, db = (tuple(range(a.dim() - dims, a.dim())), tuple(range(dims))) \
@@ -221,6 +291,9 @@ def tensordot(a, b, dims=2, out=None):
             raise RuntimeError(f"contracted dimensions need to match, but first has size "
                                f"{a.shape[i]} in dim {i - a.dim() if isinstance(dims, int) else i}"
                                f" and second has size {b.shape[j]} in dim {j}")
+    if a.dtype is _dt.bool and b.dtype is _dt.bool:  # (contracted as a matrix product)
+        full = len(da) == a.dim() and len(db) == b.dim()
+        _no_bool("dot" if full else "addmm_impl_cpu_", a._data, b._data, full)
     return _tensordot(a, b, dims)
 
 

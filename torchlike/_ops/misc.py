@@ -110,8 +110,19 @@ def _check_q(q, input):
         raise RuntimeError("quantile() input tensor must be non-empty")
 
 
+def _quantile_0d(input, dim):
+    """A 0-d input as one element along dim 0 (its dim 0 or -1, validated)."""
+    if dim is not None:
+        _wrap_dim(dim, 0)
+    return input.reshape(1), 0
+
+
 def quantile(input, q, dim=None, keepdim=False, *, interpolation="linear", out=None):
     _check_q(q, input)
+    if input.dim() == 0:
+        x, d = _quantile_0d(input, dim)
+        return _quantile(x, float(q) if not isinstance(q, Tensor) else q, d, False,
+                         interpolation, False)
     d = None if dim is None else _wrap_dim(dim, input.dim())
     x = input.reshape(-1) if d is None else input
     r = _quantile(x, float(q) if not isinstance(q, Tensor) else q, 0 if d is None else d,
@@ -123,10 +134,17 @@ def quantile(input, q, dim=None, keepdim=False, *, interpolation="linear", out=N
 
 def nanquantile(input, q, dim=None, keepdim=False, *, interpolation="linear", out=None):
     _check_q(q, input)
+    if input.dim() == 0:
+        x, d = _quantile_0d(input, dim)
+        return _quantile(x, float(q) if not isinstance(q, Tensor) else q, d, False,
+                         interpolation, True)
     d = None if dim is None else _wrap_dim(dim, input.dim())
     x = input.reshape(-1) if d is None else input
-    return _quantile(x, float(q) if not isinstance(q, Tensor) else q, 0 if d is None else d,
-                     keepdim and d is not None, interpolation, True)
+    r = _quantile(x, float(q) if not isinstance(q, Tensor) else q, 0 if d is None else d,
+                  keepdim and d is not None, interpolation, True)
+    if keepdim and d is None:  # (as quantile's)
+        r = r.reshape(*(r.shape[:1] if isinstance(q, Tensor) and q.dim() else ()), *([1] * input.dim()))
+    return r
 
 
 def _check_dist(input, other, p=2):

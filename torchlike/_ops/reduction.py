@@ -225,26 +225,31 @@ def _amin(input, dim, keepdim):
     return jnp.min(input, axis=dim, keepdims=keepdim)
 
 
+def _check_empty_dims(input, dim, name):
+    """PyTorch's check of an empty reduction dim, made before the one for repeated dims."""
+    if input.numel() == 0 and input.dim():
+        for i in dim if isinstance(dim, (list, tuple)) else (dim,):
+            i = _wrap_dim(i, input.dim())
+            if input.shape[i] == 0:  # no identity to return for an empty reduction
+                raise IndexError(f"{name}(): Expected reduction dim {i} to have non-zero size.")
+
+
 def amax(input, dim=(), keepdim=False, *, out=None):
+    _check_empty_dims(input, dim, "amax")
     d = _norm_dims(dim, input.dim())
     if input.numel() == 0 and d is None:
         raise RuntimeError("amax(): Expected reduction dim to be specified for input.numel() == "
                            "0. Specify the reduction dim with the 'dim' argument.")
-    for i in d or ():
-        if input.shape[i] == 0:  # no identity to return for an empty reduction
-            raise IndexError(f"amax(): Expected reduction dim {i} to have non-zero size.")
     _not_implemented("max_values_cpu", input, _COMPLEX)
     return _amax(input, d, keepdim, out=out)
 
 
 def amin(input, dim=(), keepdim=False, *, out=None):
+    _check_empty_dims(input, dim, "amin")
     d = _norm_dims(dim, input.dim())
     if input.numel() == 0 and d is None:
         raise RuntimeError("amin(): Expected reduction dim to be specified for input.numel() == "
                            "0. Specify the reduction dim with the 'dim' argument.")
-    for i in d or ():
-        if input.shape[i] == 0:  # no identity to return for an empty reduction
-            raise IndexError(f"amin(): Expected reduction dim {i} to have non-zero size.")
     _not_implemented("min_values_cpu", input, _COMPLEX)
     return _amin(input, d, keepdim, out=out)
 
@@ -369,12 +374,19 @@ def _any(input, dim, keepdim):
     return r.astype(jnp.uint8) if input.dtype == jnp.uint8 else r
 
 
+def _bool_dims(dim, ndim):
+    # unlike sum's, all's and any's dim=() reduces nothing: each element tested on its own
+    if isinstance(dim, (list, tuple)) and len(dim) == 0:
+        return ()
+    return _norm_dims(dim, ndim)
+
+
 def all(input, dim=None, keepdim=False, *, out=None):
-    return _all(input, _norm_dims(dim, input.dim()), keepdim, out=out)
+    return _all(input, _bool_dims(dim, input.dim()), keepdim, out=out)
 
 
 def any(input, dim=None, keepdim=False, *, out=None):
-    return _any(input, _norm_dims(dim, input.dim()), keepdim, out=out)
+    return _any(input, _bool_dims(dim, input.dim()), keepdim, out=out)
 
 
 @op(method=False, name="_logsumexp")
@@ -384,6 +396,9 @@ def _logsumexp(input, dim, keepdim):
 
 
 def logsumexp(input, dim, keepdim=False, *, out=None):
+    if dim is None:
+        raise TypeError("logsumexp(): argument 'dim' (position 2) must be tuple of ints, not "
+                        "NoneType")
     if isinstance(dim, (list, tuple)) and len(dim) == 0 and input.numel() and input.dim() \
             and not keepdim:
         # dim=() reduces every dim, but PyTorch's kernel keeps the max it subtracts at shape
@@ -428,7 +443,19 @@ def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None, out=None):
                            f"input. Got {_dt._BY_NAME[x.dtype._name]._name.capitalize()}")
     if dtype is not None:
         _check_norm_dtype(x.dtype, dtype)
-    return _vector_norm(x, float(ord), _norm_dims(dim, x.dim()), keepdim, dtype, out=out)
+    ord = float(ord)
+    if (ord < 0 or ord == float("inf")) and x.numel() == 0:  # max, min: no identity
+        p = f"{ord:g}"
+        if dim is None or isinstance(dim, (list, tuple)) and len(dim) == 0 or x.dim() == 0:
+            raise RuntimeError(f"linalg.vector_norm cannot compute the {p} norm on an empty "
+                               f"tensor because the operation does not have an identity")
+        for d in dim if isinstance(dim, (list, tuple)) else (dim,):
+            d = _wrap_dim(d, x.dim())
+            if x.shape[d] == 0:
+                raise RuntimeError(f"linalg.vector_norm cannot compute the {p} norm on the "
+                                   f"dimension {d}because this dimension is empty and the "
+                                   f"operation does not have an identity")
+    return _vector_norm(x, ord, _norm_dims(dim, x.dim()), keepdim, dtype, out=out)
 
 
 def _check_norm_dtype(in_dt, dtype):
@@ -488,7 +515,11 @@ _logcumsumexp = _scan("logcumsumexp", _logcumsumexp_f, int_long=False)
 
 
 def logcumsumexp(input, dim, *, out=None):
-    _not_implemented("logcumsumexp_out_cpu", input, _NOT_FLOATING[:-2])  # (complex is fine)
+    if dim is None:
+        raise TypeError("logcumsumexp(): argument 'dim' (position 2) must be int, not NoneType")
+    _wrap_dim(dim, input.dim())
+    if input.dtype in _NOT_FLOATING[:-2]:  # (complex is fine; refused on empty input too)
+        _not_implemented("logcumsumexp_out_cpu", input.new_empty(1), _NOT_FLOATING[:-2])
     return _logcumsumexp(input, dim, out=out)
 
 
@@ -513,7 +544,18 @@ def _cummax(input, dim, largest):
     return jnp.moveaxis(v, 0, dim), jnp.moveaxis(i, 0, dim).astype(jnp.int64)
 
 
+def _empty_cum(name, input):
+    """PyTorch's cummax/cummin of an empty tensor: returned before the dim is even checked."""
+    from .creation import empty
+    return return_type(name)(input.clone(), empty(tuple(input.shape), dtype=_dt.int64,
+                                                  device=input.device))
+
+
 def cummax(input, dim):
+    if dim is None:
+        raise TypeError("cummax(): argument 'dim' (position 2) must be int, not NoneType")
+    if input.numel() == 0:
+        return _empty_cum("cummax", input)
     if input.dim():
         _not_implemented("cummax_cpu", input, _COMPLEX)
     v, i = _cummax(input, _wrap_dim(dim, input.dim()), True)
@@ -521,6 +563,10 @@ def cummax(input, dim):
 
 
 def cummin(input, dim):
+    if dim is None:
+        raise TypeError("cummin(): argument 'dim' (position 2) must be int, not NoneType")
+    if input.numel() == 0:
+        return _empty_cum("cummin", input)
     if input.dim():
         _not_implemented("cummin_cpu", input, _COMPLEX)
     v, i = _cummax(input, _wrap_dim(dim, input.dim()), False)
@@ -613,7 +659,7 @@ def kthvalue(input, k, dim=-1, keepdim=False, *, out=None):
         return _scalar_pair("kthvalue", input)
     if not 1 <= k <= n:
         raise RuntimeError(f"kthvalue(): selected number k out of range for dimension {d}")
-    _not_implemented("kthvalue_cpu", input, (_dt.bool,) + _COMPLEX)
+    _not_implemented("kthvalue_cpu", input.new_empty(1), (_dt.bool,) + _COMPLEX)
     v, i = sort(input, d)
     v, i = v.select(d, k - 1), i.select(d, k - 1)
     if keepdim:
@@ -642,6 +688,8 @@ def _median_all(input, value):
 
 
 def _check_median(input, dim):
+    if dim is not None:
+        _wrap_dim(dim, input.dim())
     _not_implemented("median_cpu" if dim is None else "median_out", input,
                      (_dt.bool,) + _COMPLEX)
     if dim is not None and input.dim():
@@ -657,7 +705,7 @@ def median(input, dim=None, keepdim=False):
         v, _ = sort(flat)
         n = flat.numel()
         if n == 0:
-            return flat.new_full((), float("nan"))
+            return _empty_median(input)
         has_nan = input.dtype.is_floating_point and builtins.bool(input.isnan().any())
         return _median_all(input, (v[n - 1] if has_nan else v[(n - 1) // 2]).detach())
     d = _wrap_dim(dim, input.dim())
@@ -690,7 +738,7 @@ def nanmedian(input, dim=None, keepdim=False):
         flat = a.reshape(-1)
         ok = flat[~np.isnan(flat)] if a.dtype.kind == "f" else flat
         if ok.size == 0:
-            return _on_host_device(np.array(np.nan, a.dtype), input)
+            return _empty_median(input)
         return _median_all(input, sort(input.reshape(-1))[0][(ok.size - 1) // 2].detach())
     d = _wrap_dim(dim, input.dim())
     v, i = sort(input, d)
@@ -701,6 +749,14 @@ def nanmedian(input, dim=None, keepdim=False):
     if not keepdim:
         vv, ii = vv.squeeze(d), ii.squeeze(d)
     return return_type("nanmedian")(vv, ii)
+
+
+def _empty_median(input):
+    """The median of no element: PyTorch's NaN converted to the input's dtype (the lowest
+    int64 for int64, True for bool)."""
+    a = np.asarray(input.detach()._data)
+    with np.errstate(invalid="ignore"):
+        return _on_host_device(np.array(np.nan).astype(a.dtype), input)
 
 
 def _on_host_device(arr, input):
@@ -781,7 +837,12 @@ def unique(input, sorted=True, return_inverse=False, return_counts=False, dim=No
         u, inv, cnt = np.unique(a.reshape(-1), return_inverse=True, return_counts=True)
         inv = inv.reshape(a.shape)
     else:
+        if input.dim() == 0:
+            raise IndexError(f"Dimension specified as {dim} but tensor has no dimensions")
         d = _wrap_dim(dim, input.dim())
+        if a.size == 0 and a.shape[d] != 0:
+            raise RuntimeError("There are 0 sized dimensions, and they aren't selected, so unique "
+                               "cannot be applied")
         u, inv, cnt = np.unique(a, return_inverse=True, return_counts=True, axis=d)
         inv = inv.reshape(-1)
     res = [_no_derivative("_unique2" if dim is None else "unique_dim", input,
@@ -1039,6 +1100,10 @@ def cumulative_trapezoid(y, x=None, *, dx=None, dim=-1):
     """torch.cumulative_trapezoid."""
     _no_bool_trapezoid("cumulative_trapezoid", y, x)
     d = _wrap_dim(dim, y.dim())
+    if y.shape[d] == 0:  # no interval to integrate: an empty result, as PyTorch's
+        from .creation import zeros
+        return zeros(tuple(y.shape), dtype=y.dtype if y.dtype.is_floating_point or
+                     y.dtype.is_complex else _dt.get_default_dtype(), device=y.device)
     return _trapezoid(y, x, 1.0 if dx is None else float(dx), d, True)
 
 

@@ -201,12 +201,17 @@ def roll(input, shifts, dims=None):
     shifts = (shifts,) if isinstance(shifts, int) else tuple(shifts)
     if not shifts:
         raise RuntimeError("`shifts` required")
-    d = () if dims is None else _dims(dims, input.dim())
-    if not d and len(shifts) == 1:  # no dims (None or ()): roll the flattened tensor
+    raw = () if dims is None else (dims,) if isinstance(dims, int) else tuple(dims)
+    if raw and input.dim() == 0:
+        raise IndexError(f"Dimension specified as {raw[0]} but tensor has no dimensions")
+    if not raw and len(shifts) == 1:  # no dims (None or ()): roll the flattened tensor
         return _roll(input, shifts[0], None)
-    if len(shifts) != len(d):
-        raise RuntimeError(f"shifts and dimensions must align. shifts: {len(shifts)}, dims:{len(d)}")
-    return _roll(input, shifts, d)
+    if len(shifts) != len(raw):
+        raise RuntimeError(f"shifts and dimensions must align. shifts: {len(shifts)}, "
+                           f"dims:{len(raw)}")
+    if input.numel() == 0:  # (PyTorch returns an empty input's copy before checking the dims)
+        return input.clone()
+    return _roll(input, shifts, _dims(raw, input.dim()))
 
 
 @op(method=False)
@@ -217,6 +222,8 @@ def _rot90(input, k, dims):
 def rot90(input, k=1, dims=(0, 1)):
     if len(dims) != 2:
         raise RuntimeError(f"expected total rotation dims == 2, but got dims = {len(dims)}")
+    if input.dim() < 2:
+        raise RuntimeError(f"expected total dims >= 2, but got total dims = {input.dim()}")
     d = _dims(dims, input.dim())
     if d[0] == d[1]:  # (jnp raises a ValueError)
         raise RuntimeError(f"expected rotation dims to be different, but got dim0 = {dims[0]} and "
@@ -232,6 +239,8 @@ def _repeat(input, repeats):
 
 
 def repeat(self, *sizes):
+    if not sizes:
+        raise TypeError('repeat() missing 1 required positional arguments: "repeats"')
     sizes = sizes[0] if len(sizes) == 1 and isinstance(sizes[0], (tuple, list)) else sizes
     sizes = tuple(int(s) for s in sizes)
     if len(sizes) < self.dim():
@@ -364,6 +373,8 @@ def broadcast_shapes(*shapes):
 
 @op(tensor_args=("input", "other"), promote="default")
 def cross(input, other, dim=None):
+    if input.dtype == jnp.bool_ or other.dtype == jnp.bool_:  # (refused on empty input too)
+        raise NotImplementedError("\"cross\" not implemented for 'Bool'")
     if dim is None:
         dim = next(i for i, s in enumerate(jnp.broadcast_shapes(input.shape, other.shape)) if s == 3)
     elif input.shape[dim] != 3 or other.shape[dim] != 3:
@@ -435,9 +446,11 @@ def combinations(input, r=2, with_replacement=False):
         raise RuntimeError(f"Expect a 1D vector, but got shape {list(input.shape)}")
     n = input.shape[0]
     f = itertools.combinations_with_replacement if with_replacement else itertools.combinations
+    if r == 0:  # (PyTorch: an empty vector, not an empty (0, 0) matrix)
+        return input.new_empty(0)
     idx = np.array(list(f(range(n), r)), dtype=np.int64).reshape(-1, r)
     if idx.shape[0] == 0:
-        return input.new_empty(0) if r else input.new_empty(0)
+        return input.new_empty((0, r))
     from .creation import tensor
     return input[tensor(idx, device=input.device)]
 

@@ -716,6 +716,8 @@ def _cross(input, other, dim):
 
 def cross(input, other, *, dim=-1, out=None):
     """torch.linalg.cross."""
+    if input.dtype is _dt.bool or other.dtype is _dt.bool:  # (refused on empty input too)
+        raise NotImplementedError("\"cross\" not implemented for 'Bool'")
     if input.dim() != other.dim():
         raise RuntimeError("linalg.cross: inputs must have the same number of dimensions.")
     d = _wrap_dim(dim, input.dim())
@@ -737,6 +739,13 @@ def _vecdot(x, y, dim):
 
 def vecdot(x, y, *, dim=-1, out=None):
     """torch.linalg.vecdot: sum(conj(x) * y) over dim."""
+    from .._ops.registry import _scalar_type_name as n
+    if not (x.dtype.is_floating_point or x.dtype.is_complex):
+        raise RuntimeError(f"linalg.vecdot: Expected a floating point or complex tensor as "
+                           f"input. Got {n(x.dtype)}")
+    if x.dtype is not y.dtype:
+        raise RuntimeError(f"linalg.vecdot: Expected x and y to have the same dtype, but found "
+                           f"x of type {n(x.dtype)} and y of type {n(y.dtype)} instead")
     from .._ops.pointwise import broadcast_check
     shape = broadcast_check(x._data, y._data)
     _wrap_dim(dim, len(shape))
@@ -767,6 +776,8 @@ def multi_dot(tensors, *, out=None):
             raise RuntimeError(f"multi_dot(): tensors {i} and {i + 1} with shapes "
                                f"{list(tensors[i].shape)} and {list(tensors[i + 1].shape)} cannot "
                                "be multiplied")
+    if tensors[0].dtype is _dt.bool and builtins.all(t.numel() for t in tensors):
+        raise NotImplementedError("\"addmm_impl_cpu_\" not implemented for 'Bool'")
     return _multi_dot(tensors, out=out)
 
 
