@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import torchlike as tl
-from tests._oracle import import_torch
+from tests._oracle import import_torch, same_result_or_error
 
 torch = import_torch()
 
@@ -40,16 +40,7 @@ def _same(want, got):
 
 def _check(call):
     """call(lib) gives the same result in both libraries, or raises the same exception type."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        try:
-            want = _host(call(torch), torch)
-        except Exception as e:  # noqa: BLE001 (the oracle's exception type is the expectation)
-            with pytest.raises(type(e)):
-                call(tl)
-            return
-        got = _host(call(tl), tl)
-    _same(want, got)
+    same_result_or_error(call, torch, tl, _host, _same)
 
 
 def _raises(call):
