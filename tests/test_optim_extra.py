@@ -132,7 +132,7 @@ def test_lbfgs_rejects_param_groups():
 
 
 def test_differentiable_true_is_accepted_but_autograd_through_step_is_refused():
-    w = tl.tensor([1.0, 2.0], requires_grad=True)
+    w = tl.tensor([1.0, 2.0])  # a leaf that requires grad is refused, as in PyTorch
     opt = tl.optim.SGD([w], lr=0.1, differentiable=True)
     w.grad = tl.tensor([1.0, 1.0])
     opt.step()  # plain gradients: same update as differentiable=False

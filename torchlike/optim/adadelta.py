@@ -12,6 +12,7 @@ class Adadelta(_CompiledStepOptimizer):
     """Adadelta: an adaptive learning rate method."""
 
     _single = staticmethod(_adadelta_single)
+    _capturable_xla = (False, False)
 
     def __init__(
         self,

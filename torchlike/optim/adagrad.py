@@ -6,12 +6,15 @@ from ._functional import _adagrad_single
 from .optimizer import (
     ParamsT,
     _CompiledStepOptimizer,
+    _device_dtype_check_for_fused,
     _full_state,
     _get_scalar_dtype,
     _scalar_state,
 )
 
 __all__ = ["Adagrad"]
+
+_FUSED_SPARSE_OR_COMPLEX = "`fused` does not support sparse grad or complex param"
 
 
 class Adagrad(_CompiledStepOptimizer):
@@ -78,6 +81,21 @@ class Adagrad(_CompiledStepOptimizer):
             group.setdefault("maximize", False)
             group.setdefault("differentiable", False)
             group.setdefault("fused", None)
+
+    def _group_states(self, group, params):
+        if group["fused"] and self.__dict__.get("_need_device_dtype_check_for_fused", True):
+            # as PyTorch: the first parameter with a gradient is checked, once
+            _device_dtype_check_for_fused(params[0])
+            self._need_device_dtype_check_for_fused = False
+        states = super()._group_states(group, params)
+        if group["fused"] and any(p.dtype.is_complex for p in params):
+            raise RuntimeError(_FUSED_SPARSE_OR_COMPLEX)
+        return states
+
+    def _densify_sparse_grads(self, group, params):
+        if group["fused"] and any(p.grad.is_sparse for p in params):
+            raise RuntimeError(_FUSED_SPARSE_OR_COMPLEX)
+        return super()._densify_sparse_grads(group, params)
 
     def _init_state(self, group, p, state, initial_accumulator_value=None):
         if initial_accumulator_value is None:

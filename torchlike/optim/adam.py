@@ -6,6 +6,7 @@ from ._functional import _adam_single
 from .optimizer import (
     ParamsT,
     _CompiledStepOptimizer,
+    _device_dtype_check_for_fused,
     _full_state,
     _get_scalar_dtype,
     _scalar_state,
@@ -99,11 +100,8 @@ class Adam(_CompiledStepOptimizer):
             group.setdefault("fused", None)
 
     def _init_state(self, group, p, state):
-        if group["fused"] and not p.dtype.is_floating_point:
-            raise RuntimeError(
-                "`fused=True` requires all the params to be floating point Tensors of "
-                f"supported devices but {p.dtype} and {p.device.type}"
-            )
+        if group["fused"]:
+            _device_dtype_check_for_fused(p)
         state["step"] = _scalar_state(p, 0.0, _get_scalar_dtype(is_fused=group["fused"]))
         state["exp_avg"] = _full_state(p, 0)
         state["exp_avg_sq"] = _full_state(p, 0)

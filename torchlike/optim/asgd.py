@@ -12,6 +12,7 @@ class ASGD(_CompiledStepOptimizer):
     """Averaged stochastic gradient descent."""
 
     _single = staticmethod(_asgd_single)
+    _capturable_names = ("params, mus, etas, and state_steps",) * 2
 
     def __init__(
         self,

@@ -1,5 +1,6 @@
 """L-BFGS (torch.optim.LBFGS), ported operation by operation; it runs eagerly."""
 
+import jax
 import jax.numpy as jnp
 
 from torchlike._core.grad_mode import enable_grad, no_grad
@@ -229,29 +230,41 @@ class LBFGS(Optimizer):
             raise ValueError("LBFGS doesn't support per-parameter options (parameter groups)")
 
         self._params = self.param_groups[0]["params"]
-        if any(p.dtype.is_complex for p in self._params):
-            raise NotImplementedError("torchlike.optim.LBFGS: complex parameters are not supported")
         self._numel_cache = None
 
     def _numel(self):
         if self._numel_cache is None:
-            self._numel_cache = sum(p.numel() for p in self._params)
+            # a complex parameter counts as its real view (two reals per element)
+            self._numel_cache = sum(
+                2 * p.numel() if p.dtype.is_complex else p.numel() for p in self._params
+            )
         return self._numel_cache
 
     def _gather_flat_grad(self):
         views = []
         for p in self._params:
             if p.grad is None:
-                views.append(jnp.zeros((p.numel(),), p._data.dtype))
+                view = jnp.zeros((p.numel(),), p._data.dtype)
             else:
-                views.append(p.grad._data.reshape(-1))
+                g = p.grad.to_dense() if p.grad.is_sparse else p.grad
+                view = g._data.reshape(-1)
+            if jnp.iscomplexobj(view):  # torch.view_as_real(view).view(-1)
+                view = jnp.stack([view.real, view.imag], axis=-1).reshape(-1)
+            views.append(view)
         return wrap(jnp.concatenate(views, 0))
 
     def _add_grad(self, step_size, update) -> None:
         offset = 0
         for p in self._params:
-            numel = p.numel()
-            p.add_(update[offset : offset + numel].view_as(p), alpha=_get_value(step_size))
+            if p.dtype.is_complex:
+                # PyTorch adds to view_as_real(p): real and imaginary parts, each a real add
+                numel = 2 * p.numel()
+                part = update[offset : offset + numel]._data.reshape((*p.shape, 2))
+                p.add_(wrap(jax.lax.complex(part[..., 0], part[..., 1])),
+                       alpha=_get_value(step_size))
+            else:
+                numel = p.numel()
+                p.add_(update[offset : offset + numel].view_as(p), alpha=_get_value(step_size))
             offset += numel
         if offset != self._numel():
             raise AssertionError(f"Expected offset {offset} to equal {self._numel()}")

@@ -12,6 +12,10 @@ class NAdam(_CompiledStepOptimizer):
     """NAdam: Adam with Nesterov momentum and momentum decay."""
 
     _single = staticmethod(_nadam_single)
+    _capturable_names = (
+        "params, mu_products and state_steps",
+        "params, mu_products, and state_steps",
+    )
 
     def __init__(
         self,

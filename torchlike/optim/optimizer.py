@@ -89,6 +89,30 @@ def _get_value(x):
     return x.item() if isinstance(x, Tensor) else x
 
 
+def _get_fused_kernels_supported_devices() -> list[str]:
+    """The device types whose tensors fused=True accepts (as PyTorch lists them)."""
+    return ["mps", "cuda", "xpu", "hpu", "cpu", "mtia", "privateuseone"]
+
+
+def _get_capturable_supported_devices(supports_xla: bool = True) -> list[str]:
+    """The device types whose tensors capturable=True accepts (as PyTorch lists them)."""
+    devices = ["cuda", "xpu", "hpu", "privateuseone"]
+    if supports_xla:
+        devices.append("xla")
+    return devices
+
+
+def _device_dtype_check_for_fused(p: Tensor, cuda_unsupported: bool = False) -> None:
+    devices = _get_fused_kernels_supported_devices()
+    if cuda_unsupported:
+        devices.remove("cuda")
+    if not (p.device.type in devices and p.dtype.is_floating_point):
+        raise RuntimeError(
+            "`fused=True` requires all the params to be floating point Tensors of "
+            f"supported devices: {devices} but {p.dtype} and {p.device.type}"
+        )
+
+
 def _get_scalar_dtype(is_fused=None):
     if is_fused:
         return dtypes.float32
@@ -706,12 +730,30 @@ class _CompiledStepOptimizer(Optimizer):
                 continue
             sparse = _sparse.USED[0] and self._densify_sparse_grads(group, params)
             states = self._group_states(group, params)
+            if group.get("capturable") and not group.get("fused"):
+                self._check_capturable(group, params)
             try:
                 self._update_group(group, params, states)
             finally:
                 for p, g in sparse or ():
                     p._grad = g
         return loss
+
+    # What PyTorch's capturable check names, in its single-tensor and foreach updates, and
+    # whether each accepts XLA tensors.
+    _capturable_names = ("params and state_steps", "params and state_steps")
+    _capturable_xla = (True, False)
+
+    def _check_capturable(self, group, params) -> None:
+        # capturable=True is for CUDA-graph capture: PyTorch refuses CPU tensors (after
+        # creating the state, before any update).
+        foreach = bool(group.get("foreach"))
+        devices = _get_capturable_supported_devices(self._capturable_xla[foreach])
+        if any(p.device.type not in devices for p in params):
+            names = self._capturable_names[foreach]
+            raise AssertionError(
+                f"If capturable=True, {names} must be on supported devices: {devices}."
+            )
 
     # PyTorch's updates that accept sparse gradients (SGD, Adagrad) compute what the dense
     # update computes: those run on the dense gradient; the others refuse, as PyTorch's do
@@ -765,6 +807,12 @@ class _CompiledStepOptimizer(Optimizer):
         return True
 
     def _update_group(self, group, params, states) -> None:
+        if is_grad_enabled() and any(p.requires_grad and p.is_leaf for p in params):
+            # differentiable=True runs step() with grad enabled, where PyTorch's in-place
+            # update of a leaf that requires grad fails
+            raise RuntimeError(
+                "a leaf Variable that requires grad is being used in an in-place operation."
+            )
         if group.get("differentiable") and any(
             p.grad.requires_grad or p.requires_grad and not p.is_leaf for p in params
         ):

@@ -12,6 +12,7 @@ class RMSprop(_CompiledStepOptimizer):
     """RMSprop, optionally centered and with momentum."""
 
     _single = staticmethod(_rmsprop_single)
+    _capturable_xla = (True, True)
 
     def __init__(
         self,

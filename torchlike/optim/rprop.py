@@ -12,6 +12,7 @@ class Rprop(_CompiledStepOptimizer):
     """Resilient backpropagation: per-element step sizes adapted by gradient sign."""
 
     _single = staticmethod(_rprop_single)
+    _capturable_xla = (True, True)
 
     def __init__(
         self,

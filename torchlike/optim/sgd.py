@@ -3,7 +3,7 @@
 from torchlike._core.tensor import Tensor
 
 from ._functional import _sgd_single
-from .optimizer import ParamsT, _CompiledStepOptimizer
+from .optimizer import ParamsT, _CompiledStepOptimizer, _device_dtype_check_for_fused
 
 __all__ = ["SGD"]
 
@@ -68,6 +68,15 @@ class SGD(_CompiledStepOptimizer):
             group.setdefault("fused", False)
 
     def _group_states(self, group, params):
+        if group["fused"] and self.__dict__.get("_need_device_dtype_check_for_fused", True):
+            # as PyTorch: the first parameter with a gradient is checked, once
+            _device_dtype_check_for_fused(params[0])
+            self._need_device_dtype_check_for_fused = False
+        if group["fused"]:
+            for p in params:
+                if p.dtype.is_complex:  # PyTorch's fused kernel has no complex version
+                    name = "ComplexFloat" if p.dtype.itemsize == 8 else "ComplexDouble"
+                    raise NotImplementedError(f'"fused_sgd_kernel" not implemented for \'{name}\'')
         # Without momentum PyTorch keeps no per-parameter state at all.
         if group["momentum"] == 0:
             return [{} for _ in params]

@@ -60,9 +60,12 @@ def get_swa_multi_avg_fn():
             for p_avg, p_model in zip(averaged_param_list, current_param_list, strict=True):
                 p_avg._set_data(lerp(p_avg._data, p_model._data, 1 / (n + 1)))
         else:
+            # PyTorch's foreach addcdiv_ / add_(alpha=float), which refuse integer tensors
             for p_avg, p_model in zip(averaged_param_list, current_param_list, strict=True):
-                diff = p_model._data - p_avg._data
-                p_avg._set_data((p_avg._data + diff / (n + 1)).astype(p_avg._data.dtype))
+                if isinstance(num_averaged, Tensor):
+                    p_avg.addcdiv_(p_model - p_avg, num_averaged + 1)
+                else:
+                    p_avg.add_(p_model - p_avg, alpha=1.0 / (n + 1))
 
     return swa_update
 
@@ -142,7 +145,15 @@ class AveragedModel(Module):
         n = self.n_averaged.item()
         if n > 0:
             if self.multi_avg_fn is not None:
-                self.multi_avg_fn(self_param_detached, model_param_detached, self.n_averaged)
+                # one call per (device, dtype) group, as PyTorch's foreach grouping
+                groups: dict = {}
+                for p_averaged, p_model in zip(self_param_detached, model_param_detached):
+                    key = (str(p_averaged.device), p_averaged.dtype)
+                    groups.setdefault(key, ([], []))
+                    groups[key][0].append(p_averaged)
+                    groups[key][1].append(p_model)
+                for self_params, model_params in groups.values():
+                    self.multi_avg_fn(self_params, model_params, self.n_averaged)
             else:
                 # PyTorch's CPU path: avg_fn (default SWA) per tensor, then copy_.
                 avg_fn = self.avg_fn if self.avg_fn is not None else get_swa_avg_fn()
