@@ -202,3 +202,36 @@ def test_inplace_then_write_errors_like_torch(name):
         assert results[1] == results[0]
     else:
         np.testing.assert_allclose(results[1], results[0], rtol=1e-6)
+
+
+# The out-of-place forms of ops whose derivative reads the result save the result, not self:
+# writing to the input afterwards is fine in torch (and the gradient uses the old input).
+_WRITE_INPUT_AFTER = {
+    "exp": lambda F, y: y.exp(), "sigmoid": lambda F, y: y.sigmoid(),
+    "tanh": lambda F, y: F.tanh(y), "relu": lambda F, y: F.relu(y),
+    "torch.relu": lambda F, y: y.relu(), "sqrt": lambda F, y: y.sqrt(),
+    "rsqrt": lambda F, y: y.rsqrt(), "reciprocal": lambda F, y: y.reciprocal(),
+    "softmax": lambda F, y: F.softmax(y, 0), "log_softmax": lambda F, y: y.log_softmax(0),
+    "expm1": lambda F, y: y.expm1(), "sin": lambda F, y: y.sin(),
+    "silu": lambda F, y: F.silu(y),
+}
+
+
+@pytest.mark.parametrize("name", list(_WRITE_INPUT_AFTER))
+def test_write_input_after_op_like_torch(name):
+    results = []
+    for lib in (torch, tl):
+        x = lib.linspace(0.05, 0.9, 8, requires_grad=True)
+        y = x * 1
+        out = _WRITE_INPUT_AFTER[name](lib.nn.functional, y)
+        y.mul_(1.5)
+        try:
+            (out * lib.arange(8.0)).sum().backward()
+            results.append(_np(x.grad))
+        except RuntimeError as e:
+            assert "modified by an inplace operation" in str(e)
+            results.append("error")
+    if isinstance(results[0], str) or isinstance(results[1], str):
+        assert results[1] == results[0]
+    else:
+        np.testing.assert_allclose(results[1], results[0], rtol=1e-5, atol=1e-6)

@@ -393,6 +393,25 @@ def test_bad_input_raises_torch_exception_type(make, x):
         lmod.train()(tl.tensor(x))
 
 
+@pytest.mark.parametrize(
+    "make,x",
+    [
+        (lambda nn: nn.ConvTranspose1d(4, 2, 3, stride=2, output_padding=2), randn(1, 4, 5)),
+        (lambda nn: nn.ConvTranspose2d(4, 2, 3, stride=(2, 3), output_padding=(0, 3)),
+         randn(1, 4, 5, 5)),
+        (lambda nn: nn.ConvTranspose3d(2, 2, 3, stride=2, output_padding=2), randn(1, 2, 3, 3, 3)),
+        (lambda nn: nn.BatchNorm1d(4), randn(1, 4)),
+    ],
+)
+def test_bad_input_message_is_torchs(make, x):
+    tmod, lmod = make(torch.nn), make(tnn)
+    with pytest.raises(Exception) as te:
+        tmod.train()(torch.tensor(x))
+    with pytest.raises(type(te.value)) as le:
+        lmod.train()(tl.tensor(x))
+    assert str(le.value) == str(te.value)
+
+
 def test_default_init_statistics():
     m = tnn.Linear(100, 50)
     w = t2np(m.weight)

@@ -400,3 +400,61 @@ def test_transformer_errors_and_state_dict_keys():
         d_model=8, nhead=2, num_encoder_layers=1, num_decoder_layers=1, dim_feedforward=8
     )
     assert list(a.state_dict()) == list(b.state_dict())
+
+
+@pytest.mark.parametrize("fastpath", [True, False])
+def test_inference_with_an_all_padding_sequence(fastpath):
+    # torch's fused kernels (MultiheadAttention's and the encoder layer's) compute the weights,
+    # so a query whose keys are all masked is NaN; the unfused paths go through SDPA, which
+    # gives 0 there. The fused MHA output is also contiguous.
+    x = r(2, 3, 4)
+    kpm = np.array([[False, False, True], [True, True, True]])
+    cases = [
+        lambda m: m.MultiheadAttention(4, 2, batch_first=True),
+        lambda m: m.TransformerEncoderLayer(4, 2, 8, dropout=0.0, batch_first=True),
+        lambda m: m.TransformerEncoderLayer(
+            4, 2, 8, dropout=0.0, batch_first=True, activation=lambda t: t.tanh()
+        ),
+        lambda m: m.TransformerDecoderLayer(4, 2, 8, dropout=0.0, batch_first=True),
+        lambda m: m.TransformerEncoder(m.TransformerEncoderLayer(4, 2, 8, batch_first=True), 2),
+    ]
+    torch.backends.mha.set_fastpath_enabled(fastpath)
+    tl.backends.mha.set_fastpath_enabled(fastpath)
+    try:
+        for make in cases:
+            mt, ml = make(torch.nn).eval(), make(nn).eval()
+            copy_weights(mt, ml)
+            xt, xl = torch.tensor(x), tl.tensor(x)
+            mt_kpm, ml_kpm = torch.tensor(kpm), tl.tensor(kpm)
+            with torch.no_grad(), tl.no_grad():
+                if isinstance(mt, torch.nn.MultiheadAttention):
+                    ot = mt(xt, xt, xt, key_padding_mask=mt_kpm, need_weights=False)[0]
+                    ol = ml(xl, xl, xl, key_padding_mask=ml_kpm, need_weights=False)[0]
+                    assert ol.stride() == ot.stride()
+                elif isinstance(mt, torch.nn.TransformerDecoderLayer):
+                    ot = mt(xt, xt, tgt_key_padding_mask=mt_kpm)
+                    ol = ml(xl, xl, tgt_key_padding_mask=ml_kpm)
+                else:
+                    ot = mt(xt, src_key_padding_mask=mt_kpm)
+                    ol = ml(xl, src_key_padding_mask=ml_kpm)
+            np.testing.assert_array_equal(ol.isnan().numpy(), ot.isnan().numpy())
+            np.testing.assert_allclose(
+                ol.nan_to_num(0.0).numpy(), ot.nan_to_num(0.0).numpy(), rtol=1e-5, atol=1e-5
+            )
+    finally:
+        torch.backends.mha.set_fastpath_enabled(True)
+        tl.backends.mha.set_fastpath_enabled(True)
+
+
+def test_mismatched_mask_types_warn_once():
+    mt, ml = torch.nn.MultiheadAttention(4, 2), nn.MultiheadAttention(4, 2)
+    copy_weights(mt, ml)
+    x = r(3, 2, 4)
+    kpm = np.array([[False, False, True], [False, True, True]])
+    am = np.zeros((3, 3), np.float32)
+    for mod, lib in ((mt, torch), (ml, tl)):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            xs = lib.tensor(x)
+            mod(xs, xs, xs, key_padding_mask=lib.tensor(kpm), attn_mask=lib.tensor(am))
+        assert len([w for w in caught if "mismatched" in str(w.message)]) == 1

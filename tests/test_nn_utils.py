@@ -97,6 +97,12 @@ def test_parameters_vector_roundtrip():
     close(ml.bias, mt.bias)
     with pytest.raises(TypeError):
         U.vector_to_parameters([1.0], ml.parameters())
+    # A vector too short for the last parameter fails in view_as, a RuntimeError.
+    with pytest.raises(RuntimeError) as et:
+        TU.vector_to_parameters(torch.tensor(new[:7]), mt.parameters())
+    with pytest.raises(RuntimeError) as el:
+        U.vector_to_parameters(tl.tensor(new[:7]), ml.parameters())
+    assert str(el.value) == str(et.value)
 
 
 def _linear_pair(i=4, o=3):

@@ -25,6 +25,14 @@ SAVED_HOOKS = []
 FORWARD_AD = [False]
 
 
+# Ops whose PyTorch backward reads their result rather than their input: torch lets the input
+# be modified in place after them. (The input's old value is still in the node's primals.)
+_SAVES_RESULT = frozenset({
+    "exp", "exp2", "expm1", "log_softmax", "nn_log_softmax", "nn_relu", "nn_softmax",
+    "reciprocal", "relu", "rsqrt", "sigmoid", "softmax", "sqrt", "tanh",
+})
+
+
 class Node:
     """A recorded op (PyTorch's grad_fn)."""
 
@@ -117,6 +125,8 @@ class Node:
         return f"<{self.name()} object at {hex(id(self))}>"
 
     def _check_saved(self):
+        if self.kernel.name in _SAVES_RESULT:
+            return
         for i, s in enumerate(self.saved):
             if s is not None and s[0]._vcount != s[1] and self.kernel.depends_on(self, i):
                 ctr, ver = s

@@ -2,9 +2,9 @@
 
 import contextlib
 
-from torchlike.backends import cpu, cuda, cudnn, mkl, mkldnn, mps, openmp, opt_einsum
+from torchlike.backends import cpu, cuda, cudnn, mha, mkl, mkldnn, mps, openmp, opt_einsum
 
-__all__ = ["cpu", "cuda", "cudnn", "mkl", "mkldnn", "mps", "openmp", "opt_einsum"]
+__all__ = ["cpu", "cuda", "cudnn", "mha", "mkl", "mkldnn", "mps", "openmp", "opt_einsum"]
 
 
 @contextlib.contextmanager

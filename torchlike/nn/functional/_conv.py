@@ -171,12 +171,20 @@ def _conv_transpose(
     output_padding = _tuple(output_padding, n, "output_padding")
     dilation = _tuple(dilation, n, "dilation")
     _check_conv_params(input, weight, bias, stride, dilation, padding, output_padding)
-    for op_, s, d in zip(output_padding, stride, dilation):
-        if op_ >= s and op_ >= d:
-            raise RuntimeError(
-                "output padding must be smaller than either stride or dilation, but got "
-                f"output_padding: {op_}, stride: {s}, dilation: {d}"
-            )
+    if any(op_ >= s and op_ >= d for op_, s, d in zip(output_padding, stride, dilation)):
+        # torch runs a 1-d transposed conv as a 2-d one of height 1, and names the dims.
+        op_, s, d = output_padding, stride, dilation
+        if n == 1:
+            op_, s, d = (0,) + op_, (1,) + s, (1,) + d
+        dims = ("height", "width") if len(op_) == 2 else ("depth", "height", "width")
+        msg = " ".join(
+            f"{what}_{dim}: {v}"
+            for what, vals in (("output_padding", op_), ("stride", s), ("dilation", d))
+            for dim, v in zip(dims, vals)
+        )
+        raise RuntimeError(
+            f"output padding must be smaller than either stride or dilation, but got {msg}"
+        )
     c_in, c_out_g = weight.shape[0], weight.shape[1]
     ksize = weight.shape[2:]
     # (C_in, C_out/g, k...) -> (C_out, C_in/g, k...), spatially flipped: the adjoint of a conv.

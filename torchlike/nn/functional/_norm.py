@@ -105,7 +105,7 @@ def batch_norm(
 ):
     """Batch normalisation; in training, running statistics are updated in place."""
     if training:
-        _verify_batch_size(list(input.size()))
+        _verify_batch_size(input.size())  # a torch.Size, shown as torch shows it
     if training and eps <= 0.0:
         raise ValueError(f"batch_norm eps must be positive during training, but got {eps}")
     elif eps < 0.0:

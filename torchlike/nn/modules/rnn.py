@@ -190,7 +190,8 @@ def _rnn(
     batch_first=False,
     max_batch=0,
 ):
-    """A whole multi-layer (bi)directional RNN; input is padded (T, B, I) or packed (N, I)."""
+    """A whole multi-layer (bi)directional RNN; input is padded (T, B, I) or packed (N, I).
+    The padded output is (T, B, H) whatever batch_first says."""
     num_directions = 2 if bidirectional else 1
     packed = batch_sizes is not None
     lengths = None
@@ -243,7 +244,8 @@ def _rnn(
             h_n = h_n[:, unsorted]
             c_n = None if c_n is None else c_n[:, unsorted]
     else:
-        output = jnp.swapaxes(x, 0, 1) if batch_first else x
+        # Time-major even for batch_first: the module returns a transposed view, as torch.
+        output = x
     return (output, h_n) if c_n is None else (output, h_n, c_n)
 
 
@@ -579,6 +581,9 @@ class RNNBase(Module):
             max_batch,
         )
         output = result[0]
+        if self.batch_first and not packed:
+            # torch's kernels run time-major: a batch_first output is a non-contiguous view.
+            output = output.transpose(0, 1)
         hidden = (result[1], result[2]) if is_lstm else result[1]
         if packed:
             if op_input is not input:

@@ -78,6 +78,14 @@ def _check_mask(mask, mask_name, other, other_name, check_other=True):
         )
 
 
+def _float_mask(mask, dtype):
+    """A boolean mask as the additive float mask torch's _canonical_mask makes of it."""
+    if mask.dtype.is_floating_point:
+        return mask
+    torch = _tl()
+    return torch.zeros_like(mask, dtype=dtype).masked_fill_(mask, float("-inf"))
+
+
 class MultiheadAttention(Module):
     """Multi-head attention (Attention Is All You Need)."""
 
@@ -174,8 +182,15 @@ class MultiheadAttention(Module):
     ):
         """Attend from query to key/value; returns (output, weights or None)."""
         is_batched = query.dim() == 3
+        fast_path = self._takes_fast_path(query, key, value, key_padding_mask, attn_mask)
         _check_mask(key_padding_mask, "key_padding_mask", attn_mask, "attn_mask")
         _check_mask(attn_mask, "attn_mask", None, "", check_other=False)
+        if key_padding_mask is not None and attn_mask is not None:
+            # torch makes boolean masks additive float ones here, so mismatched mask types
+            # warn once, not again inside multi_head_attention_forward.
+            if key_padding_mask.dtype != attn_mask.dtype:
+                key_padding_mask = _float_mask(key_padding_mask, query.dtype)
+                attn_mask = _float_mask(attn_mask, query.dtype)
         if self.batch_first and is_batched:
             # as torch: transpose so that `key is value` / `query is key` still hold
             if key is value:
@@ -189,7 +204,9 @@ class MultiheadAttention(Module):
         kwargs = dict(
             training=self.training,
             key_padding_mask=key_padding_mask,
-            need_weights=need_weights,
+            # torch's fused kernel computes the weights either way, so a query whose keys are
+            # all masked is NaN even with need_weights=False (SDPA would give 0 there).
+            need_weights=need_weights or fast_path,
             attn_mask=attn_mask,
             average_attn_weights=average_attn_weights,
             is_causal=is_causal,
@@ -219,7 +236,42 @@ class MultiheadAttention(Module):
         )
         if self.batch_first and is_batched:
             attn_output = attn_output.transpose(1, 0)
+        if fast_path:
+            # The fused kernel returns a contiguous (N, L, E) output.
+            attn_output = attn_output.contiguous()
+            if not need_weights:
+                attn_output_weights = None
         return attn_output, attn_output_weights
+
+    def _takes_fast_path(self, query, key, value, key_padding_mask, attn_mask):
+        """Whether torch would run torch._native_multi_head_attention (its inference path)."""
+        torch = _tl()
+        if (
+            not torch.backends.mha.get_fastpath_enabled()
+            or _is_float(attn_mask)
+            or _is_float(key_padding_mask)
+            or query.dim() != 3
+            or query is not key
+            or key is not value
+            or self.in_proj_weight is None
+            or self.in_proj_bias is None
+            or query.dtype != self.in_proj_bias.dtype
+            or query.dtype != self.in_proj_weight.dtype
+            or self.training
+            or self.num_heads % 2 != 0
+            or not self.batch_first
+            or self.bias_k is not None
+            or self.bias_v is not None
+            or self.add_zero_attn
+            or not self._qkv_same_embed_dim
+            or torch.is_autocast_enabled()
+        ):
+            return False
+        args = (query, self.in_proj_weight, self.in_proj_bias, self.out_proj.weight,
+                self.out_proj.bias)
+        return not (
+            torch.is_grad_enabled() and any(t is not None and t.requires_grad for t in args)
+        )
 
     def merge_masks(self, attn_mask, key_padding_mask, query):
         """Merge attn_mask and key_padding_mask into one (N, H, L, S) mask and its type."""
@@ -294,7 +346,9 @@ def _zero_padded(output, key_padding_mask, mask_check=True):
     if mask_check:
         aligned = jnp.all(keep[:, 1:] <= keep[:, :-1])
         scale = jnp.where(aligned, keep, True)
-    return output * scale[..., None].astype(output.dtype)
+    # where, not a product: an all-padding sequence is empty in the nested tensor, while
+    # the layers here leave it NaN.
+    return jnp.where(scale[..., None], output, jnp.zeros((), output.dtype))
 
 
 def _get_clones(module, N):
@@ -471,7 +525,8 @@ class TransformerEncoder(Module):
         torch = _tl()
         first = self.layers[0]
         if (
-            not getattr(self, "use_nested_tensor", False)
+            not torch.backends.mha.get_fastpath_enabled()
+            or not getattr(self, "use_nested_tensor", False)
             or first.training
             or src.dim() != 3
             or src_key_padding_mask is None
@@ -622,6 +677,12 @@ class TransformerEncoderLayer(Module):
         """One encoder layer."""
         _check_mask(src_key_padding_mask, "src_key_padding_mask", src_mask, "src_mask")
         _check_mask(src_mask, "src_mask", None, "", check_other=False)
+        # As torch: the masks go on as additive float masks, so self_attn never takes its
+        # own fast path from here.
+        if src_key_padding_mask is not None:
+            src_key_padding_mask = _float_mask(src_key_padding_mask, src.dtype)
+        if src_mask is not None:
+            src_mask = _float_mask(src_mask, src.dtype)
         x = src
         if self.norm_first:
             x = x + self._sa_block(
@@ -635,6 +696,30 @@ class TransformerEncoderLayer(Module):
             x = self.norm2(x + self._ff_block(x))
         return x
 
+    def _takes_fast_path(self, src):
+        """Whether torch would run its fused encoder layer on src (or on norm1(src))."""
+        torch = _tl()
+        attn = self.self_attn
+        if (
+            not torch.backends.mha.get_fastpath_enabled()
+            or src.dim() != 3
+            or self.training
+            or not attn.batch_first
+            or attn.in_proj_bias is None
+            or not attn._qkv_same_embed_dim
+            or not self.activation_relu_or_gelu
+            or self.norm1.eps != self.norm2.eps
+            or attn.num_heads % 2 == 1
+            or torch.is_autocast_enabled()
+            or any(len(m._forward_hooks) + len(m._forward_pre_hooks) for m in self.modules())
+        ):
+            return False
+        args = [src, attn.in_proj_weight, attn.in_proj_bias, attn.out_proj.weight,
+                attn.out_proj.bias, self.norm1.weight, self.norm1.bias, self.norm2.weight,
+                self.norm2.bias, self.linear1.weight, self.linear1.bias, self.linear2.weight,
+                self.linear2.bias]
+        return not (torch.is_grad_enabled() and any(t.requires_grad for t in args))
+
     def _sa_block(self, x, attn_mask, key_padding_mask, is_causal=False):
         x = self.self_attn(
             x,
@@ -642,7 +727,9 @@ class TransformerEncoderLayer(Module):
             x,
             attn_mask=attn_mask,
             key_padding_mask=key_padding_mask,
-            need_weights=False,
+            # torch's fused layer (torch._transformer_encoder_layer_fwd) computes the weights,
+            # so a query whose keys are all masked comes out NaN as with need_weights=True.
+            need_weights=self._takes_fast_path(x),
             is_causal=is_causal,
         )[0]
         return _attn_dropout(self.dropout1, x, self.self_attn.batch_first)

@@ -44,6 +44,11 @@ def vector_to_parameters(vec, parameters):
     for param in parameters:
         param_device = _check_param_device(param, param_device)
         num_param = param.numel()
-        chunk = vec._data[pointer : pointer + num_param].reshape(tuple(param.shape))
+        chunk = vec._data[pointer : pointer + num_param]
+        if chunk.size != num_param:
+            # torch's view_as of a short final slice
+            shape = ", ".join(str(int(d)) for d in param.shape)
+            raise RuntimeError(f"shape '[{shape}]' is invalid for input of size {chunk.size}")
+        chunk = chunk.reshape(tuple(param.shape))
         param._set_data(chunk.astype(param.dtype._np))
         pointer += num_param

@@ -259,7 +259,11 @@ def unpad_sequence(padded_sequences, lengths, batch_first=False):
     if not batch_first:
         # torch transposes the caller's tensor in place here; a local transpose is enough.
         padded_sequences = padded_sequences.transpose(0, 1)
-    return [padded_sequences[i, : int(n)] for i, n in enumerate(_np(lengths).reshape(-1))]
+    # torch selects each sequence with a boolean mask: a contiguous copy, not a view.
+    return [
+        padded_sequences[i, : int(n)].clone(memory_format=_tl().contiguous_format)
+        for i, n in enumerate(_np(lengths).reshape(-1))
+    ]
 
 
 def pack_sequence(sequences, enforce_sorted=True):
