@@ -53,6 +53,36 @@ def _acc(x):
     return jnp.float32 if x.dtype in (jnp.float16, jnp.bfloat16) else x.dtype
 
 
+# ScalarType names as PyTorch's out= dtype checks print them (C++ type names)
+_CPP_NAMES = {"float32": "float", "float64": "double", "float16": "c10::Half",
+              "bfloat16": "c10::BFloat16", "int64": "long int", "int32": "int",
+              "int16": "short int",
+              "int8": "signed char", "uint8": "unsigned char", "bool": "bool",
+              "complex64": "c10::complex<float>", "complex128": "c10::complex<double>"}
+
+
+def _out_dtype(out, dtype):
+    """The dtype a reduction with out= computes in: dtype= when given (out must have it), else
+    out's own dtype."""
+    if dtype is None:
+        return out.dtype
+    if out.dtype is not dtype:
+        raise RuntimeError(f"Expected out tensor to have dtype {_CPP_NAMES[dtype._name]}, but got "
+                           f"{_CPP_NAMES[out.dtype._name]} instead")
+    return dtype
+
+
+def _same_out_dtype(out, input, name):
+    """amax/amin/logcumsumexp: out must have the input's dtype exactly."""
+    if out is not None and out.dtype is not input.dtype:
+        from .registry import _scalar_type_name as n
+        if name == "logcumsumexp":
+            raise RuntimeError(f"expected scalar_type {n(input.dtype)} but found {n(out.dtype)}")
+        raise RuntimeError(f"Expected the dtype for input and out to match, but got "
+                           f"{n(input.dtype)} for input's dtype and {n(out.dtype)} for out's "
+                           f"dtype.")
+
+
 @op(method=False, name="_sum")
 def _sum(input, dim=None, keepdim=False, dtype=None):
     x = _int_to_long(input, dtype)
@@ -65,8 +95,8 @@ def sum(input, dim=None, keepdim=False, *, dtype=None, out=None):
         return _SUM(input) if dtype is None and not keepdim else _SUM(input, None, keepdim, dtype)
     if isinstance(dim, _dt.dtype):
         dim, dtype = None, dim
-    if out is not None and dtype is None:  # PyTorch sums in out's dtype
-        dtype = out.dtype
+    if out is not None:  # PyTorch sums in out's dtype
+        dtype = _out_dtype(out, dtype)
     return _sum(input, _norm_dims(dim, input.dim()), keepdim, dtype, out=out)
 
 
@@ -103,9 +133,26 @@ def _no_complex_dtype(kernel, dtype):
 def nansum(input, dim=None, keepdim=False, *, dtype=None, out=None):
     _no_complex(input, "nansum on CPU does not support complex inputs")
     dims = _norm_dims(dim, input.dim())
+    if out is not None:
+        _nansum_out(input, dtype, out)
     if input.dtype.is_floating_point and input.numel():  # (integral input: sum's kernel)
         _no_complex_dtype("nansum_cpu", dtype)
     return _nansum(input, dims, keepdim, dtype, out=out)
+
+
+def _nansum_out(input, dtype, out):
+    """nansum's out= checks: integral input or dtype= is sum's (in out's dtype); floating
+    input's kernel runs in out's dtype, which must be dtype= when given."""
+    from .registry import _scalar_type_name as n
+    if not input.dtype.is_floating_point or dtype is not None and dtype._cat in (_dt._INT,
+                                                                                 _dt._BOOL):
+        _out_dtype(out, dtype)
+        return
+    if dtype is not None and out.dtype is not dtype:
+        raise RuntimeError(f"nansum: provided dtype must match dtype of result. Got "
+                           f"{n(out.dtype)} and {n(dtype)}.")
+    if not (out.dtype.is_floating_point or out.dtype.is_complex) and input.numel():
+        raise NotImplementedError(f'"nansum_cpu" not implemented for \'{n(out.dtype)}\'')
 
 
 def _check_float_mean(input, dtype, name="mean"):
@@ -113,7 +160,8 @@ def _check_float_mean(input, dtype, name="mean"):
     if not (d.is_floating_point or d.is_complex):
         n = {"int64": "Long", "int32": "Int", "bool": "Bool", "uint8": "Byte", "int16": "Short",
              "int8": "Char"}.get(d._name, d._name)
-        raise RuntimeError(f"{name}(): could not infer output dtype. Input dtype must be either a "
+        raise RuntimeError(f"{name}(): could not infer output dtype. "
+                           f"{'Input' if dtype is None else 'Optional'} dtype must be either a "
                            f"floating point or complex dtype. Got: {n}")
 
 
@@ -125,6 +173,8 @@ def _mean(input, dim, keepdim, dtype):
 
 def mean(input, dim=None, keepdim=False, *, dtype=None, out=None):
     _check_float_mean(input, dtype)
+    if out is not None and dtype is not None:
+        _out_dtype(out, dtype)
     return _mean(input, _norm_dims(dim, input.dim()), keepdim, dtype, out=out)
 
 
@@ -137,6 +187,9 @@ def _nanmean(input, dim, keepdim, dtype):
 
 
 def nanmean(input, dim=None, keepdim=False, *, dtype=None, out=None):
+    if out is not None and not (input.dtype.is_floating_point or input.dtype.is_complex):
+        raise RuntimeError("nanmean(): integral types and 'Bool' are not supported for nanmean, "
+                           "even for empty tensors.")
     if not (input.dtype.is_floating_point or input.dtype.is_complex):  # even with a dtype=
         from .registry import _scalar_type_name
         raise RuntimeError("nanmean(): expected input to have floating point or complex dtype "
@@ -144,6 +197,8 @@ def nanmean(input, dim=None, keepdim=False, *, dtype=None, out=None):
     _check_float_mean(input, dtype, "nanmean")
     _no_complex(input, "nansum on CPU does not support complex inputs")
     dims = _norm_dims(dim, input.dim())
+    if out is not None:  # (PyTorch's nanmean is nansum(out=out).div_(count))
+        _nansum_out(input, dtype, out)
     if input.numel():  # (PyTorch runs no kernel on empty input)
         _no_complex_dtype("nansum_cpu", dtype)
     return _nanmean(input, dims, keepdim, dtype, out=out)
@@ -155,13 +210,24 @@ def _prod(input, dim, keepdim, dtype):
     return jnp.prod(x, axis=dim, keepdims=keepdim, dtype=x.dtype)
 
 
-def prod(input, dim=None, keepdim=False, *, dtype=None, out=None):
+_ALL = object()  # prod's dim left out: PyTorch's overloads refuse an explicit dim=None
+
+
+def prod(input, dim=_ALL, keepdim=False, *, dtype=None, out=None):
     if isinstance(dim, _dt.dtype):
-        dim, dtype = None, dim
-    if isinstance(dim, (list, tuple)):  # unlike sum, PyTorch's prod reduces one dim only
-        raise TypeError(f"prod(): argument 'dim' must be int, not {type(dim).__name__}")
-    return _prod(input, None if dim is None else _norm_dims(dim, input.dim()), keepdim, dtype,
-                 out=out)
+        dim, dtype = _ALL, dim
+    if dim is _ALL:
+        if keepdim or out is not None:  # prod(input, *, dtype) takes neither
+            raise TypeError("prod() received an invalid combination of arguments: keepdim= and "
+                            "out= need an int dim")
+        return _prod(input, None, False, dtype)
+    if dim is None or isinstance(dim, (list, tuple)):
+        # unlike sum, PyTorch's prod reduces one dim only
+        raise TypeError(f"prod(): argument 'dim' (position 2) must be int, not "
+                        f"{type(dim).__name__}")
+    if out is not None:  # PyTorch multiplies in out's dtype
+        dtype = _out_dtype(out, dtype)
+    return _prod(input, _norm_dims(dim, input.dim()), keepdim, dtype, out=out)
 
 
 @op(method=False, name="_var")
@@ -173,17 +239,23 @@ def _var(input, dim, correction, keepdim, root=False):
     ss = jnp.sum(jnp.real(d * jnp.conj(d)), axis=dim, keepdims=keepdim)
     # PyTorch divides by max(0, N - correction): inf (or nan for 0/0) past the sample size
     v = ss / builtins.max(0, int(n) - correction)
-    # std takes the root before rounding a half input once, as PyTorch does
-    return (jnp.sqrt(v) if root else v).astype(jnp.real(input).dtype)
+    if root:  # std takes the root before rounding a half input once, as PyTorch does
+        # PyTorch's std gradient is 0 where std is 0 (a constant row), not sqrt's inf * 0
+        zero = v == 0
+        v = jnp.where(zero, 0, jnp.sqrt(jnp.where(zero, 1, v)))
+    return v.astype(jnp.real(input).dtype)
 
 
-def _var_args(input, dim, unbiased, correction, keepdim):
+def _var_args(input, dim, unbiased, correction, keepdim, name="std and var"):
     if isinstance(dim, builtins.bool):
         unbiased, dim = dim, None
     if correction is None:
         correction = 1 if unbiased is None or unbiased else 0
+    elif unbiased is not None:  # PyTorch's overloads take one or the other
+        raise TypeError(f"{name.split()[0]}() received an invalid combination of arguments: "
+                        "unbiased and correction are mutually exclusive")
     if not (input.dtype.is_floating_point or input.dtype.is_complex):
-        raise RuntimeError("std and var only support floating point and complex dtypes")
+        raise RuntimeError(f"{name} only support floating point and complex dtypes")
     return _norm_dims(dim, input.dim()), correction, keepdim
 
 
@@ -198,13 +270,51 @@ def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None, out=N
 
 
 def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    _var_args(input, dim, unbiased, correction, keepdim, "var_mean")
     return var(input, dim, unbiased, keepdim, correction=correction), mean(
         input, _norm_dims(dim, input.dim()) if not isinstance(dim, builtins.bool) else None, keepdim)
 
 
 def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    _var_args(input, dim, unbiased, correction, keepdim, "std_mean")
     return std(input, dim, unbiased, keepdim, correction=correction), mean(
         input, _norm_dims(dim, input.dim()) if not isinstance(dim, builtins.bool) else None, keepdim)
+
+
+def _pair_out(name, res, out, fields=("values", "indices")):
+    """res, an op's (values, indices), as PyTorch returns it: torch.return_types.name, or with
+    out= the out tensors, written, as torch.return_types.name_out."""
+    if out is None:
+        return return_type(name, fields)(*res)
+    if len(out) != 2:
+        raise TypeError(f"{name}(): argument 'out' must be tuple of 2 Tensors")
+    for o, r, what in zip(out, res, fields):  # (PyTorch casts neither)
+        if o.dtype is not r.dtype:
+            _pair_out_error(name, what, r.dtype, o.dtype)
+        _out_dtype(o, r.dtype)
+    from .registry import write_out
+    write_out(out, tuple(res))
+    return return_type(name + "_out", fields)(*out)
+
+
+def _pair_out_error(name, what, want, got):
+    """The error of each of PyTorch's kernels for an out= tensor of the wrong dtype."""
+    from .registry import _scalar_type_name as n
+    if name == "kthvalue":
+        raise RuntimeError("output values must be of same type as input" if what == "values"
+                           else "output indices must be of scalar type Long")
+    if name in ("median", "nanmedian"):
+        if what == "values":
+            raise RuntimeError(f"Expected tensor for 'values' to have the same type as tensor for "
+                               f"argument #2 'self'; but type torch.{n(got)}Tensor does not equal "
+                               f"torch.{n(want)}Tensor (while checking arguments for median)")
+        raise RuntimeError(f"Expected tensor for argument #1 'indices' to have scalar type Long; "
+                           f"but got torch.{n(got)}Tensor instead (while checking arguments for "
+                           f"median)")
+    if name == "mode":
+        raise RuntimeError(f"expected scalar type '{n(want)}' but got '{n(got)}' for {what} output")
+    if name in ("cummax", "cummin"):
+        raise RuntimeError(f"expected scalar_type {n(want)} but found {n(got)}")
 
 
 def _check_nonempty(input, dim, name):
@@ -241,6 +351,7 @@ def amax(input, dim=(), keepdim=False, *, out=None):
         raise RuntimeError("amax(): Expected reduction dim to be specified for input.numel() == "
                            "0. Specify the reduction dim with the 'dim' argument.")
     _not_implemented("max_values_cpu", input, _COMPLEX)
+    _same_out_dtype(out, input, "amax")
     return _amax(input, d, keepdim, out=out)
 
 
@@ -251,6 +362,7 @@ def amin(input, dim=(), keepdim=False, *, out=None):
         raise RuntimeError("amin(): Expected reduction dim to be specified for input.numel() == "
                            "0. Specify the reduction dim with the 'dim' argument.")
     _not_implemented("min_values_cpu", input, _COMPLEX)
+    _same_out_dtype(out, input, "amin")
     return _amin(input, d, keepdim, out=out)
 
 
@@ -276,6 +388,16 @@ def _max_dim(input, dim, keepdim, largest):
     return vals, idx.astype(jnp.int64)
 
 
+@op(method=False, name="_max_all")
+def _max_all(input, largest):
+    """max() / min() of the whole tensor: the gradient is split evenly among the elements equal
+    to it, NaN ones included (PyTorch's evenly_distribute_backward; amax's ignores NaN)."""
+    v = jnp.max(input) if largest else jnp.min(input)
+    if not jnp.issubdtype(input.dtype, jnp.inexact):
+        return v
+    return _distribute(input, jax.lax.stop_gradient(v))
+
+
 def _maxmin(name, largest):
     def f(input, dim=None, keepdim=False, *, out=None):
         if isinstance(dim, Tensor):  # torch.max(a, b): elementwise
@@ -287,16 +409,13 @@ def _maxmin(name, largest):
                                    "input.numel() == 0. Specify the reduction dim with the 'dim' "
                                    "argument.")
             _not_implemented(f"{name}_all", input, _COMPLEX)
-            return (_amax if largest else _amin)(input, None, False, out=out)
+            return _max_all(input, largest, out=out)
         d = _wrap_dim(dim, input.dim())
         _no_complex(input, f"{name}(): does not support complex input")
         if input.dim() and input.shape[d] == 0:
             raise IndexError(f"{name}(): Expected reduction dim {d} to have non-zero size.")
-        v, i = _max_dim(input, d if input.dim() else None, keepdim, largest)
-        if out is not None:
-            from .registry import write_out
-            write_out(out, (v, i))
-        return return_type(name)(v, i)
+        return _pair_out(name, _max_dim(input, d if input.dim() else None, keepdim, largest),
+                         out)
     f.__name__ = name
     return f
 
@@ -305,12 +424,13 @@ max = _maxmin("max", True)
 min = _maxmin("min", False)
 
 
-def aminmax(input, *, dim=None, keepdim=False):
+def aminmax(input, *, dim=None, keepdim=False, out=None):
     if dim is not None and input.dim() and input.shape[_wrap_dim(dim, input.dim())] == 0:
         raise IndexError(f"aminmax: Expected reduction dim {_wrap_dim(dim, input.dim())} to have "
                          "non-zero size.")
-    return return_type("aminmax", ("min", "max"))(amin(input, () if dim is None else dim, keepdim),
-                                                   amax(input, () if dim is None else dim, keepdim))
+    d = () if dim is None else dim
+    return _pair_out("aminmax", (amin(input, d, keepdim), amax(input, d, keepdim)), out,
+                     ("min", "max"))
 
 
 @op(method=False, name="_argmax")
@@ -342,20 +462,34 @@ def _check_arg(input, dim, name):
                          "have non-zero size.")
 
 
-def argmax(input, dim=None, keepdim=False):
+def argmax(input, dim=None, keepdim=False, *, out=None):
     _check_arg(input, dim, "argmax")
+    if out is not None:
+        _out_dtype(out, _dt.int64)
     if dim is None:
         r = _argmax(input.reshape(-1), 0, False, True)
-        return r.reshape([1] * input.dim()) if keepdim else r
-    return _argmax(input, _wrap_dim(dim, input.dim()) if input.dim() else None, keepdim, True)
+        r = r.reshape([1] * input.dim()) if keepdim else r
+    else:
+        r = _argmax(input, _wrap_dim(dim, input.dim()) if input.dim() else None, keepdim, True)
+    if out is not None:
+        from .registry import write_out
+        return write_out(out, r)
+    return r
 
 
-def argmin(input, dim=None, keepdim=False):
+def argmin(input, dim=None, keepdim=False, *, out=None):
     _check_arg(input, dim, "argmin")
+    if out is not None:
+        _out_dtype(out, _dt.int64)
     if dim is None:
         r = _argmax(input.reshape(-1), 0, False, False)
-        return r.reshape([1] * input.dim()) if keepdim else r
-    return _argmax(input, _wrap_dim(dim, input.dim()) if input.dim() else None, keepdim, False)
+        r = r.reshape([1] * input.dim()) if keepdim else r
+    else:
+        r = _argmax(input, _wrap_dim(dim, input.dim()) if input.dim() else None, keepdim, False)
+    if out is not None:
+        from .registry import write_out
+        return write_out(out, r)
+    return r
 
 
 @op(method=False, name="_all")
@@ -382,10 +516,18 @@ def _bool_dims(dim, ndim):
 
 
 def all(input, dim=None, keepdim=False, *, out=None):
+    if out is not None and out.dtype not in (_dt.bool, _dt.uint8):
+        from .registry import _scalar_type_name
+        raise RuntimeError(f"all only supports bool tensor for result, got: "
+                           f"{_scalar_type_name(out.dtype)}")
     return _all(input, _bool_dims(dim, input.dim()), keepdim, out=out)
 
 
 def any(input, dim=None, keepdim=False, *, out=None):
+    if out is not None and out.dtype not in (_dt.bool, _dt.uint8):
+        from .registry import _scalar_type_name
+        raise RuntimeError(f"any only supports bool tensor for result, got: "
+                           f"{_scalar_type_name(out.dtype)}")
     return _any(input, _bool_dims(dim, input.dim()), keepdim, out=out)
 
 
@@ -405,6 +547,10 @@ def logsumexp(input, dim, keepdim=False, *, out=None):
         # [1, ..., 1] and fails to add it back unless keepdim (empty and 0-d inputs take no max)
         raise RuntimeError(f"output with shape [] doesn't match the broadcast shape "
                            f"{[1] * input.dim()}")
+    if out is not None and not (out.dtype.is_floating_point or out.dtype.is_complex):
+        from .registry import _scalar_type_name
+        raise RuntimeError(f"logsumexp(): Expected floating point type for result tensor, but "
+                           f"got: {_scalar_type_name(out.dtype)}")
     return _logsumexp(input, _norm_dims(dim, input.dim()), keepdim, out=out)
 
 
@@ -439,8 +585,9 @@ def _vector_norm(input, ord, dim, keepdim, dtype):
 
 def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None, out=None):
     if not (x.dtype.is_floating_point or x.dtype.is_complex):
+        from .registry import _scalar_type_name
         raise RuntimeError(f"linalg.vector_norm: Expected a floating point or complex tensor as "
-                           f"input. Got {_dt._BY_NAME[x.dtype._name]._name.capitalize()}")
+                           f"input. Got {_scalar_type_name(x.dtype)}")
     if dtype is not None:
         _check_norm_dtype(x.dtype, dtype)
     ord = float(ord)
@@ -479,7 +626,9 @@ def norm(input, p="fro", dim=None, keepdim=False, out=None, dtype=None):
         if p == "fro" and (dim is None or isinstance(dim, int) or len(dim) <= 2):
             return vector_norm(input, 2, dim, keepdim, dtype=dtype, out=out)
         from ..linalg import matrix_norm
-        return matrix_norm(input, p, dim if dim is not None else (-2, -1), keepdim)
+        # (as PyTorch: every dim when none is given, which matrix_norm refuses unless 2-D)
+        return matrix_norm(input, p, dim if dim is not None else tuple(range(input.dim())),
+                           keepdim, dtype=dtype, out=out)
     return vector_norm(input, 2 if p is None else p, dim, keepdim, dtype=dtype, out=out)
 
 
@@ -497,6 +646,10 @@ def _scan(name, f, int_long=True):
         return f(x.astype(_acc(x)), axis=dim).astype(x.dtype)
 
     def public(input, dim, *, dtype=None, out=None):
+        if out is not None and int_long:  # cumsum, cumprod: PyTorch scans in out's dtype
+            dtype = _out_dtype(out, dtype)
+        if dtype is _dt.bool and input.numel():
+            raise NotImplementedError(f"\"{name}_out_cpu\" not implemented for 'Bool'")
         return _s(input, _wrap_dim(dim, input.dim()), dtype, out=out)
 
     public.__name__ = name
@@ -520,6 +673,7 @@ def logcumsumexp(input, dim, *, out=None):
     _wrap_dim(dim, input.dim())
     if input.dtype in _NOT_FLOATING[:-2]:  # (complex is fine; refused on empty input too)
         _not_implemented("logcumsumexp_out_cpu", input.new_empty(1), _NOT_FLOATING[:-2])
+    _same_out_dtype(out, input, "logcumsumexp")
     return _logcumsumexp(input, dim, out=out)
 
 
@@ -551,26 +705,30 @@ def _empty_cum(name, input):
                                                   device=input.device))
 
 
-def cummax(input, dim):
+def cummax(input, dim, *, out=None):
     if dim is None:
         raise TypeError("cummax(): argument 'dim' (position 2) must be int, not NoneType")
     if input.numel() == 0:
-        return _empty_cum("cummax", input)
+        return _pair_out("cummax", _empty_cum("cummax", input), out)
+    if input.dim() == 0 and dim not in (0, -1):
+        raise IndexError(f"cummax(): Expected reduction dim -1 or 0 for scalar but got {dim}")
     if input.dim():
         _not_implemented("cummax_cpu", input, _COMPLEX)
     v, i = _cummax(input, _wrap_dim(dim, input.dim()), True)
-    return return_type("cummax")(v, i)
+    return _pair_out("cummax", (v, i), out)
 
 
-def cummin(input, dim):
+def cummin(input, dim, *, out=None):
     if dim is None:
         raise TypeError("cummin(): argument 'dim' (position 2) must be int, not NoneType")
     if input.numel() == 0:
-        return _empty_cum("cummin", input)
+        return _pair_out("cummin", _empty_cum("cummin", input), out)
+    if input.dim() == 0 and dim not in (0, -1):
+        raise IndexError(f"cummin(): Expected reduction dim -1 or 0 for scalar but got {dim}")
     if input.dim():
         _not_implemented("cummin_cpu", input, _COMPLEX)
     v, i = _cummax(input, _wrap_dim(dim, input.dim()), False)
-    return return_type("cummin")(v, i)
+    return _pair_out("cummin", (v, i), out)
 
 
 @op(method=False, name="_sort")
@@ -604,11 +762,7 @@ def sort(input, *args, stable=None, dim=-1, descending=False, out=None):
     if isinstance(dim, builtins.bool):
         dim, descending = -1, dim
     _no_complex(input, " Sort does not support complex dtypes on CPU")  # (PyTorch's space)
-    v, i = _sort(input, _wrap_dim(dim, input.dim()), descending, True)
-    if out is not None:
-        from .registry import write_out
-        write_out(out, (v, i))
-    return return_type("sort")(v, i)
+    return _pair_out("sort", _sort(input, _wrap_dim(dim, input.dim()), descending, True), out)
 
 
 def argsort(input, *args, stable=None, dim=-1, descending=False):
@@ -632,6 +786,10 @@ def _scalar_pair(name, input):
 
 
 def topk(input, k, dim=-1, largest=True, sorted=True, *, out=None):
+    return _pair_out("topk", _topk(input, k, dim, largest), out)
+
+
+def _topk(input, k, dim, largest):
     d = _wrap_dim(dim, input.dim())
     if input.dtype is _dt.bool:
         raise RuntimeError("topk does not support bool dtypes on CPU")
@@ -649,6 +807,10 @@ def topk(input, k, dim=-1, largest=True, sorted=True, *, out=None):
 
 
 def kthvalue(input, k, dim=-1, keepdim=False, *, out=None):
+    return _pair_out("kthvalue", _kthvalue(input, k, dim, keepdim), out)
+
+
+def _kthvalue(input, k, dim, keepdim):
     d = _wrap_dim(dim, input.dim())
     n = input.shape[d] if input.dim() else 1
     if n == 0:
@@ -698,7 +860,16 @@ def _check_median(input, dim):
             raise IndexError(f"median(): Expected reduction dim {d} to have non-zero size.")
 
 
-def median(input, dim=None, keepdim=False):
+def median(input, dim=None, keepdim=False, *, out=None):
+    if dim is None:
+        if out is not None or keepdim:  # (median(input) takes neither)
+            raise TypeError("median() received an invalid combination of arguments: keepdim= and "
+                            "out= need a dim")
+        return _median(input, dim, keepdim)
+    return _pair_out("median", _median(input, dim, keepdim), out)
+
+
+def _median(input, dim, keepdim):
     _check_median(input, dim)
     if dim is None:
         flat = input.reshape(-1)
@@ -731,12 +902,21 @@ def median(input, dim=None, keepdim=False):
     return return_type("median")(vv, ii)
 
 
-def nanmedian(input, dim=None, keepdim=False):
+def nanmedian(input, dim=None, keepdim=False, *, out=None):
+    if dim is None:
+        if out is not None or keepdim:  # (nanmedian(input) takes neither)
+            raise TypeError("nanmedian() received an invalid combination of arguments: "
+                            "keepdim= and out= need a dim")
+        return _nanmedian(input, dim, keepdim)
+    return _pair_out("nanmedian", _nanmedian(input, dim, keepdim), out)
+
+
+def _nanmedian(input, dim, keepdim):
     _check_median(input, dim)
     a = np.asarray(input.detach()._data)
     if dim is None:
         flat = a.reshape(-1)
-        ok = flat[~np.isnan(flat)] if a.dtype.kind == "f" else flat
+        ok = flat[~np.isnan(flat.astype(np.float32))] if input.dtype.is_floating_point else flat
         if ok.size == 0:
             return _empty_median(input)
         return _median_all(input, sort(input.reshape(-1))[0][(ok.size - 1) // 2].detach())
@@ -764,7 +944,37 @@ def _on_host_device(arr, input):
     return from_host(arr, input.device)
 
 
-def mode(input, dim=-1, keepdim=False):
+def _mode_index(row):
+    """The index PyTorch's CPU mode picks in one row: it sorts (value, index) pairs by value
+    with std::sort, then takes the first of the longest runs of equal values (by !=, so each
+    NaN is a run of its own), and of that run its last pair's index."""
+    n = len(row)
+    if n <= 16:
+        # std::sort of so few is an insertion sort: stable, and a NaN, unordered, stays put
+        order = list(range(n))
+        for i in range(1, n):
+            v, j = order[i], i
+            if row[v] < row[order[0]]:
+                j = 0
+            else:
+                while j > 0 and row[v] < row[order[j - 1]]:
+                    j -= 1
+            order[j + 1:i + 1] = order[j:i]
+            order[j] = v
+        order = np.array(order)
+    else:  # (introsort: PyTorch's order of ties is unspecified here)
+        order = np.argsort(row, kind="stable")
+    s = row[order]
+    ends = np.nonzero(np.append(s[1:] != s[:-1], True))[0]  # the last position of each run
+    lengths = np.diff(np.append(-1, ends))
+    return order[ends[np.argmax(lengths)]]
+
+
+def mode(input, dim=-1, keepdim=False, *, out=None):
+    return _pair_out("mode", _mode(input, dim, keepdim), out)
+
+
+def _mode(input, dim, keepdim):
     d = _wrap_dim(dim, input.dim())
     if input.dim() == 0:
         return _scalar_pair("mode", input)
@@ -773,12 +983,7 @@ def mode(input, dim=-1, keepdim=False):
     _not_implemented("mode_cpu", input, _COMPLEX)
     a = np.moveaxis(np.asarray(input.detach()._data), d, -1)
     flat = a.reshape(-1, a.shape[-1]) if a.ndim else a.reshape(1, 1)
-    vals, idxs = [], []
-    for row in flat:
-        u, c = np.unique(row, return_counts=True)
-        best = u[np.argmax(c)]
-        vals.append(best)
-        idxs.append(np.nonzero(row == best)[0][-1])
+    idxs = [_mode_index(row) for row in flat]
     shape = a.shape[:-1]
     it = _on_host_device(np.array(idxs, np.int64).reshape(shape), input).unsqueeze(d)
     # the values gathered from the input at the indices found on the host: differentiable
@@ -936,14 +1141,32 @@ def histc(input, bins=100, min=0, max=0):
 
 @op(tensor_args=("sorted_sequence", "input"), method=False, name="_searchsorted")
 def _searchsorted(sorted_sequence, input, right, out_int32):
-    side = "right" if right else "left"
     if sorted_sequence.ndim == 1:
-        r = jnp.searchsorted(sorted_sequence, input, side=side)
+        r = _bisect(sorted_sequence, input, right)
     else:
-        f = jax.vmap(lambda s, v: jnp.searchsorted(s, v, side=side))
+        f = jax.vmap(lambda s, v: _bisect(s, v, right))
         r = f(sorted_sequence.reshape(-1, sorted_sequence.shape[-1]),
               input.reshape(-1, input.shape[-1])).reshape(input.shape)
     return r.astype(jnp.int32 if out_int32 else jnp.int64)
+
+
+def _bisect(seq, v, right):
+    """PyTorch's binary search, comparison for comparison: lower bound moves right while
+    !(seq[mid] >= v), upper bound while !(seq[mid] > v) (so a NaN behaves as PyTorch's, not
+    as jnp.searchsorted's largest value)."""
+    n = seq.shape[0]
+    dt = jnp.result_type(seq.dtype, v.dtype)
+    seq, v = seq.astype(dt), v.astype(dt)
+    start = jnp.zeros(v.shape, jnp.int64)
+    end = jnp.full(v.shape, n, jnp.int64)
+    for _ in range(n.bit_length()):  # (none for an empty sequence: everything goes at 0)
+        active = start < end
+        mid = start + ((end - start) >> 1)
+        m = seq[jnp.clip(mid, 0, n - 1)]
+        go = ~(m > v) if right else ~(m >= v)
+        start = jnp.where(active & go, mid + 1, start)
+        end = jnp.where(active & ~go, mid, end)
+    return start
 
 
 def _empty_search(input, out_int32):
@@ -952,7 +1175,8 @@ def _empty_search(input, out_int32):
                  device=input.device)
 
 
-def searchsorted(sorted_sequence, input, *, out_int32=False, right=False, side=None, sorter=None):
+def searchsorted(sorted_sequence, input, *, out_int32=False, right=False, side=None, sorter=None,
+                 out=None):
     if side is not None:
         if side not in ("left", "right"):
             raise RuntimeError(f"torch.searchsorted(): side can only be 'left' or 'right' but "
@@ -963,18 +1187,53 @@ def searchsorted(sorted_sequence, input, *, out_int32=False, right=False, side=N
         right = side == "right"
     if not isinstance(input, Tensor):
         from .creation import tensor
-        input = tensor(input, dtype=sorted_sequence.dtype)
+        # PyTorch compares a Python float as a double: never truncated to an integral sequence's
+        input = tensor(input, dtype=_dt.float64 if isinstance(input, float) and not
+                       sorted_sequence.dtype.is_floating_point else sorted_sequence.dtype)
+    _check_search_out(out, out_int32)
     _check_boundaries(sorted_sequence, input)
+    if sorter is not None:
+        _check_sorter(sorted_sequence, sorter)
     _no_bool_search(sorted_sequence, input)
     if input.numel() == 0:
-        return _empty_search(input, out_int32)
+        return _search_result(_empty_search(input, out_int32), out)
     if sorter is not None:
         from .indexing import gather
         sorted_sequence = gather(sorted_sequence, -1, sorter)
-    return _searchsorted(sorted_sequence, input, right, out_int32)
+    return _search_result(_searchsorted(sorted_sequence, input, right, out_int32), out)
 
 
-def bucketize(input, boundaries, *, out_int32=False, right=False):
+def _check_search_out(out, out_int32):
+    if out is not None and out.dtype is not (_dt.int32 if out_int32 else _dt.int64):
+        from .registry import _scalar_type_name
+        raise RuntimeError(f"torch.searchsorted(): output tensor's dtype is wrong, it can only be "
+                           f"Int(int32) or Long(int64) depending on whether out_int32 flag is "
+                           f"True, but we got output tensor's dtype "
+                           f"{_scalar_type_name(out.dtype)} and out_int32 flag is "
+                           f"{'True' if out_int32 else 'False'}")
+
+
+def _search_result(r, out):
+    if out is None:
+        return r
+    from .registry import write_out
+    return write_out(out, r)
+
+
+def _check_sorter(seq, sorter):
+    if sorter.dtype is not _dt.int64:
+        from .registry import _scalar_type_name
+        raise RuntimeError(f"torch.searchsorted(): sorter must be a tensor of long dtype but got "
+                           f"dtype {_scalar_type_name(sorter.dtype)}")
+    if tuple(sorter.shape) != tuple(seq.shape):
+        raise RuntimeError(f"torch.searchsorted(): boundary and sorter must have the same size, "
+                           f"but got boundary tensor {list(seq.shape)}and got sorter tensor "
+                           f"{list(sorter.shape)}")
+    if sorter.numel() and builtins.bool(((sorter < 0) | (sorter >= seq.shape[-1])).any()):
+        raise RuntimeError("torch.searchsorted(): sorter index out of range")
+
+
+def bucketize(input, boundaries, *, out_int32=False, right=False, out=None):
     if not isinstance(input, Tensor):
         from .creation import tensor
         input = tensor(input)
@@ -982,7 +1241,8 @@ def bucketize(input, boundaries, *, out_int32=False, right=False):
         raise RuntimeError(f"boundaries tensor must be 1 dimension, but got "
                            f"dim({boundaries.dim()})")
     _no_bool_search(boundaries, input)
-    return _searchsorted(boundaries, input, right, out_int32)
+    _check_search_out(out, out_int32)
+    return _search_result(_searchsorted(boundaries, input, right, out_int32), out)
 
 
 def _no_bool_search(seq, input):
@@ -1010,10 +1270,24 @@ def _diff(input, n, dim, prepend, append):
     return jnp.diff(input, n=n, axis=dim, prepend=prepend, append=append)
 
 
-def diff(input, n=1, dim=-1, prepend=None, append=None):
+def diff(input, n=1, dim=-1, prepend=None, append=None, *, out=None):
     if input.dim() == 0:
         raise RuntimeError("diff expects input to be at least one-dimensional")
-    return _diff(input, n, _wrap_dim(dim, input.dim()), prepend, append)
+    if n < 0:
+        raise RuntimeError(f"order must be non-negative but got {n}")
+    d = _wrap_dim(dim, input.dim())
+    for t in (prepend, append):
+        if t is None:
+            continue
+        if t.dim() != input.dim():
+            raise RuntimeError("diff expects prepend or append to be the same dimension as input")
+        for i in range(input.dim()):
+            if i != d and t.shape[i] != input.shape[i]:
+                raise RuntimeError(f"diff expects the shape of tensor to prepend or append to "
+                                   f"match that of input except along the differencing "
+                                   f"dimension; input.size({i}) = {input.shape[i]}, but got "
+                                   f"tensor.size({i}) = {t.shape[i]}")
+    return _diff(input, n, d, prepend, append, out=out)
 
 
 @op()

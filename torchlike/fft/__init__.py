@@ -40,7 +40,10 @@ _REAL = {np.dtype(np.complex64): np.float32, np.dtype(np.complex128): np.float64
 # what each transform takes (c: complex, r: real) and returns
 _IO = {"fft": "cc", "ifft": "cc", "fft2": "cc", "ifft2": "cc", "fftn": "cc", "ifftn": "cc",
        "rfft": "rc", "rfft2": "rc", "rfftn": "rc", "ihfft": "rc",
-       "irfft": "cr", "irfft2": "cr", "irfftn": "cr", "hfft": "cr"}
+       "irfft": "cr", "irfft2": "cr", "irfftn": "cr", "hfft": "cr",
+       "hfft2": "cr", "hfftn": "cr", "ihfft2": "rc", "ihfftn": "rc"}
+# the inverse's normalisation, for the Hermitian transforms written through the real ones
+_SWAP = {None: "forward", "backward": "forward", "forward": "backward", "ortho": "ortho"}
 
 
 @op(method=False, name="_fft_op")
@@ -51,11 +54,15 @@ def _fft_op(input, fname, s, dim, norm, default_float):
     kin, kout = _IO[fname]
     if kin == "c":
         x = x.astype(_COMPLEX[np.dtype(x.dtype)])
-    f = getattr(jnp.fft, fname)
-    if fname in ("fft", "ifft", "rfft", "irfft", "hfft", "ihfft"):
+    if fname in ("hfft2", "hfftn"):  # hfftn(x) = irfftn(conj(x)) with the other normalisation
+        out = jnp.fft.irfftn(jnp.conj(x), s=s, axes=dim, norm=_SWAP[norm])
+    elif fname in ("ihfft2", "ihfftn"):  # ihfftn(x) = conj(rfftn(x)), likewise
+        out = jnp.conj(jnp.fft.rfftn(x, s=s, axes=dim, norm=_SWAP[norm]))
+    elif fname in ("fft", "ifft", "rfft", "irfft", "hfft", "ihfft"):
+        f = getattr(jnp.fft, fname)
         out = f(x, n=s, axis=dim, norm=norm)
     else:
-        out = f(x, s=s, axes=dim, norm=norm)
+        out = getattr(jnp.fft, fname)(x, s=s, axes=dim, norm=norm)
     want = _COMPLEX[np.dtype(x.dtype)] if kout == "c" else _REAL[np.dtype(x.dtype)]
     return out.astype(want)
 
@@ -65,10 +72,19 @@ def _check_norm(norm):
         raise RuntimeError(f'Invalid normalization mode: "{norm}"')
 
 
+def _check_real(fname, input):
+    if _IO[fname][0] == "r" and input.is_complex():
+        if fname in ("ihfft2", "ihfftn"):
+            raise RuntimeError(f"Only supports floating-point dtypes, but found: {_name(input)}")
+        if fname in ("rfft", "ihfft"):
+            raise RuntimeError(f"{fname} expects a real input tensor, but got {_name(input)}")
+        # (rfft2 is rfftn in PyTorch's message)
+        raise RuntimeError(f"rfftn expects a real-valued input tensor, but got {_name(input)}")
+
+
 def _run(fname, input, s, dim, norm, out):
     _check_norm(norm)
-    if _IO[fname][0] == "r" and input.is_complex():
-        raise RuntimeError(f"{fname} expects a real input tensor, but got {_name(input)}")
+    _check_real(fname, input)
     return _fft_op(input, fname, s, dim, norm, _dt.get_default_dtype()._np, out=out)
 
 
@@ -104,12 +120,17 @@ def _dims(input, s, dim, default):
 
 def _multi(fname, default):
     def f(input, s=None, dim=default, norm=None, *, out=None):
+        if fname in ("rfft2", "rfftn"):  # (before the shape checks, as PyTorch)
+            _check_real(fname, input)
         d = _dims(input, s, dim, default)
         if d is None:
             d = tuple(range(input.dim()))
         ss = None if s is None else tuple(int(v) for v in s)
         if ss is not None and any(v == -1 for v in ss):
-            ss = tuple(input.shape[dd] if v == -1 else v for v, dd in zip(ss, d))
+            # -1: that dim's default length (2 * (n - 1) for a c2r transform's last dim)
+            ss = tuple(v if v != -1 else (2 * (input.shape[dd] - 1) if _IO[fname][1] == "r" and
+                                          i == len(ss) - 1 else input.shape[dd])
+                       for i, (v, dd) in enumerate(zip(ss, d)))
         return _run(fname, input, ss, d, norm, out)
     f.__name__ = fname
     f.__doc__ = f"torch.fft.{fname}."
@@ -122,22 +143,8 @@ fft2, ifft2, rfft2, irfft2 = (_multi(n, (-2, -1)) for n in ("fft2", "ifft2", "rf
 fftn, ifftn, rfftn, irfftn = (_multi(n, None) for n in ("fftn", "ifftn", "rfftn", "irfftn"))
 
 
-def hfft2(input, s=None, dim=(-2, -1), norm=None, *, out=None):
-    raise NotImplementedError("torch.fft.hfft2 is not supported by torchlike; use "
-                              "irfft2(input.conj()) with the matching norm")
-
-
-def ihfft2(input, s=None, dim=(-2, -1), norm=None, *, out=None):
-    raise NotImplementedError("torch.fft.ihfft2 is not supported by torchlike; use "
-                              "rfft2(input).conj() with the matching norm")
-
-
-def hfftn(input, s=None, dim=None, norm=None, *, out=None):
-    raise NotImplementedError("torch.fft.hfftn is not supported by torchlike")
-
-
-def ihfftn(input, s=None, dim=None, norm=None, *, out=None):
-    raise NotImplementedError("torch.fft.ihfftn is not supported by torchlike")
+hfft2, ihfft2 = (_multi(n, (-2, -1)) for n in ("hfft2", "ihfft2"))
+hfftn, ihfftn = (_multi(n, None) for n in ("hfftn", "ihfftn"))
 
 
 def fftfreq(n, d=1.0, *, out=None, dtype=None, layout=None, device=None, requires_grad=False):

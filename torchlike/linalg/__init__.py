@@ -74,6 +74,15 @@ def _check_float(name, *ts):
                                f"Got {_tname(t._data)}")
 
 
+def _no_low(A, name=None, kernel=None):
+    """PyTorch's CPU linear algebra has no float16/bfloat16 kernels: a RuntimeError naming the
+    function, or the NotImplementedError of a missing kernel."""
+    if A.dtype in (_dt.float16, _dt.bfloat16):
+        if kernel is not None:
+            raise NotImplementedError(f"\"{kernel}\" not implemented for '{_tname(A._data)}'")
+        raise RuntimeError(f"{name}: Low precision dtypes not supported. Got {_tname(A._data)}")
+
+
 def _check_square(name, A, what="A"):
     if A.dim() < 2:
         raise RuntimeError(f"{name}: The input tensor {what} must have at least 2 dimensions.")
@@ -95,6 +104,9 @@ def _concrete(t):
 # ---------------------------------------------------------------- norms
 def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None, out=None):
     """torch.linalg.vector_norm."""
+    if isinstance(ord, str):
+        raise TypeError("linalg_vector_norm(): argument 'ord' (position 2) must be Number, not str")
+    _check_float("linalg.vector_norm", x)
     return _red.vector_norm(x, ord, dim, keepdim, dtype=dtype, out=out)
 
 
@@ -110,14 +122,17 @@ def _matrix_norm(A, ord, dim, keepdim):
     if ord in ("nuc", 2.0, -2.0):
         m = jnp.moveaxis(x, (d0, d1), (-2, -1))
         sv = jnp.linalg.svd(m, compute_uv=False)
-        r = jnp.sum(sv, -1) if ord == "nuc" else (jnp.max(sv, -1) if ord == 2.0 else jnp.min(sv, -1))
+        # (an empty matrix's norms are 0: matrix_norm refuses the min over no values first)
+        r = jnp.sum(sv, -1) if ord == "nuc" else (jnp.max(sv, -1, initial=0) if ord == 2.0
+                                                  else jnp.min(sv, -1))
         if keepdim:
             r = jnp.expand_dims(r, tuple(sorted((d0, d1))))
         return r
     # ord = +-1: max/min column sum; +-inf: max/min row sum
     red_first, red_then = (d0, d1) if abs(ord) == 1 else (d1, d0)
     s = jnp.sum(_abs(x), axis=red_first, keepdims=True)
-    r = jnp.max(s, axis=red_then, keepdims=True) if ord > 0 else jnp.min(s, axis=red_then, keepdims=True)
+    r = jnp.max(s, axis=red_then, keepdims=True, initial=0) if ord > 0 else \
+        jnp.min(s, axis=red_then, keepdims=True)
     if not keepdim:
         r = jnp.squeeze(r, (d0, d1))
     return r
@@ -133,34 +148,64 @@ def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None, out=No
         if ord not in ("fro", "nuc"):
             raise RuntimeError(f"linalg.matrix_norm: Order {ord} not supported.")
     else:
-        ord = float(ord)
-        if ord not in (1.0, -1.0, 2.0, -2.0, math.inf, -math.inf):
+        if float(ord) not in (1.0, -1.0, 2.0, -2.0, math.inf, -math.inf):
             raise RuntimeError(f"linalg.matrix_norm: Order {ord} not supported.")
+        ord = float(ord)
+    dim = (dim,) if isinstance(dim, int) else tuple(dim)
     if len(dim) != 2:
-        raise RuntimeError("linalg.matrix_norm: dim must be a 2-tuple. Got " + str(list(dim)))
+        raise RuntimeError("linalg.matrix_norm: dim must be a 2-tuple. Got "
+                           + " ".join(str(x) for x in dim))
+    if ord in ("nuc", 2.0, -2.0):  # (through the SVD)
+        _no_low(A, "linalg.matrix_norm")
     d = (_wrap_dim(dim[0], A.dim()), _wrap_dim(dim[1], A.dim()))
     if d[0] == d[1]:
-        raise RuntimeError(f"linalg.matrix_norm: dims must be different. Got ({dim[0]}, {dim[1]})")
+        raise RuntimeError(f"linalg.matrix_norm: dims must be different. Got ({d[0]}, {d[1]})")
+    _check_amin(A, ord, d, keepdim)
     if dtype is not None:
+        try:
+            _red._check_norm_dtype(A.dtype, dtype)
+        except RuntimeError as e:  # (the same rules as vector_norm's, under this name)
+            raise RuntimeError(str(e).replace("linalg.vector_norm", "linalg.matrix_norm")) from None
         A = A.to(dtype)
+    want = A.dtype.to_real()
+    if out is not None and out.dtype is not want:
+        raise RuntimeError(f"linalg.matrix_norm expected out tensor dtype {_dt_name(want)} but "
+                           f"got: {_dt_name(out.dtype)}")
     return _matrix_norm(A, ord, d, keepdim, out=out)
 
 
+def _dt_name(d):
+    from .._ops.registry import _scalar_type_name
+    return _scalar_type_name(d)
+
+
+def _check_amin(A, ord, d, keepdim):
+    """The negative orders end in PyTorch's amin, which refuses an empty reduction (the
+    positive ones give 0 there)."""
+    if ord == -2.0 and builtins.min(A.shape[d[0]], A.shape[d[1]]) == 0:
+        raise IndexError("amin(): Expected reduction dim -1 to have non-zero size.")
+    if ord in (-1.0, -math.inf):
+        first, then = d if ord == -1.0 else (d[1], d[0])
+        if A.shape[then] == 0:
+            then -= (not keepdim and first < then)  # (the dim PyTorch's amin is given)
+            raise IndexError(f"amin(): Expected reduction dim {then} to have non-zero size.")
+
+
 def norm(A, ord=None, dim=None, keepdim=False, *, dtype=None, out=None):
-    """torch.linalg.norm: a vector or a matrix norm, chosen from ord and dim."""
-    if dim is not None:
-        dims = (dim,) if isinstance(dim, int) else tuple(dim)
-        if len(dims) == 1:
-            return vector_norm(A, 2 if ord is None else ord, dims, keepdim, dtype=dtype, out=out)
-        return matrix_norm(A, "fro" if ord is None else ord, dims, keepdim, dtype=dtype, out=out)
-    if ord is None:
-        return vector_norm(A, 2, None, keepdim, dtype=dtype, out=out)
-    if A.dim() == 1:
-        return vector_norm(A, ord, None, keepdim, dtype=dtype, out=out)
-    if A.dim() == 2:
-        return matrix_norm(A, ord, (-2, -1), keepdim, dtype=dtype, out=out)
-    raise RuntimeError(f"linalg.norm: If dim is not specified but ord is, the input must be 1D or "
-                       f"2D. Got {A.dim()}D.")
+    """torch.linalg.norm: a vector or a matrix norm, chosen from ord and dim (as PyTorch's
+    linalg_norm: a matrix norm for a string ord, or a numeric ord over two dims)."""
+    dims = None if dim is None else ((dim,) if isinstance(dim, int) else tuple(dim))
+    if dims is not None:
+        if len(dims) not in (1, 2):
+            raise RuntimeError(f"linalg.norm: If dim is specified, it must be of length 1 or 2. "
+                               f"Got {list(dims)}")
+    elif ord is not None and A.dim() not in (1, 2):
+        raise RuntimeError(f"linalg.norm: If dim is not specified but ord is, the input must be "
+                           f"1D or 2D. Got {A.dim()}D.")
+    if isinstance(ord, str) or (ord is not None and (len(dims) == 2 if dims is not None
+                                                      else A.dim() == 2)):
+        return matrix_norm(A, ord, (0, 1) if dims is None else dims, keepdim, dtype=dtype, out=out)
+    return vector_norm(A, 2 if ord is None else ord, dims, keepdim, dtype=dtype, out=out)
 
 
 # ---------------------------------------------------------------- inverses and determinants
@@ -169,10 +214,21 @@ def _inv(A):
     return jnp.linalg.inv(A)
 
 
-def _singular_error(name, info_arr):
-    bad = np.argwhere(np.asarray(info_arr)).ravel()
-    raise LinAlgError(f"{name}: The diagonal element {int(bad[0]) + 1 if bad.size else 1} is zero, "
-                      "the inversion could not be completed because the input matrix is singular.")
+def _info_error(info, batched):
+    """(prefix, value) for the first failed matrix's LAPACK info, None if none failed;
+    PyTorch names a batched input's failed matrix as "(Batch element i): "."""
+    if info is None or not info.any():
+        return None
+    flat = np.asarray(info).ravel()
+    i = int(np.flatnonzero(flat)[0])
+    return (f"(Batch element {i}): " if batched else ""), int(flat[i])
+
+
+def _raise_singular(name, A, info):
+    bad = _info_error(info, A.dim() > 2)
+    if bad is not None:
+        raise LinAlgError(f"{name}: {bad[0]}The diagonal element {bad[1]} is zero, the inversion "
+                          "could not be completed because the input matrix is singular.")
 
 
 def _lu_info(A):
@@ -186,28 +242,28 @@ def _lu_info(A):
 def _zero_pivot(lu):
     """getrf's info from a factorisation: the first zero on U's diagonal (1-based), else 0."""
     zero = np.asarray(jnp.diagonal(lu, axis1=-2, axis2=-1)) == 0
+    if zero.shape[-1] == 0:  # (0 x 0 matrices: nothing to pivot)
+        return np.zeros(zero.shape[:-1], np.int32)
     return np.where(zero.any(-1), zero.argmax(-1) + 1, 0).astype(np.int32)
 
 
 def inv(A, *, out=None):
     """torch.linalg.inv; a singular input raises LinAlgError as in PyTorch."""
     _check_float("linalg.inv", A)
+    _no_low(A, "linalg.inv")
     _check_square("linalg.inv", A)
-    info = _lu_info(A)
-    if info is not None and info.any():
-        raise LinAlgError(f"linalg.inv: The diagonal element {int(info.ravel()[info.ravel() > 0][0])} "
-                          "is zero, the inversion could not be completed because the input matrix "
-                          "is singular.")
+    _raise_singular("linalg.inv", A, _lu_info(A))
     return _inv(A, out=out)
 
 
 def inv_ex(A, *, check_errors=False, out=None):
     """torch.linalg.inv_ex: (inverse, info)."""
-    _check_float("linalg.inv_ex", A)
-    _check_square("linalg.inv_ex", A)
+    _check_float("linalg.inv", A)  # (PyTorch names linalg.inv)
+    _no_low(A, "linalg.inv")
+    _check_square("linalg.inv", A)
     info = _lu_info(A)
-    if check_errors and info is not None and info.any():
-        return inv(A)
+    if check_errors:
+        _raise_singular("linalg.inv_ex", A, info)
     from .._core.tensor import wrap
     info_t = wrap(jnp.asarray(info if info is not None else np.zeros(A.shape[:-2], np.int32)))
     return return_type("linalg_inv_ex", ("inverse", "info"))(_inv(A), info_t)
@@ -221,6 +277,7 @@ def _det(A):
 def det(A, *, out=None):
     """torch.linalg.det."""
     _check_float("linalg.det", A)
+    _no_low(A, kernel="lu_cpu")
     _check_square("linalg.det", A)
     return _det(A, out=out)
 
@@ -234,6 +291,7 @@ def _slogdet(A):
 def slogdet(A, *, out=None):
     """torch.linalg.slogdet: (sign, logabsdet)."""
     _check_float("linalg.slogdet", A)
+    _no_low(A, "linalg.slogdet")
     _check_square("linalg.slogdet", A)
     s, l = _slogdet(A)
     return return_type("linalg_slogdet", ("sign", "logabsdet"))(s, l)
@@ -241,6 +299,8 @@ def slogdet(A, *, out=None):
 
 def logdet(input):
     """torch.logdet: log(det), NaN for a negative determinant."""
+    _check_float("logdet", input)
+    _no_low(input, "logdet")
     s, l = slogdet(input)
     from .._ops.pointwise import where
     return where(s < 0, float("nan"), l) if not input.is_complex() else l + s.log()
@@ -267,29 +327,42 @@ def _solve(A, B, left, vector):
 def solve(A, B, *, left=True, out=None):
     """torch.linalg.solve."""
     _check_float("linalg.solve", A, B)
+    _no_low(A, kernel="lu_cpu")
     _check_square("linalg.solve", A)
     if A.dtype is not B.dtype:
         raise RuntimeError(f"linalg.solve: Expected A and B to have the same dtype, but found "
                            f"A of type {_tname(A._data)} and B of type {_tname(B._data)} instead")
     vector = B.dim() == 1 or (B.dim() == A.dim() - 1 and tuple(B.shape) == tuple(A.shape[:-1]))
     n = A.shape[-1]
-    k = B.shape[-1] if vector or not left else B.shape[-2]
+    # a vector B is a column: n x 1 (so never a solution of XA = B unless n == 1)
+    k = (B.shape[-1] if left else 1) if vector else (B.shape[-2] if left else B.shape[-1])
     if k != n:
+        b = f"{B.shape[-1]}x1" if vector else "x".join(str(s) for s in B.shape[-2:])
         raise RuntimeError(f"linalg.solve: Incompatible shapes of A and B for the equation "
                            f"{'AX = B' if left else 'XA = B'} ({A.shape[-2]}x{A.shape[-1]} and "
-                           f"{'x'.join(str(s) for s in B.shape[-2:])})")
-    info = _lu_info(A)
-    if info is not None and info.any():
-        raise LinAlgError("torch.linalg.solve: The solver failed because the input matrix is "
-                          "singular.")
+                           f"{b})")
+    if vector and not left:
+        raise RuntimeError("linalg.solve: Vector broadcasting of the left hand side is not "
+                           "supported for left=False. In this case linalg.solve is equivalent to "
+                           "B / A.squeeze(-1)")
+    _raise_solve(A, _lu_info(A), "torch.linalg.solve")
     return _solve(A, B, left, vector, out=out)
+
+
+def _raise_solve(A, info, name):
+    bad = _info_error(info, A.dim() > 2)
+    if bad is not None:
+        raise LinAlgError(f"{name}: {bad[0]}The solver failed because the input matrix is "
+                          "singular.")
 
 
 def solve_ex(A, B, *, left=True, check_errors=False, out=None):
     """torch.linalg.solve_ex: (result, info)."""
     info = _lu_info(A)
     from .._core.tensor import wrap
-    if check_errors or info is None or not info.any():
+    if check_errors:
+        _raise_solve(A, info, "torch.linalg.solve_ex")
+    if info is None or not info.any():
         x = solve(A, B, left=left)
     else:
         vector = B.dim() == 1 or (B.dim() == A.dim() - 1 and tuple(B.shape) == tuple(A.shape[:-1]))
@@ -312,7 +385,10 @@ def _solve_triangular(A, B, upper, left, unitriangular):
 
 def solve_triangular(A, B, *, upper, left=True, unitriangular=False, out=None):
     """torch.linalg.solve_triangular: X with AX = B (or XA = B), A triangular."""
-    _check_float("linalg.solve_triangular", A, B)
+    if not (A.dtype.is_floating_point or A.dtype.is_complex):  # (an integer B is promoted)
+        raise NotImplementedError(f"\"triangular_solve_cpu\" not implemented for "
+                                  f"'{_tname(A._data)}'")
+    _no_low(A, kernel="triangular_solve_cpu")
     if B.dim() < 2:
         raise RuntimeError("linalg.solve_triangular: The input tensor B must have at least 2 "
                            "dimensions.")
@@ -322,6 +398,8 @@ def solve_triangular(A, B, *, upper, left=True, unitriangular=False, out=None):
         raise RuntimeError(f"linalg.solve_triangular: Incompatible shapes of A and B for the "
                            f"equation {'AX = B' if left else 'XA = B'} ({n}x{n} and "
                            f"{B.shape[-2]}x{B.shape[-1]})")
+    if B.dtype is not A.dtype:  # (PyTorch computes in A's dtype)
+        B = B.to(A.dtype)
     return _solve_triangular(A, B, upper, left, unitriangular, out=out)
 
 
@@ -343,6 +421,12 @@ def _cholesky_solve(B, L, upper):
 
 def cholesky_solve(B, L, upper=False, *, out=None):
     """torch.cholesky_solve: X with (L L^H) X = B, from the Cholesky factor L (or U = L^H)."""
+    if not (B.dtype.is_floating_point or B.dtype.is_complex):
+        raise NotImplementedError(f"\"cholesky_solve_cpu\" not implemented for '{_tname(B._data)}'")
+    _no_low(B, kernel="cholesky_solve_cpu")
+    if B.dtype is not L.dtype:
+        raise RuntimeError(f"Expected b and A to have the same dtype, but found b of type "
+                           f"{_tname(B._data)} and A of type {_tname(L._data)} instead.")
     if B.dim() < 2:
         raise RuntimeError(f"b should have at least 2 dimensions, but has {B.dim()} dimensions "
                            "instead")
@@ -364,6 +448,10 @@ def _cholesky_inverse(L, upper):
 
 def cholesky_inverse(L, upper=False, *, out=None):
     """torch.cholesky_inverse: the inverse of L L^H (or U^H U) from its Cholesky factor."""
+    if not (L.dtype.is_floating_point or L.dtype.is_complex):
+        raise NotImplementedError(f"\"cholesky_inverse_out_cpu\" not implemented for "
+                                  f"'{_tname(L._data)}'")
+    _no_low(L, kernel="cholesky_inverse_out_cpu")
     if L.dim() < 2 or L.shape[-1] != L.shape[-2]:
         raise RuntimeError(f"cholesky_inverse: A must be batches of square matrices, but they are "
                            f"{L.shape[-2] if L.dim() > 1 else 1} by {L.shape[-1]} matrices")
@@ -376,39 +464,68 @@ def _cholesky(A, upper):
     return jnp.conj(jnp.swapaxes(L, -1, -2)) if upper else L
 
 
-def _chol_info(L):
+def _chol_info(L, A, upper):
+    """potrf's info: the order of the first leading minor that is not positive-definite, 0 if
+    none (read on the host; None where the values are not known now)."""
     a = _concrete(L)
     if a is None:
         return None
-    d = np.diagonal(a, axis1=-2, axis2=-1)
-    bad = ~np.isfinite(d) if d.size else np.zeros(d.shape, bool)
-    if a.size:
-        bad = bad | ~np.isfinite(a).all(axis=(-1, -2))[..., None]
-    return np.where(bad.any(-1), bad.argmax(-1) + 1, 0).astype(np.int32)
+    info = np.zeros(a.shape[:-2], np.int32)
+    if a.shape[-1] == 0:
+        return info
+    failed = ~np.isfinite(a).all(axis=(-1, -2))
+    if failed.any():
+        # jax leaves a failed factor all NaN: redo those matrices column by column, as LAPACK
+        # does, to find where the factorisation stops
+        m = np.asarray(A._data)
+        m = np.broadcast_to(m, a.shape)
+        for idx in zip(*np.nonzero(failed)) if failed.ndim else [()]:
+            x = m[idx]
+            x = np.conj(x.T) if upper else x  # (the triangle that was read)
+            info[idx] = _potrf_info(x)
+    return info
 
 
-def cholesky(A, *, upper=False, out=None):
+def _potrf_info(x):
+    n = x.shape[-1]
+    L = np.zeros_like(x)
+    for j in range(n):
+        d = x[j, j].real - np.sum(np.abs(L[j, :j]) ** 2)
+        if not d > 0:  # (NaN fails too)
+            return j + 1
+        L[j, j] = np.sqrt(d)
+        L[j + 1:, j] = (x[j + 1:, j] - L[j + 1:, :j] @ np.conj(L[j, :j])) / L[j, j]
+    return n
+
+
+def cholesky(A, *, upper=False, out=None, _name="linalg.cholesky"):
     """torch.linalg.cholesky; a matrix that is not positive-definite raises LinAlgError."""
     _check_float("linalg.cholesky", A)
-    _check_square("linalg.cholesky", A)
+    _no_low(A, kernel="cholesky_cpu")
+    _check_square("linalg.cholesky" if _name == "linalg.cholesky_ex" else _name, A)
     L = _cholesky(A, upper, out=out)
-    info = _chol_info(L)
-    if info is not None and info.any():
-        raise LinAlgError(f"linalg.cholesky: The factorization could not be completed because the "
-                          f"input is not positive-definite (the leading minor of order "
-                          f"{int(info.ravel()[info.ravel() > 0][0])} is not positive-definite).")
+    _raise_not_pd(_name, A, _chol_info(L, A, upper))
     return L
+
+
+def _raise_not_pd(name, A, info):
+    bad = _info_error(info, A.dim() > 2)
+    if bad is not None:
+        raise LinAlgError(f"{name}: {bad[0]}The factorization could not be completed because the "
+                          f"input is not positive-definite (the leading minor of order {bad[1]} is "
+                          "not positive-definite).")
 
 
 def cholesky_ex(A, *, upper=False, check_errors=False, out=None):
     """torch.linalg.cholesky_ex: (L, info)."""
     if check_errors:
-        L = cholesky(A, upper=upper)
+        L = cholesky(A, upper=upper, _name="linalg.cholesky_ex")
     else:
-        _check_float("linalg.cholesky_ex", A)
-        _check_square("linalg.cholesky_ex", A)
+        _check_float("linalg.cholesky", A)  # (PyTorch names linalg.cholesky)
+        _no_low(A, kernel="cholesky_cpu")
+        _check_square("linalg.cholesky", A)
         L = _cholesky(A, upper)
-    info = _chol_info(L)
+    info = _chol_info(L, A, upper)
     from .._core.tensor import wrap
     info_t = wrap(jnp.asarray(info if info is not None else np.zeros(A.shape[:-2], np.int32)))
     return return_type("linalg_cholesky_ex", ("L", "info"))(L, info_t)
@@ -424,6 +541,7 @@ def _qr(A, mode):
 def qr(A, mode="reduced", *, out=None):
     """torch.linalg.qr: (Q, R)."""
     _check_float("linalg.qr", A)
+    _no_low(A, kernel="geqrf_cpu")
     _check_matrix("linalg.qr", A)
     if mode not in ("reduced", "complete", "r"):
         raise RuntimeError(f"qr received unrecognized mode '{mode}' but expected one of "
@@ -441,6 +559,7 @@ def _svd(A, full_matrices):
 def svd(A, full_matrices=True, *, driver=None, out=None):
     """torch.linalg.svd: (U, S, Vh). Signs of singular vectors follow LAPACK, as PyTorch's CPU."""
     _check_float("linalg.svd", A)
+    _no_low(A, kernel="linalg_svd_cpu")
     _check_matrix("linalg.svd", A)
     u, s, vh = _svd(A, full_matrices)
     return return_type("linalg_svd", ("U", "S", "Vh"))(u, s, vh)
@@ -453,9 +572,16 @@ def _svdvals(A):
 
 def svdvals(A, *, driver=None, out=None):
     """torch.linalg.svdvals."""
-    _check_float("linalg.svdvals", A)
+    _check_float("linalg.svd", A)  # (PyTorch names linalg.svd)
+    _no_low(A, kernel="linalg_svd_cpu")
     _check_matrix("linalg.svdvals", A)
     return _svdvals(A, out=out)
+
+
+def _check_complexable(A):
+    # PyTorch looks up the complex dtype of the input's before anything else
+    if not (A.dtype.is_floating_point or A.dtype.is_complex):
+        raise RuntimeError(f"Unknown Complex ScalarType for {_tname(A._data)}")
 
 
 def _complex_of(dt):
@@ -472,7 +598,8 @@ def _eig(A):
 
 def eig(A, *, out=None):
     """torch.linalg.eig: complex (eigenvalues, eigenvectors). CPU only, as in JAX."""
-    _check_float("linalg.eig", A)
+    _check_complexable(A)
+    _no_low(A, kernel="linalg_eig_out_cpu")
     _check_square("linalg.eig", A)
     w, v = _eig(A)
     return return_type("linalg_eig", ("eigenvalues", "eigenvectors"))(w, v)
@@ -485,7 +612,8 @@ def _eigvals(A):
 
 def eigvals(A, *, out=None):
     """torch.linalg.eigvals."""
-    _check_float("linalg.eigvals", A)
+    _check_complexable(A)
+    _no_low(A, kernel="linalg_eig_out_cpu")
     _check_square("linalg.eigvals", A)
     return _eigvals(A, out=out)
 
@@ -533,6 +661,11 @@ def _eigh(A, UPLO):
     return _eigh_torch(A, UPLO == "L")
 
 
+def _check_eigh_dtype(A):
+    if not (A.dtype.is_floating_point or A.dtype.is_complex):
+        raise NotImplementedError(f"\"linalg_eigh_cpu\" not implemented for '{_tname(A._data)}'")
+
+
 def _check_uplo(UPLO):
     if UPLO not in ("L", "U"):
         raise RuntimeError(f"Expected UPLO argument to be 'L' or 'U', but got {UPLO}")
@@ -540,9 +673,10 @@ def _check_uplo(UPLO):
 
 def eigh(A, UPLO="L", *, out=None):
     """torch.linalg.eigh: (eigenvalues ascending, eigenvectors)."""
-    _check_float("linalg.eigh", A)
-    _check_square("linalg.eigh", A)
     _check_uplo(UPLO)
+    _check_eigh_dtype(A)
+    _no_low(A, kernel="linalg_eigh_cpu")
+    _check_square("linalg.eigh", A)
     w, v = _eigh(A, UPLO)
     return return_type("linalg_eigh", ("eigenvalues", "eigenvectors"))(w, v)
 
@@ -554,9 +688,10 @@ def _eigvalsh(A, UPLO):
 
 def eigvalsh(A, UPLO="L", *, out=None):
     """torch.linalg.eigvalsh."""
-    _check_float("linalg.eigvalsh", A)
-    _check_square("linalg.eigvalsh", A)
     _check_uplo(UPLO)
+    _check_eigh_dtype(A)
+    _no_low(A, kernel="linalg_eigh_cpu")
+    _check_square("linalg.eigvalsh", A)
     return _eigvalsh(A, UPLO, out=out)
 
 
@@ -595,8 +730,9 @@ def _default_rtol(A, atol, rtol):
 
 def pinv(A, *, atol=None, rtol=None, hermitian=False, rcond=None, out=None):
     """torch.linalg.pinv."""
-    _check_float("linalg.pinv", A)
-    _check_matrix("linalg.pinv", A)
+    if A.dtype not in (_dt.float32, _dt.float64, _dt.complex64, _dt.complex128) or A.dim() < 2:
+        raise RuntimeError(f"linalg.pinv({_tname(A._data)}{{{list(A.shape)}}}): expected a tensor "
+                           "with 2 or more dimensions of float, double, cfloat or cdouble types")
     if rcond is not None:
         rtol = rcond
     return _pinv(A, atol, _default_rtol(A, atol, rtol), hermitian, out=out)
@@ -626,31 +762,43 @@ def _lstsq(A, B, rcond, vector):
 
 def lstsq(A, B, rcond=None, *, driver=None):
     """torch.linalg.lstsq (PyTorch's CPU default driver 'gelsy': residuals and singular_values
-    are empty). Differs from PyTorch: solved through the SVD, so rank-deficient systems get
-    the minimum-norm solution."""
-    _check_float("linalg.lstsq", A, B)
-    _check_matrix("linalg.lstsq", A)
+    are empty; 'gelsd' and 'gelss' give the singular values). Differs from PyTorch: every
+    driver solves through the SVD, so a rank-deficient system gets the minimum-norm solution,
+    and gelsy's rank (from a pivoted QR) may differ for a large rcond."""
+    if A.dim() < 2:
+        raise RuntimeError("torch.linalg.lstsq: input must have at least 2 dimensions.")
+    if A.dtype is not B.dtype:
+        raise RuntimeError(f"torch.linalg.lstsq: Expected input and other to have the same dtype, "
+                           f"but got input's dtype {_tname(A._data)} and other's dtype "
+                           f"{_tname(B._data)}")
+    if A.dtype not in (_dt.float32, _dt.float64, _dt.complex64, _dt.complex128):
+        raise RuntimeError("This function doesn't handle types other than float and double")
     if driver not in (None, "gelsy", "gelsd", "gelss", "gels"):
         raise RuntimeError("torch.linalg.lstsq: parameter `driver` should be one of "
                            "(gels, gelsy, gelsd, gelss)")
-    if driver in ("gelsd", "gelss"):
-        raise NotImplementedError(f"torch.linalg.lstsq(driver='{driver}') is not supported by "
-                                  "torchlike; use the default driver")
     vector = B.dim() == A.dim() - 1
     if (B.shape[-1] if vector else B.shape[-2]) != A.shape[-2]:
         raise RuntimeError("torch.linalg.lstsq: input.size(-2) should match other.size(-2)")
     x, rank = _lstsq(A, B, rcond, vector)
     from .._ops.creation import zeros
-    empty = zeros(0, dtype=A.dtype.to_real(), device=A.device)
+    sv = svdvals(A) if driver in ("gelsd", "gelss") else \
+        zeros(0, dtype=A.dtype.to_real(), device=A.device)
     if driver == "gels":
         rank = zeros(0, dtype=_dt.int64)
+    m, n = A.shape[-2:]
+    residuals = zeros(0, dtype=A.dtype.to_real(), device=A.device)
+    if driver not in (None, "gelsy") and m > n and (driver == "gels" or bool((rank == n).all())):
+        # as LAPACK: the squared norm of each column of B's part outside A's column space
+        r = (A @ (x.unsqueeze(-1) if vector else x)) - (B.unsqueeze(-1) if vector else B)
+        residuals = (r.abs() ** 2).sum(-2)
     return return_type("linalg_lstsq", ("solution", "residuals", "rank", "singular_values"))(
-        x, zeros(0, dtype=A.dtype, device=A.device), rank, empty)
+        x, residuals, rank, sv)
 
 
 def matrix_rank(A, *, atol=None, rtol=None, hermitian=False, tol=None, out=None):
     """torch.linalg.matrix_rank."""
-    _check_float("linalg.matrix_rank", A)
+    if A.dtype not in (_dt.float32, _dt.float64, _dt.complex64, _dt.complex128):
+        raise RuntimeError("This function doesn't handle types other than float and double")
     _check_matrix("linalg.matrix_rank", A)
     if tol is not None:
         atol, rtol = tol, 0.0
@@ -687,8 +835,8 @@ def _matrix_power(A, n):
 def matrix_power(A, n, *, out=None):
     """torch.linalg.matrix_power."""
     _check_square("linalg.matrix_power", A)
-    if n < 0:
-        _check_float("linalg.matrix_power", A)
+    if n < 0:  # through inv: its dtype check, and LinAlgError on a singular matrix
+        return _matrix_power(inv(A), -int(n), out=out)
     return _matrix_power(A, int(n), out=out)
 
 
@@ -812,7 +960,9 @@ def _qr_legacy(input, some=True):
 
 
 def _cholesky_legacy(input, upper=False):
-    return cholesky(input, upper=upper)
+    if not (input.dtype.is_floating_point or input.dtype.is_complex):
+        raise NotImplementedError(f"\"cholesky_cpu\" not implemented for '{_tname(input._data)}'")
+    return cholesky(input, upper=upper, _name="cholesky")
 
 
 def _slogdet_legacy(input):
@@ -857,3 +1007,11 @@ _LU_TORCH = {"lu": _torch_lu, "lu_solve": _torch_lu_solve, "lu_unpack": lu_unpac
 TORCH_FUNCTIONS.update(_LU_TORCH)
 for _n in ("lu", "lu_solve", "triangular_solve"):  # Tensor.lu, .lu_solve, .triangular_solve
     setattr(Tensor, _n, _method(_LU_TORCH[_n]))
+
+# Householder QR: geqrf, householder_product (orgqr), ormqr (_householder.py)
+from ._householder import geqrf, householder_product, orgqr, ormqr  # noqa: E402
+
+__all__ += ["householder_product"]
+TORCH_FUNCTIONS.update({"geqrf": geqrf, "orgqr": orgqr, "ormqr": ormqr})
+for _n in ("geqrf", "orgqr", "ormqr"):  # Tensor.geqrf, .orgqr, .ormqr
+    setattr(Tensor, _n, _method(TORCH_FUNCTIONS[_n]))

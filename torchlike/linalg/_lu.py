@@ -21,6 +21,8 @@ def _checks(name, A):
                            f"{list(A.shape)} instead")
     if not (A.dtype.is_floating_point or A.dtype.is_complex):
         raise NotImplementedError(f'"lu_cpu" not implemented for \'{_scalar_name(A)}\'')
+    from . import _no_low
+    _no_low(A, kernel="lu_cpu")
 
 
 def _scalar_name(t):
@@ -44,6 +46,16 @@ def _info(LU):
     return _zero_pivot(a)
 
 
+def _raise_zero_pivot(name, A, info):
+    from . import _info_error
+    bad = _info_error(info, A.dim() > 2)
+    if bad is not None:  # (PyTorch prints getrf's 1-based info)
+        raise RuntimeError(f"{name}: {bad[0]}U[{bad[1]},{bad[1]}] is zero and using it on "
+                           "lu_solve would result in a division by zero. If you still want to "
+                           "perform the factorization, consider calling linalg.lu(A, pivot) or "
+                           "linalg.lu_factor_ex(A, pivot)")
+
+
 def _pivot_check(name, pivot):
     if not pivot:
         raise RuntimeError(f"{name}: LU without pivoting is not implemented on the CPU")
@@ -55,9 +67,8 @@ def lu_factor_ex(A, *, pivot=True, check_errors=False, out=None):
     _pivot_check("linalg.lu_factor", pivot)
     LU, piv = _lu_factor(A)
     info = _info(LU)
-    if check_errors and info is not None and info.any():
-        raise RuntimeError(f"torch.linalg.lu_factor_ex: U[{int(info.ravel()[info.ravel() > 0][0])},"
-                           f"{int(info.ravel()[info.ravel() > 0][0])}] is zero")
+    if check_errors:
+        _raise_zero_pivot("torch.linalg.lu_factor_ex", A, info)
     info_t = wrap(jnp.asarray(info if info is not None else np.zeros(A.shape[:-2], np.int32)))
     return return_type("linalg_lu_factor_ex", ("LU", "pivots", "info"))(LU, piv, info_t)
 
@@ -67,13 +78,7 @@ def lu_factor(A, *, pivot=True, out=None):
     _checks("torch.lu_factor", A)
     _pivot_check("linalg.lu_factor", pivot)
     LU, piv = _lu_factor(A)
-    info = _info(LU)
-    if info is not None and info.any():
-        k = int(info.ravel()[info.ravel() > 0][0])  # (PyTorch prints getrf's 1-based info)
-        raise RuntimeError(f"torch.linalg.lu_factor: U[{k},{k}] is zero and using it on lu_solve "
-                           "would result in a division by zero. If you still want to perform the "
-                           "factorization, consider calling linalg.lu(A, pivot) or "
-                           "linalg.lu_factor_ex(A, pivot)")
+    _raise_zero_pivot("torch.linalg.lu_factor", A, _info(LU))
     return return_type("linalg_lu_factor", ("LU", "pivots"))(LU, piv)
 
 
@@ -93,7 +98,7 @@ def _lu_unpack(LU, pivots):
 def lu(A, *, pivot=True, out=None):
     """torch.linalg.lu: (P, L, U) with A = P @ L @ U."""
     _checks("linalg.lu", A)
-    _pivot_check("linalg.lu", pivot)
+    _pivot_check("linalg.lu_factor", pivot)  # (PyTorch's name)
     LU, piv = _lu_factor(A)
     P, L, U = _lu_unpack(LU, piv)
     return return_type("linalg_lu", ("P", "L", "U"))(P, L, U)
@@ -135,6 +140,10 @@ def _lu_solve(LU, pivots, B, adjoint):
 
 def lu_solve(LU, pivots, B, *, left=True, adjoint=False, out=None):
     """torch.linalg.lu_solve: X with AX = B (or XA = B, or with A^H) from lu_factor's LU."""
+    if B.dim() < 2:
+        raise RuntimeError("linalg.lu_solve: The input tensor B must have at least 2 dimensions.")
+    if pivots.dtype is not _int32():
+        raise RuntimeError("linalg.lu_solve: pivots should be a Tensor of scalar type torch.int32")
     n = LU.shape[-1]
     k = B.shape[-2] if left else B.shape[-1]
     if B.dim() < 2 or k != n:
@@ -150,6 +159,11 @@ def lu_solve(LU, pivots, B, *, left=True, adjoint=False, out=None):
         Bh = conj(B.transpose(-1, -2))
         return conj(_lu_solve(LU, pivots, Bh, not adjoint).transpose(-1, -2))
     return _lu_solve(LU, pivots, B, adjoint)
+
+
+def _int32():
+    from .._core import dtypes as _dt
+    return _dt.int32
 
 
 def _torch_lu(A, pivot=True, get_infos=False, out=None):
@@ -171,15 +185,20 @@ def _triangular_solve(b, A, upper=True, transpose=False, unitriangular=False, *,
     from . import solve_triangular
     At = A.transpose(-1, -2) if transpose else A
     X = solve_triangular(At, b, upper=upper != transpose, unitriangular=unitriangular)
-    return return_type("triangular_solve", ("solution", "cloned_coefficient"))(X, A.clone())
+    # (the coefficient comes back broadcast to the solution's batch shape)
+    coeff = A.expand(*X.shape[:-2], *A.shape[-2:]).clone()
+    return return_type("triangular_solve", ("solution", "cloned_coefficient"))(X, coeff)
 
 
 # ---------------------------------------------------------------- cond, vander, tensor*
 def cond(A, p=None, *, out=None):
     """torch.linalg.cond: the condition number for norm p (2 by default, through singular
     values; other norms as norm(A) * norm(A^-1), inf where A is singular)."""
-    from . import inv, matrix_norm, svdvals
+    from . import _check_float, _no_low, inv, matrix_norm, svdvals
     from .._ops.pointwise import where
+    if p not in (None, 2, -2):  # (the inverse comes first)
+        _check_float("linalg.inv", A)
+        _no_low(A, "linalg.inv")
     if p is None or p in (2, -2):
         s = svdvals(A)
         hi, lo = s[..., 0], s[..., -1]
@@ -199,15 +218,15 @@ def cond(A, p=None, *, out=None):
 
 def vander(x, N=None):
     """torch.linalg.vander: the columns x**0, x**1, ..., x**(N-1)."""
-    if x.dim() < 1:
-        raise RuntimeError("linalg.vander: x must have at least one dimension")
-    n = x.shape[-1] if N is None else N
-    if n < 1:
+    n = (x.shape[-1] if x.dim() else 0) if N is None else N
+    if n <= 1 or x.dim() < 1:  # (PyTorch's message for N == 1, and for a 0-d x)
         raise RuntimeError("N must be greater than 1.")
+    from .._core import dtypes as _dt
+    if x.dtype in (_dt.float16, _dt.bfloat16, _dt.bool):
+        raise RuntimeError(f"linalg.vander supports floating point, complex, and integer tensors, "
+                           f"but got {_scalar_name(x)}")
     from .. import cat, cumprod
     ones = x.new_ones(x.shape + (1,))
-    if n == 1:
-        return ones
     return cumprod(cat([ones, x.unsqueeze(-1).expand(*x.shape, n - 1)], -1), -1)
 
 
