@@ -103,6 +103,14 @@ ALIASES = {"half": float16, "float": float32, "double": float64, "short": int16,
            "chalf": complex32}
 
 
+# c10's ScalarType names, which some PyTorch messages use
+SCALAR_TYPE_NAMES = {"bool": "Bool", "uint8": "Byte", "int8": "Char", "int16": "Short",
+                     "int32": "Int", "int64": "Long", "uint16": "UInt16", "uint32": "UInt32",
+                     "uint64": "UInt64", "float16": "Half", "bfloat16": "BFloat16",
+                     "float32": "Float", "float64": "Double", "complex64": "ComplexFloat",
+                     "complex128": "ComplexDouble", "complex32": "ComplexHalf"}
+
+
 def _by_name(name):
     return _BY_NAME[name]
 
@@ -111,10 +119,11 @@ def from_np(np_dtype) -> dtype:
     """The torch dtype for a numpy/jax dtype."""
     try:
         return _BY_NP[np.dtype(np_dtype)]
-    except KeyError:
-        raise TypeError(f"can't convert np.ndarray of type {np.dtype(np_dtype)}. The only "
-                        "supported types are: float64, float32, float16, complex64, complex128,"
-                        " int64, int32, int16, int8, uint8, and bool.") from None
+    except (KeyError, TypeError):
+        raise TypeError(f"can't convert np.ndarray of type numpy.{np.dtype(np_dtype).type.__name__}."
+                        " The only supported types are: float64, float32, float16, complex64, "
+                        "complex128, int64, int32, int16, int8, uint64, uint32, uint16, uint8, "
+                        "and bool.") from None
 
 
 class _DefaultDtype:
@@ -159,8 +168,8 @@ def promote_types(a: dtype, b: dtype) -> dtype:
             r = a
         elif {a, b} & {uint16, uint32, uint64} and a._cat == b._cat == _INT:
             raise RuntimeError(f"Promotion for uint16, uint32, uint64 types is not supported, "
-                               f"attempted to promote {a._name[0].upper() + a._name[1:]} and "
-                               f"{b._name[0].upper() + b._name[1:]}")
+                               f"attempted to promote {SCALAR_TYPE_NAMES[a._name]} and "
+                               f"{SCALAR_TYPE_NAMES[b._name]}")
         else:
             r = from_np(jnp.promote_types(a._np, b._np))
         _PROMOTE_CACHE[key] = r

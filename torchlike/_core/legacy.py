@@ -18,24 +18,32 @@ def legacy_construct(cls, dtype, *args, device=None, **kwargs):
         raise TypeError(f"new() got an unexpected keyword argument '{next(iter(kwargs))}'")
     if len(args) == 1 and isinstance(args[0], Tensor):
         t = args[0]
-        if t.dtype is not dtype:
+        # (torch.Tensor(t) aliases a tensor of any dtype; a typed constructor checks it)
+        if t.dtype is not dtype and cls is not Tensor:
             raise TypeError(f"expected {dtype} (got {t.dtype})")
         src = t
-    elif len(args) == 1 and not isinstance(args[0], int) and args[0] is not None \
-            and not _is_size(args[0]):
+    elif len(args) == 1 and (isinstance(args[0], (bool, float, complex)) or args[0] is None):
+        raise TypeError(f"new(): data must be a sequence (got {type(args[0]).__name__})")
+    elif len(args) == 1 and not _is_int(args[0]) and not _is_size(args[0]):
         src = creation.tensor(args[0], dtype=dtype, device=device)
     else:
         size = args[0] if len(args) == 1 and _is_size(args[0]) else args
         for s in size:
-            if not isinstance(s, int):
+            if not _is_int(s):
                 raise TypeError(f"new() received an invalid combination of arguments - got "
                                 f"({', '.join(type(a).__name__ for a in args)})")
-        src = creation.zeros(tuple(size), dtype=dtype, device=device)
+        # (no arguments: an empty 1-d tensor; memory is zero-filled, PyTorch's is not)
+        src = creation.empty(tuple(size) or (0,), dtype=dtype, device=device)
     if cls is Tensor:
         return src
     out = object.__new__(cls)
     _alias(out, src)
     return out
+
+
+def _is_int(x):
+    import numbers
+    return isinstance(x, numbers.Integral)
 
 
 def _is_size(x):

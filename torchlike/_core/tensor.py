@@ -497,7 +497,8 @@ class Tensor:
     def __bool__(self):
         a = self._data
         if a.size != 1:
-            raise RuntimeError(f"Boolean value of Tensor with more than one value is ambiguous")
+            raise RuntimeError("Boolean value of Tensor with no values is ambiguous" if a.size == 0
+                               else "Boolean value of Tensor with more than one value is ambiguous")
         _no_trace(a, "bool(Tensor)")
         return bool(np.asarray(a).reshape(()))
 
@@ -521,6 +522,10 @@ class Tensor:
 
     def __hash__(self):
         return id(self)
+
+    def __reversed__(self):
+        # (torch.Tensor.__reversed__: the tensor flipped along dim 0, a 0-d tensor unchanged)
+        return self if self.dim() == 0 else self.flip(0)
 
     def __format__(self, spec):
         if self.dim() == 0:
@@ -644,24 +649,31 @@ class Tensor:
     def new_tensor(self, data, dtype=None, device=None, requires_grad=False):
         from .._ops.creation import tensor
         return tensor(data, dtype=dtype or self._dtype, device=device or self._device,
-                      requires_grad=requires_grad)
+                      requires_grad=requires_grad, _caller="tensor.new_tensor(sourceTensor)")
 
-    def _new_filled(self, fill, size, dtype, device, requires_grad):
-        from .._ops.creation import full, _size_args
-        return full(_size_args(size), fill, dtype=dtype or self._dtype,
-                    device=device or self._device, requires_grad=requires_grad)
+    def _new_filled(self, fill, size, dtype, device, requires_grad, fn, kw=None):
+        from .._ops.creation import _fill, _factory_size, _fill_number, _checked_fill
+        dtype = dtype or self._dtype
+        if fn == "new_full":
+            fill = _checked_fill(_fill_number(fill, fn), dtype)
+        return _fill(_factory_size(size, kw or {}, fn), fill, dtype, device or self._device,
+                     requires_grad)
 
     def new_zeros(self, *size, dtype=None, device=None, requires_grad=False, **kw):
-        return self._new_filled(0, size, dtype, device, requires_grad)
+        return self._new_filled(0, size, dtype, device, requires_grad, "new_zeros", kw)
 
     def new_ones(self, *size, dtype=None, device=None, requires_grad=False, **kw):
-        return self._new_filled(1, size, dtype, device, requires_grad)
+        return self._new_filled(1, size, dtype, device, requires_grad, "new_ones", kw)
 
     def new_empty(self, *size, dtype=None, device=None, requires_grad=False, **kw):
-        return self._new_filled(0, size, dtype, device, requires_grad)
+        return self._new_filled(0, size, dtype, device, requires_grad, "new_empty", kw)
 
     def new_full(self, size, fill_value, dtype=None, device=None, requires_grad=False, **kw):
-        return self._new_filled(fill_value, (size,), dtype, device, requires_grad)
+        if not isinstance(size, (tuple, list)):
+            kind = "Tensor" if isinstance(size, Tensor) else type(size).__name__
+            raise TypeError(f"new_full(): argument 'size' (position 1) must be tuple of ints, "
+                            f"not {kind}")
+        return self._new_filled(fill_value, (size,), dtype, device, requires_grad, "new_full")
 
     # arithmetic dunders and methods are installed by torchlike._ops
 

@@ -46,7 +46,8 @@ REGISTRY = {}
 
 
 _CONVERT_NAMES = {"int8": "int8_t", "int16": "int16_t", "int32": "int", "int64": "int64_t",
-                  "uint8": "uint8_t", "float16": "c10::Half", "bfloat16": "c10::BFloat16",
+                  "uint8": "uint8_t", "uint16": "uint16_t", "uint32": "uint32_t",
+                  "uint64": "uint64_t", "float16": "c10::Half", "bfloat16": "c10::BFloat16",
                   "float32": "float", "float64": "double"}
 
 
