@@ -72,25 +72,7 @@ def nonzero_static(input, *, size, fill_value=-1):
     return cat([idx, pad], 0)
 
 
-def index_reduce(input, dim, index, source, reduce, *, include_self=True):
-    """torch.index_reduce: reduce `source`'s slices into input's slices at `index` along dim
-    with 'prod', 'mean', 'amax' or 'amin' (scatter_reduce with the index spread over dim)."""
-    return input.clone().index_reduce_(dim, index, source, reduce, include_self=include_self)
-
-
-def _index_reduce_(self, dim, index, source, reduce, *, include_self=True):
-    if reduce not in ("prod", "mean", "amax", "amin"):
-        raise RuntimeError(f"index_reduce(): Expected reduce to be one of prod, mean, amax or "
-                           f"amin but got {reduce}.")
-    if index.dim() > 1:
-        raise IndexError(f"index_reduce_(): Index is supposed to be a vector, but got dim: "
-                         f"{index.dim()}")
-    d = dim % max(self.dim(), 1)
-    shape = [1] * source.dim()
-    if source.dim():
-        shape[d] = index.shape[0]
-    spread = index.reshape(shape).expand(source.shape) if source.dim() else index.reshape(())
-    return self.scatter_reduce_(d, spread, source, reduce, include_self=include_self)
+from ._ops.indexing import index_reduce, index_reduce_ as _index_reduce_  # noqa: E402
 
 
 def resize_(self, *sizes, memory_format=None):

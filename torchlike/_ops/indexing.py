@@ -35,11 +35,15 @@ def _slice_item(s, size):
         return int(v)
     step = idx(s.step)
     if step is not None and step <= 0:
-        raise ValueError("step must be greater than zero")
+        _check_step(step)
     # normalised (start, length, step): the start is traced, so x[i:i+n] for many i shares
     # one compiled program
     start, stop, st = slice(idx(s.start), idx(s.stop), step).indices(size)
     return ("S", start, len(range(start, stop, st)), st)
+
+
+def _check_step(step):
+    raise ValueError("slice step cannot be zero" if step == 0 else "step must be greater than zero")
 
 
 def _basic_items(index, shape):
@@ -127,7 +131,7 @@ def _to_index_tensor(it):
     from .creation import tensor
     if isinstance(it, Tensor):
         return it
-    if isinstance(it, (list, np.ndarray)):
+    if isinstance(it, (list, tuple, np.ndarray)):  # (a tuple inside the index is a sequence)
         t = tensor(it)
         if t.numel() == 0:
             t = t.to(_dt.int64)
@@ -161,6 +165,9 @@ def _expand_bool(index, shape, value=None):
                 continue
             for j, s in enumerate(m.shape):
                 if d + j >= len(shape) or shape[d + j] != s:
+                    for it2 in index:  # (PyTorch reads a later slice before it checks a mask)
+                        if isinstance(it2, slice) and it2.step is not None and it2.step <= 0:
+                            _check_step(it2.step)
                     raise IndexError(f"The shape of the mask {list(m.shape)} at index {j} does "
                                      f"not match the shape of the indexed tensor {list(shape)} at "
                                      f"index {d + j}")
@@ -173,12 +180,19 @@ def _expand_bool(index, shape, value=None):
             d += len(shape) - n_real
             n_ellipsis += 1
         else:
+            if isinstance(it, slice) and it.step is not None and it.step <= 0:
+                _check_step(it.step)  # (PyTorch reads the items in order)
             out.append(it)
             if it is not None:
                 d += 1
     if n_ellipsis > 1:
         out = list(_expand_ellipses(out, len(shape) - n_real))
     return out
+
+
+def _lone_mask(index):
+    ts = [t for t in index if isinstance(t, Tensor) and t.dim() > 0]
+    return len(ts) == 1 and ts[0].dtype in (_dt.bool, _dt.uint8)
 
 
 def _check_byte_mask_put(index, value):
@@ -190,10 +204,11 @@ def _check_byte_mask_put(index, value):
                            "unsigned char")
 
 
-def _adv_spec(index, shape):
+def _adv_spec(index, shape, check=True):
     """(static spec, index tensors) for an advanced index; checks integer bounds."""
     spec, leaves = [], []
     d = 0
+    bad_dtype = False
     n_real = builtins.sum(1 for it in index if it is not None and it is not Ellipsis
                           and not (isinstance(it, tuple) and it[0] == "bool0"))
     if n_real > len(shape):
@@ -211,15 +226,19 @@ def _adv_spec(index, shape):
             d += 1
         elif isinstance(it, Tensor):
             if it.dtype not in (_dt.int64, _dt.int32, _dt.uint8, _dt.bool):
-                raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
+                bad_dtype = True  # (PyTorch finds this after reading all the items)
             a = it._data
-            if not isinstance(a, (jax.core.Tracer, _LazyArray)) and a.size:
+            if check and not isinstance(a, (jax.core.Tracer, _LazyArray)) and a.size:
                 lo, hi = _index_range(a, it._device)
                 size = shape[d]
                 if lo < -size or hi >= size:
+                    if size == 0:
+                        raise IndexError("index is out of bounds for dimension with size 0")
                     bad = hi if hi >= size else lo
-                    raise IndexError(f"index {bad} is out of bounds for dimension {d} with size "
-                                     f"{size}")
+                    # (PyTorch names the dim by its place among the index tensors)
+                    k = builtins.sum(1 for t in spec if t[0] == "t")
+                    raise _OutOfBounds(f"index {bad} is out of bounds for dimension {k} with "
+                                       f"size {size}")
             # a 0-d integer tensor indexes like an int (PyTorch selects before advanced indexing)
             spec.append(("t0",) if it.dim() == 0 and it.dtype is not _dt.bool else ("t",))
             leaves.append(it)
@@ -232,6 +251,8 @@ def _adv_spec(index, shape):
                 raise IndexError(f"index {k} is out of bounds for dimension {d} with size {size}")
             spec.append(("i", k))
             d += 1
+    if bad_dtype:
+        raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
     return tuple(spec), leaves
 
 
@@ -328,20 +349,77 @@ def getitem(self, index):
         return make_view(self, ("idx", _basic_items(index, shape)))
     index = [_to_index_tensor(it) for it in index]
     index = _expand_bool(index, shape)
-    if builtins.any(isinstance(it, tuple) and it[0] == "bool0" and not it[1] for it in index):
-        # x[False]: an empty leading dimension
-        rest = [it for it in index if not (isinstance(it, tuple) and it[0] == "bool0")]
-        r = getitem(self, tuple(rest)) if rest else self
-        return r.unsqueeze(0)[0:0].clone()
-    had_bool = builtins.any(isinstance(it, tuple) and it[0] == "bool0" for it in index)
-    index = [None if (isinstance(it, tuple) and it[0] == "bool0") else it for it in index]
+    if builtins.any(_is_bool0(it) for it in index):
+        return _bool0_get(self, index)
     if builtins.all(_is_basic(it) and not isinstance(it, Tensor) for it in index):
-        v = make_view(self, ("idx", _basic_items(tuple(index), shape)))
-        # x[True]: advanced indexing in PyTorch, so a copy, not a view
-        return v.clone() if had_bool else v
-    spec, leaves = _adv_spec(index, shape)
+        return make_view(self, ("idx", _basic_items(tuple(index), shape)))
+    spec, leaves = _checked_spec(self, index)
     leaves = _on_device(self, leaves)
-    return run(_get_kernel(spec), [self] + leaves)
+    try:
+        return run(_get_kernel(spec), [self] + leaves)
+    except ValueError:
+        _check_index_broadcast(spec, leaves)
+        raise
+
+
+def _check_index_broadcast(spec, leaves):
+    """PyTorch's IndexError for index tensors that do not broadcast together (jax raises a
+    ValueError while tracing)."""
+    shapes = [tuple(t.shape) for s, t in zip([s for s in spec if s[0] in ("t", "t0")], leaves)
+              if s[0] == "t"]
+    try:
+        np.broadcast_shapes(*shapes)
+    except ValueError:
+        raise IndexError("shape mismatch: indexing tensors could not be broadcast together with "
+                         f"shapes {', '.join(str(list(s)) for s in shapes)}") from None
+
+
+def _checked_spec(self, index):
+    try:
+        return _adv_spec(index, self._data.shape)
+    except _OutOfBounds as e:
+        return _empty_result_spec(self, index, e)
+
+
+def _is_bool0(it):
+    return isinstance(it, tuple) and it[0] == "bool0"
+
+
+def _bool0_get(self, index):
+    """x[..., True, ...] / x[..., False, ...]: PyTorch reads a 0-d bool as a new dim of size 1
+    indexed by [0] (True) or by an empty index (False), so it is advanced indexing (a copy) and
+    broadcasts with the other index tensors."""
+    n_real = builtins.sum(1 for it in index if it is not None and it is not Ellipsis
+                          and not _is_bool0(it))
+    pos, out, y = 0, [], self
+    for it in index:
+        if _is_bool0(it):
+            y = y.unsqueeze(pos)
+            out.append(_from_host(np.array([0] if it[1] else [], np.int64), self.device))
+            pos += 1
+        elif it is Ellipsis:
+            out.append(it)
+            pos += self.dim() - n_real
+        else:
+            out.append(it)
+            if it is not None:
+                pos += 1
+    return getitem(y, tuple(out))
+
+
+class _OutOfBounds(IndexError):
+    pass
+
+
+def _empty_result_spec(self, index, err):
+    """PyTorch checks an index's bounds only for the elements it reads: an out-of-range index
+    whose result is empty (x[5:1, [9]]) is no error."""
+    spec, leaves = _adv_spec(index, self._data.shape, check=False)
+    structs = [jax.ShapeDtypeStruct(tuple(t.shape), t.dtype._np) for t in [self] + leaves]
+    res = jax.eval_shape(lambda a, *ix: _index_get(a, spec, ix), *structs).shape
+    if 0 not in res:
+        raise IndexError(str(err)) from None
+    return spec, leaves
 
 
 def _bool_reduce(a, idx, v, how):
@@ -358,21 +436,53 @@ def _scatter_add(a, idx, v):
     return a.at[idx].add(v)
 
 
+def _put_value(a, v, ix, spec, accumulate):
+    v = v.astype(a.dtype)
+    if _two_step(spec):
+        # write through the flat positions the two-step read selects
+        pos = _two_step_get(jnp.arange(a.size).reshape(a.shape), spec, ix)
+        v = jnp.broadcast_to(v, pos.shape).reshape(-1)
+        flat, p = a.reshape(-1), pos.reshape(-1)
+        return (_scatter_add(flat, p, v) if accumulate
+                else flat.at[p].set(v)).reshape(a.shape)
+    idx = _build_index(spec, ix)
+    return _scatter_add(a, idx, v) if accumulate else a.at[idx].set(v)
+
+
+# PyTorch's index_put backward gives the value the gradient of every position it was written
+# to, duplicates included (jax's scatter-set transpose credits one of them)
+@functools.partial(jax.custom_vjp, nondiff_argnums=(3,))
+def _put_set(a, v, ix, spec):
+    return _put_value(a, v, ix, spec, False)
+
+
+def _put_set_fwd(a, v, ix, spec):
+    return _put_value(a, v, ix, spec, False), (v, ix)
+
+
+def _put_set_bwd(spec, res, g):
+    v, ix = res
+    ga = _put_value(g, jnp.zeros((), g.dtype), ix, spec, False)
+    gv = _index_get(g, spec, ix)
+    lead = gv.ndim - v.ndim  # sum the broadcast dims away
+    gv = gv.sum(axis=tuple(range(lead))) if lead else gv
+    keep = tuple(i for i, n in enumerate(v.shape) if n == 1 and gv.shape[i] != 1)
+    gv = gv.sum(axis=keep, keepdims=True) if keep else gv
+    return ga, gv.astype(v.dtype), None
+
+
+_put_set.defvjp(_put_set_fwd, _put_set_bwd)
+
+
 def _put_kernel(spec, accumulate):
     key = (spec, accumulate)
     k = _PUT.get(key)
     if k is None:
         def f(a, v, *ix):
-            v = v.astype(a.dtype)
-            if _two_step(spec):
-                # write through the flat positions the two-step read selects
-                pos = _two_step_get(jnp.arange(a.size).reshape(a.shape), spec, ix)
-                v = jnp.broadcast_to(v, pos.shape).reshape(-1)
-                flat, p = a.reshape(-1), pos.reshape(-1)
-                return (_scatter_add(flat, p, v) if accumulate
-                        else flat.at[p].set(v)).reshape(a.shape)
-            idx = _build_index(spec, ix)
-            return _scatter_add(a, idx, v) if accumulate else a.at[idx].set(v)
+            if accumulate or not jnp.issubdtype(a.dtype, jnp.inexact) or \
+                    not jnp.issubdtype(v.dtype, jnp.inexact):
+                return _put_value(a, v, ix, spec, accumulate)
+            return _put_set(a, v, ix, spec)
         k = _PUT[key] = Kernel(f, "index_put")
     return k
 
@@ -395,36 +505,71 @@ def setitem(self, index, value):
     shape = self._data.shape
     if builtins.any(it is False or (isinstance(it, Tensor) and it.dtype == _dt.bool and it.dim() == 0
                                     and not it.item()) for it in index):
-        return  # x[False] = v selects nothing (torch.distributions' kl relies on it)
+        # x[False] = v selects nothing (torch.distributions' kl relies on it); with other
+        # items, v must still broadcast to the empty result
+        _check_value(self, value)
+        if len(index) > 1 and isinstance(value, Tensor):
+            _check_value_shape(value, tuple(getitem(self, index).shape))
+        return
     if builtins.all(_is_basic(it) and not isinstance(it, Tensor) for it in index):
-        v = make_view(self, ("idx", _basic_items(index, shape))) if index != (Ellipsis,) else self
+        try:
+            items = _basic_items(index, shape)
+        except IndexError:
+            _check_value(self, value)  # (PyTorch reads the value first)
+            raise
+        v = make_view(self, ("idx", items)) if index != (Ellipsis,) else self
         if v._base is not None and views.overlap(v._base._shape(), v._chain):
             _overlap_error()  # (PyTorch copies a number in: it refuses expanded views)
-        v.copy_(value) if isinstance(value, Tensor) else v.fill_(value)
+        if isinstance(value, Tensor):
+            try:
+                v.copy_(value)
+            except RuntimeError:
+                value.expand(*v.shape)  # (PyTorch's message: the value is expanded)
+                raise
+        else:
+            if isinstance(value, (list, tuple)):
+                _check_value(self, value)
+            v.fill_(value)
         return
+    _check_value(self, value)
     # 0-d integer tensors index as ints do (PyTorch writes x[i] = x[i] in place): only truly
     # advanced indices refuse a value that partly overlaps x
     advanced = builtins.any(isinstance(it, (list, tuple)) or isinstance(it, Tensor) and
                             (it.dim() or it.dtype == _dt.bool) for it in index)
     index = [_to_index_tensor(it) for it in index]
+    # PyTorch writes a one-element value through a lone mask with masked_fill_, which casts;
+    # its other advanced writes (index_put_) refuse a value of another dtype
+    cast = not advanced or not isinstance(value, Tensor) or value.dtype is self.dtype or (
+        value.numel() == 1 and _lone_mask(index))
     index = _expand_bool(index, shape, value)
     index = [None if (isinstance(it, tuple) and it[0] == "bool0") else it for it in index]
-    spec, leaves = _adv_spec(index, shape)
+    spec, leaves = _checked_spec(self, index)
     leaves = _on_device(self, leaves)
+    if not cast:
+        _check_put_shape(self, spec, leaves, value)  # (PyTorch checks the shape first)
+        raise RuntimeError(f"Index put requires the source and destination dtypes match, got "
+                           f"{_scalar_type_name(self.dtype)} for the destination and "
+                           f"{_scalar_type_name(value.dtype)} for the source.")
     value = _value_leaf(self, value)
     try:
         apply_inplace(self, _put_kernel(spec, False), [value] + leaves, "index_put_",
                       check_overlap=advanced)
     except ValueError:
+        _check_index_broadcast(spec, leaves)
         _check_put_shape(self, spec, leaves, value)
         raise
 
 
-def _check_put_shape(self, spec, leaves, value):
-    """PyTorch's RuntimeError for a value that does not broadcast to the indexed shape (jax
-    raises a ValueError while tracing the write)."""
-    structs = [jax.ShapeDtypeStruct(tuple(t.shape), t.dtype._np) for t in [self] + leaves]
-    res = tuple(jax.eval_shape(lambda a, *ix: _index_get(a, spec, ix), *structs).shape)
+def _check_value(self, value):
+    """PyTorch converts an assigned value before it reads the index: a sequence is refused and
+    a number must fit self's dtype."""
+    if isinstance(value, (list, tuple)):
+        raise TypeError(f"can't assign a {type(value).__name__} to a {self.type()}")
+    if not isinstance(value, Tensor):
+        check_scalar_fits(value, self.dtype)
+
+
+def _check_value_shape(value, res):
     vs = tuple(value.shape)
     try:
         ok = np.broadcast_shapes(vs, res) == res
@@ -435,20 +580,44 @@ def _check_put_shape(self, spec, leaves, value):
                            f"broadcast to indexing result of shape {list(res)}") from None
 
 
+def _check_put_shape(self, spec, leaves, value):
+    """PyTorch's RuntimeError for a value that does not broadcast to the indexed shape (jax
+    raises a ValueError while tracing the write)."""
+    structs = [jax.ShapeDtypeStruct(tuple(t.shape), t.dtype._np) for t in [self] + leaves]
+    res = tuple(jax.eval_shape(lambda a, *ix: _index_get(a, spec, ix), *structs).shape)
+    _check_value_shape(value, res)
+
+
 Tensor.__getitem__ = getitem
 Tensor.__setitem__ = setitem
 
 
-def index_put_(self, indices, values, accumulate=False):
+def index_put_(self, indices, values, accumulate=False, *, _name="index_put_"):
+    if not isinstance(values, Tensor):
+        raise TypeError(f"{_name}(): argument 'values' (position 2) must be Tensor, not "
+                        f"{type(values).__name__}")
+    if values.dtype is not self.dtype:
+        # (unlike x[i] = v, index_put_ does not cast)
+        raise RuntimeError(f"Index put requires the source and destination dtypes match, got "
+                           f"{_scalar_type_name(self.dtype)} for the destination and "
+                           f"{_scalar_type_name(values.dtype)} for the source.")
+    if len(indices) > self.dim():
+        raise IndexError(f"too many indices for tensor of dimension {self.dim()} (got "
+                         f"{len(indices)})")
     index = _expand_bool([_to_index_tensor(i) for i in indices], self._data.shape, values)
-    spec, leaves = _adv_spec(index, self._data.shape)
+    spec, leaves = _checked_spec(self, index)
     leaves = _on_device(self, leaves)
-    return apply_inplace(self, _put_kernel(spec, accumulate), [_value_leaf(self, values)] + leaves,
-                         "index_put_")
+    value = _value_leaf(self, values)
+    try:
+        return apply_inplace(self, _put_kernel(spec, accumulate), [value] + leaves, "index_put_")
+    except ValueError:
+        _check_index_broadcast(spec, leaves)
+        _check_put_shape(self, spec, leaves, value)
+        raise
 
 
 def index_put(self, indices, values, accumulate=False):
-    return index_put_(self.clone(), indices, values, accumulate)
+    return index_put_(self.clone(), indices, values, accumulate, _name="index_put")
 
 
 Tensor.index_put_ = index_put_
@@ -512,7 +681,7 @@ Tensor.zero_ = zero_
 # ---- gather / scatter family ----
 def _check_index_dtype(index, name):
     if index.dtype is not _dt.int64 and index.dtype is not _dt.int32:
-        raise RuntimeError(f"{name}(): Expected dtype int64 for index")
+        raise RuntimeError(f"{name}(): Expected dtype int32/int64 for index")
 
 
 _MINMAX = jax.jit(lambda a: jnp.stack([jnp.min(a), jnp.max(a)]).astype(jnp.int64))
@@ -556,27 +725,57 @@ def _gidx(index, dim, ndim):
 
 @op(tensor_args=("input", "index"), method=False, name="_gather")
 def _gather(input, dim, index):
+    if index.size == 0:  # (PyTorch skips its shape checks for an empty index)
+        return jnp.zeros(index.shape, input.dtype)
+    if input.ndim <= 1 and index.ndim <= 1:  # 0-d tensors gather as 1-element vectors
+        return input.reshape(-1)[index.reshape(-1)].reshape(index.shape)
     return input[_gidx(index, dim, input.ndim)]
+
+
+def _nonempty(shape, i):
+    """PyTorch's ensure_nonempty_size: a 0-d tensor's size counts as 1."""
+    return shape[i] if shape else 1
+
+
+def _check_gather_shape(input, d, index):
+    ish, sh = index._shape(), input._shape()  # (raw tuples: .shape builds a Size each time)
+    if max(len(ish), 1) != max(len(sh), 1):
+        raise RuntimeError("Index tensor must have the same number of dimensions as input tensor")
+    for i in range(max(len(sh), 1)):  # XLA would clamp a row past input's end
+        if i != d and _nonempty(ish, i) > _nonempty(sh, i):
+            raise RuntimeError(f"Size does not match at dimension {i} expected index "
+                               f"{list(ish)} to be no larger than self {list(sh)} apart "
+                               f"from dimension {d}")
 
 
 def gather(input, dim, index, *, sparse_grad=False, out=None):
     _check_index_dtype(index, "gather")
     d = _wrap_dim(dim, input.dim())
-    if index.dim() != input.dim() and not (index.dim() <= 1 and input.dim() <= 1):
-        raise RuntimeError("Index tensor must have the same number of dimensions as input tensor")
-    ish, sh = index._shape(), input._shape()  # (raw tuples: .shape builds a Size each time)
-    if sh:
-        for i, n in enumerate(ish):  # XLA would clamp a row past input's end
-            if i != d and n > sh[i]:
-                raise RuntimeError(f"Size does not match at dimension {i} expected index "
-                                   f"{list(ish)} to be no larger than self {list(sh)} apart "
-                                   f"from dimension {d}")
-    _check_bounds(index, sh[d] if sh else 1, "gather", d)
+    if index.numel():
+        _check_gather_shape(input, d, index)
+        _check_bounds(index, _nonempty(input._shape(), d), "gather", d)
     return _gather(input, d, index, out=out)
+
+
+def _flat_scatter(input, index, src):
+    """A scatter's arguments when self and index are 0-d or 1-d: PyTorch treats a 0-d tensor as a
+    1-element vector. (input, index, src) as vectors, and src cut to index's shape."""
+    index = index.reshape(-1)
+    src = jnp.broadcast_to(src, index.shape) if src.ndim == 0 else src.reshape(-1)[:index.size]
+    return input.reshape(-1), index, src
 
 
 @op(tensor_args=("input", "index", "src"), method=False, name="_scatter")
 def _scatter(input, dim, index, src, reduce):
+    if index.size == 0:
+        return input
+    if input.ndim <= 1 and index.ndim <= 1:
+        x, i, v = _flat_scatter(input, index, src)
+        return _scatter_value(x, 0, i, v, reduce).reshape(input.shape)
+    return _scatter_value(input, dim, index, src, reduce)
+
+
+def _scatter_value(input, dim, index, src, reduce):
     if src.ndim == 0:
         src = jnp.broadcast_to(src, index.shape)
     else:
@@ -599,26 +798,54 @@ def _scatter(input, dim, index, src, reduce):
     raise RuntimeError(f"reduce argument must be either sum, prod, mean, amax or amin, got {reduce}")
 
 
-def _scatter_args(input, dim, index, src, value):
+def _check_scatter(input, d, index, src):
+    """PyTorch's scatter checks: dtypes, then index's shape against self's and src's (XLA would
+    drop or clamp what lies past an end), then the index values."""
     _check_index_dtype(index, "scatter")
-    d = _wrap_dim(dim, input.dim())
-    _check_bounds(index, input.shape[d] if input.dim() else 1, "scatter", d)
-    if src is None:
-        src = value
     if isinstance(src, Tensor) and src.dtype != input.dtype:
         raise RuntimeError("scatter(): Expected self.dtype to be equal to src.dtype")
+    ish, sh = index._shape(), input._shape()
+    nd = max(len(sh), 1)
+    if not index.numel():
+        return
+    if isinstance(src, Tensor) and max(src.dim(), 1) != max(len(ish), 1):
+        raise RuntimeError("Index tensor must have the same number of dimensions as src tensor")
+    if nd != max(len(ish), 1):
+        raise RuntimeError("Index tensor must have the same number of dimensions as self tensor")
+    bad = builtins.any(i != d and _nonempty(ish, i) > _nonempty(sh, i) for i in range(nd))
+    if isinstance(src, Tensor):
+        ss = src._shape()
+        bad = bad or builtins.any(_nonempty(ish, i) > _nonempty(ss, i) for i in range(nd))
+        if bad:
+            raise RuntimeError(f"Expected index {list(ish)} to be no larger than self {list(sh)} "
+                               f"apart from dimension {d} and to be no larger size than src "
+                               f"{list(ss)}")
+    elif bad:
+        raise RuntimeError(f"Expected index {list(ish)} to be no larger than self {list(sh)} "
+                           f"apart from dimension {d}")
+    _check_bounds(index, _nonempty(sh, d), "scatter", d)
+
+
+def _scatter_args(input, dim, index, src, value, reduce):
+    d = _wrap_dim(dim, input.dim())
+    if src is None:
+        # the value overload: a number (a 0-d tensor reads as its number)
+        src = value.item() if isinstance(value, Tensor) and value.dim() == 0 else value
+    _check_scatter(input, d, index, src)
+    if reduce is not None and reduce not in ("add", "multiply"):
+        raise RuntimeError("reduce argument must be either add or multiply.")
     if not isinstance(src, Tensor):
         src = float(src) if isinstance(src, (np.floating,)) else src
     return d, src
 
 
 def scatter(input, dim, index, src=None, value=None, *, reduce=None):
-    d, s = _scatter_args(input, dim, index, src, value)
+    d, s = _scatter_args(input, dim, index, src, value, reduce)
     return _scatter(input, d, index, s, reduce)
 
 
 def scatter_(self, dim, index, src=None, value=None, *, reduce=None):
-    d, s = _scatter_args(self, dim, index, src, value)
+    d, s = _scatter_args(self, dim, index, src, value, reduce)
     leaves, key = _scatter.__wrapped_op__.split([self, d, index, s, reduce])
     return apply_inplace(self, _scatter.__wrapped_op__.kernel(key), leaves[1:], "scatter_")
 
@@ -633,6 +860,15 @@ def scatter_add_(self, dim, index, src):
 
 @op(tensor_args=("input", "index", "src"), method=False, name="_scatter_reduce")
 def _scatter_reduce(input, dim, index, src, reduce, include_self):
+    if index.size == 0:
+        return input
+    if input.ndim <= 1 and index.ndim <= 1:
+        x, i, v = _flat_scatter(input, index, src)
+        return _scatter_reduce_1(x, 0, i, v, reduce, include_self).reshape(input.shape)
+    return _scatter_reduce_1(input, dim, index, src, reduce, include_self)
+
+
+def _scatter_reduce_1(input, dim, index, src, reduce, include_self):
     src = src[tuple(slice(0, s) for s in index.shape)].astype(input.dtype)
     if reduce in ("prod", "amax", "amin") and jnp.issubdtype(input.dtype, jnp.inexact):
         return _scatter_reduce_torch_grad(input, dim, index, src, reduce, include_self)
@@ -720,21 +956,30 @@ def _scatter_reduce_bwd(dim, reduce, include_self, res, grad):
 _scatter_reduce_torch_grad.defvjp(_scatter_reduce_fwd, _scatter_reduce_bwd)
 
 
-def scatter_reduce(input, dim, index, src, reduce, *, include_self=True):
+def _scatter_reduce_args(input, dim, index, src, reduce):
     # PyTorch also takes "max" and "min" for "amax" and "amin"
     reduce = {"max": "amax", "min": "amin"}.get(reduce, reduce)
     if reduce in ("amax", "amin") and input.dtype.is_complex:
         raise NotImplementedError(f"\"scatter_gather_tensor_cpu_reduce_{reduce}\" not "
                                   f"implemented for '{_scalar_type_name(input.dtype)}'")
     d = _wrap_dim(dim, input.dim())
-    _check_bounds(index, input.shape[d], "scatter_reduce", d)
+    _check_scatter(input, d, index, src)
+    if reduce not in ("sum", "prod", "mean", "amax", "amin"):
+        raise RuntimeError(f"reduce argument must be either sum, prod, mean, amax or amin, got "
+                           f"{reduce}")
+    return d, reduce
+
+
+def scatter_reduce(input, dim, index, src, reduce, *, include_self=True):
+    d, reduce = _scatter_reduce_args(input, dim, index, src, reduce)
     return _scatter_reduce(input, d, index, src, reduce, include_self)
 
 
 def scatter_reduce_(self, dim, index, src, reduce, *, include_self=True):
-    self._set_data(scatter_reduce(self.detach(), dim, index, src, reduce,
-                                  include_self=include_self)._data)
-    return self
+    d, reduce = _scatter_reduce_args(self, dim, index, src, reduce)
+    o = _scatter_reduce.__wrapped_op__
+    leaves, key = o.split([self, d, index, src, reduce, include_self])
+    return apply_inplace(self, o.kernel(key), leaves[1:], "scatter_reduce_")
 
 
 @op(tensor_args=("input", "index"), method=False, name="_index_select")
@@ -746,7 +991,8 @@ def index_select(input, dim, index, *, out=None):
     d = _wrap_dim(dim, input.dim())
     if index.dim() > 1:
         raise IndexError("index_select(): Index is supposed to be a vector")
-    _check_index_dtype(index, "index_select")
+    if index.dtype is not _dt.int64 and index.dtype is not _dt.int32:
+        raise RuntimeError("index_select(): Expected dtype int32 or int64 for index")
     try:
         _check_bounds(index, input.shape[d] if input.dim() else 1, "index_select", d)
     except RuntimeError:
@@ -767,12 +1013,19 @@ def _index_at(a, dim, index):
     return (slice(None),) * dim + (index,)
 
 
+def _index_vectors(input, index, source):
+    """index as a vector and a 0-d self/source as 1-element vectors (PyTorch's view of them)."""
+    x = input.reshape(1) if input.ndim == 0 else input
+    s = source.reshape(1) if source.ndim == 0 and input.ndim == 0 else source
+    return x, index.reshape(-1), s
+
+
 @op(tensor_args=("input", "index", "source", "alpha"), method=False, name="_index_add")
 def _index_add(input, dim, index, source, alpha):
-    s = source.astype(input.dtype)
+    x, i, s = _index_vectors(input, index, source.astype(input.dtype))
     if alpha is not None:
         s = s * alpha.astype(input.dtype) if input.dtype != jnp.bool_ else s & alpha.astype(bool)
-    return _scatter_add(input, _index_at(input, dim, index), s)
+    return _scatter_add(x, _index_at(x, dim, i), s).reshape(input.shape)
 
 
 def _check_index_source(name, input, d, index, source):
@@ -781,15 +1034,20 @@ def _check_index_source(name, input, d, index, source):
     ns = source.shape[d] if source.dim() else 1
     if n != ns:
         if name == "index_copy":
+            if not source.dim():
+                raise IndexError(f"index_copy_(): When source is scalar, index should have one "
+                                 f"element (got {n})")
             raise IndexError(f"index_copy_(): Number of indices ({n}) should be equal to "
                              f"source.size(dim) ({ns})")
-        raise RuntimeError(f"index_add_(): Number of indices ({n}) should be equal to "
+        if not source.dim():  # (PyTorch fails reading the size it would report)
+            raise IndexError(f"Dimension specified as {d} but tensor has no dimensions")
+        raise RuntimeError(f"{name}_(): Number of indices ({n}) should be equal to "
                            f"source.size(dim): ({ns}), for dim: {d}")
     rest = lambda t: [k for i, k in enumerate(t.shape) if i != d]  # noqa: E731
     if source.dim() and input.dim():
         bad = rest(source) != rest(input)
     else:  # index_add compares the whole shapes when either is 0-d
-        bad = name == "index_add" and tuple(source.shape) != tuple(input.shape)
+        bad = name != "index_copy" and tuple(source.shape) != tuple(input.shape)
     if bad:
         if name == "index_copy":
             raise RuntimeError(f"index_copy_(): Source/destination tensor must have same slice "
@@ -810,44 +1068,97 @@ def _check_index_bounds(name, index, size, d):
         raise IndexError(prefix + str(e)) from None
 
 
-def _check_index_add(input, index, source):
-    """PyTorch refuses a source of another dtype (no silent cast) and a non-vector index."""
+def _check_index_add(input, d, index, source, name="index_add"):
+    """PyTorch's index_add/index_reduce checks, in its order: a vector index of an int dtype, a
+    source of self's dtype (no silent cast) and shape, then the index values."""
     if index.dim() > 1:
-        raise IndexError(f"index_add_(): Index is supposed to be a vector, but got dim: "
+        raise IndexError(f"{name}_(): Index is supposed to be a vector, but got dim: "
                          f"{index.dim()} with type: {_scalar_type_name(index.dtype)} and size: "
                          f"{list(index.shape)}")
     if index.dtype is not _dt.int64 and index.dtype is not _dt.int32:
-        raise RuntimeError(f"index_add_(): Expected dtype int32/int64 for index but got: "
+        raise RuntimeError(f"{name}_(): Expected dtype int32/int64 for index but got: "
                            f"{_scalar_type_name(index.dtype)}")
     if source.dtype is not input.dtype:
-        raise RuntimeError(f"index_add_(): self ({_scalar_type_name(input.dtype)}) and source "
+        raise RuntimeError(f"{name}_(): self ({_scalar_type_name(input.dtype)}) and source "
                            f"({_scalar_type_name(source.dtype)}) must have the same scalar type")
+    _check_index_source(name, input, d, index, source)
+    sh = input._shape()
+    if name == "index_add" and builtins.any(k == 0 for k in sh):
+        return  # (PyTorch does not look at the indices when self is empty)
+    try:
+        _check_bounds(index, _nonempty(sh, d), name, d)
+    except RuntimeError:
+        # PyTorch's CPU index_add raises a RuntimeError on its path for the first and last dim
+        # of a self of 2 or more dims, an IndexError elsewhere (and index_reduce always)
+        if name == "index_add" and len(sh) > 1 and d in (0, len(sh) - 1):
+            raise
+        raise IndexError("index out of range in self") from None
 
 
 def index_add(input, dim, index, source, *, alpha=1):
     d = _wrap_dim(dim, input.dim())
-    _check_index_add(input, index, source)
-    _check_bounds(index, input.shape[d], "index_add", d)
-    _check_index_source("index_add", input, d, index, source)
+    _check_index_add(input, d, index, source)
     return _index_add(input, d, index, source, None if alpha == 1 else alpha)
 
 
 def index_add_(self, dim, index, source, *, alpha=1):
     d = _wrap_dim(dim, self.dim())
-    _check_index_add(self, index, source)
-    _check_bounds(index, self.shape[d], "index_add", d)
-    _check_index_source("index_add", self, d, index, source)
+    _check_index_add(self, d, index, source)
     o = _index_add.__wrapped_op__
     leaves, key = o.split([self, d, index, source, None if alpha == 1 else alpha])
     return apply_inplace(self, o.kernel(key), leaves[1:], "index_add_")
 
 
+_INDEX_REDUCE_WARNED = []
+
+
+def _index_reduce_args(self, dim, index, source, reduce):
+    if not _INDEX_REDUCE_WARNED:  # (PyTorch warns once)
+        _INDEX_REDUCE_WARNED.append(True)
+        warnings.warn("index_reduce() is in beta and the API may change at any time.",
+                      UserWarning, stacklevel=3)
+    if reduce not in ("prod", "mean", "amax", "amin"):
+        raise RuntimeError(f"index_reduce(): Expected reduce to be one of prod, mean, amax or "
+                           f"amin but got {reduce}.")
+    d = _wrap_dim(dim, self.dim())
+    _check_index_add(self, d, index, source, "index_reduce")
+    if self.dtype is _dt.bool:
+        raise NotImplementedError("\"index_func_\" not implemented for 'Bool'")
+    # index_reduce is scatter_reduce with the index spread over source's slices
+    if source.dim():
+        shape = [1] * source.dim()
+        shape[d] = index.numel()
+        spread = index.reshape(shape).expand(*source.shape)
+    else:
+        spread = index.reshape(())
+    return d, spread
+
+
+def index_reduce(input, dim, index, source, reduce, *, include_self=True):
+    d, spread = _index_reduce_args(input, dim, index, source, reduce)
+    return _scatter_reduce(input, d, spread, source, reduce, include_self)
+
+
+def index_reduce_(self, dim, index, source, reduce, *, include_self=True):
+    d, spread = _index_reduce_args(self, dim, index, source, reduce)
+    o = _scatter_reduce.__wrapped_op__
+    leaves, key = o.split([self, d, spread, source, reduce, include_self])
+    return apply_inplace(self, o.kernel(key), leaves[1:], "index_reduce_")
+
+
 @op(tensor_args=("input", "index", "source"), method=False, name="_index_copy")
 def _index_copy(input, dim, index, source):
-    return input.at[_index_at(input, dim, index)].set(source.astype(input.dtype))
+    x, i, s = _index_vectors(input, index, source.astype(input.dtype))
+    return x.at[_index_at(x, dim, i)].set(s).reshape(input.shape)
 
 
-def _check_index_copy(index):
+def _check_index_copy(input, index, source):
+    if index.dim() > 1:
+        raise IndexError(f"index_copy_(): Index should have dimension 1 or 0 (got {index.dim()})")
+    if source.dtype is not input.dtype:
+        raise RuntimeError(f"index_copy_(): self and source expected to have the same dtype, but "
+                           f"got (self) {_scalar_type_name(input.dtype)} and (source) "
+                           f"{_scalar_type_name(source.dtype)}")
     if index.dtype is not _dt.int64:
         raise RuntimeError(f"index_copy_(): Expected a long tensor for index, but got "
                            f"{_scalar_type_name(index.dtype)}")
@@ -855,16 +1166,16 @@ def _check_index_copy(index):
 
 def index_copy(input, dim, index, source):
     d = _wrap_dim(dim, input.dim())
-    _check_index_copy(index)
-    _check_index_bounds("index_copy", index, input.shape[d], d)
+    _check_index_copy(input, index, source)
+    _check_index_bounds("index_copy", index, _nonempty(input._shape(), d), d)
     _check_index_source("index_copy", input, d, index, source)
     return _index_copy(input, d, index, source)
 
 
 def index_copy_(self, dim, index, source):
     d = _wrap_dim(dim, self.dim())
-    _check_index_copy(index)
-    _check_index_bounds("index_copy", index, self.shape[d], d)
+    _check_index_copy(self, index, source)
+    _check_index_bounds("index_copy", index, _nonempty(self._shape(), d), d)
     _check_index_source("index_copy", self, d, index, source)
     o = _index_copy.__wrapped_op__
     leaves, key = o.split([self, d, index, source])
@@ -881,6 +1192,8 @@ def _check_index_fill(index, value):
     if isinstance(value, Tensor) and value.dim() != 0:
         raise RuntimeError(f"index_fill_ only supports a 0-dimensional value tensor, but got "
                            f"tensor with {value.dim()} dimension(s).")
+    if index.dim() > 1:
+        raise RuntimeError("Index has to be a vector/scalar")
     if index.dtype is not _dt.int64:
         raise IndexError("index_fill_(): Expected dtype int64 for index.")
 
@@ -907,8 +1220,13 @@ def index_fill_(self, dim, index, value):
 def _masked_fill(input, mask, value):
     if mask.dtype != jnp.bool_:
         raise RuntimeError(f"masked_fill_ only supports boolean masks, but got mask with dtype "
-                           f"{_dt.from_np(mask.dtype)._name}")
+                           f"{_C_TYPE_NAMES.get(str(mask.dtype), _dt.from_np(mask.dtype)._name)}")
     return jnp.where(mask, value.astype(input.dtype), input)
+
+
+# the C++ type names PyTorch's masked_fill_ error prints
+_C_TYPE_NAMES = {"uint8": "unsigned char", "int8": "signed char", "int16": "short int",
+                 "int32": "int", "int64": "long int", "float32": "float", "float64": "double"}
 
 
 def masked_fill(input, mask, value):
@@ -945,7 +1263,7 @@ def _check_inplace_broadcast(self, other):
 def masked_select(input, mask):
     if mask.dtype is not _dt.bool:
         raise RuntimeError("masked_select: expected BoolTensor for mask")
-    shape = np.broadcast_shapes(tuple(input.shape), tuple(mask.shape))
+    shape = _infer_size(tuple(mask.shape), tuple(input.shape))
     x = input.expand(*shape) if tuple(input.shape) != shape else input
     m = mask.expand(*shape) if tuple(mask.shape) != shape else mask
     return getitem(x, m)
@@ -980,16 +1298,56 @@ def masked_scatter(input, mask, source):
 
 def masked_scatter_(self, mask, source):
     _check_masked_scatter(self, source)
+    if mask.dim() > self.dim():  # (PyTorch expands the mask to self, naming its ATen type)
+        raise RuntimeError(f"expand({self.device.type.upper()}"
+                           f"{_scalar_type_name(mask.dtype)}Type{{{list(mask.shape)}}}, size="
+                           f"{list(self.shape)}): the number of sizes provided ({self.dim()}) must "
+                           f"be greater or equal to the number of dimensions in the tensor "
+                           f"({mask.dim()})")
     m = mask.expand(*self.shape)
     n = _masked_count(m, source)
     setitem(self, m, source.reshape(-1)[:n])
     return self
 
 
+def _check_flat_index(name, n, index):
+    """take/put_'s checks of an index into the flattened tensor (n elements)."""
+    if index.dtype is not _dt.int64:
+        raise RuntimeError(f"{name}(): Expected a long tensor for index, but got "
+                           f"{_scalar_type_name(index.dtype)}")
+    if n == 0 and index.numel():
+        raise IndexError("take(): tried to take from an empty tensor" if name == "take" else
+                         "put_(): Tried to put elements into an empty tensor")
+
+
+def _check_put(self, index, source):
+    """PyTorch's checks for put_ (index_put_ on the flattened tensor would name other things)."""
+    _check_flat_index("put_", self.numel(), index)
+    if source.dtype is not self.dtype:
+        raise RuntimeError(f"put_(): self and source expected to have the same dtype, but got "
+                           f"self.dtype = {_scalar_type_name(self.dtype)} and source.dtype = "
+                           f"{_scalar_type_name(source.dtype)}")
+    if source.numel() != index.numel():
+        raise IndexError(f"put_(): Expected source and index to have the same number of "
+                         f"elements, but got source.numel() = {source.numel()}, index.numel() = "
+                         f"{index.numel()}")
+    _check_flat_bounds(self.numel(), index)
+
+
+def _check_flat_bounds(n, index):
+    a = index._data
+    if not isinstance(a, (jax.core.Tracer, _LazyArray)) and a.size:
+        lo, hi = _index_range(a, index._device)
+        if lo < -n or hi >= n:
+            raise IndexError(f"out of range: tried to access index {hi if hi >= n else lo} on a "
+                             f"tensor of {n} elements.")
+
+
 def take(input, index):
     flat = input.reshape(-1)
     a = index._data
     n = flat.shape[0]
+    _check_flat_index("take", n, index)
     if not isinstance(a, (jax.core.Tracer, _LazyArray)) and a.size:
         lo, hi = _index_range(a, index._device)
         if lo < -n or hi >= n:
@@ -998,19 +1356,48 @@ def take(input, index):
     return getitem(flat, index)
 
 
+def _infer_size(a, b):
+    """The broadcast of two shapes, or PyTorch's RuntimeError naming the mismatching dim."""
+    try:
+        return tuple(np.broadcast_shapes(tuple(a), tuple(b)))
+    except ValueError:
+        pass
+    n = max(len(a), len(b))
+    for i in range(n - 1, -1, -1):
+        j, k = i - n + len(a), i - n + len(b)
+        x, y = (a[j] if j >= 0 else 1), (b[k] if k >= 0 else 1)
+        if x != y and x != 1 and y != 1:
+            raise RuntimeError(f"The size of tensor a ({x}) must match the size of tensor b ({y}) "
+                               f"at non-singleton dimension {i}")
+
+
+@op(tensor_args=("input", "index"), method=False, name="_take_along_dim")
+def _take_along_dim(input, dim, index):
+    # PyTorch wraps every index modulo the size (negative ones, and past the end too)
+    return input[_gidx(index % input.shape[dim], dim, input.ndim)]
+
+
 def take_along_dim(input, indices, dim=None):
-    if dim is None:
-        return take(input, indices)
+    if dim is None:  # the flattened input, gathered (no rank check, int32 allowed)
+        return gather(input.reshape(-1), 0, indices.reshape(-1))
     if input.dim() != indices.dim():
         raise RuntimeError(f"torch.take_along_dim(): input and indices should have the same "
                            f"number of dimensions, but got {input.dim()} dimensions for input, and "
                            f"{indices.dim()} dimensions for indices")
+    if indices.dtype is not _dt.int64:
+        raise RuntimeError(f"torch.take_along_dim(): dtype of indices should be Long but got "
+                           f"{_scalar_type_name(indices.dtype)}")
     d = _wrap_dim(dim, input.dim())
-    shape = list(np.broadcast_shapes(tuple(s for i, s in enumerate(input.shape) if i != d),
-                                     tuple(s for i, s in enumerate(indices.shape) if i != d)))
-    ishape = shape[:d] + [input.shape[d]] + shape[d:]
-    xshape = shape[:d] + [indices.shape[d]] + shape[d:]
-    return gather(input.expand(*ishape), d, indices.expand(*xshape))
+    if input.dim() == 0:
+        raise IndexError(f"Dimension specified as {d} but tensor has no dimensions")
+    sh, ish = list(input._shape()), list(indices._shape())
+    ishape = _infer_size(sh[:d] + [ish[d]] + sh[d + 1:], ish)
+    xshape = _infer_size(ish[:d] + [sh[d]] + ish[d + 1:], sh)
+    x = input if tuple(sh) == xshape else input.expand(*xshape)
+    i = indices if tuple(ish) == ishape else indices.expand(*ishape)
+    if x.numel() == 0 or i.numel() == 0:
+        return gather(x, d, i)
+    return _take_along_dim(x, d, i)
 
 
 def nonzero(input, *, as_tuple=False):
@@ -1032,7 +1419,8 @@ def argwhere(input):
 
 for _n in ("gather", "scatter", "scatter_", "scatter_add", "scatter_add_", "scatter_reduce",
            "scatter_reduce_", "index_select", "index_add", "index_add_", "index_copy",
-           "index_copy_", "index_fill", "index_fill_", "masked_fill", "masked_fill_",
+           "index_copy_", "index_fill", "index_fill_", "index_reduce", "index_reduce_",
+           "masked_fill", "masked_fill_",
            "masked_select", "masked_scatter", "masked_scatter_", "take", "take_along_dim",
            "nonzero", "argwhere"):
     setattr(Tensor, _n, globals()[_n])

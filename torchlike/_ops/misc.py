@@ -282,7 +282,8 @@ def fill_diagonal_(self, fill_value, wrap=False):
 
 
 def put_(self, index, source, accumulate=False):
-    from .indexing import index_put_
+    from .indexing import _check_put, index_put_
+    _check_put(self, index, source)
     if self.is_contiguous():
         index_put_(self.view(-1), (index.reshape(-1),), source.reshape(-1), accumulate)
         return self
@@ -301,29 +302,45 @@ def put(input, index, source, accumulate=False):
 
 
 def slice_scatter(input, src, dim=0, start=None, end=None, step=1):
+    if input.dim() == 0:
+        raise IndexError("slice() cannot be applied to a 0-dim tensor.")
     out = input.clone()
     d = _wrap_dim(dim, input.dim())
     idx = [slice(None)] * input.dim()
     idx[d] = slice(start, end, step)
+    _check_scatter_src(src, out[tuple(idx)])
     out[tuple(idx)] = src
     return out
 
 
+def _check_scatter_src(src, view):
+    """The *_scatter ops take a src of exactly the slice's shape (no broadcasting)."""
+    if tuple(src.shape) != tuple(view.shape):
+        raise RuntimeError(f"expected src to have a size equal to the slice of self. src size = "
+                           f"{list(src.shape)}, slice size = {list(view.shape)}")
+
+
 def select_scatter(input, src, dim, index):
     out = input.clone()
-    out.select(dim, index).copy_(src)
+    v = out.select(dim, index)
+    _check_scatter_src(src, v)
+    v.copy_(src)
     return out
 
 
 def diagonal_scatter(input, src, offset=0, dim1=0, dim2=1):
     out = input.clone()
-    out.diagonal(offset, dim1, dim2).copy_(src)
+    v = out.diagonal(offset, dim1, dim2)
+    _check_scatter_src(src, v)
+    v.copy_(src)
     return out
 
 
 def as_strided_scatter(input, src, size, stride, storage_offset=None):
     out = input.clone()
-    out.as_strided(size, stride, storage_offset).copy_(src)
+    v = out.as_strided(size, stride, storage_offset)
+    _check_scatter_src(src, v)
+    v.copy_(src)
     return out
 
 

@@ -332,10 +332,12 @@ def diag(input, diagonal=0):
 
 @op()
 def diag_embed(input, offset=0, dim1=-2, dim2=-1):
+    out_nd = input.ndim + 1
+    d1, d2 = _wrap_dim(dim1, out_nd), _wrap_dim(dim2, out_nd)
+    if d1 == d2:
+        raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
     n = input.shape[-1] + abs(offset)
     idx = jnp.arange(n)
-    out_nd = input.ndim + 1
-    d1, d2 = dim1 % out_nd, dim2 % out_nd
     # build with the two new dims last, then move them
     base = jnp.zeros(input.shape[:-1] + (n, n), input.dtype)
     rows = idx[: input.shape[-1]] + max(-offset, 0)

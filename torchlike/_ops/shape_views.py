@@ -155,6 +155,8 @@ def reshape_as(self, other):
 
 
 def permute(self, *dims):
+    if not dims:
+        raise TypeError('permute() missing 1 required positional arguments: "dims"')
     dims = _size_arg(dims)
     n = self.dim()
     if len(dims) != n:
@@ -190,8 +192,9 @@ def t(self):
 
 def movedim(self, source, destination):
     n = self.dim()
-    src = (source,) if isinstance(source, int) else tuple(source)
-    dst = (destination,) if isinstance(destination, int) else tuple(destination)
+    # (a dim may come as a 0-d integer tensor)
+    src = (int(source),) if isinstance(source, (int, Tensor)) else tuple(source)
+    dst = (int(destination),) if isinstance(destination, (int, Tensor)) else tuple(destination)
     if len(src) != len(dst):
         raise RuntimeError(f"movedim: Invalid source or destination dims: source ({list(src)} "
                            f"dims) should contain the same number of dims as destination "
@@ -202,6 +205,8 @@ def movedim(self, source, destination):
         name, given = ("source", source) if len(set(src)) != len(src) else \
             ("destination", destination)
         raise RuntimeError(f"movedim: repeated dim in `{name}` ({list(given)})")
+    if n == 0:  # (dims 0 and -1 name a 0-d tensor's one "dim")
+        return make_view(self, ("permute", ()))
     order = [i for i in range(n) if i not in src]
     perm = [None] * n
     for s, d in zip(src, dst):
@@ -222,6 +227,9 @@ def squeeze(self, dim=None):
     else:
         ds = (dim,) if isinstance(dim, int) else tuple(dim)
         dims = [_wrap_dim(d, n) for d in ds]
+        if len(set(dims)) != len(dims):
+            dup = next(d for d in dims if dims.count(d) > 1)
+            raise RuntimeError(f"dim {dup} appears multiple times in the list of dims")
         dims = [d for d in dims if n and shape[d] == 1]
     new = tuple(s for i, s in enumerate(shape) if i not in dims)
     return make_view(self, ("reshape", new))
@@ -237,9 +245,9 @@ def unsqueeze(self, dim):
 def flatten(self, start_dim=0, end_dim=-1):
     shape = _shape(self)
     n = len(shape)
+    s, e = _wrap_dim(start_dim, n), _wrap_dim(end_dim, n)
     if n == 0:
         return reshape(self, 1)
-    s, e = _wrap_dim(start_dim, n), _wrap_dim(end_dim, n)
     if s > e:
         raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
     new = shape[:s] + (math.prod(shape[s:e + 1]),) + shape[e + 1:]
@@ -248,8 +256,22 @@ def flatten(self, start_dim=0, end_dim=-1):
 
 def unflatten(self, dim, sizes):
     shape = _shape(self)
+    if not shape:  # (PyTorch wraps its IndexError in this RuntimeError)
+        _wrap_dim(dim, 0)
+        raise RuntimeError("unflatten got an unexpected error:\nDimension specified as 0 but "
+                           "tensor has no dimensions")
     d = _wrap_dim(dim, len(shape))
-    sizes = infer_size(tuple(sizes), shape[d])
+    sizes = tuple(int(k) for k in sizes)
+    if not sizes:
+        raise RuntimeError("unflatten: sizes must be non-empty")
+    if sizes.count(-1) > 1:
+        raise RuntimeError("unflatten got an unexpected error:\nonly one dimension can be "
+                           "inferred")
+    try:
+        sizes = infer_size(sizes, shape[d])
+    except RuntimeError:
+        raise RuntimeError(f"unflatten: Provided sizes {list(sizes)} don't multiply up to the "
+                           f"size of dim {dim} ({shape[d]}) in the input tensor") from None
     return view(self, shape[:d] + sizes + shape[d + 1:])
 
 
@@ -257,7 +279,7 @@ def expand(self, *sizes):
     sizes = _size_arg(sizes)
     shape = _shape(self)
     if len(sizes) < len(shape):
-        raise RuntimeError(f"expand(torch.FloatTensor{{{list(shape)}}}, size={list(sizes)}): the "
+        raise RuntimeError(f"expand({self.type()}{{{list(shape)}}}, size={list(sizes)}): the "
                            f"number of sizes provided ({len(sizes)}) must be greater or equal to "
                            f"the number of dimensions in the tensor ({len(shape)})")
     lead = len(sizes) - len(shape)
@@ -313,8 +335,12 @@ def select(input, dim, index):
 
 def narrow(input, dim, start, length):
     shape = _shape(input)
+    if not shape:
+        raise RuntimeError("narrow() cannot be applied to a 0-dim tensor.")
     d = _wrap_dim(dim, len(shape))
     start = int(start)
+    if length < 0:
+        raise RuntimeError("narrow(): length must be non-negative.")
     if not -shape[d] <= start <= shape[d]:
         raise IndexError(f"start out of range (expected to be in range of [{-shape[d]}, "
                          f"{shape[d]}], but got {start})")
@@ -343,16 +369,31 @@ def _multi(outs):
 
 
 def unbind(input, dim=0):
+    _no_dims_check(input, dim)
     d = _wrap_dim(dim, input.dim())
     return _multi(tuple(select(input, d, i) for i in range(_shape(input)[d])))
 
 
+def _no_dims_check(input, dim):
+    """PyTorch's IndexError for a dim of a 0-d tensor where a 0-d input has no valid dim."""
+    if not _shape(input):
+        _wrap_dim(dim, 0)
+        raise IndexError(f"Dimension specified as {dim} but tensor has no dimensions")
+
+
 def split(tensor, split_size_or_sections, dim=0):
     shape = _shape(tensor)
+    if not shape:
+        raise RuntimeError("split expects at least a 1-dimensional tensor")
     d = _wrap_dim(dim, len(shape))
     n = shape[d]
+    if isinstance(split_size_or_sections, Tensor):  # (PyTorch reads it as a list of sizes)
+        raise TypeError("split_with_sizes(): argument 'split_sizes' (position 2) must be tuple "
+                        "of ints, not Tensor")
     if isinstance(split_size_or_sections, int):
         s = split_size_or_sections
+        if s < 0:
+            raise RuntimeError(f"split expects split_size be non-negative, but got split_size={s}")
         if s <= 0 and n:
             raise RuntimeError(f"split_size can only be 0 if dimension size is 0, but got "
                                f"dimension size of {n}")
@@ -360,10 +401,13 @@ def split(tensor, split_size_or_sections, dim=0):
         if not sizes:
             sizes = [0]
     else:
-        sizes = list(split_size_or_sections)
+        sizes = [int(k) for k in split_size_or_sections]
+        if any(k < 0 for k in sizes):
+            raise RuntimeError(f"split_with_sizes expects split_sizes have only non-negative "
+                               f"entries, but got split_sizes={sizes}")
         if sum(sizes) != n:
             raise RuntimeError(f"split_with_sizes expects split_sizes to sum exactly to {n} (input "
-                               f"tensor's size at dimension {d}), but got split_sizes={sizes}")
+                               f"tensor's size at dimension {dim}), but got split_sizes={sizes}")
     out, start = [], 0
     for s in sizes:
         out.append(_slice_dim(tensor, d, start, start + s))
@@ -372,6 +416,8 @@ def split(tensor, split_size_or_sections, dim=0):
 
 
 def chunk(input, chunks, dim=0):
+    if input.dim() == 0:
+        raise RuntimeError("chunk expects at least a 1-dimensional tensor")
     if chunks <= 0:
         raise RuntimeError("chunk expects `chunks` to be greater than 0, got: " + str(chunks))
     n = _shape(input)[_wrap_dim(dim, input.dim())]
@@ -382,7 +428,9 @@ def chunk(input, chunks, dim=0):
     return split(input, size, dim)
 
 
-def tensor_split(input, indices_or_sections, dim=0):
+def tensor_split(input, indices_or_sections=None, dim=0, *, indices=None, sections=None):
+    if indices_or_sections is None:  # (PyTorch's keyword overloads)
+        indices_or_sections = sections if indices is None else list(indices)
     if input.dim() == 0:
         raise RuntimeError("tensor_split expected at least a 1-dimensional tensor, but got a "
                            "tensor with 0 dims")
@@ -393,6 +441,10 @@ def tensor_split(input, indices_or_sections, dim=0):
             from .registry import _scalar_type_name
             raise RuntimeError("tensor_split expected tensor_indices_or_sections to have dtype "
                                f"of long, but got {_scalar_type_name(indices_or_sections.dtype)}")
+        if indices_or_sections.dim() > 1:
+            raise RuntimeError("tensor_split expected tensor_indices_or_sections to be a "
+                               "zero-dimensional or one-dimensional tensor, but got a tensor "
+                               f"with {indices_or_sections.dim()} dims")
         # a 0-d tensor is a number of sections, a 1-d one the split indices
         indices_or_sections = (int(indices_or_sections.item()) if indices_or_sections.dim() == 0
                                else indices_or_sections.tolist())
@@ -424,18 +476,28 @@ def _check_split_size(name, input, sections, d):
                            f"split_size {sections}!")
 
 
+def _check_split_dims(name, input, k):
+    if input.dim() < k:
+        raise RuntimeError(f"torch.{name} requires a tensor with at least {k} dimension, but got "
+                           f"a tensor with {input.dim()} dimensions!")
+
+
 def hsplit(input, sections):
+    _check_split_dims("hsplit", input, 1)
     d = 1 if input.dim() > 1 else 0
     _check_split_size("hsplit", input, sections, d)
     return tensor_split(input, sections, d)
 
 
 def vsplit(input, sections):
+    _check_split_dims("vsplit", input, 2)
     _check_split_size("vsplit", input, sections, 0)
     return tensor_split(input, sections, 0)
 
 
 def dsplit(input, sections):
+    _check_split_dims("dsplit", input, 3)
+    _check_split_size("dsplit", input, sections, 2)
     return tensor_split(input, sections, 2)
 
 
@@ -507,10 +569,30 @@ def view_as_complex(input):
 
 def _T(self):
     n = self.dim()
-    return permute(self, *reversed(range(n)))
+    if n != 2:
+        _T_warning(n)
+    return make_view(self, ("permute", tuple(reversed(range(n)))))
+
+
+def _T_warning(n):
+    import warnings
+    if n == 0:
+        warnings.warn("Tensor.T is deprecated on 0-D tensors. This function is the identity in "
+                      "these cases.", UserWarning, stacklevel=3)
+    else:
+        warnings.warn("The use of `x.T` on tensors of dimension other than 2 to reverse their "
+                      "shape is deprecated and it will throw an error in a future release. "
+                      "Consider `x.mT` to transpose batches of matrices or `x.permute(*torch."
+                      "arange(x.ndim - 1, -1, -1))` to reverse the dimensions of a tensor.",
+                      UserWarning, stacklevel=3)
 
 
 def _mT(self):
+    if self.dim() == 0:
+        import warnings
+        warnings.warn("Tensor.mT is deprecated on 0-D tensors. This function is the identity in "
+                      "these cases.", UserWarning, stacklevel=2)
+        return make_view(self, ("permute", ()))
     if self.dim() < 2:
         raise RuntimeError("tensor.mT is only supported on matrices or batches of matrices. Got "
                            f"{self.dim()}-D tensor.")
@@ -532,10 +614,20 @@ def _H(self):
         raise RuntimeError(f"tensor.H is only supported on matrices (2-D tensors). Got "
                            f"{self.dim()}-D tensor." + (" For batches of matrices, consider "
                                                         "using tensor.mH" if self.dim() > 2 else ""))
-    return _T(self).conj()
+    if self.dim() == 0:
+        import warnings
+        warnings.warn("Tensor.H is deprecated on 0-D tensors. Consider using x.conj().",
+                      UserWarning, stacklevel=2)
+        return self.conj()
+    return transpose(self, 0, 1).conj()
 
 
 def _mH(self):
+    if self.dim() == 0:
+        import warnings
+        warnings.warn("Tensor.mH is deprecated on 0-D tensors. Consider using x.conj().",
+                      UserWarning, stacklevel=2)
+        return self.conj()
     if self.dim() < 2:
         raise RuntimeError("tensor.mH is only supported on matrices or batches of matrices. Got "
                            f"{self.dim()}-D tensor.")
