@@ -371,3 +371,23 @@ def test_diff_out_and_append():
     _check(_out(lambda L, o: L.diff(_t(L), dim=0, append=_t(L)[:1], out=o), _F("float32", (0,))))
     _check(_out(lambda L, o: L.diff(_t(L, dtype="int64"), 2, out=o), _F("int64", (0,))))
     _check(_out(lambda L, o: L.diff(_t(L), out=o), _F("int64", (0,))))
+
+
+@pytest.mark.parametrize("dim", [0, 1])
+def test_topk_kthvalue_results_are_new_tensors(dim):
+    """Their strides are PyTorch's (contiguous), so `.view(-1)` works as in beam search code;
+    values, indices and the input's gradient are PyTorch's."""
+    x = np.cos(np.arange(4 * 9, dtype=np.float32)).reshape(4, 9)
+    got = []
+    for L in (torch, tl):
+        c = L.tensor(x, requires_grad=True)
+        top = c.topk(3, dim=dim)
+        kth = c.kthvalue(2, dim=dim)
+        (top.values.view(-1) * L.arange(top.values.numel())).sum().add(kth.values.sum()).backward()
+        got.append([top.values.stride(), top.indices.stride(), kth.values.stride(),
+                    kth.indices.stride(), top.values.view(-1).tolist(),
+                    top.indices.view(-1).tolist(), kth.indices.tolist(), c.grad.tolist()])
+    assert got[0][:4] == got[1][:4]
+    np.testing.assert_allclose(got[1][4], got[0][4], rtol=1e-6)
+    assert got[0][5:7] == got[1][5:7]
+    np.testing.assert_allclose(got[1][7], got[0][7], rtol=1e-6)

@@ -733,6 +733,20 @@ def cummin(input, dim, *, out=None):
 
 @op(method=False, name="_sort")
 def _sort(input, dim, descending, stable):
+    return _sort_arrays(input, dim, descending)
+
+
+@op(method=False, name="_sorted_slice")
+def _sorted_slice(input, start, stop, dim, descending):
+    """sort(input, dim)[start:stop] along dim, values and indices (topk, kthvalue): one kernel,
+    so the results are new contiguous tensors as PyTorch's (a narrowed sort kept the sorted
+    rows' strides, and `values.view(-1)` failed where PyTorch's works)."""
+    v, i = _sort_arrays(input, dim, descending)
+    return (jax.lax.slice_in_dim(v, start, stop, axis=dim),
+            jax.lax.slice_in_dim(i, start, stop, axis=dim))
+
+
+def _sort_arrays(input, dim, descending):
     x = input
     if x.ndim == 0:
         return x, jnp.zeros((), jnp.int64)
@@ -802,8 +816,8 @@ def _topk(input, k, dim, largest):
         raise RuntimeError("selected index k out of range")
     if input.dtype is _dt.bool:
         raise RuntimeError("topk does not support bool dtypes on CPU")
-    v, i = sort(input, d, descending=largest)
-    return return_type("topk")(v.narrow(d, 0, k), i.narrow(d, 0, k))
+    _no_complex(input, " Sort does not support complex dtypes on CPU")
+    return return_type("topk")(*_sorted_slice(input, 0, k, d, largest))
 
 
 def kthvalue(input, k, dim=-1, keepdim=False, *, out=None):
@@ -822,8 +836,8 @@ def _kthvalue(input, k, dim, keepdim):
     if not 1 <= k <= n:
         raise RuntimeError(f"kthvalue(): selected number k out of range for dimension {d}")
     _not_implemented("kthvalue_cpu", input.new_empty(1), (_dt.bool,) + _COMPLEX)
-    v, i = sort(input, d)
-    v, i = v.select(d, k - 1), i.select(d, k - 1)
+    v, i = _sorted_slice(input, k - 1, k, d, False)
+    v, i = v.squeeze(d), i.squeeze(d)
     if keepdim:
         v, i = v.unsqueeze(d), i.unsqueeze(d)
     return return_type("kthvalue")(v, i)
