@@ -263,3 +263,29 @@ def test_size():
 
 def test_promotion_error_names():
     _same(lambda T: T.promote_types(T.uint16, T.int8))
+
+
+def test_meshgrid_without_indexing_warns_once_and_checks_dtypes_first():
+    import torchlike._ops.shape as shape
+    shape._MESHGRID_WARNED.clear()
+    with warnings.catch_warnings(record=True) as w:
+        warnings.simplefilter("always")
+        grids = tl.meshgrid(tl.arange(3), tl.arange(2))
+        tl.meshgrid(tl.arange(3), tl.arange(2))
+    assert [str(m.message) for m in w] == [
+        "torch.meshgrid: in an upcoming release, it will be required to pass the indexing "
+        "argument."]
+    want = torch.meshgrid(torch.arange(3), torch.arange(2), indexing="ij")
+    assert [g.tolist() for g in grids] == [g.tolist() for g in want]
+    # the dtype check comes before the indexing check, as in PyTorch
+    assert_same_error(lambda L: L.meshgrid(L.arange(3), L.arange(3.0), indexing="bad"), torch, tl)
+
+
+def test_heaviside_of_nan_is_zero_as_pytorch():
+    x = [float("nan"), -1.0, 0.0, 2.0, float("inf")]
+    want = torch.heaviside(torch.tensor(x), torch.tensor([0.5]))
+    got = tl.heaviside(tl.tensor(x), tl.tensor([0.5]))
+    assert got.tolist() == want.tolist()
+    want = torch.heaviside(torch.tensor([0, -2, 3]), torch.tensor(7))
+    got = tl.heaviside(tl.tensor([0, -2, 3]), tl.tensor(7))
+    assert got.tolist() == want.tolist() and str(got.dtype) == str(want.dtype)

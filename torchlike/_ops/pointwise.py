@@ -710,7 +710,9 @@ def heaviside(input, values):
         raise RuntimeError("heaviside is not yet implemented for complex tensors.")
     if input.dtype != values.dtype:
         raise RuntimeError("heaviside is not yet implemented for tensors with different dtypes.")
-    return jnp.heaviside(input, values).astype(input.dtype)
+    # PyTorch's x == 0 ? values : x > 0 (NaN gives 0, where jnp.heaviside gives NaN)
+    out = jnp.where(input == 0, values, input > 0)
+    return out.astype(input.dtype)
 
 
 @bop(tensor_args=_BIN, promote="default", inplace=True)

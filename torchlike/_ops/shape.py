@@ -1,3 +1,4 @@
+import warnings
 """Shape ops that copy: cat, stack, flip, roll, repeat, tile, tril/triu, ..."""
 
 import jax.numpy as jnp
@@ -385,16 +386,25 @@ def cross(input, other, dim=None):
     return jnp.cross(input, other, axis=dim)
 
 
-def meshgrid(*tensors, indexing="ij"):
+_MESHGRID_WARNED = []
+
+
+def meshgrid(*tensors, indexing=None):
     if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
         tensors = tuple(tensors[0])
     if not tensors:
         raise RuntimeError("meshgrid expects a non-empty TensorList")
+    if any(t.dtype != tensors[0].dtype for t in tensors):
+        raise RuntimeError("meshgrid expects all tensors to have the same dtype")
+    if indexing is None:
+        if not _MESHGRID_WARNED:  # PyTorch warns once per process
+            _MESHGRID_WARNED.append(True)
+            warnings.warn("torch.meshgrid: in an upcoming release, it will be required to pass "
+                          "the indexing argument.", UserWarning, stacklevel=2)
+        indexing = "ij"
     if indexing not in ("xy", "ij"):
         raise RuntimeError(f'torch.meshgrid: indexing must be one of "xy" or "ij", but received: '
                            f"{indexing}")
-    if any(t.dtype != tensors[0].dtype for t in tensors):
-        raise RuntimeError("meshgrid expects all tensors to have the same dtype")
     if any(t.dim() > 1 for t in tensors):
         raise RuntimeError("torch.meshgrid: Expected 0D or 1D tensor in the tensor list")
     shape = [t.numel() for t in tensors]
