@@ -6,7 +6,7 @@ import warnings
 import numpy as np
 import pytest
 
-from tests._oracle import assert_same_error, import_torch
+from tests._oracle import assert_same_error, import_torch, same_result_or_error
 
 torch = import_torch()
 
@@ -289,3 +289,21 @@ def test_heaviside_of_nan_is_zero_as_pytorch():
     want = torch.heaviside(torch.tensor([0, -2, 3]), torch.tensor(7))
     got = tl.heaviside(tl.tensor([0, -2, 3]), tl.tensor(7))
     assert got.tolist() == want.tolist() and str(got.dtype) == str(want.dtype)
+
+
+@pytest.mark.parametrize("value", [1 + 0j, 2.5 + 0j, 1 + 2j, 2.7, -2.7])
+@pytest.mark.parametrize("convert", [int, float, complex])
+def test_python_number_conversions(value, convert):
+    same_result_or_error(lambda L: convert(L.tensor(value)), torch, tl,
+                         lambda r, L: (type(r), r), lambda a, b: a == b)
+
+
+@pytest.mark.parametrize("convert", [int, float, complex])
+def test_python_number_of_many_elements(convert):
+    assert_same_error(lambda L: convert(L.ones(2)), torch, tl)
+
+
+@pytest.mark.parametrize("dtype", ["uint16", "uint32", "uint64"])
+def test_type_string_of_wide_unsigned(dtype):
+    assert tl.ones(1, dtype=getattr(tl, dtype)).type() == torch.ones(
+        1, dtype=getattr(torch, dtype)).type()

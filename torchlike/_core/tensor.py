@@ -503,16 +503,26 @@ class Tensor:
         return bool(np.asarray(a).reshape(()))
 
     def __float__(self):
-        if self.numel() != 1:
-            raise ValueError("only one element tensors can be converted to Python scalars")
-        return float(self.item().real if isinstance(self.item(), complex) else self.item())
+        return float(self._real_item("double"))
 
     def __int__(self):
+        return int(self._real_item("int64_t"))
+
+    def _real_item(self, c_type):
+        """The one element as a real number: a complex one only if its imaginary part is 0
+        (PyTorch's checked conversion to c_type)."""
         if self.numel() != 1:
             raise ValueError("only one element tensors can be converted to Python scalars")
-        return int(self.item())
+        v = self.item()
+        if isinstance(v, complex):
+            if v.imag != 0:
+                raise RuntimeError(f"value cannot be converted to type {c_type} without overflow")
+            v = v.real
+        return v
 
     def __complex__(self):
+        if self.numel() != 1:
+            raise ValueError("only one element tensors can be converted to Python scalars")
         return complex(self.item())
 
     def __index__(self):
@@ -872,7 +882,9 @@ _TYPE_STR = {"float32": "torch.FloatTensor", "float64": "torch.DoubleTensor",
              "int64": "torch.LongTensor", "int32": "torch.IntTensor",
              "int16": "torch.ShortTensor", "int8": "torch.CharTensor",
              "uint8": "torch.ByteTensor", "bool": "torch.BoolTensor",
-             "complex64": "torch.ComplexFloatTensor", "complex128": "torch.ComplexDoubleTensor"}
+             "complex64": "torch.ComplexFloatTensor", "complex128": "torch.ComplexDoubleTensor",
+             "uint16": "torch.UInt16Tensor", "uint32": "torch.UInt32Tensor",
+             "uint64": "torch.UInt64Tensor"}
 
 
 def _type_string(t):
