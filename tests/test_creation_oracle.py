@@ -307,3 +307,18 @@ def test_python_number_of_many_elements(convert):
 def test_type_string_of_wide_unsigned(dtype):
     assert tl.ones(1, dtype=getattr(tl, dtype)).type() == torch.ones(
         1, dtype=getattr(torch, dtype)).type()
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64", "float16", "bfloat16", "complex64"])
+def test_finfo_values_repr_and_equality(dtype):
+    want, got = torch.finfo(getattr(torch, dtype)), tl.finfo(getattr(tl, dtype))
+    assert repr(got) == repr(want)
+    for k in ("bits", "eps", "max", "min", "tiny", "smallest_normal", "resolution"):
+        assert getattr(got, k) == getattr(want, k), k
+    assert (got == tl.finfo(getattr(tl, dtype))) == (want == torch.finfo(getattr(torch, dtype)))
+
+
+@pytest.mark.parametrize("dtype", ["uint8", "int8", "int32", "int64", "bool"])
+def test_iinfo_repr_and_bool(dtype):
+    same_result_or_error(lambda L: repr(L.iinfo(getattr(L, dtype))), torch, tl,
+                         lambda r, L: r, lambda a, b: a == b)

@@ -239,12 +239,16 @@ class finfo:
         self.max = float(fi.max)
         self.min = float(fi.min)
         self.tiny = self.smallest_normal = float(fi.tiny)
-        self.resolution = float(fi.resolution)
+        self.resolution = 10.0 ** -int(fi.precision)  # exactly 1e-06, as PyTorch's
         self.dtype = type.to_real()._name
 
+    def __eq__(self, other):  # (and so unhashable, as PyTorch's)
+        return isinstance(other, finfo) and self.dtype == other.dtype
+
     def __repr__(self):
-        return (f"finfo(resolution={self.resolution}, min={self.min}, max={self.max}, "
-                f"eps={self.eps}, smallest_normal={self.tiny}, tiny={self.tiny}, "
+        # PyTorch prints the values with 6 significant digits (C++'s default stream format)
+        return (f"finfo(resolution={self.resolution:g}, min={self.min:g}, max={self.max:g}, "
+                f"eps={self.eps:g}, smallest_normal={self.tiny:g}, tiny={self.tiny:g}, "
                 f"dtype={self.dtype})")
 
 
@@ -254,11 +258,16 @@ class iinfo:
     def __init__(self, type):
         if type.is_floating_point or type.is_complex:
             raise TypeError("torch.iinfo() requires an integer input type.")
+        if type is bool:
+            raise TypeError("torch.bool is not supported by torch.iinfo")
         ii = np.iinfo(type._np) if type is not bool else None
         self.bits = type._np.itemsize * 8
         self.max = int(ii.max) if ii else 1
         self.min = int(ii.min) if ii else 0
         self.dtype = type._name
 
+    def __eq__(self, other):
+        return isinstance(other, iinfo) and self.dtype == other.dtype
+
     def __repr__(self):
-        return f"iinfo(min={self.min}, max={self.max}, dtype={self.dtype})"
+        return f"iinfo(min={self.min:g}, max={self.max:g}, dtype={self.dtype})"
