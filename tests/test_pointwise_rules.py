@@ -149,3 +149,23 @@ ZERO = [
 @pytest.mark.parametrize("expr", ZERO)
 def test_integer_division_by_zero_raises_like_torch(expr):
     test_binary_op_rules_match_torch(expr)
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64", "float16"])
+@pytest.mark.parametrize("divisor", ["number", "column", "0-d", "int"])
+def test_division_by_a_broadcast_operand_is_correctly_rounded(dtype, divisor):
+    """Bit for bit PyTorch's quotients: XLA would multiply by the divisor's reciprocal."""
+    x = np.random.RandomState(0).rand(16, 33) * 100
+    y = np.random.RandomState(1).rand(16, 1) + 0.5
+    got = []
+    for L in (torch, tl):
+        a = L.tensor(x, dtype=getattr(L, dtype))
+        b = {"number": 7.0, "column": L.tensor(y, dtype=a.dtype), "int": 7,
+             "0-d": L.tensor(3.3, dtype=a.dtype)}[divisor]
+        c = a.clone()
+        c /= b
+        got.append([(a / b).double().numpy(), c.double().numpy(),
+                    a.div(b, rounding_mode="trunc").double().numpy(),
+                    a.div(b, rounding_mode="floor").double().numpy()])
+    for w, g in zip(*got):
+        np.testing.assert_array_equal(g, w)

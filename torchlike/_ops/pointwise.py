@@ -445,13 +445,25 @@ Tensor.multiply = Tensor.mul
 Tensor.multiply_ = Tensor.mul_
 
 
+def _true_div(a, b):
+    """a / b, correctly rounded as PyTorch's. XLA's simplifier rewrites a division by a
+    broadcast operand (`x / 7`, `x / x.sum(1, keepdim=True)`) into a multiplication by its
+    reciprocal, which differs in the last bit for about half the quotients: the divisor is
+    broadcast behind a barrier the rewrite cannot see through (a division of equal shapes
+    is left as it is)."""
+    shape = jnp.broadcast_shapes(jnp.shape(a), jnp.shape(b))
+    if jnp.shape(b) != shape:
+        b = jax.lax.optimization_barrier(jnp.broadcast_to(b, shape))
+    return a / b
+
+
 @bop(tensor_args=_BIN, promote="true_division", inplace=True)
 def div(input, other, rounding_mode=None):
     if rounding_mode is None:
         if not jnp.issubdtype(input.dtype, jnp.inexact):
             f = _dt.get_default_dtype()._np
             input, other = input.astype(f), other.astype(f)
-        return input / other
+        return _true_div(input, other)
     if (input.dtype == jnp.bool_ or jnp.iscomplexobj(input)) and rounding_mode in ("trunc",
                                                                                    "floor"):
         _not_impl(f"div_{rounding_mode}_cpu", input)
@@ -459,10 +471,18 @@ def div(input, other, rounding_mode=None):
         if jnp.issubdtype(input.dtype, jnp.integer):
             q = jnp.abs(input) // jnp.abs(other)
             return jnp.where((input < 0) != (other < 0), -q, q).astype(input.dtype)
-        return jnp.trunc(input / other)
+        if input.dtype in (jnp.float16, jnp.bfloat16) and other.ndim == 0:
+            # PyTorch's kernel for a scalar divisor computes in float32 (for a tensor divisor
+            # it truncates the rounded half quotient)
+            return jnp.trunc(_true_div(input.astype(jnp.float32),
+                                       other.astype(jnp.float32))).astype(input.dtype)
+        return jnp.trunc(_true_div(input, other))
     if rounding_mode == "floor":
         if jnp.issubdtype(input.dtype, jnp.integer):
             return jnp.floor_divide(input, other)
+        if input.dtype in (jnp.float16, jnp.bfloat16):  # PyTorch computes these in float32
+            return _div_floor_float(input.astype(jnp.float32),
+                                    other.astype(jnp.float32)).astype(input.dtype)
         return _div_floor_float(input, other)
     raise RuntimeError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but "
                      f"found '{rounding_mode}'")
@@ -512,7 +532,7 @@ Tensor.true_divide_ = Tensor.div_
 def _div_floor_float(a, b):
     """PyTorch's div_floor for floats (Python's semantics): 1.0 // 0.1 == 9.0, not 10.0."""
     mod = jnp.fmod(a, b)
-    div = (a - mod) / b
+    div = _true_div(a - mod, b)
     div = jnp.where((mod != 0) & ((b < 0) != (mod < 0)), div - 1, div)
     fl = jnp.floor(div)
     fl = jnp.where(div - fl > 0.5, fl + 1, fl)
