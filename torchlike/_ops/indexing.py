@@ -977,9 +977,14 @@ def scatter_reduce(input, dim, index, src, reduce, *, include_self=True):
 
 def scatter_reduce_(self, dim, index, src, reduce, *, include_self=True):
     d, reduce = _scatter_reduce_args(self, dim, index, src, reduce)
+    return _scatter_reduce_inplace(self, d, index, src, reduce, include_self, "scatter_reduce_")
+
+
+def _scatter_reduce_inplace(self, d, index, src, reduce, include_self, name):
+    """_scatter_reduce written into `self` (recorded on the tape as PyTorch's in-place op)."""
     o = _scatter_reduce.__wrapped_op__
     leaves, key = o.split([self, d, index, src, reduce, include_self])
-    return apply_inplace(self, o.kernel(key), leaves[1:], "scatter_reduce_")
+    return apply_inplace(self, o.kernel(key), leaves[1:], name)
 
 
 @op(tensor_args=("input", "index"), method=False, name="_index_select")
@@ -1141,9 +1146,7 @@ def index_reduce(input, dim, index, source, reduce, *, include_self=True):
 
 def index_reduce_(self, dim, index, source, reduce, *, include_self=True):
     d, spread = _index_reduce_args(self, dim, index, source, reduce)
-    o = _scatter_reduce.__wrapped_op__
-    leaves, key = o.split([self, d, spread, source, reduce, include_self])
-    return apply_inplace(self, o.kernel(key), leaves[1:], "index_reduce_")
+    return _scatter_reduce_inplace(self, d, spread, source, reduce, include_self, "index_reduce_")
 
 
 @op(tensor_args=("input", "index", "source"), method=False, name="_index_copy")
