@@ -210,6 +210,9 @@ def is_signed(input):
 
 
 def is_inference(input):
+    if not isinstance(input, Tensor):
+        raise TypeError("is_inference(): argument 'input' (position 1) must be Tensor, not "
+                        f"{type(input).__name__}")
     return input.is_inference()
 
 

@@ -61,6 +61,18 @@ class Node:
         self.packed = None  # (unpack hook, [(input index, packed)], [packed residuals] or None)
         if SAVED_HOOKS:
             self.pack_primals()
+        if grad_mode.INFERENCE_USED[0] and saved:
+            self._check_inference_inputs()
+
+    def _check_inference_inputs(self):
+        # PyTorch refuses to save an inference tensor for backward (it has no version counter)
+        for i, s in enumerate(self.saved):
+            if s is not None and s[0]._inference and self.kernel.depends_on(self, i):
+                raise RuntimeError(
+                    "Inference tensors cannot be saved for backward. Please do not use Tensors "
+                    "created in inference mode in computation tracked by autograd. To work "
+                    "around this, you can make a clone to get a normal tensor and use it in "
+                    "autograd, or use `torch.no_grad()` instead of `torch.inference_mode()`.")
 
     @property
     def metadata(self):

@@ -11,6 +11,9 @@ class _State:
 
 
 state = _State()
+# set once inference_mode(True) was first entered: inference tensors may exist, so in-place
+# writes and recorded ops check for them (a list read on the hot paths until then)
+INFERENCE_USED = [False]
 
 
 def is_grad_enabled() -> bool:
@@ -154,7 +157,8 @@ class set_multithreading_enabled(_DecoratorContextManager):
 
 
 class inference_mode(_DecoratorContextManager):
-    """Like no_grad. Differs from PyTorch: tensors made inside are ordinary tensors."""
+    """no_grad, and tensors made inside are inference tensors: they keep no version counter,
+    cannot be written in place outside inference mode, and cannot be saved for backward."""
 
     def __new__(cls, mode=True):
         if callable(mode):
@@ -172,6 +176,8 @@ class inference_mode(_DecoratorContextManager):
         # As PyTorch's InferenceMode guard: grad mode is the opposite of inference mode, so
         # inference_mode(False) re-enables gradients even inside no_grad().
         state.enabled, state.inference = not self.mode, self.mode
+        if self.mode:
+            INFERENCE_USED[0] = True
 
     def __exit__(self, *exc):
         state.enabled, state.inference = self.prev

@@ -44,6 +44,8 @@ class Tensor:
     _acc = None
     _vcount = 0
     _detached_view = False
+    # made in inference mode (set on roots; views and aliases read their root's)
+    _inference = False
     # how a view was made, where PyTorch refuses in-place writes to it with grad mode on:
     # "multi" (an output of unbind/split/chunk), "nograd" (made under no_grad from a tensor
     # that requires grad); views of it inherit it
@@ -72,11 +74,16 @@ class Tensor:
         t._arr = arr
         t._dtype = _BY_NP[arr.dtype]
         t._device = device or CPU
+        if grad_mode.state.inference:
+            t._inference = True
         return t
 
     @staticmethod
     def _make_subclass(cls, data, require_grad=False):
         """An instance of subclass `cls` sharing `data`'s storage (as torch's _make_subclass)."""
+        if require_grad and data._root()._inference and not grad_mode.state.inference:
+            raise RuntimeError("Setting requires_grad=True on inference tensor outside "
+                               "InferenceMode is not allowed.")
         t = object.__new__(cls)
         _alias(t, data)
         t._requires_grad = bool(require_grad)
@@ -112,6 +119,8 @@ class Tensor:
 
     def _set_data(self, arr):
         """Overwrite this tensor's value in place (no autograd); visible through all aliases."""
+        if grad_mode.INFERENCE_USED[0]:
+            _check_inference_write(self)
         b = self._base
         if b is None:
             if type(arr) is LazyArray:
@@ -159,8 +168,13 @@ class Tensor:
     def _vc(self):
         return self._root()
 
+    def is_inference(self):
+        return self._root()._inference
+
     @property
     def _version(self):
+        if self._root()._inference:
+            raise RuntimeError("Inference tensors do not track version counter.")
         f = self._vfam
         return f[0] if f is not None else self._root()._vcount
 
@@ -219,6 +233,9 @@ class Tensor:
         if requires_grad and not (self._dtype.is_floating_point or self._dtype.is_complex):
             raise RuntimeError("only Tensors of floating point and complex dtype can require "
                                "gradients")
+        if requires_grad and self._root()._inference and not grad_mode.state.inference:
+            raise RuntimeError("Setting requires_grad=True on inference tensor outside "
+                               "InferenceMode is not allowed.")
         if self._gbase is not None:
             # a non-detached view that is a leaf: make it a root of its own for autograd
             self._gbase = None
@@ -757,6 +774,8 @@ def wrap(arr, requires_grad=False, device=None):
     t._arr = arr
     t._dtype = _BY_NP[arr.dtype]
     t._device = device or device_of(arr)
+    if grad_mode.state.inference:
+        t._inference = True
     if requires_grad:
         t.requires_grad_(True)
     return t
@@ -781,7 +800,17 @@ def _wrap_out(arr, device, node, nr):
     if node is not None:
         t._grad_fn = node
         t._out_nr = nr
+    elif grad_mode.state.inference:
+        t._inference = True
     return t
+
+
+def _check_inference_write(t):
+    if t._root()._inference and not grad_mode.state.inference:
+        raise RuntimeError(
+            "Inplace update to inference tensor outside InferenceMode is not allowed.You can "
+            "make a clone to get a normal tensor before doing inplace update.See "
+            "https://github.com/pytorch/rfcs/pull/17 for more details.")
 
 
 def _from_edge(arr, edge, device=None):
@@ -852,6 +881,8 @@ def _wrap_out_dev(arr, device):
     t._arr = arr
     t._dtype = _BY_NP[arr.dtype]
     t._device = device
+    if grad_mode.state.inference:
+        t._inference = True
     return t
 
 

@@ -394,6 +394,8 @@ def run(kernel, leaves, device=None):
         t._arr = out
         t._dtype = _BY_NP[out.dtype]
         t._device = device or _CPU
+        if not record and grad_mode.state.inference:
+            t._inference = True
         return t
     if not isinstance(out, tuple):  # one output: the common case, without the loops below
         dt = out.dtype
@@ -479,6 +481,8 @@ def run_roots(kernel, a, b=None):
     t._arr = out
     t._dtype = _BY_NP[out.dtype]
     t._device = a._device or _CPU
+    if grad_mode.state.inference:
+        t._inference = True
     return t
 
 

@@ -447,7 +447,6 @@ _METHODS = {
     "polygamma_": lambda self, n: self.polygamma_op_(n),
     "greater_": _cmp_alias("gt_"), "greater_equal_": _cmp_alias("ge_"),
     "less_": _cmp_alias("lt_"), "less_equal_": _cmp_alias("le_"), "not_equal_": _cmp_alias("ne_"),
-    "is_inference": lambda self: False,
     "cumprod_": lambda self, dim, dtype=None: self.copy_(self.cumprod(dim, dtype=dtype)),
 }
 for _n, _f in _METHODS.items():

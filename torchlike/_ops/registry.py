@@ -14,7 +14,7 @@ from .._core import dtypes as _dt
 from .._core import grad_mode
 from .._core.autograd import FORWARD_AD as _FWAD
 from .._core import meta as _meta
-from .._core.tensor import Tensor, _overlap_error
+from .._core.tensor import Tensor, _check_inference_write, _overlap_error
 from .._core import views
 from .kernel import SCALAR_LEAVES, Kernel, run, run_roots, _MULTI, _JAX_ARRAY, _BY_NP, _CPU, _new
 from ..amp import autocast_mode as _ac
@@ -400,7 +400,8 @@ class OpDef:
         `tensor op number` written out in one function, with the kernel of the kinds cache,
         else self.binary. `a * b` is the commonest eager call, and the two Python frames and
         repeated checks this saves were a fifth of its overhead over the jitted call."""
-        fast, binary, ac, lazy = self._fast, self.binary, _ac.state, _lazy.state
+        fast, binary, ac, lazy, gs = self._fast, self.binary, _ac.state, _lazy.state, \
+            grad_mode.state
         if not self._roots[2]:
             def m(self, other):
                 if type(other) is not Tensor and not isinstance(other, _OPERANDS):
@@ -425,6 +426,8 @@ class OpDef:
                         t._arr = out
                         t._dtype = _BY_NP[out.dtype]
                         t._device = self._device or _CPU
+                        if gs.inference:
+                            t._inference = True
                         return t
             elif to is builtins.float or to is builtins.int:
                 if type(self) is Tensor and self._base is None and \
@@ -439,6 +442,8 @@ class OpDef:
                         t._arr = out
                         t._dtype = _BY_NP[out.dtype]
                         t._device = self._device or _CPU
+                        if gs.inference:
+                            t._inference = True
                         return t
             elif not isinstance(other, _OPERANDS):
                 return NotImplemented
@@ -586,6 +591,8 @@ def apply_inplace(self_t, kernel, others, name, check_overlap=True):
     A view's write becomes a functional update of its autograd base (PyTorch's CopySlices)."""
     if _FWAD[0]:
         _refuse_dual_inplace(self_t, others, name)
+    if grad_mode.INFERENCE_USED[0]:
+        _check_inference_write(self_t)
     # (the root's array: reading a view's _data would cache a reference to its root's
     # buffer, and a buffer referenced twice is not donated)
     if _meta.USED[0] and type(self_t._root()._arr) is _meta.MetaArray:
