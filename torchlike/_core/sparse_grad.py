@@ -7,6 +7,13 @@ import numpy as np
 from .. import _lazy
 
 USED = [False]  # whether any sparse tensor was made (the engine and optimizers check then)
+COO = [None]  # the sparse COO tensor class (torchlike.sparse sets it)
+
+
+def sparse_operand(leaves):
+    """Whether an op's operands include a sparse COO tensor (checked once USED is set)."""
+    cls = COO[0]
+    return any(type(x) is cls for x in leaves)
 
 
 class SparseGrad:

@@ -11,6 +11,7 @@ import numpy as np
 from .._core import grad_mode
 from .._core import meta as _meta
 from .._core.autograd import FORWARD_AD as _FWAD, Node
+from .._core import sparse_grad as _sparse
 from .._core.device import device_of, jax_device
 from .._core.tensor import Tensor, _wrap_out, _BY_NP, CPU as _CPU
 from .. import _lazy
@@ -342,6 +343,9 @@ def run(kernel, leaves, device=None):
     """Execute `kernel` on `leaves` (Tensors, arrays or None); returns Tensor output(s).
 
     Records a Node when grad mode is on and a floating leaf requires grad."""
+    if _sparse.USED[0] and _sparse.sparse_operand(leaves):
+        from ..sparse._dispatch import run_sparse
+        return run_sparse(kernel, leaves)
     if _FWAD[0] and not _IN_DUAL[0]:
         return _run_dual(kernel, leaves, device)
     arrays = []

@@ -25,6 +25,8 @@ def view_kernel(chain):
 
 def make_view(t, step):
     """A new tensor viewing `t` through one more step."""
+    if t.is_sparse:
+        return t._sparse_view(step)
     v = object.__new__(Tensor)
     if t._base is None:
         v._base = t

@@ -146,6 +146,13 @@ class TorchPickler(pickle._Pickler):
         return NotImplemented
 
 
+class SparseLayout:
+    """torch.sparse_coo as torch pickles it: torch.serialization._get_layout('torch.sparse_coo')."""
+
+    def __reduce__(self):
+        return (TorchGlobal("torch.serialization", "_get_layout"), ("torch.sparse_coo",))
+
+
 _CLASS_NAMES = None
 
 
@@ -186,6 +193,9 @@ def _reduce_tensor(t):
     from .._core.tensor import _FIELDS
     from ..nn.parameter import Parameter
 
+    if t.is_sparse:  # torch's own record: the layout and (indices, values, size, coalesced)
+        return (TorchGlobal("torch._utils", "_rebuild_sparse_tensor"), (
+            SparseLayout(), (t._indices(), t._values(), t.shape, t.is_coalesced())))
     # user attributes (torch pickles a tensor's __dict__ as its state)
     state = {k: v for k, v in t.__dict__.items() if k not in _FIELDS}
     if isinstance(t, Parameter):

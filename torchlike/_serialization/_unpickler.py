@@ -168,6 +168,9 @@ def _build_allowed():
     ):
         rc[f"torch._utils.{f.__name__}"] = f
     rc["torch._tensor._rebuild_from_type_v2"] = _rebuild._rebuild_from_type_v2
+    from ..sparse._coo import _get_layout, _rebuild_sparse_tensor
+    rc["torch._utils._rebuild_sparse_tensor"] = _rebuild_sparse_tensor
+    rc["torch.serialization._get_layout"] = _get_layout
     for name in _UNSUPPORTED:
         rc.setdefault(name, _rebuild.unsupported(name))
     return rc

@@ -17,7 +17,7 @@ from .._core import grad_mode
 from .._core.autograd import AccumulateGrad, Node
 from .._core.tensor import Tensor
 from ..nn.functional._common import host_value
-from . import SparseGrad
+from .._core.sparse_grad import SparseGrad
 
 _MASK = jax.jit(lambda v, keep: v * keep[:, None].astype(v.dtype))
 
