@@ -2,6 +2,7 @@
 
 import builtins
 import collections
+import functools
 
 import jax
 import jax.numpy as jnp
@@ -106,7 +107,28 @@ _SUM = _sum.__wrapped_op__
 @op(method=False, name="_nansum")
 def _nansum(input, dim, keepdim, dtype):
     x = _int_to_long(input, dtype)
-    return jnp.nansum(x, axis=dim, keepdims=keepdim, dtype=_acc(x)).astype(x.dtype)
+    return _nansum_arr(x, dim, keepdim)
+
+
+def _nansum_arr(x, axis, keepdims):
+    if jnp.issubdtype(x.dtype, jnp.floating):
+        return _nansum_f(x, axis, keepdims)
+    return jnp.nansum(x, axis=axis, keepdims=keepdims, dtype=_acc(x)).astype(x.dtype)
+
+
+@functools.partial(jax.custom_jvp, nondiff_argnums=(1, 2))
+def _nansum_f(x, axis, keepdims):
+    """nansum with PyTorch's derivative, grad * ~isnan(x): a product, so an infinite gradient
+    (nanmean's grad / 0 over an all-NaN slice) gives NaN at the NaN elements too."""
+    return jnp.nansum(x, axis=axis, keepdims=keepdims, dtype=_acc(x)).astype(x.dtype)
+
+
+@_nansum_f.defjvp
+def _nansum_jvp(axis, keepdims, primals, tangents):
+    (x,), (t,) = primals, tangents
+    # a float mask, not a converted bool (which XLA would turn into a select)
+    m = jnp.where(jnp.isnan(x), jnp.zeros((), x.dtype), jnp.ones((), x.dtype))
+    return _nansum_f(x, axis, keepdims), jnp.sum(t * m, axis=axis, keepdims=keepdims)
 
 
 def _no_complex(input, message):
@@ -182,7 +204,7 @@ def mean(input, dim=None, keepdim=False, *, dtype=None, out=None):
 def _nanmean(input, dim, keepdim, dtype):
     x = input if dtype is None else input.astype(dtype._np)
     # PyTorch's nanmean is nansum(x) / count: the sum is rounded to x's dtype before dividing
-    total = jnp.nansum(x, axis=dim, keepdims=keepdim, dtype=_acc(x)).astype(x.dtype)
+    total = _nansum_arr(x, dim, keepdim)
     return total / jnp.sum(~jnp.isnan(x), axis=dim, keepdims=keepdim).astype(x.dtype)
 
 
@@ -207,7 +229,43 @@ def nanmean(input, dim=None, keepdim=False, *, dtype=None, out=None):
 @op(method=False, name="_prod")
 def _prod(input, dim, keepdim, dtype):
     x = _int_to_long(input, dtype)
+    if x.ndim and jnp.issubdtype(x.dtype, jnp.inexact):
+        return _prod_f(x, dim, keepdim)
     return jnp.prod(x, axis=dim, keepdims=keepdim, dtype=x.dtype)
+
+
+@functools.partial(jax.custom_jvp, nondiff_argnums=(1, 2))
+def _prod_f(x, axis, keepdims):
+    """prod with PyTorch's derivative: result / input when the tensor holds no zero (so a NaN
+    or an infinity makes its slice's gradient NaN), else the products of the other elements
+    (zero everywhere for a whole-tensor prod with two zeros or more)."""
+    return jnp.prod(x, axis=axis, keepdims=keepdims, dtype=x.dtype)
+
+
+@_prod_f.defjvp
+def _prod_jvp(axis, keepdims, primals, tangents):
+    (x,), (t,) = primals, tangents
+    r = jnp.prod(x, axis=axis, keepdims=True, dtype=x.dtype)
+    nz = jnp.sum(x == 0)  # (over the whole tensor, as PyTorch's check)
+    flat = axis is None
+    others = _exclusive_prod(x.reshape(-1) if flat else x, 0 if flat else axis[0])
+    if flat:
+        others = jnp.where(nz == 1, others.reshape(x.shape), 0)
+    coef = jnp.where(nz == 0, r / x, others)
+    return _prod_f(x, axis, keepdims), jnp.sum(t * coef, axis=axis, keepdims=keepdims)
+
+
+def _exclusive_prod(x, axis):
+    """Each element's product of the others along axis (PyTorch's prod_safe_zeros_backward)."""
+    n = x.shape[axis]
+    if n == 0:
+        return x
+    one = jnp.ones_like(jax.lax.slice_in_dim(x, 0, 1, axis=axis))
+    before = jnp.cumprod(jnp.concatenate([one, jax.lax.slice_in_dim(x, 0, n - 1, axis=axis)],
+                                         axis), axis=axis)
+    rest = jnp.flip(jax.lax.slice_in_dim(x, 1, n, axis=axis), axis)
+    after = jnp.flip(jnp.cumprod(jnp.concatenate([one, rest], axis), axis=axis), axis)
+    return before * after
 
 
 _ALL = object()  # prod's dim left out: PyTorch's overloads refuse an explicit dim=None
@@ -231,9 +289,50 @@ def prod(input, dim=_ALL, keepdim=False, *, dtype=None, out=None):
 
 
 @op(method=False, name="_var")
-def _var(input, dim, correction, keepdim, root=False):
+def _var(input, dim, correction, keepdim, root=False, empty_dim=False):
     x = input.astype(_acc(input))
-    n = np.prod([x.shape[d] for d in (range(x.ndim) if dim is None else dim)], dtype=np.int64)
+    if jnp.issubdtype(x.dtype, jnp.floating):
+        v = _var_f(x, dim, correction, keepdim, root, empty_dim)
+    else:
+        v = _var_value(x, dim, correction, keepdim, root)
+    return v.astype(jnp.real(input).dtype)
+
+
+@functools.partial(jax.custom_jvp, nondiff_argnums=(1, 2, 3, 4, 5))
+def _var_f(x, dim, correction, keepdim, root, empty_dim):
+    """var / std of a real x with PyTorch's derivative: 2 / (N - correction) * (x - mean), with
+    no term through the mean (so an infinite element does not make its whole slice NaN); past
+    the sample size inf or NaN (x == mean) for a whole-tensor reduction, a negative factor for
+    one along dims; std's is var's over 2 * std, 0 where std is 0."""
+    return _var_value(x, dim, correction, keepdim, root)
+
+
+@_var_f.defjvp
+def _var_jvp(dim, correction, keepdim, root, empty_dim, primals, tangents):
+    (x,), (t,) = primals, tangents
+    out = _var_f(x, dim, correction, keepdim, root, empty_dim)
+    mu = jnp.mean(x, axis=dim, keepdims=True)
+    if dim is None and not empty_dim:
+        dof = x.size - correction
+        coef = (2.0 / dof) * (x - mu) if dof > 0 else jnp.where(x == mu, jnp.nan, jnp.inf)
+    else:
+        # (PyTorch counts an explicit empty dim list as reducing one element here)
+        dof = (1 if empty_dim else _reduced_count(x, dim)) - correction
+        coef = (2.0 / dof if dof else float("inf")) * (x - mu)
+    d = jnp.sum(t * coef.astype(x.dtype), axis=dim, keepdims=keepdim)
+    if root:
+        z = out == 0
+        d = jnp.where(z, 0, d / jnp.where(z, 1, 2 * out))
+    return out, d
+
+
+def _reduced_count(x, dim):
+    return int(np.prod([x.shape[d] for d in (range(x.ndim) if dim is None else dim)],
+                       dtype=np.int64))
+
+
+def _var_value(x, dim, correction, keepdim, root):
+    n = _reduced_count(x, dim)
     mu = jnp.mean(x, axis=dim, keepdims=True)
     d = x - mu
     ss = jnp.sum(jnp.real(d * jnp.conj(d)), axis=dim, keepdims=keepdim)
@@ -243,7 +342,7 @@ def _var(input, dim, correction, keepdim, root=False):
         # PyTorch's std gradient is 0 where std is 0 (a constant row), not sqrt's inf * 0
         zero = v == 0
         v = jnp.where(zero, 0, jnp.sqrt(jnp.where(zero, 1, v)))
-    return v.astype(jnp.real(input).dtype)
+    return v
 
 
 def _var_args(input, dim, unbiased, correction, keepdim, name="std and var"):
@@ -259,14 +358,18 @@ def _var_args(input, dim, unbiased, correction, keepdim, name="std and var"):
     return _norm_dims(dim, input.dim()), correction, keepdim
 
 
+def _empty_dim(dim, input):
+    return isinstance(dim, (list, tuple)) and not dim and input.dim() > 0
+
+
 def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None, out=None):
     d, c, k = _var_args(input, dim, unbiased, correction, keepdim)
-    return _var(input, d, c, k, out=out)
+    return _var(input, d, c, k, False, _empty_dim(dim, input), out=out)
 
 
 def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None, out=None):
     d, c, k = _var_args(input, dim, unbiased, correction, keepdim)
-    return _var(input, d, c, k, True, out=out)
+    return _var(input, d, c, k, True, _empty_dim(dim, input), out=out)
 
 
 def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
@@ -327,12 +430,34 @@ def _check_nonempty(input, dim, name):
 
 @op(method=False, name="_amax")
 def _amax(input, dim, keepdim):
+    if jnp.issubdtype(input.dtype, jnp.inexact):
+        return _chosen(input, dim, keepdim, True)
     return jnp.max(input, axis=dim, keepdims=keepdim)
 
 
 @op(method=False, name="_amin")
 def _amin(input, dim, keepdim):
+    if jnp.issubdtype(input.dtype, jnp.inexact):
+        return _chosen(input, dim, keepdim, False)
     return jnp.min(input, axis=dim, keepdims=keepdim)
+
+
+@functools.partial(jax.custom_jvp, nondiff_argnums=(1, 2, 3))
+def _chosen(x, axis, keepdims, largest):
+    """amax / amin with PyTorch's derivative: split evenly among the elements equal to the
+    result, so NaN over a slice whose result is NaN (none equals it: grad / 0 * 0)."""
+    return (jnp.max if largest else jnp.min)(x, axis=axis, keepdims=keepdims)
+
+
+@_chosen.defjvp
+def _chosen_jvp(axis, keepdims, largest, primals, tangents):
+    (x,), (t,) = primals, tangents
+    v = (jnp.max if largest else jnp.min)(x, axis=axis, keepdims=True)
+    # a float mask, not a converted bool: XLA turns a product with a converted predicate into
+    # a select, which would drop the NaN of PyTorch's grad / 0 * 0
+    m = jnp.where(x == v, jnp.ones((), x.dtype), jnp.zeros((), x.dtype))
+    w = m / jnp.sum(m, axis=axis, keepdims=True)
+    return _chosen(x, axis, keepdims, largest), jnp.sum(t * w, axis=axis, keepdims=keepdims)
 
 
 def _check_empty_dims(input, dim, name):
@@ -569,9 +694,29 @@ def _safe_pnorm(x, p, axis, keepdim):
         return jnp.sum((a != 0).astype(a.dtype), axis=axis, keepdims=keepdim)
     if p == 1:
         return jnp.sum(a, axis=axis, keepdims=keepdim)
+    if p < 1 and jnp.issubdtype(x.dtype, jnp.floating):
+        return _small_pnorm(x, p, axis, keepdim)
     s = jnp.sum(a ** p, axis=axis, keepdims=keepdim)
     zero = s == 0
     return jnp.where(zero, 0, jnp.where(zero, 1, s) ** (1.0 / p))
+
+
+@functools.partial(jax.custom_jvp, nondiff_argnums=(1, 2, 3))
+def _small_pnorm(x, p, axis, keepdim):
+    """The p < 1 norm (negative p included) with PyTorch's derivative: 0 at a zero element
+    (whose |x| ** (p - 1) is infinite), scaled by norm ** (1 - p)."""
+    s = jnp.sum(jnp.abs(x) ** p, axis=axis, keepdims=keepdim)
+    zero = s == 0
+    return jnp.where(zero, 0, jnp.where(zero, 1, s) ** (1.0 / p))
+
+
+@_small_pnorm.defjvp
+def _small_pnorm_jvp(p, axis, keepdim, primals, tangents):
+    (x,), (t,) = primals, tangents
+    n = _small_pnorm(x, p, axis, True)
+    scaled = jnp.sign(x) * jnp.where(x == 0, 0, jnp.abs(x) ** (p - 1))
+    d = jnp.sum(t * (scaled * n ** (1 - p)), axis=axis, keepdims=keepdim)
+    return _small_pnorm(x, p, axis, keepdim), d
 
 
 @op(method=False, name="_vector_norm")
@@ -602,7 +747,33 @@ def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None, out=None):
                 raise RuntimeError(f"linalg.vector_norm cannot compute the {p} norm on the "
                                    f"dimension {d}because this dimension is empty and the "
                                    f"operation does not have an identity")
+    if ord == 0 and out is None and x.requires_grad and grad_mode.state.enabled:
+        # PyTorch's gradient of the 0 "norm" (a count) is undefined: none reaches x
+        r = _vector_norm(x.detach(), ord, _norm_dims(dim, x.dim()), keepdim, dtype)
+        return _no_gradient().apply(x, r)
     return _vector_norm(x, ord, _norm_dims(dim, x.dim()), keepdim, dtype, out=out)
+
+
+_NO_GRADIENT = []
+
+
+def _no_gradient():
+    """An autograd Function passing `values` through whose backward gives its input no
+    gradient at all (PyTorch's undefined gradient), made once, on first use."""
+    if not _NO_GRADIENT:
+        from ..autograd import Function
+
+        class NoGradient(Function):
+            @staticmethod
+            def forward(ctx, x, values):
+                return values.detach()
+
+            @staticmethod
+            def backward(ctx, g):
+                return None, None
+
+        _NO_GRADIENT.append(NoGradient)
+    return _NO_GRADIENT[0]
 
 
 def _check_norm_dtype(in_dt, dtype):
@@ -657,11 +828,83 @@ def _scan(name, f, int_long=True):
 
 
 cumsum = _scan("cumsum", jnp.cumsum)
-cumprod = _scan("cumprod", jnp.cumprod)
+def _cumprod_arr(x, axis):
+    if x.shape[axis] > 1 and jnp.issubdtype(x.dtype, jnp.inexact):
+        return _cumprod_f(x, axis)
+    return jnp.cumprod(x, axis=axis)  # (a scan of one element: PyTorch's gradient is grad)
+
+
+@functools.partial(jax.custom_jvp, nondiff_argnums=(1,))
+def _cumprod_f(x, axis):
+    """cumprod with PyTorch's derivative: reversed_cumsum(output * grad) / input when the tensor
+    holds no zero, else its zero-safe formula, which stops at each slice's second zero."""
+    return jnp.cumprod(x, axis=axis)
+
+
+@_cumprod_f.defjvp
+def _cumprod_jvp(axis, primals, tangents):
+    (x,), (t,) = primals, tangents
+    out = jnp.cumprod(x, axis=axis)
+    zero = x == 0
+    anyz = jnp.any(zero)  # (over the whole tensor, as PyTorch's check)
+    one = jnp.ones((), x.dtype)
+    # Each part ends in a select, so that its transpose starts with one: a cotangent outside a
+    # part's positions never reaches it as NaN through a product with 0.
+    d_plain = jnp.where(anyz, 0, jnp.where(anyz, 0, out) * jnp.cumsum(
+        t / jnp.where(anyz, one, x), axis=axis))
+    cz = jnp.cumsum(zero, axis=axis)
+    before = (cz == 0) & anyz  # before a slice's first zero
+    d_before = jnp.where(before, jnp.where(before, out, 0) * jnp.cumsum(
+        jnp.where(before, t / jnp.where(before, x, one), 0), axis=axis), 0)
+    # the first zero: its tangent times the output before it and the products after it
+    first = zero & (cz == 1)
+    run = cz == 1
+    c = jnp.cumprod(jnp.where(run & ~zero, x, one), axis=axis)
+    n = x.shape[axis]
+    prev = jnp.concatenate([jnp.ones_like(jax.lax.slice_in_dim(out, 0, 1, axis=axis)),
+                            jax.lax.slice_in_dim(out, 0, n - 1, axis=axis)], axis)
+    pz = jnp.sum(jnp.where(first, prev, 0), axis=axis, keepdims=True)
+    tz = jnp.sum(jnp.where(first, t, 0), axis=axis, keepdims=True)
+    d_zero = jnp.where(run, c * (pz * tz), 0)
+    return out, d_plain + d_before + d_zero
+
+
+cumprod = _scan("cumprod", _cumprod_arr)
 
 
 def _logcumsumexp_f(x, axis):
+    if jnp.issubdtype(x.dtype, jnp.floating):
+        return _lcse(x, axis)
     return jax.lax.cumlogsumexp(x, axis=axis)
+
+
+@functools.partial(jax.custom_jvp, nondiff_argnums=(1,))
+def _lcse(x, axis):
+    """logcumsumexp with PyTorch's derivative: grad_k = sum_{i >= k} grad_i exp(x_k - out_i),
+    NaN where x_k and out_k are the same infinity, 0 from an out_i = inf for a finite x_k."""
+    return jax.lax.cumlogsumexp(x, axis=axis)
+
+
+@_lcse.defjvp
+def _lcse_jvp(axis, primals, tangents):
+    (x,), (t,) = primals, tangents
+    r = jax.lax.cumlogsumexp(x, axis=axis)
+    n = x.shape[axis]
+    if n == 0:
+        return r, t
+    # out_i = logaddexp(out_{i-1}, x_i), so dout_i = a_i dout_{i-1} + e_i dx_i: a linear scan
+    # whose factors lie in [0, 1] (stable, unlike exp(x) * reversed_cumsum(grad * exp(-out)))
+    prev = jax.lax.slice_in_dim(r, 0, n - 1, axis=axis)
+    cur = jax.lax.slice_in_dim(r, 1, n, axis=axis)
+    # (an infinite out_i takes nothing from a finite out_{i-1}: not exp(inf - inf))
+    a = jnp.where(cur == jnp.inf, 0, jnp.exp(prev - cur))
+    a = jnp.concatenate([jnp.zeros_like(jax.lax.slice_in_dim(r, 0, 1, axis=axis)), a], axis)
+    b = jnp.exp(x - r) * t
+
+    def comb(p, q):
+        return p[0] * q[0], q[0] * p[1] + q[1]
+
+    return r, jax.lax.associative_scan(comb, (a, b), axis=axis)[1]
 
 
 _logcumsumexp = _scan("logcumsumexp", _logcumsumexp_f, int_long=False)
@@ -800,6 +1043,8 @@ def _scalar_pair(name, input):
 
 
 def topk(input, k, dim=-1, largest=True, sorted=True, *, out=None):
+    """torch.topk. Differs from PyTorch: equal values come in ascending index order (a stable
+    sort); PyTorch's CPU kernel returns them in libstdc++'s nth_element / partial_sort order."""
     return _pair_out("topk", _topk(input, k, dim, largest), out)
 
 
@@ -821,6 +1066,8 @@ def _topk(input, k, dim, largest):
 
 
 def kthvalue(input, k, dim=-1, keepdim=False, *, out=None):
+    """torch.kthvalue. Differs from PyTorch: among equal values, the index is the one a stable
+    sort puts k-th; PyTorch's CPU kernel picks by libstdc++'s nth_element."""
     return _pair_out("kthvalue", _kthvalue(input, k, dim, keepdim), out)
 
 
@@ -904,10 +1151,12 @@ def _median(input, dim, keepdim):
         first_nan = input.isnan().to(_dt.int64).argmax(d, keepdim=True)
         pos = (nan.to(_dt.int64) * (n - 1 - (n - 1) // 2)) + (n - 1) // 2
         from .indexing import gather
-        vv = gather(v, d, pos.expand(*v.shape[:d], 1, *v.shape[d + 1:]) if v.dim() else pos)
         ii = gather(i, d, pos.expand(*v.shape[:d], 1, *v.shape[d + 1:]) if v.dim() else pos)
         from .pointwise import where
         ii = where(nan, first_nan, ii)
+        # the value from the index returned (a row's first NaN), so the gradient goes there,
+        # as PyTorch's: sort's last NaN is another element
+        vv = gather(input, d, ii)
         vv, ii = (vv, ii) if keepdim else (vv.squeeze(d), ii.squeeze(d))
         return return_type("median")(vv, ii)
     vv, ii = v.select(d, (n - 1) // 2), i.select(d, (n - 1) // 2)

@@ -123,8 +123,10 @@ def _matrix_norm(A, ord, dim, keepdim):
         m = jnp.moveaxis(x, (d0, d1), (-2, -1))
         sv = jnp.linalg.svd(m, compute_uv=False)
         # (an empty matrix's norms are 0: matrix_norm refuses the min over no values first)
-        r = jnp.sum(sv, -1) if ord == "nuc" else (jnp.max(sv, -1, initial=0) if ord == 2.0
-                                                  else jnp.min(sv, -1))
+        # (initial=0 only where there is no value: a tie with it would halve max's gradient)
+        r = jnp.sum(sv, -1) if ord == "nuc" else (
+            jnp.max(sv, -1, initial=0 if sv.shape[-1] == 0 else None) if ord == 2.0
+            else jnp.min(sv, -1))
         if keepdim:
             r = jnp.expand_dims(r, tuple(sorted((d0, d1))))
         return r
