@@ -88,8 +88,8 @@ def _compare(exp, got, rtol, atol, what="value"):
             f"{what}: dtype {got.dtype} != {exp.dtype}"
         e = exp.detach().resolve_conj().resolve_neg()
         e = (e.float() if e.dtype == torch.bfloat16 else e).numpy()
-        g = got.detach().numpy()
-        g = g.astype(np.float32) if g.dtype.name == "bfloat16" else g
+        g = got.detach()
+        g = (g.float() if g.dtype == tl.bfloat16 else g).numpy()  # (bfloat16 has no numpy())
         if e.dtype.kind in "fc":
             r = rtol if rtol is not None else (1e-5 if e.dtype in (np.float32, np.complex64) else 1e-7)
             a = atol if atol is not None else (1e-6 if e.dtype in (np.float32, np.complex64) else 1e-9)

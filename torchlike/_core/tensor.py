@@ -386,7 +386,7 @@ class Tensor:
         return self._device.type == "cpu"
 
     def get_device(self):
-        return -1 if self._device.type == "cpu" else (self._device.index or 0)
+        return -1 if self._device.type in ("cpu", "meta") else (self._device.index or 0)
 
     def dim(self):
         return len(self._shape())
@@ -459,6 +459,9 @@ class Tensor:
         return False
 
     def pin_memory(self):
+        from .device import gpus, _NO_ACCELERATOR
+        if not gpus():
+            raise RuntimeError(_NO_ACCELERATOR)
         return self
 
     def share_memory_(self):
@@ -467,8 +470,18 @@ class Tensor:
                                   "by pickling them instead")
 
     # ---- conversion ----
-    def numpy(self, force=False):
-        """A numpy array of the values. Differs from PyTorch: a copy, not shared memory."""
+    def numpy(self, *args, force=False, **kwargs):
+        """A numpy array of the values. Differs from PyTorch: a read-only view of the values
+        (JAX arrays are immutable), not memory shared with the tensor; and force=True gives a
+        bfloat16 tensor's values (as an ml_dtypes array), where PyTorch refuses it too."""
+        if args:
+            raise TypeError(f"numpy() takes 0 positional arguments but {len(args)} "
+                            f"{'was' if len(args) == 1 else 'were'} given")
+        if kwargs:
+            raise TypeError(f"numpy() got an unexpected keyword argument '{next(iter(kwargs))}'")
+        if self._dtype._name in ("bfloat16", "complex32") and not force:
+            raise TypeError("Got unsupported ScalarType "
+                            + _dt.SCALAR_TYPE_NAMES.get(self._dtype._name, self._dtype._name))
         if self.requires_grad and not force:
             raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use "
                                "tensor.detach().numpy() instead.")
@@ -478,8 +491,35 @@ class Tensor:
         return np.asarray(self._data)
 
     def __array__(self, dtype=None, copy=None):
-        a = np.asarray(self._data)
-        return a if dtype is None else a.astype(dtype)
+        if copy is False:
+            # (what numpy raises for PyTorch's tensors, whose __array__ takes no copy argument)
+            raise ValueError(
+                "Unable to avoid copy while creating an array as requested.\nIf using "
+                "`np.array(obj, copy=False)` replace it with `np.asarray(obj)` to allow a copy "
+                "when needed (no behavior change in NumPy 1.x).\nFor more details, see "
+                "https://numpy.org/devdocs/numpy_2_0_migration_guide.html"
+                "#adapting-to-changes-in-the-copy-keyword.")
+        a = self.numpy()
+        return a if dtype is None else a.astype(dtype, copy=False)
+
+    def __array_wrap__(self, array, context=None, return_scalar=False):
+        """numpy ufuncs of tensors give tensors. Differs from PyTorch: a bool result stays bool
+        (PyTorch's is uint8), as `ndarray == tensor` also comes here while Tensor's operators
+        decline numpy operands."""
+        from .._ops.creation import from_numpy
+        return from_numpy(array)
+
+    @property
+    def __cuda_array_interface__(self):
+        if self._device.type != "cuda":
+            raise AttributeError(
+                f"Can't get __cuda_array_interface__ on non-CUDA tensor type: {self.type()} If "
+                "CUDA data is required use tensor.cuda() to copy tensor to device memory.")
+        if self.requires_grad:
+            raise RuntimeError("Can't get __cuda_array_interface__ on Variable that requires "
+                               "grad. If gradients aren't required, use var.detach() to get "
+                               "Variable that doesn't require grad.")
+        return self._data.__cuda_array_interface__
 
     def jax(self):
         """The jax array holding this tensor's values."""
@@ -592,41 +632,73 @@ class Tensor:
                 new.__dict__[k] = copy.deepcopy(new.__dict__[k], memo)
         return new
 
-    def __dlpack__(self, stream=None):
-        return self._data.__dlpack__()
+    def __dlpack__(self, *, stream=-1, max_version=None, dl_device=None, copy=None):
+        if self.requires_grad:
+            raise BufferError("Can't export tensors that require gradient, use tensor.detach()")
+        kw = {} if max_version is None else {"max_version": max_version}
+        if copy is not None:
+            kw["copy"] = copy
+        if dl_device is not None:
+            kw["dl_device"] = dl_device
+        if stream not in (-1, None) and self._device.type == "cuda":
+            kw["stream"] = stream
+        return self._data.__dlpack__(**kw)
 
     def __dlpack_device__(self):
         return self._data.__dlpack_device__()
 
     # ---- device / dtype movement ----
     def to(self, *args, **kwargs):
-        dtype, device, copy = _parse_to(args, kwargs)
+        device, dtype, copy, memory_format = _parse_to_args(args, kwargs)
         t = self
         if device is not None:
-            device = canonical(device)
-            if device != t._device:
-                t = _device_put(t, device)
+            target = canonical(device, moving=True)
+            if target != t._device:
+                t = _device_put(t, target)
+            elif target.type == "cpu" and device_index(device) is not None:
+                copy = True  # (PyTorch copies for 'cpu:0', which differs from the tensor's 'cpu')
         if dtype is not None and dtype is not t._dtype:
             from .._ops.pointwise import _to_dtype
             t = _to_dtype(t, dtype)
+        if memory_format is not None:
+            _check_memory_format(t, memory_format)
         if copy and t is self:
-            t = self.clone()
+            from .._ops.pointwise import _to_dtype
+            t = _to_dtype(self, self._dtype)
         return t
 
     def cuda(self, device=None, non_blocking=False, memory_format=None):
-        return self.to("cuda" if device is None else (f"cuda:{device}" if isinstance(device, int) else device))
+        from .device import device as _device_cls
+        if device is None:
+            device = "cuda"
+        elif not isinstance(device, (str, int, _device_cls)) or isinstance(device, bool):
+            raise TypeError("cuda(): argument 'device' (position 1) must be torch.device, not "
+                            + type(device).__name__)
+        if _device_cls(device).type != "cuda":
+            raise RuntimeError("Invalid device, must be cuda device")
+        return self.to(device, non_blocking=non_blocking, memory_format=memory_format)
 
-    def cpu(self, memory_format=None):
-        return self.to("cpu")
+    def cpu(self, *args, memory_format=None):
+        if args:
+            raise TypeError(f"cpu() takes 0 positional arguments but {len(args)} "
+                            f"{'was' if len(args) == 1 else 'were'} given")
+        return self.to("cpu", memory_format=memory_format)
 
     def type(self, dtype=None, non_blocking=False, **kwargs):
         if dtype is None:
             return _type_string(self)
         if isinstance(dtype, str):
             from .legacy import TYPE_NAMES
+            if dtype.startswith("torch.cuda.") and dtype.replace(".cuda", "", 1) in TYPE_NAMES:
+                from .device import _NO_CUDA_LIBRARY, gpus
+                if not gpus():
+                    raise RuntimeError(_NO_CUDA_LIBRARY)
+                return self.to("cuda", TYPE_NAMES[dtype.replace(".cuda", "", 1)])
             if dtype not in TYPE_NAMES:
                 raise ValueError(f"invalid type: '{dtype}'")
             return self.to(TYPE_NAMES[dtype])
+        if isinstance(dtype, type) and getattr(dtype, "is_cuda", False) is True:
+            return self.type(f"torch.cuda.{dtype.__name__}")
         if isinstance(dtype, type) and hasattr(dtype, "_legacy_dtype"):
             return self.to(dtype._legacy_dtype)
         return self.to(dtype)
@@ -707,7 +779,8 @@ class Tensor:
 
 _FIELDS = frozenset(("_arr", "_base", "_chain", "_gbase", "_gchain", "_vsrc", "_varr", "_vnode",
                      "_requires_grad", "_grad", "_grad_fn", "_out_nr", "_acc", "_vcount", "_vfam", "_creation",
-                     "_detached_view", "_dtype", "_device", "_retains", "_post_hooks"))
+                     "_detached_view", "_dtype", "_device", "_retains", "_post_hooks",
+                     "_inference"))
 
 
 def _alias(t, src):
@@ -887,25 +960,123 @@ def _wrap_out_dev(arr, device):
 
 
 def _parse_to(args, kwargs):
-    dtype = kwargs.pop("dtype", None)
-    device = kwargs.pop("device", None)
-    copy = kwargs.pop("copy", False)
-    kwargs.pop("non_blocking", None)
-    kwargs.pop("memory_format", None)
-    if kwargs:
-        raise TypeError(f"to() got an unexpected keyword argument '{next(iter(kwargs))}'")
-    for a in args:
-        if isinstance(a, _dt.dtype):
-            dtype = a
-        elif isinstance(a, Tensor):
-            dtype, device = a.dtype, a.device
-        elif isinstance(a, bool):
-            pass  # non_blocking / copy given positionally
-        elif a is None:
-            pass
-        else:
-            device = a
+    device, dtype, copy, _ = _parse_to_args(args, kwargs)
     return dtype, device, copy
+
+
+_PY_DTYPES = {float: _dt.float64, int: _dt.int64, bool: _dt.bool, complex: _dt.complex128}
+
+
+def _to_param_ok(name, v):
+    from .device import device as _device_cls
+    from .layouts import memory_format as _mf
+    if name == "device":
+        return v is None or isinstance(v, (str, _device_cls)) or (
+            isinstance(v, int) and not isinstance(v, bool))
+    if name == "dtype":
+        return isinstance(v, _dt.dtype) or (isinstance(v, type) and v in _PY_DTYPES)
+    if name == "tensor":
+        return isinstance(v, Tensor)
+    if name == "memory_format":
+        return v is None or isinstance(v, _mf)
+    return isinstance(v, bool)  # non_blocking, copy
+
+
+_TO_TYPES = {"device": "torch.device", "dtype": "torch.dtype", "tensor": "Tensor",
+             "memory_format": "torch.memory_format", "non_blocking": "bool", "copy": "bool"}
+_TO_TAIL = "bool non_blocking = False, bool copy = False, *, torch.memory_format memory_format = None"
+# Tensor.to's overloads: (text, parameters ('*' counted, as PyTorch's messages do), required)
+_TO_SIGNATURES = (
+    ("torch.device device = None, torch.dtype dtype = None, " + _TO_TAIL,
+     ("device", "dtype", "non_blocking", "copy", "*", "memory_format"), ()),
+    ("torch.dtype dtype, " + _TO_TAIL, ("dtype", "non_blocking", "copy", "*", "memory_format"),
+     ("dtype",)),
+    ("Tensor tensor, " + _TO_TAIL, ("tensor", "non_blocking", "copy", "*", "memory_format"),
+     ("tensor",)),
+)
+
+
+def _bind_to(sig, args, kwargs):
+    """Tensor.to's arguments bound to one overload, or the first problem as an exception."""
+    _, params, required = sig
+    positional = params[:params.index("*")]
+    if len(args) > len(positional):
+        return TypeError(f"to() takes from 0 to {len(positional)} positional arguments but "
+                         f"{len(args)} were given")
+    given = dict(zip(positional, args))
+    for k, v in kwargs.items():
+        if k not in params or k == "*":
+            return TypeError(f"to() got an unexpected keyword argument '{k}'")
+        if k in given:
+            return TypeError(f"to() got multiple values for argument '{k}'")
+        given[k] = v
+    for i, name in enumerate(positional + ("memory_format",)):
+        if name in given and not (_to_param_ok(name, given[name])
+                                  or (name == "dtype" and not required and given[name] is None)):
+            where = f" (position {i + 1})" if name not in kwargs else ""
+            return TypeError(f"to(): argument '{name}'{where} must be {_TO_TYPES[name]}, not "
+                             f"{_typename(given[name])}")
+    for name in required:
+        if name not in given:
+            return TypeError(f"to() missing required argument '{name}'")
+    return given
+
+
+def _parse_to_args(args, kwargs):
+    """Tensor.to(...)'s arguments, parsed as PyTorch's three overloads are:
+    (device, dtype, copy, memory_format)."""
+    if not kwargs and len(args) == 1:  # the common calls, without matching the overloads
+        a = args[0]
+        if isinstance(a, _dt.dtype):
+            return None, a, False, None
+        if type(a) is str or isinstance(a, type(CPU)):
+            return a, None, False, None
+        if isinstance(a, Tensor):
+            return a.device, a.dtype, False, None
+    from .device import invalid_arguments
+    if len(args) > 4:
+        raise TypeError(f"to() takes from 0 to 4 positional arguments but {len(args)} were given")
+    bound = [_bind_to(sig, args, kwargs) for sig in _TO_SIGNATURES]
+    for b in bound:
+        if isinstance(b, dict):
+            break
+    else:
+        n = len(args) + len(kwargs)
+        plausible = [b for sig, b in zip(_TO_SIGNATURES, bound)
+                     if len(sig[2]) <= n <= len(sig[1]) - 1]
+        if len(plausible) == 1:
+            raise plausible[0]
+        sigs = [(text, params, lambda a, params=params: [
+            not _to_param_ok(p, v) for p, v in zip(params, a)]) for text, params, _ in
+            _TO_SIGNATURES]
+        raise invalid_arguments("to", args, kwargs, sigs)
+    dtype = b.get("dtype")
+    if "tensor" in b:
+        device, dtype = b["tensor"].device, b["tensor"].dtype
+    else:
+        device = b.get("device")
+    dtype = _PY_DTYPES.get(dtype, dtype) if not isinstance(dtype, _dt.dtype) else dtype
+    return device, dtype, b.get("copy", False), b.get("memory_format")
+
+
+def _typename(v):
+    from .device import typename
+    return typename(v)
+
+
+def device_index(dev):
+    """The index a device argument names explicitly (None when it names none)."""
+    if isinstance(dev, type(CPU)):
+        return dev.index
+    if type(dev) is str and ":" not in dev:
+        return None
+    return type(CPU)(dev).index
+
+
+def _check_memory_format(t, memory_format):
+    rank = {"channels_last": 4, "channels_last_3d": 5}.get(memory_format._name)
+    if rank is not None and t.dim() != rank:
+        raise RuntimeError(f"required rank {rank} tensor to use {memory_format._name} format")
 
 
 _TYPE_STR = {"float32": "torch.FloatTensor", "float64": "torch.DoubleTensor",

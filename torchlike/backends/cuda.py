@@ -6,6 +6,7 @@ since XLA picks the attention kernel.
 """
 
 import contextlib
+import enum
 
 import jax
 
@@ -38,6 +39,9 @@ def is_built() -> bool:
 
 def _set_float32_matmul_precision(precision: str) -> None:
     """torch.set_float32_matmul_precision: 'highest', 'high' (TF32) or 'medium' (bf16)."""
+    if not isinstance(precision, str):
+        raise RuntimeError("set_float32_matmul_precision expects a str, but got "  # noqa: TRY004
+                           + type(precision).__name__)
     if precision not in _PRECISION:
         import warnings
 
@@ -58,33 +62,100 @@ def _get_float32_matmul_precision() -> str:
     return "highest"
 
 
-class _Matmul:
-    """torch.backends.cuda.matmul."""
-
-    allow_fp16_reduced_precision_reduction = True
-    allow_bf16_reduced_precision_reduction = True
-
-    @property
-    def allow_tf32(self) -> bool:
-        return jax.config.jax_default_matmul_precision in _FAST
-
-    @allow_tf32.setter
-    def allow_tf32(self, value) -> None:
-        jax.config.update("jax_default_matmul_precision", "tensorfloat32" if value else "float32")
-
-    def __repr__(self):
-        return f"<torch.backends.cuda.matmul allow_tf32={self.allow_tf32}>"
+_reduction = {"fp16": (True, True), "bf16": (True, True), "fp16_accumulation": False}
 
 
-matmul = _Matmul()
+def _parse_reduction_setting(value, attr_name):
+    """(allow reduced precision, allow split-k) from a bool or a tuple/list of one or two."""
+    def ensure_bool(obj, which):
+        if isinstance(obj, bool):
+            return obj
+        raise TypeError(f"{attr_name} expects a bool for {which}, but got {type(obj)!r}")
+
+    if isinstance(value, bool):
+        return value, True
+    if isinstance(value, (list, tuple)):
+        if not value:
+            raise TypeError(f"{attr_name} expects at least one boolean argument")
+        if len(value) > 2:
+            raise TypeError(f"{attr_name} expects at most two boolean arguments")
+        allow = ensure_bool(value[0], "allow_reduced_precision")
+        return allow, (True if len(value) == 1 else ensure_bool(value[1], "allow_splitk"))
+    raise TypeError(f"{attr_name} expects a bool or a tuple/list of bools, but got {type(value)!r}")
+
+
+class cuBLASModule:
+    """torch.backends.cuda.matmul. allow_tf32 is JAX's default matmul precision; the
+    reduced-precision switches are recorded (XLA chooses how GEMMs accumulate)."""
+
+    def __getattr__(self, name):
+        if name == "allow_tf32":
+            return jax.config.jax_default_matmul_precision in _FAST
+        for kind in ("fp16", "bf16"):
+            if name == f"allow_{kind}_reduced_precision_reduction":
+                return _reduction[kind][0]
+            if name == f"allow_{kind}_reduced_precision_reduction_split_k":
+                return _reduction[kind][1]
+        if name == "allow_fp16_accumulation":
+            return _reduction["fp16_accumulation"]
+        raise AttributeError("Unknown attribute " + name)
+
+    def __setattr__(self, name, value):
+        if name == "allow_tf32":
+            if not isinstance(value, bool):
+                raise RuntimeError("set_allow_tf32_cublas expects a bool, but got "
+                                   + type(value).__name__)
+            jax.config.update("jax_default_matmul_precision",
+                              "tensorfloat32" if value else "float32")
+            return
+        for kind in ("fp16", "bf16"):
+            attr = f"allow_{kind}_reduced_precision_reduction"
+            if name == attr:
+                allow, split_k = _parse_reduction_setting(value, attr)
+                if allow and not split_k:
+                    raise RuntimeError("allow_splitk=False is not supported when reduced "
+                                       "precision reductions are enabled")
+                _reduction[kind] = (allow, split_k)
+                return
+        if name == "allow_fp16_accumulation":
+            if not isinstance(value, bool):
+                raise RuntimeError("set_allow_fp16_accumulation_cublas expects a bool, but got "
+                                   + type(value).__name__)
+            _reduction["fp16_accumulation"] = value
+            return
+        raise AttributeError("Unknown attribute " + name)
+
+
+cuBLASModule.__module__ = "torch.backends.cuda"
+matmul = cuBLASModule()
 
 
 class _CuFFTPlanCache:
-    size = 0
-    max_size = 0
+    """torch.backends.cuda.cufft_plan_cache: XLA keeps its own FFT plans."""
+
+    def _check(self):
+        if not is_built():
+            raise AssertionError("Torch not compiled with CUDA enabled")
+
+    @property
+    def size(self):
+        self._check()
+        return 0
+
+    @property
+    def max_size(self):
+        self._check()
+        return 0
+
+    @max_size.setter
+    def max_size(self, value):
+        self._check()
 
     def clear(self):
-        pass
+        self._check()
+
+    def __getitem__(self, device):
+        return self
 
 
 cufft_plan_cache = _CuFFTPlanCache()
@@ -92,8 +163,52 @@ cufft_plan_cache = _CuFFTPlanCache()
 _sdp = {"flash": True, "mem_efficient": True, "math": True, "cudnn": True}
 
 
-def preferred_linalg_library(backend=None) -> str:
-    return "default"
+class _LinalgBackend(enum.Enum):
+    Default = 0
+    Cusolver = 1
+    Magma = 2
+
+
+class _BlasBackend(enum.Enum):
+    Default = 0
+    Cublas = 1
+    Cublaslt = 2
+    Ck = 3
+
+
+_preferred = {"linalg": _LinalgBackend.Default, "blas": _BlasBackend.Cublas}
+
+
+def _prefer(kind, enum_cls, backend, names):
+    """Record a preferred library (XLA chooses its own); return the current one."""
+    if backend is None:
+        pass
+    elif isinstance(backend, str):
+        if backend not in names:
+            raise RuntimeError(f"Unknown input value. Choose from: {', '.join(names)}.")
+        _preferred[kind] = names[backend]
+    elif isinstance(backend, enum_cls):
+        _preferred[kind] = backend
+    else:
+        raise RuntimeError("Unknown input value type.")
+    return _preferred[kind]
+
+
+def preferred_linalg_library(backend=None):
+    return _prefer("linalg", _LinalgBackend, backend,
+                   {"default": _LinalgBackend.Default, "cusolver": _LinalgBackend.Cusolver,
+                    "magma": _LinalgBackend.Magma})
+
+
+def preferred_blas_library(backend=None):
+    return _prefer("blas", _BlasBackend, backend,
+                   {"cublas": _BlasBackend.Cublas, "cublaslt": _BlasBackend.Cublaslt,
+                    "hipblaslt": _BlasBackend.Cublaslt, "ck": _BlasBackend.Ck})
+
+
+def is_flash_attention_available() -> bool:
+    """False: XLA chooses the attention kernel (PyTorch's flash kernel is not linked)."""
+    return False
 
 
 def flash_sdp_enabled() -> bool:

@@ -47,7 +47,7 @@ __all__ = [
     "synchronize",
 ]
 
-_current = 0
+_current = _device_mod.current_cuda  # {"index": the current GPU}
 
 
 class OutOfMemoryError(RuntimeError):
@@ -72,11 +72,14 @@ def init() -> None:
     _lazy_check()
 
 
+def _is_compiled() -> bool:
+    return is_available()
+
+
 def _lazy_check():
     if not is_available():
-        raise AssertionError(
-            "Torch not compiled with CUDA enabled (JAX sees no GPU; install jax[cuda12])"
-        )
+        # PyTorch's CPU build's message (here: JAX sees no GPU; install jax[cuda12])
+        raise AssertionError(_device_mod._NO_CUDA)
 
 
 def device_count() -> int:
@@ -86,13 +89,13 @@ def device_count() -> int:
 def _index(dev=None) -> int:
     """A device argument (None, int, str, torch.device) as a GPU index."""
     if dev is None:
-        return _current
+        return _current["index"]
     if isinstance(dev, int):
         return dev
     d = _device_mod.device(dev)
     if d.type != "cuda":
         raise ValueError(f"Expected a cuda device, but got: {d}")
-    return _current if d.index is None else d.index
+    return _current["index"] if d.index is None else d.index
 
 
 def _jax_device(dev=None):
@@ -106,24 +109,23 @@ def _jax_device(dev=None):
 
 def current_device() -> int:
     _lazy_check()
-    return _current
+    return _current["index"]
 
 
 def set_device(device) -> None:
-    """Select the current GPU. Differs from PyTorch: tensors made without a device stay on CPU."""
-    global _current
-    if not isinstance(device, int) and device is not None:
-        d = _device_mod.device(device)
-        if d.type == "cuda" and d.index is None:
-            raise ValueError("Expected a torch.device with a specified index or an integer, "
-                             f"but got:{device}")
+    """Select the current GPU (where 'cuda' without an index places tensors)."""
+    if device is None or (not isinstance(device, int)
+                          and _device_mod.device(device).type == "cuda"
+                          and _device_mod.device(device).index is None):
+        raise ValueError("Expected a torch.device with a specified index or an integer, "
+                         f"but got:{device}")
     idx = _index(device)
     if idx >= 0:
         if not is_available():
             # What PyTorch's CPU build raises.
             raise AttributeError("module 'torch._C' has no attribute '_cuda_setDevice'")
         _jax_device(idx)
-        _current = idx
+        _current["index"] = idx
 
 
 class device:
@@ -134,15 +136,14 @@ class device:
         self.prev = -1
 
     def __enter__(self):
-        self.prev = _current
+        self.prev = _current["index"]
         if self.idx >= 0:
             if not is_available():
                 raise RuntimeError("PyTorch was compiled without CUDA support")
             set_device(self.idx)
 
     def __exit__(self, *exc):
-        global _current
-        _current = self.prev
+        _current["index"] = self.prev
         return False
 
 
@@ -264,11 +265,100 @@ def memory_stats(device=None) -> dict:
 
 
 def memory_cached(device=None) -> int:
+    import warnings
+
+    warnings.warn("`torch.cuda.memory_cached` has been renamed to `torch.cuda.memory_reserved`",
+                  FutureWarning, stacklevel=2)
     return memory_reserved(device)
 
 
 def max_memory_cached(device=None) -> int:
+    import warnings
+
+    warnings.warn("`torch.cuda.max_memory_cached` has been renamed to "
+                  "`torch.cuda.max_memory_reserved`", FutureWarning, stacklevel=2)
     return max_memory_reserved(device)
+
+
+def host_memory_stats() -> dict:
+    """Empty: XLA does not report pinned host memory."""
+    import collections
+
+    return collections.OrderedDict()
+
+
+def get_allocator_backend() -> str:
+    _no_cuda_c("_cuda_getAllocatorBackend")
+    return "native"
+
+
+def get_per_process_memory_fraction(device=None) -> float:
+    """XLA's preallocated fraction of GPU memory (XLA_PYTHON_CLIENT_MEM_FRACTION)."""
+    import os
+
+    _jax_device(device)
+    return float(os.environ.get("XLA_PYTHON_CLIENT_MEM_FRACTION", "0.75"))
+
+
+def can_device_access_peer(device, peer_device) -> bool:
+    _jax_device(device)
+    _jax_device(peer_device)
+    return True
+
+
+def caching_allocator_alloc(size, device=None, stream=None):
+    _lazy_check()
+    raise NotImplementedError("torch.cuda.caching_allocator_alloc is not supported by torchlike: "
+                              "XLA's allocator owns GPU memory; make a tensor instead")
+
+
+def current_blas_handle():
+    _lazy_check()
+    raise NotImplementedError("torch.cuda.current_blas_handle is not supported by torchlike: XLA "
+                              "owns the cuBLAS handles")
+
+
+def _nvml(name):
+    """The NVML queries: PyTorch's error without nvidia-ml-py; torchlike does not read NVML."""
+    try:
+        import pynvml  # noqa: F401
+    except ImportError:
+        raise ModuleNotFoundError(
+            "nvidia-ml-py does not seem to be installed or it can't be imported.") from None
+    raise NotImplementedError(f"torch.cuda.{name} is not supported by torchlike; query NVML "
+                              "(pynvml) directly")
+
+
+def utilization(device=None) -> int:
+    _nvml("utilization")
+
+
+def temperature(device=None) -> int:
+    _nvml("temperature")
+
+
+def power_draw(device=None) -> int:
+    _nvml("power_draw")
+
+
+def clock_rate(device=None) -> int:
+    _nvml("clock_rate")
+
+
+def memory_usage(device=None) -> int:
+    _nvml("memory_usage")
+
+
+def device_memory_used(device=None) -> int:
+    _nvml("device_memory_used")
+
+
+def list_gpu_processes(device=None) -> str:
+    try:
+        import pynvml  # noqa: F401
+    except ImportError:
+        return "pynvml module not found, please install nvidia-ml-py"
+    _nvml("list_gpu_processes")
 
 
 def ipc_collect() -> None:
@@ -296,6 +386,11 @@ def set_per_process_memory_fraction(fraction, device=None) -> None:
 
 def set_sync_debug_mode(debug_mode) -> None:
     _lazy_check()
+
+
+def get_sync_debug_mode() -> int:
+    _lazy_check()
+    return 0
 
 
 def mem_get_info(device=None) -> tuple:
@@ -361,6 +456,7 @@ def get_rng_state(device="cuda"):
 
 def set_rng_state(new_state, device="cuda") -> None:
     """Does nothing without a GPU, as in PyTorch; else sets the one random stream."""
+    new_state = new_state.clone()  # (as PyTorch, which copies it before the lazy call)
     if is_available():
         from torchlike.random import set_rng_state as _set
 
@@ -447,6 +543,54 @@ def stream(stream):
     yield
 
 
+def set_stream(stream) -> None:
+    """Nominal, as streams are (see Stream)."""
+
+
+class CUDAGraph:
+    """torch.cuda.CUDAGraph: not supported; torch.compile gives one XLA program per step."""
+
+    def __init__(self, keep_graph=False):
+        if not is_available():
+            raise RuntimeError("Tried to instantiate dummy base class CUDAGraph")
+        raise NotImplementedError("torch.cuda.CUDAGraph is not supported by torchlike; use "
+                                  "torch.compile, which runs a whole step as one XLA program")
+
+
+class graph:
+    """torch.cuda.graph: capture into a CUDAGraph (which torchlike does not support)."""
+
+    def __init__(self, cuda_graph, pool=None, stream=None, capture_error_mode="global"):
+        raise NotImplementedError("torch.cuda.graph is not supported by torchlike; use "
+                                  "torch.compile, which runs a whole step as one XLA program")
+
+
+def _legacy_type(name):
+    """torch.cuda.FloatTensor and friends: legacy constructors of GPU tensors."""
+    from torchlike._core.legacy import TYPE_NAMES, legacy_construct
+    from torchlike._core.tensor import Tensor
+
+    dtype = TYPE_NAMES[f"torch.{name}"]
+
+    class _Meta(type):
+        def __instancecheck__(cls, obj):
+            return isinstance(obj, Tensor) and obj.dtype is dtype and obj.device.type == "cuda"
+
+        def __call__(cls, *args, **kwargs):
+            if not is_available():
+                raise TypeError(f"type torch.cuda.{name} not available. Torch not compiled with "
+                                "CUDA enabled.")
+            kwargs.setdefault("device", "cuda")
+            return legacy_construct(Tensor, dtype, *args, **kwargs)
+
+    return _Meta(name, (), {"_legacy_dtype": dtype, "dtype": dtype, "is_cuda": True,
+                            "__module__": "torch.cuda"})
+
+
+_LEGACY = ("BFloat16Tensor", "BoolTensor", "ByteTensor", "CharTensor", "DoubleTensor",
+           "FloatTensor", "HalfTensor", "IntTensor", "LongTensor", "ShortTensor")
+
+
 def is_current_stream_capturing() -> bool:
     if not is_available():
         raise RuntimeError("Tried to instantiate dummy base class _cuda_isCurrentStreamCapturing")
@@ -459,4 +603,7 @@ def __getattr__(name):
         import importlib
 
         return importlib.import_module(f"torchlike.cuda.{name}")
+    if name in _LEGACY:
+        cls = globals()[name] = _legacy_type(name)
+        return cls
     raise AttributeError(f"module 'torch.cuda' has no attribute '{name}'")
