@@ -185,7 +185,12 @@ from ._ops.random_ops import *  # noqa: E402,F401,F403
 from . import nn, optim, utils, func  # noqa: E402,F401
 from . import amp  # noqa: E402,F401
 from .amp import autocast  # noqa: E402,F401
-from .amp.autocast_mode import is_autocast_enabled, get_autocast_dtype  # noqa: E402,F401
+from .amp.autocast_mode import (  # noqa: E402,F401
+    is_autocast_enabled, get_autocast_dtype, set_autocast_enabled, set_autocast_dtype,
+    is_autocast_cpu_enabled, set_autocast_cpu_enabled, get_autocast_cpu_dtype,
+    get_autocast_gpu_dtype, set_autocast_cpu_dtype, set_autocast_gpu_dtype,
+    is_autocast_cache_enabled, set_autocast_cache_enabled, clear_autocast_cache,
+    autocast_increment_nesting, autocast_decrement_nesting)
 from . import cpu  # noqa: E402,F401
 from ._settings import (  # noqa: E402,F401
     set_num_threads, get_num_threads, set_num_interop_threads, get_num_interop_threads,

@@ -235,11 +235,9 @@ class OpDef:
         if self.promote is not None:
             spec.append(_dt._default.float)
         if _ac.state.modes:
-            dev = next((x._device.type for x in leaves if isinstance(x, Tensor)), None)
-            ac = _ac.state.modes.get(dev)
-            cat = _ac.category(self.name, dev) if ac is not None else None
-            if cat is not None:
-                spec.append(("AC", cat, ac))
+            ac = _ac.key(self, vals, leaves)
+            if ac is not None:
+                spec.append(ac)
         return leaves, tuple(spec)
 
     def kernel(self, key):
@@ -259,7 +257,7 @@ class OpDef:
 
         def kfn(*leaves):
             if ac is not None:
-                leaves = [_autocast_leaf(x, ac) for x in leaves]
+                leaves = _autocast_leaves(leaves, ac)
             it = iter(leaves)
             vals = []
             pspecs, pleaves, slots = [], [], []
@@ -477,17 +475,16 @@ class OpDef:
                     return apply_inplace(self_t, fast[1], leaves[1:], fast[2])
         vals = self.bind((self_t,) + args, kwargs)
         leaves, key = self.split(vals)
+        if _ac.state.modes:  # (PyTorch's autocast leaves in-place ops alone)
+            key = _ac.strip(key)
         if self.promote is not None:
             _check_inplace(self, self_t, key, leaves)
         return apply_inplace(self_t, self.kernel(key), leaves[1:], self.name + "_")
 
 
-def _autocast_leaf(x, ac):
-    """Autocast's cast of one input: floating, not float64 (PyTorch's eligibility rule)."""
-    if not jnp.issubdtype(x.dtype, jnp.floating) or x.dtype == jnp.float64:
-        return x
-    target = ac[2]._np if ac[1] == "lower" else jnp.float32
-    return x.astype(target) if x.dtype != target else x
+def _autocast_leaves(leaves, ac):
+    """Autocast's casts of an op's inputs: ac = ("AC", category, dtype, which leaves to cast)."""
+    return [x.astype(ac[2]) if m else x for x, m in zip(leaves, ac[3])]
 
 
 def _unstatic(v):

@@ -1,45 +1,59 @@
 """torch.cuda.amp: the deprecated CUDA spellings of torch.amp's autocast and GradScaler."""
 
+import functools
 import importlib
+import warnings
 
-_NAMES = ("autocast", "GradScaler", "custom_fwd", "custom_bwd")
+from .._core import dtypes as _dt
+from ..amp import autocast_mode as _am
+
+__all__ = ["autocast", "custom_bwd", "custom_fwd", "GradScaler"]
+
+_AUTOCAST = ("`torch.cuda.amp.autocast(args...)` is deprecated. Please use "
+             "`torch.amp.autocast('cuda', args...)` instead.")
+
+
+class autocast(_am.autocast):
+    """See torch.autocast; torch.cuda.amp.autocast(args...) is deprecated for it."""
+
+    def __new__(cls, *args, **kwargs):
+        warnings.warn(_AUTOCAST, FutureWarning, stacklevel=2)
+        return super().__new__(cls)
+
+    def __init_subclass__(cls, **kwargs):
+        warnings.warn(_AUTOCAST, FutureWarning, stacklevel=2)
+        super().__init_subclass__(**kwargs)
+
+    def __init__(self, enabled: bool = True, dtype=_dt.float16, cache_enabled: bool = True):
+        super().__init__("cuda", enabled=enabled, dtype=dtype, cache_enabled=cache_enabled)
+
+
+def custom_fwd(fwd=None, *, cast_inputs=None):
+    """Deprecated: torch.amp.custom_fwd(args..., device_type='cuda')."""
+    warnings.warn("`torch.cuda.amp.custom_fwd(args...)` is deprecated. Please use "
+                  "`torch.amp.custom_fwd(args..., device_type='cuda')` instead.", FutureWarning,
+                  stacklevel=2)
+    return functools.partial(_am.custom_fwd, device_type="cuda")(fwd=fwd,
+                                                                 cast_inputs=cast_inputs)
+
+
+def custom_bwd(bwd):
+    """Deprecated: torch.amp.custom_bwd(args..., device_type='cuda')."""
+    warnings.warn("`torch.cuda.amp.custom_bwd(args...)` is deprecated. Please use "
+                  "`torch.amp.custom_bwd(args..., device_type='cuda')` instead.", FutureWarning,
+                  stacklevel=2)
+    return functools.partial(_am.custom_bwd, device_type="cuda")(bwd)
 
 
 def __getattr__(name):
-    # Resolved on use, from torchlike.amp, so importing this module never fails.
-    if name in _NAMES:
+    # GradScaler is resolved on use, from torchlike.amp's grad_scaler.
+    if name == "GradScaler":
         try:
-            amp = importlib.import_module("torchlike.amp")
-            value = getattr(amp, name)
-        except (ImportError, AttributeError):
-            if name == "GradScaler":
-                from torchlike.amp.grad_scaler import GradScaler as value
-            else:
-                raise NotImplementedError(
-                    f"torch.cuda.amp.{name} is not supported by torchlike yet"
-                ) from None
-        if name == "autocast":
-            return _cuda_autocast(value)
-        if name == "GradScaler":
-            # torch.cuda.amp.GradScaler: a GradScaler('cuda') subclass that warns deprecated.
-            from torchlike.amp.grad_scaler import _DeprecatedCudaGradScaler
+            importlib.import_module("torchlike.amp")
+        except ImportError:
+            pass
+        # torch.cuda.amp.GradScaler: a GradScaler('cuda') subclass that warns deprecated.
+        from torchlike.amp.grad_scaler import _DeprecatedCudaGradScaler
 
-            return _DeprecatedCudaGradScaler
-        return value
+        return _DeprecatedCudaGradScaler
     raise AttributeError(f"module 'torch.cuda.amp' has no attribute '{name}'")
-
-
-def _cuda_autocast(autocast):
-    """torch.cuda.amp.autocast(...) == torch.autocast('cuda', ...)."""
-
-    def cuda_autocast(enabled=True, dtype=None, cache_enabled=True):
-        import warnings
-
-        warnings.warn("`torch.cuda.amp.autocast(args...)` is deprecated. Please use "
-                      "`torch.amp.autocast('cuda', args...)` instead.", FutureWarning, stacklevel=2)
-        kwargs = {"enabled": enabled, "cache_enabled": cache_enabled}
-        if dtype is not None:
-            kwargs["dtype"] = dtype
-        return autocast("cuda", **kwargs)
-
-    return cuda_autocast
