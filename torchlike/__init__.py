@@ -33,11 +33,9 @@ def _use_compilation_cache():
         return
     _jax.config.update("jax_compilation_cache_dir", path)
     _jax.config.update("jax_persistent_cache_min_compile_time_secs", 0.01)
-    try:  # a bounded cache (least recently used entries go) needs file locks
-        import filelock  # noqa: F401
-    except ImportError:
-        return
-    _jax.config.update("jax_compilation_cache_max_size", 2**30)
+    # bounded by torchlike._cache, not by JAX (whose bound costs every write a directory scan)
+    from . import _cache
+    _cache.prune_in_background(path)
 
 
 if _os.environ.get("TORCHLIKE_COMPILATION_CACHE", "1") not in ("", "0") and not (
