@@ -23,6 +23,8 @@ _MASKS = {}
 SAVED_HOOKS = []
 # torch.autograd.forward_ad: a dual level is entered (kernel.run then computes tangents)
 FORWARD_AD = [False]
+# whether a reentrant checkpoint may run its own backward (see utils.checkpoint)
+CHECKPOINT_VALID = [True]
 
 
 # Ops whose PyTorch backward reads their result rather than their input: torch lets the input
@@ -186,12 +188,24 @@ class Node:
         prim = list(self.primals)
         packed = []
         for i, a in enumerate(prim):
-            if a is None or not self.kernel.depends_on(self, i):
+            if a is None:
+                continue
+            if not self.kernel.depends_on(self, i):
+                # unread by the backward: keep only its shape (zeros stand in at unpack), so
+                # the node holds no activation (checkpoint, save_on_cpu free them)
+                if not self.kernel.save_residuals and type(a) is _JAX_ARRAY:
+                    prim[i] = jax.ShapeDtypeStruct(a.shape, a.dtype)
                 continue
             packed.append((i, pack(_saved_tensor(a))))
             prim[i] = jax.ShapeDtypeStruct(a.shape, a.dtype)
         self.primals = tuple(prim)
         self.packed = (unpack, packed, None)
+        saved = self.saved
+        if saved:
+            # the version check needs the input's counter, not the input: refer to it weakly
+            for i, s in enumerate(saved):
+                if s is not None and type(s[0]) is not _WeakSaved:
+                    saved[i] = (_WeakSaved(s[0], s[1]), s[1])
 
     def pack_res(self):
         """The residuals of a kernel that saves them (see pack_primals)."""
@@ -203,11 +217,13 @@ class Node:
     def _unpack(self):
         unpack, packed, res = self.packed
         self.packed = None
-        if packed:
-            prim = list(self.primals)
-            for i, p in packed:
-                prim[i] = _unpacked(unpack(p), prim[i])
-            self.primals = tuple(prim)
+        prim = list(self.primals)
+        for i, p in packed:
+            prim[i] = _unpacked(unpack(p), prim[i])
+        for i, a in enumerate(prim):
+            if type(a) is jax.ShapeDtypeStruct:  # an input the backward does not read
+                prim[i] = jnp.zeros(a.shape, a.dtype)
+        self.primals = tuple(prim)
         if res is not None:
             self.res = tuple(_unpacked(unpack(p), r) for p, r in zip(res, self.res))
 
@@ -251,6 +267,27 @@ def _reads_nothing(node, prim):
     if len(_KEEP) < 4096:
         _KEEP[(k, node.needs)] = r
     return r
+
+
+class _WeakSaved:
+    """A saved input's root for the version check once a pack hook holds its value: referred
+    to weakly, so the node keeps no array alive (a collected root was never written again)."""
+
+    __slots__ = ("ref", "ver")
+
+    def __init__(self, root, ver):
+        self.ref = weakref.ref(root)
+        self.ver = ver
+
+    @property
+    def _vcount(self):
+        r = self.ref()
+        return self.ver if r is None else r._vcount
+
+    @property
+    def _inference(self):
+        r = self.ref()
+        return r is not None and r._inference
 
 
 def _saved_tensor(a):
@@ -342,6 +379,16 @@ _ADD = jax.jit(lambda a, b: a + b)
 def run_backward(roots, retain_graph, create_graph, capture=None, accumulate=True):
     """Walk the graph from roots [(edge, grad)]; accumulate into leaves, or capture grads at the
     edges in `capture` (a dict edge -> slot) when `accumulate` is False. Returns the captures."""
+    prev = CHECKPOINT_VALID[0]
+    # a reentrant checkpoint's inner backward cannot feed autograd.grad / backward(inputs=)
+    CHECKPOINT_VALID[0] = capture is None
+    try:
+        return _run_backward_from(roots, retain_graph, create_graph, capture, accumulate)
+    finally:
+        CHECKPOINT_VALID[0] = prev
+
+
+def _run_backward_from(roots, retain_graph, create_graph, capture, accumulate):
     deps, owner = _dependencies(roots)
     execute = None
     if capture is not None:
