@@ -87,3 +87,14 @@ def test_compiled_kernels_are_kept_across_runs(tmp_path):
     assert any(f.name.endswith("-cache") for f in (tmp_path / "torchlike" / "xla").iterdir())
     assert run()[1] > 0
     assert run(TORCHLIKE_COMPILATION_CACHE="0") == ("None", 0)
+
+
+def test_deterministic_debug_mode_matches():
+    out = []
+    for lib in (torch, tl):
+        lib.set_deterministic_debug_mode("warn")
+        got = (lib.get_deterministic_debug_mode(), lib.are_deterministic_algorithms_enabled(),
+               lib.is_deterministic_algorithms_warn_only_enabled())
+        lib.set_deterministic_debug_mode(0)
+        out.append(got + (lib.get_deterministic_debug_mode(),))
+    assert out[0] == out[1]

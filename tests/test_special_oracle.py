@@ -330,3 +330,21 @@ def test_polygamma_gradient(n):
         return x.grad
 
     _same(call, (1e-7, 1e-10))
+
+
+@pytest.mark.parametrize("n", [0, 1, 2, 3])
+@pytest.mark.parametrize("form", ["function", "method"])
+def test_torch_polygamma_and_digamma_grad_use_the_special_kernels(n, form):
+    # torch.polygamma / Tensor.polygamma and digamma's gradient at negative x, 0 and inf
+    vals = [-12.5, -2.5, -1.0, -0.0, 0.0, 0.3, 2.5, 10.0, float("inf"), float("nan")]
+
+    def run(lib):
+        x = lib.tensor(vals, dtype=lib.float64, requires_grad=True)
+        y = lib.polygamma(n, x) if form == "function" else x.polygamma(n)
+        if n == 0:
+            y = lib.digamma(x) + y
+        y.sum().backward()
+        return y.detach().numpy(), x.grad.numpy()
+    (yw, gw), (yg, gg) = run(torch), run(tl)
+    np.testing.assert_allclose(yg, yw, rtol=1e-9, equal_nan=True)
+    np.testing.assert_allclose(gg, gw, rtol=1e-9, equal_nan=True)

@@ -194,7 +194,7 @@ from ._settings import (  # noqa: E402,F401
     set_num_threads, get_num_threads, set_num_interop_threads, get_num_interop_threads,
     use_deterministic_algorithms, are_deterministic_algorithms_enabled,
     is_deterministic_algorithms_warn_only_enabled, set_float32_matmul_precision,
-    get_float32_matmul_precision,
+    get_float32_matmul_precision, set_deterministic_debug_mode, get_deterministic_debug_mode,
 )
 from . import accelerator, backends, cuda  # noqa: E402,F401
 from . import sparse  # noqa: E402,F401

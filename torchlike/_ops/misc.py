@@ -363,11 +363,19 @@ def resize_as_(self, the_template, memory_format=None):
 
 @op(tensor_args=("input",), promote="int_to_float", inplace=True)
 def polygamma_op(input, n):
-    return jsp.polygamma(n, input)
+    # torch.special's kernel (jax's polygamma is wrong for negative x, at 0 and at inf)
+    from ..special import _polygamma_raw
+    if jnp.iscomplexobj(input):
+        from .pointwise import _not_impl
+        _not_impl({0: "digamma", 1: "trigamma"}.get(n, "polygamma"), input)
+    x = input.astype(jnp.float32) if input.dtype in (jnp.float16, jnp.bfloat16) else input
+    return _polygamma_raw(n, x).astype(input.dtype)
 
 
-def polygamma(n, input):
-    return polygamma_op(input, n)
+def polygamma(n, input, *, out=None):
+    if n < 0:
+        raise RuntimeError("polygamma(n, x) does not support negative n.")
+    return polygamma_op(input, int(n), out=out)
 
 
 @op(promote="int_to_float", inplace=True)
@@ -443,7 +451,7 @@ _METHODS = {
     "diagonal_scatter": diagonal_scatter, "as_strided_scatter": as_strided_scatter,
     "resize_": resize_, "resize_as_": resize_as_, "histogram": histogram,
     "unsafe_chunk": unsafe_chunk, "unsafe_split": unsafe_split,
-    "polygamma": lambda self, n: polygamma_op(self, n),
+    "polygamma": lambda self, n: polygamma(n, self),
     "polygamma_": lambda self, n: self.polygamma_op_(n),
     "greater_": _cmp_alias("gt_"), "greater_equal_": _cmp_alias("ge_"),
     "less_": _cmp_alias("lt_"), "less_equal_": _cmp_alias("le_"), "not_equal_": _cmp_alias("ne_"),

@@ -180,6 +180,19 @@ def _angle(x):
     return jnp.where(jnp.isnan(x), x, jnp.where(x < 0, jnp.pi, 0)).astype(x.dtype)
 
 
+@jax.custom_jvp
+def _digamma(x):
+    return jnp.where(x == 0, jnp.copysign(jnp.inf, -x), jsp.digamma(x))
+
+
+@_digamma.defjvp
+def _digamma_jvp(primals, tangents):
+    # PyTorch's derivative, trigamma (jax's polygamma(1, x) is wrong for negative x)
+    from ..special import _trigamma
+    (x,), (t,) = primals, tangents
+    return _digamma(x), _trigamma(x) * t
+
+
 _FLOAT_UNARY = {
     "exp": jnp.exp, "exp2": jnp.exp2, "expm1": jnp.expm1, "log": jnp.log, "log2": jnp.log2,
     "log10": jnp.log10, "log1p": jnp.log1p, "sqrt": jnp.sqrt, "rsqrt": jax.lax.rsqrt,
@@ -188,7 +201,7 @@ _FLOAT_UNARY = {
     "asinh": jnp.arcsinh, "acosh": jnp.arccosh, "atanh": jnp.arctanh, "sigmoid": _sigmoid,
     "erf": jsp.erf, "erfc": jsp.erfc, "erfinv": jsp.erfinv, "lgamma": lambda x: _in_f64(jsp.gammaln, x),
     # digamma(+-0) is -+inf in PyTorch (copysign(inf, -x)); jax gives nan
-    "digamma": lambda x: jnp.where(x == 0, jnp.copysign(jnp.inf, -x), jsp.digamma(x)), "reciprocal": lambda x: 1 / x, "sinc": jnp.sinc, "i0": jnp.i0,
+    "digamma": lambda x: _digamma(x), "reciprocal": lambda x: 1 / x, "sinc": jnp.sinc, "i0": jnp.i0,
     "deg2rad": jnp.deg2rad, "rad2deg": jnp.rad2deg, "angle": _angle,
 }
 _ALIASES = {"arcsin": "asin", "arccos": "acos", "arctan": "atan", "arcsinh": "asinh",
