@@ -755,3 +755,30 @@ SCALAR_CALLS = {
 @pytest.mark.parametrize("name", SCALAR_CALLS)
 def test_tolist_and_item(name):
     same(SCALAR_CALLS[name])
+
+
+NUMPY_OPERANDS = [
+    "t * np.float32(2)", "np.float32(2) * t", "t / np.sqrt(4.0)", "np.float64(2) + t",
+    "t * np.int64(3)", "(t.long() * np.float32(2.5))", "(t.long() * np.int32(2))",
+    "t + np.bool_(True)", "t.half() * np.float64(2)", "t ** np.float64(2)", "np.int64(2) ** t",
+    "np.float32(3) / t", "np.float32(3) // t", "np.float32(2) - t", "t == np.float32(1)",
+    "np.float32(1) == t", "np.float32(1) < t", "np.array([1., 2.]) == t", "t + np.array([1., 2.])",
+    "np.array([1., 2.]) + t", "np.array([1., 2.], dtype=np.float32) - t", "np.array([1., 2.]) < t",
+    "t < np.array([1., 2.])", "t @ np.ones(2, dtype=np.float32)", "t.clone().mul_(np.float32(2))",
+    "np.float32(2) * r", "r * np.float64(0.5)",
+]
+
+
+@pytest.mark.parametrize("expr", NUMPY_OPERANDS)
+def test_numpy_operands_as_pytorch(expr):
+    # a numpy scalar is a Python number to PyTorch's operators (t * np.float32(2) is a tensor
+    # of t's dtype, on the tape); numpy operands on the left defer to the tensor
+    def run(lib):
+        env = {"np": np, "t": lib.ones(2), "r": lib.ones(2, requires_grad=True)}
+        try:
+            v = eval(expr, env)  # noqa: S307 (the table above)
+        except TypeError:
+            return "TypeError"
+        assert isinstance(v, lib.Tensor), type(v)
+        return (str(v.dtype).split(".")[-1], v.detach().tolist(), v.requires_grad)
+    assert run(tl) == run(torch)

@@ -2,6 +2,7 @@
 
 from .._core.tensor import Tensor
 from . import pointwise as P
+from .registry import numpy_operand
 
 _OPERANDS = (Tensor, int, float, bool, complex)
 
@@ -23,12 +24,16 @@ def _binary(f, reflected=False):
     if reflected:
         def m(self, other):
             if type(other) is not Tensor and not isinstance(other, _OPERANDS):
-                return NotImplemented
+                other = numpy_operand(other)
+                if other is NotImplemented:
+                    return NotImplemented
             return f(other, self)
     else:
         def m(self, other):
             if type(other) is not Tensor and not isinstance(other, _OPERANDS):
-                return NotImplemented
+                other = numpy_operand(other)
+                if other is NotImplemented:
+                    return NotImplemented
             return f(self, other)
     return m
 
@@ -72,7 +77,9 @@ def _cmp(f):
 
     def m(self, other):
         if other is None or not isinstance(other, (Tensor, int, float, bool, complex)):
-            return NotImplemented
+            other = numpy_operand(other)
+            if other is NotImplemented:
+                return NotImplemented
         return f(self, other)
     return m
 
@@ -98,5 +105,7 @@ def _contains(self, element):
     return bool((self == element).any())
 
 
+# numpy scalars and arrays on the left defer to the tensor's reflected operators, as PyTorch's
+Tensor.__array_priority__ = 1000
 Tensor.__invert__ = _invert
 Tensor.__contains__ = _contains

@@ -4,6 +4,7 @@ import builtins
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 
 from .._core import dtypes as _dt
 from .._core.tensor import Tensor
@@ -354,6 +355,9 @@ def _matmul_dunder(self, other):
     if type(other) is not Tensor and getattr(other, "is_sparse", False):
         from ..sparse import mm as sparse_mm
         return sparse_mm(self, other)
+    if isinstance(other, np.ndarray):  # (t @ ndarray works in PyTorch: the array as a tensor)
+        from .creation import as_tensor
+        other = as_tensor(other)
     return _matmul_op(self, other)
 
 

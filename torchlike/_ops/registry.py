@@ -400,10 +400,13 @@ class OpDef:
         repeated checks this saves were a fifth of its overhead over the jitted call."""
         fast, binary, ac, lazy, gs = self._fast, self.binary, _ac.state, _lazy.state, \
             grad_mode.state
+        array = self.name == "eq"  # (PyTorch's `ndarray == t` is a tensor; `!=` is not)
         if not self._roots[2]:
             def m(self, other):
                 if type(other) is not Tensor and not isinstance(other, _OPERANDS):
-                    return NotImplemented
+                    other = numpy_operand(other, array)
+                    if other is NotImplemented:
+                        return NotImplemented
                 return binary(self, other)
             return m
 
@@ -444,7 +447,9 @@ class OpDef:
                             t._inference = True
                         return t
             elif not isinstance(other, _OPERANDS):
-                return NotImplemented
+                other = numpy_operand(other, array)
+                if other is NotImplemented:
+                    return NotImplemented
             return binary(self, other)
         return m
 
@@ -485,6 +490,20 @@ class OpDef:
 def _autocast_leaves(leaves, ac):
     """Autocast's casts of an op's inputs: ac = ("AC", category, dtype, which leaves to cast)."""
     return [x.astype(ac[2]) if m else x for x, m in zip(leaves, ac[3])]
+
+
+def numpy_operand(other, array=False):
+    """An operator's numpy operand as PyTorch reads it: a numpy scalar is the Python number it
+    holds (so `t * np.float32(2)` keeps t's dtype and stays on the tape); an array, where
+    `array` (PyTorch's ==), a tensor; anything else NotImplemented (numpy then computes
+    `t + array` and wraps the result in a tensor, as with PyTorch's tensors)."""
+    if isinstance(other, np.generic):
+        v = other.item()
+        return v if isinstance(v, _PY_SCALAR) else NotImplemented
+    if array and isinstance(other, np.ndarray):
+        from .creation import as_tensor
+        return as_tensor(other)
+    return NotImplemented
 
 
 def _unstatic(v):
