@@ -184,3 +184,40 @@ def test_second_order_gradient(name):
         (g * g).sum().backward()
         res.append(x.grad.detach().numpy())
     np.testing.assert_allclose(res[1], res[0], rtol=1e-4, atol=1e-4)
+
+
+_A = [[1., 0., -2.], [0., 0., 0.], [0.5, 3., 0.]]
+_B = [[1., 1., -2.], [0., 0., 0.], [0.5, 0., 1.]]
+
+
+def _dist_or_renorm(lib, kind, p, arg):
+    a = lib.tensor(_A, requires_grad=True)
+    w = lib.tensor(np.arange(9, dtype=np.float32).reshape(3, 3))
+    if kind == "dist":
+        b = lib.tensor(_B, requires_grad=True)
+        r = lib.dist(a, b, p) if arg == 0 else a.dist(b, p)
+        loss = r * 2
+    else:
+        r = lib.renorm(a, p, arg, 0.5)
+        loss = (r * w).sum()
+    try:
+        loss.backward()
+        g = a.grad.numpy()
+    except RuntimeError as e:
+        g = str(e)
+    return r.detach().numpy(), g
+
+
+_PS = [2, 1, 3, 0.5, -1, -0.5, 0, float("inf"), float("-inf")]
+
+
+@pytest.mark.parametrize("kind,arg,p", [("dist", a, p) for a in (0, 1) for p in _PS] +
+                         [("renorm", d, p) for d in (0, 1) for p in _PS if p > 0])
+def test_dist_and_renorm_values_and_gradients(kind, arg, p):
+    # (renorm takes p > 0)
+    (rw, gw), (rg, gg) = _dist_or_renorm(torch, kind, p, arg), _dist_or_renorm(tl, kind, p, arg)
+    np.testing.assert_allclose(rg, rw, rtol=1e-5, equal_nan=True)
+    if isinstance(gw, str):
+        assert gg == gw
+    else:
+        np.testing.assert_allclose(gg, gw, rtol=1e-4, atol=1e-6, equal_nan=True)

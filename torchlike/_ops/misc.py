@@ -8,6 +8,7 @@ import jax.scipy.special as jsp
 import numpy as np
 
 from .._core import dtypes as _dt
+from .._core import grad_mode
 from .._core.tensor import Tensor, _wrap_dim
 from .pointwise import _abs, _floating_only, _tensor_args, broadcast_check, guarded
 from .registry import op
@@ -160,19 +161,49 @@ def _check_dist(input, other, p=2):
                            f"Got {_scalar_type_name(rt)} instead.")
 
 
-@op(tensor_args=("input", "other"), promote="int_to_float")
+@op(tensor_args=("input", "other"), promote="int_to_float", name="dist", method=False)
+def _dist(input, other, p):
+    # PyTorch's dist is the vector norm of the difference, with its derivatives (0 at zero
+    # entries for p < 1, ties split for +-inf)
+    from .reduction import _safe_pnorm
+    return _safe_pnorm((input - other).reshape(-1), p, 0, False)
+
+
 def dist(input, other, p=2):
-    d = _abs(input - other).reshape(-1)
-    if p == float("inf"):
-        return jnp.max(d)
-    if p == 0:
-        return jnp.sum(d != 0).astype(d.dtype)
-    s = jnp.sum(d ** p)
-    z = s == 0
-    return jnp.where(z, 0, jnp.where(z, 1, s) ** (1 / p))
+    _check_dist(input, other, p)
+    p = float(p)
+    if p == 0 and grad_mode.state.enabled and any(
+            isinstance(t, Tensor) and t.requires_grad for t in (input, other)):
+        # the 0 "norm" (a count) has no derivative: PyTorch's backward fails on it
+        with grad_mode.no_grad():
+            r = _dist(input, other, p)
+        src = input if isinstance(input, Tensor) and input.requires_grad else other
+        return _undefined_dist_grad().apply(src, r)
+    return _dist(input, other, p)
 
 
-dist = guarded(dist, _check_dist)
+_UNDEFINED = []
+
+
+def _undefined_dist_grad():
+    if not _UNDEFINED:
+        from ..autograd import Function
+
+        class DistBackward0(Function):
+            @staticmethod
+            def forward(ctx, x, values):
+                return values.detach()
+
+            @staticmethod
+            def backward(ctx, g):
+                raise RuntimeError("Expected a proper Tensor but got None (or an undefined "
+                                   "Tensor in C++) for argument #0 'self'")
+
+        _UNDEFINED.append(DistBackward0)
+    return _UNDEFINED[0]
+
+
+Tensor.dist = lambda self, other, p=2: dist(self, other, p)
 
 
 @op(inplace=True)
@@ -181,8 +212,10 @@ def renorm(input, p, dim, maxnorm):
         from .pointwise import _tname
         raise RuntimeError(f"linalg.vector_norm: Expected a floating point or complex tensor as "
                            f"input. Got {_tname(input)}")
+    from .reduction import _safe_pnorm
     axes = tuple(i for i in range(input.ndim) if i != dim % input.ndim)
-    n = jnp.sum(jnp.abs(input) ** p, axis=axes, keepdims=True) ** (1 / p)
+    # (the vector norm with its derivatives: p = inf, zero entries and all-zero slices)
+    n = _safe_pnorm(input, float(p), axes, True)
     scale = jnp.where(n > maxnorm, maxnorm / (n + 1e-7), 1.0)
     return input * scale.astype(input.dtype)
 
