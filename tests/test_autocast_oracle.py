@@ -255,7 +255,7 @@ KNOWN = {("vecdot", "lowfirst"): _EARLY_CHECK, ("index_copy", "lowfirst"): _EARL
 _MIXED_OK = "torchlike promotes mixed floating inputs where PyTorch's kernel raises"
 KNOWN.update({(n, "lowfirst"): _MIXED_OK for n in (
     "addmv", "mv", "inner", "inner_1d", "tensordot", "bilinear", "cross", "pdist",
-    "layer_norm", "group_norm", "batch_norm", "addmm_")})
+    "layer_norm", "group_norm", "batch_norm")})
 
 
 def _sweep():
@@ -666,7 +666,9 @@ CUDA_KNOWN = {"float16/lowfirst/multi_dot": _EARLY_CHECK,
               "float16/lowfirst/scatter_add": _EARLY_CHECK,
               "float16/lowfirst/cdist": _EARLY_CHECK, "bfloat16/low/cdist": _EARLY_CHECK,
               "float16/lowfirst/fft": "no complex32 (PyTorch's half-precision FFT)",
-              "float16/lowfirst/irfft": "no complex32 (PyTorch's half-precision FFT)"}
+              "float16/lowfirst/irfft": "no complex32 (PyTorch's half-precision FFT)",
+              "float16/lowfirst/addmm_": "addmm refuses mixed dtypes as PyTorch's CPU kernel "
+                                         "does; PyTorch's CUDA in-place addmm_ accepts them"}
 
 
 def _cuda_sweep():

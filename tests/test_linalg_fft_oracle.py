@@ -332,3 +332,29 @@ def test_solve_triangular_dtype_and_triangular_solve_broadcast():
                  lambda l: l.triangular_solve(l.ones(2, 3, 1), _t(l, U, "float32"))[1],
                  lambda l: l.triangular_solve(l.ones(2, 3, 1), _t(l, U, "float32"))[0]):
         _close(*_both(call))
+
+
+_MIXED = {
+    "addmm_self": lambda L, t: L.addmm(t(3, 3, L.bfloat16), t(3, 3), t(3, 3)),
+    "addmm_mat1": lambda L, t: L.addmm(t(3, 3), t(3, 3, L.bfloat16), t(3, 3)),
+    "addmm_mat2": lambda L, t: L.addmm(t(3, 3), t(3, 3), t(3, 3, L.bfloat16)),
+    "mm": lambda L, t: L.mm(t(3, 3, L.bfloat16), t(3, 3)),
+    "matmul_3d": lambda L, t: L.matmul(t(2, 3, 3), t(3, 3, L.float64)),
+    "bmm": lambda L, t: L.bmm(t(1, 3, 3), t(1, 3, 3, L.float64)),
+    "baddbmm": lambda L, t: L.baddbmm(t(1, 3, 3), t(1, 3, 3), t(1, 3, 3, L.float64)),
+    "tensordot": lambda L, t: L.tensordot(t(3, 3), t(3, 3, L.float64), 1),
+    "einsum": lambda L, t: L.einsum("ij,jk->ik", t(3, 3), t(3, 3, L.float64)),
+    "linear_weight": lambda L, t: L.nn.functional.linear(t(2, 3), t(4, 3, L.float64)),
+    "linear_bias": lambda L, t: L.nn.functional.linear(t(2, 3), t(4, 3), t(4, L.float64)),
+    "linear_3d": lambda L, t: L.nn.functional.linear(t(2, 2, 3), t(4, 3, L.float64)),
+    "Linear_double_input": lambda L, t: L.nn.Linear(3, 2)(t(2, 3, L.float64)),
+}
+
+
+@pytest.mark.parametrize("name", _MIXED)
+def test_matrix_products_refuse_mixed_dtypes(name):
+    # PyTorch's matrix-product kernels take one dtype; the message names the operands
+    def call(L):
+        return _MIXED[name](L, lambda *s: L.ones(*s[:-1], dtype=s[-1]) if isinstance(
+            s[-1], L.dtype) else L.ones(*s))
+    assert_same_error(call, torch, torchlike)

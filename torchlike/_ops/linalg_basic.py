@@ -30,9 +30,31 @@ def _shape_err(a, b):
 def _check_dtypes(a, b, name="expected"):
     if a.dtype != b.dtype:
         from .._core.dtypes import from_np
-        from .registry import _scalar_type_name
+        from .registry import c_type_name
         raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: "
-                           f"{from_np(a.dtype)._name} != {from_np(b.dtype)._name}")
+                           f"{c_type_name(from_np(a.dtype))} != {c_type_name(from_np(b.dtype))}")
+
+
+def _tname(a):
+    from .._core.dtypes import from_np
+    from .registry import _scalar_type_name
+    return _scalar_type_name(from_np(a.dtype))
+
+
+def _check_scalar_type(a, b):
+    """PyTorch's message where a kernel expects its operands in one dtype."""
+    if a.dtype != b.dtype:
+        raise RuntimeError(f"expected scalar type {_tname(a)} but found {_tname(b)}")
+
+
+def check_addmm_dtypes(input, mat1, mat2):
+    """addmm's (and linear's with a bias) operand dtype checks, in PyTorch's order."""
+    if input.dtype != mat2.dtype:
+        raise RuntimeError(f"self and mat2 must have the same dtype, but got {_tname(input)} "
+                           f"and {_tname(mat2)}")
+    if mat1.dtype != mat2.dtype:
+        raise RuntimeError(f"mat1 and mat2 must have the same dtype, but got {_tname(mat1)} "
+                           f"and {_tname(mat2)}")
 
 
 def _no_bool(kernel, a, b, always=False):
@@ -99,7 +121,7 @@ Tensor.mm = mm
 
 @op(tensor_args=_MM)
 def bmm(input, mat2):
-    _check_dtypes(input, mat2)
+    _check_scalar_type(input, mat2)
     if input.ndim != 3:
         raise RuntimeError("batch1 must be a 3D tensor")
     if mat2.ndim != 3:
@@ -128,6 +150,7 @@ _ADD = ("input", "mat1", "mat2", "beta", "alpha")
 
 @op(tensor_args=_ADD, inplace=True)
 def addmm(input, mat1, mat2, beta=None, alpha=None):
+    check_addmm_dtypes(input, mat1, mat2)
     if mat1.shape[1] != mat2.shape[0]:
         _shape_err(mat1.shape, mat2.shape)
     _no_bool("addmm_impl_cpu_", mat1, mat2)
@@ -142,6 +165,8 @@ def addmv(input, mat, vec, beta=None, alpha=None):
 
 @op(tensor_args=("input", "batch1", "batch2", "beta", "alpha"), inplace=True)
 def baddbmm(input, batch1, batch2, beta=None, alpha=None):
+    _check_scalar_type(input, batch2)
+    _check_scalar_type(batch1, batch2)
     _no_bool("baddbmm", batch1, batch2)
     return _beta(input, beta) + _scaled(jnp.matmul(batch1, batch2, precision=flags.precision), alpha)
 
@@ -226,6 +251,9 @@ Tensor.ger = Tensor.outer
 @op(tensor_args=("operands",), method=False)
 def _einsum(equation, operands):
     summed = _einsum_summed(equation, operands)
+    if summed:  # (a contraction: PyTorch's bmm path wants one dtype; products alone promote)
+        for o in operands[1:]:
+            _check_scalar_type(operands[0], o)
     if summed and builtins.all(o.dtype == jnp.bool_ for o in operands) and len(operands) > 1 \
             and builtins.all(o.size for o in operands) and builtins.max(summed.values()) > 1:
         # an index summed over that two operands share: PyTorch contracts it with bmm
@@ -275,6 +303,8 @@ def einsum(equation, *operands):
 
 @op(tensor_args=("a", "b"), method=False)
 def _tensordot(a, b, dims):
+    if a.dtype != b.dtype:
+        raise RuntimeError("both inputs should have same dtype")
     return jnp.tensordot(a, b, dims, precision=flags.precision)
 
 

@@ -29,6 +29,12 @@ def linear(input, weight, bias=None):
         raise RuntimeError(
             f"both arguments to linear need to be at least 1D, but they are 0D and {weight.ndim}D"
         )
+    if bias is not None and input.ndim > 1:
+        from ..._ops.linalg_basic import check_addmm_dtypes
+        check_addmm_dtypes(bias, input, weight)  # (PyTorch's linear is addmm with a bias)
+    elif input.dtype != weight.dtype:
+        from ..._ops.linalg_basic import _check_dtypes
+        _check_dtypes(input, weight)
     k = weight.shape[-1]
     if input.shape[-1] != k:
         rows = math.prod(input.shape[:-1]) if input.ndim > 1 else 1
