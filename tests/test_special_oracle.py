@@ -348,3 +348,14 @@ def test_torch_polygamma_and_digamma_grad_use_the_special_kernels(n, form):
     (yw, gw), (yg, gg) = run(torch), run(tl)
     np.testing.assert_allclose(yg, yw, rtol=1e-9, equal_nan=True)
     np.testing.assert_allclose(gg, gw, rtol=1e-9, equal_nan=True)
+
+
+@pytest.mark.parametrize("name", ["exp2", "sinc", "i0"])
+@pytest.mark.parametrize("dt", ["bfloat16", "float16"])
+def test_torch_half_precision_unary_computed_in_float32(name, dt):
+    # torch.exp2 / sinc / i0 (not only torch.special's) round a float32 result once
+    vals = [0.0, 0.5, 2.0, 3.3, -1.7, 7.0]
+
+    def run(lib):
+        return getattr(lib, name)(lib.tensor(vals, dtype=getattr(lib, dt))).float().tolist()
+    assert run(tl) == run(torch)

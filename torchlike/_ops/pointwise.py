@@ -138,6 +138,16 @@ def _in_f64(f, x):
     return f(x.astype(jnp.float64)).astype(x.dtype)
 
 
+def _half_in_f32(f):
+    # PyTorch's CPU kernels compute these in float32 for half types and round once (jax's
+    # half-precision exp2(2) is 3.98 in bfloat16)
+    def g(x):
+        if x.dtype == jnp.float16 or x.dtype == jnp.bfloat16:
+            return f(x.astype(jnp.float32)).astype(x.dtype)
+        return f(x)
+    return g
+
+
 _REAL_ONLY = {"erf", "erfc", "erfinv", "lgamma", "digamma", "i0", "deg2rad", "rad2deg"}
 
 
@@ -194,14 +204,15 @@ def _digamma_jvp(primals, tangents):
 
 
 _FLOAT_UNARY = {
-    "exp": jnp.exp, "exp2": jnp.exp2, "expm1": jnp.expm1, "log": jnp.log, "log2": jnp.log2,
+    "exp": jnp.exp, "exp2": _half_in_f32(jnp.exp2), "expm1": jnp.expm1, "log": jnp.log, "log2": jnp.log2,
     "log10": jnp.log10, "log1p": jnp.log1p, "sqrt": jnp.sqrt, "rsqrt": jax.lax.rsqrt,
     "sin": jnp.sin, "cos": jnp.cos, "tan": jnp.tan, "asin": jnp.arcsin, "acos": jnp.arccos,
     "atan": jnp.arctan, "sinh": jnp.sinh, "cosh": jnp.cosh, "tanh": jnp.tanh,
     "asinh": jnp.arcsinh, "acosh": jnp.arccosh, "atanh": jnp.arctanh, "sigmoid": _sigmoid,
     "erf": jsp.erf, "erfc": jsp.erfc, "erfinv": jsp.erfinv, "lgamma": lambda x: _in_f64(jsp.gammaln, x),
     # digamma(+-0) is -+inf in PyTorch (copysign(inf, -x)); jax gives nan
-    "digamma": lambda x: _digamma(x), "reciprocal": lambda x: 1 / x, "sinc": jnp.sinc, "i0": jnp.i0,
+    "digamma": lambda x: _digamma(x), "reciprocal": lambda x: 1 / x, "sinc": _half_in_f32(jnp.sinc),
+    "i0": _half_in_f32(jnp.i0),
     "deg2rad": jnp.deg2rad, "rad2deg": jnp.rad2deg, "angle": _angle,
 }
 _ALIASES = {"arcsin": "asin", "arccos": "acos", "arctan": "atan", "arcsinh": "asinh",
