@@ -640,6 +640,16 @@ BAD = [
 ]
 
 
+@pytest.fixture(autouse=True)
+def _validation_on():
+    # real torch.compile's first use turns PyTorch's argument validation off process-wide
+    # (torch._dynamo.eval_frame): an earlier test in the same worker must not change these
+    prev = torch.distributions.Distribution._validate_args
+    torch.distributions.Distribution.set_default_validate_args(True)
+    yield
+    torch.distributions.Distribution.set_default_validate_args(prev)
+
+
 @pytest.mark.parametrize("i", range(len(BAD)))
 def test_validation_errors_match_pytorch(i):
     with pytest.raises(Exception) as et:
