@@ -178,29 +178,11 @@ def dist(input, other, p=2):
         with grad_mode.no_grad():
             r = _dist(input, other, p)
         src = input if isinstance(input, Tensor) and input.requires_grad else other
-        return _undefined_dist_grad().apply(src, r)
+        from .reduction import _pass_through
+        err = (RuntimeError, "Expected a proper Tensor but got None (or an undefined Tensor in "
+               "C++) for argument #0 'self'")
+        return _pass_through().apply(src, r, err)
     return _dist(input, other, p)
-
-
-_UNDEFINED = []
-
-
-def _undefined_dist_grad():
-    if not _UNDEFINED:
-        from ..autograd import Function
-
-        class DistBackward0(Function):
-            @staticmethod
-            def forward(ctx, x, values):
-                return values.detach()
-
-            @staticmethod
-            def backward(ctx, g):
-                raise RuntimeError("Expected a proper Tensor but got None (or an undefined "
-                                   "Tensor in C++) for argument #0 'self'")
-
-        _UNDEFINED.append(DistBackward0)
-    return _UNDEFINED[0]
 
 
 Tensor.dist = lambda self, other, p=2: dist(self, other, p)

@@ -750,30 +750,38 @@ def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None, out=None):
     if ord == 0 and out is None and x.requires_grad and grad_mode.state.enabled:
         # PyTorch's gradient of the 0 "norm" (a count) is undefined: none reaches x
         r = _vector_norm(x.detach(), ord, _norm_dims(dim, x.dim()), keepdim, dtype)
-        return _no_gradient().apply(x, r)
+        return _pass_through().apply(x, r, None)
     return _vector_norm(x, ord, _norm_dims(dim, x.dim()), keepdim, dtype, out=out)
 
 
-_NO_GRADIENT = []
+_PASS_THROUGH = []
 
 
-def _no_gradient():
-    """An autograd Function passing `values` through whose backward gives its input no
-    gradient at all (PyTorch's undefined gradient), made once, on first use."""
-    if not _NO_GRADIENT:
+def _pass_through():
+    """An autograd Function passing `values` through, whose backward raises `error` (an
+    exception type and message) or, with none, gives the input no gradient at all (PyTorch's
+    undefined gradient). Made once, on first use (autograd imports this module)."""
+    if not _PASS_THROUGH:
         from ..autograd import Function
 
-        class NoGradient(Function):
+        class PassThrough(Function):
             @staticmethod
-            def forward(ctx, x, values):
+            def forward(ctx, x, values, error):
+                ctx.error = error
                 return values.detach()
 
             @staticmethod
             def backward(ctx, g):
-                return None, None
+                if ctx.error is not None:
+                    raise ctx.error[0](ctx.error[1])
+                return None, None, None
 
-        _NO_GRADIENT.append(NoGradient)
-    return _NO_GRADIENT[0]
+        _PASS_THROUGH.append(PassThrough)
+    return _PASS_THROUGH[0]
+
+
+def no_derivative_error(name):
+    return (NotImplementedError, f"the derivative for '{name}' is not implemented.")
 
 
 def _check_norm_dtype(in_dt, dtype):
@@ -1272,30 +1280,7 @@ def _no_derivative(name, input, values):
                                       "support it because it has not been implemented yet.")
     if not (input.requires_grad and grad_mode.state.enabled):
         return values
-    return _undifferentiable().apply(input, values, name)
-
-
-_UNDIFFERENTIABLE = []
-
-
-def _undifferentiable():
-    """An autograd Function passing `values` through whose backward raises (made once, on
-    first use: autograd imports this module)."""
-    if not _UNDIFFERENTIABLE:
-        from ..autograd import Function
-
-        class Undifferentiable(Function):
-            @staticmethod
-            def forward(ctx, x, values, name):
-                ctx.name = name
-                return values.detach()
-
-            @staticmethod
-            def backward(ctx, g):
-                raise NotImplementedError(f"the derivative for '{ctx.name}' is not implemented.")
-
-        _UNDIFFERENTIABLE.append(Undifferentiable)
-    return _UNDIFFERENTIABLE[0]
+    return _pass_through().apply(input, values, no_derivative_error(name))
 
 
 def unique(input, sorted=True, return_inverse=False, return_counts=False, dim=None):

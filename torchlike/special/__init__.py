@@ -307,29 +307,6 @@ def _tensors_only(public, name):
     return fn
 
 
-_RAISING = []
-
-
-def _raising_function():
-    """An autograd Function passing its `values` argument through, whose backward raises
-    PyTorch's error for an input without a derivative formula (made on first use)."""
-    if not _RAISING:
-        from ..autograd import Function
-
-        class NoDerivative(Function):
-            @staticmethod
-            def forward(ctx, x, values, label):
-                ctx.label = label
-                return values.detach()
-
-            @staticmethod
-            def backward(ctx, g):
-                raise NotImplementedError(f"the derivative for '{ctx.label}' is not "
-                                          "implemented.")
-        _RAISING.append(NoDerivative)
-    return _RAISING[0]
-
-
 def _first_not_differentiable(public, label):
     """PyTorch differentiates these with respect to `other` only: backward through a result
     whose `input` requires grad raises NotImplementedError."""
@@ -337,7 +314,7 @@ def _first_not_differentiable(public, label):
         r = public(input, other, out=out)
         if isinstance(input, _Tensor) and input.requires_grad and _grad_mode.state.enabled \
                 and out is None:
-            return _raising_function().apply(input, r, label)
+            return _red._pass_through().apply(input, r, _red.no_derivative_error(label))
         return r
     fn.__name__ = fn.__qualname__ = public.__name__
     fn.__doc__ = public.__doc__
