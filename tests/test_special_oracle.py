@@ -359,3 +359,16 @@ def test_torch_half_precision_unary_computed_in_float32(name, dt):
     def run(lib):
         return getattr(lib, name)(lib.tensor(vals, dtype=getattr(lib, dt))).float().tolist()
     assert run(tl) == run(torch)
+
+
+@pytest.mark.parametrize("name", ["igamma", "igammac"])
+def test_torch_igamma_boundary_values(name):
+    # torch.igamma / igammac (not only torch.special.gammainc) at a = 0, x = 0, inf and nan
+    inf, nan = float("inf"), float("nan")
+    a = [0.0, 0.0, 1.0, inf, inf, 2.0, -1.0, 1.0, nan, 2.5]
+    x = [0.0, 1.0, 0.0, 1.0, inf, inf, 1.0, -1.0, 1.0, 0.7]
+
+    def run(lib):
+        return getattr(lib, name)(lib.tensor(a, dtype=lib.float64),
+                                  lib.tensor(x, dtype=lib.float64)).numpy()
+    np.testing.assert_allclose(run(tl), run(torch), rtol=1e-12, equal_nan=True)

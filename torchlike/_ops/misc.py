@@ -412,13 +412,15 @@ mvlgamma = guarded(mvlgamma, _check_mvlgamma)
 @op(tensor_args=("input", "other"), promote="default", inplace=True)
 def igamma(input, other):
     _floating_only("igamma_cpu", input)
-    return jsp.gammainc(input, other)
+    from ..special import _igamma_special  # (PyTorch's boundary values: a = 0, x = 0, inf, nan)
+    return _igamma_special(input, other, True)
 
 
 @op(tensor_args=("input", "other"), promote="default", inplace=True)
 def igammac(input, other):
     _floating_only("igammac_cpu", input)
-    return jsp.gammaincc(input, other)
+    from ..special import _igamma_special
+    return _igamma_special(input, other, False)
 
 
 igamma = guarded(igamma, _tensor_args("igamma"))
