@@ -430,6 +430,29 @@ def _cast(value, device_type, dtype):
     return value
 
 
+class _deprecated_autocast(autocast):
+    """torch.cpu.amp.autocast / torch.cuda.amp.autocast: torch.autocast for one device type,
+    warning (on use and on subclassing) that the spelling is deprecated."""
+
+    _device_type = None
+
+    @classmethod
+    def _warn(cls):
+        d = cls._device_type
+        warnings.warn(f"`torch.{d}.amp.autocast(args...)` is deprecated. Please use "
+                      f"`torch.amp.autocast('{d}', args...)` instead.", FutureWarning,
+                      stacklevel=3)
+
+    def __new__(cls, *args, **kwargs):
+        cls._warn()
+        return super().__new__(cls)
+
+    def __init_subclass__(cls, **kwargs):
+        if any(getattr(b, "_device_type", None) for b in cls.__bases__):
+            cls._warn()  # (a user's subclass of torch.cpu/cuda.amp.autocast)
+        super().__init_subclass__(**kwargs)
+
+
 def custom_fwd(fwd=None, *, device_type: str, cast_inputs=None):
     """torch.amp.custom_fwd: a Function's forward under the caller's autocast state, or (with
     cast_inputs, inside an autocast region) with autocast off and its inputs cast."""

@@ -9,20 +9,11 @@ from ..amp import autocast_mode as _am
 
 __all__ = ["autocast", "custom_bwd", "custom_fwd", "GradScaler"]
 
-_AUTOCAST = ("`torch.cuda.amp.autocast(args...)` is deprecated. Please use "
-             "`torch.amp.autocast('cuda', args...)` instead.")
 
-
-class autocast(_am.autocast):
+class autocast(_am._deprecated_autocast):
     """See torch.autocast; torch.cuda.amp.autocast(args...) is deprecated for it."""
 
-    def __new__(cls, *args, **kwargs):
-        warnings.warn(_AUTOCAST, FutureWarning, stacklevel=2)
-        return super().__new__(cls)
-
-    def __init_subclass__(cls, **kwargs):
-        warnings.warn(_AUTOCAST, FutureWarning, stacklevel=2)
-        super().__init_subclass__(**kwargs)
+    _device_type = "cuda"
 
     def __init__(self, enabled: bool = True, dtype=_dt.float16, cache_enabled: bool = True):
         super().__init__("cuda", enabled=enabled, dtype=dtype, cache_enabled=cache_enabled)
